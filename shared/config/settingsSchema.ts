@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { parseDurationSeconds } from './duration';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const seconds = parseDurationSeconds(v);
+      if (seconds === undefined || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 90s, 15m, 1h or 3d' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const httpUrl = z
+  .string()
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'expected an http(s) URL' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const csv = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/**
+ * Every setting the app reads, by its environment name. Defaults are the production
+ * values; `local.settings.sample.json`, the README and `infra/` list the same names.
+ */
+export const settingsSchema = z.object({
+  AzureWebJobsStorage: optionalText,
+  AzureWebJobsStorage__accountName: optionalText,
+  AzureWebJobsStorage__queueServiceUri: optionalText,
+  AzureWebJobsStorage__tableServiceUri: optionalText,
+  AzureWebJobsStorage__clientId: optionalText,
+  AzureWebJobsStorage__credential: optionalText,
+
+  DATA_ENCRYPTION_KEY: z.string({ message: 'required: one or more kid:base64(32 bytes), comma separated, the first encrypts' }),
+
+  PUBLIC_BASE_URL: httpUrl,
+  API_AUDIENCE: csv.refine((v) => v.length > 0, { message: 'required: the app ID URI or client id bearer tokens are issued for' }),
+  AUTH_ISSUER_TEMPLATE: z
+    .string()
+    .default('https://login.microsoftonline.com/{tenantId}/v2.0')
+    .refine((v) => v.includes('{tenantId}'), { message: 'expected a URL containing {tenantId}' }),
+  AUTH_JWKS_URL: httpUrl.default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+  AUTH_ALLOWED_TENANTS: csv,
+  AUTH_CLOCK_SKEW: duration('120s'),
+  ADMIN_ROLE: z.string().min(1).default('Integration.Admin'),
+
+  GRAPH_CLIENT_ID: z.string({ message: 'required: the app registration client id used to call Microsoft Graph' }).min(1),
+  GRAPH_CLIENT_SECRET: z.string({ message: 'required: the client secret of GRAPH_CLIENT_ID' }).min(1),
+  GRAPH_AUTHORITY_HOST: httpUrl.default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com/v1.0'),
+  GRAPH_VALIDATION_JWKS_URL: httpUrl.default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+  GRAPH_VALIDATION_ISSUER_TEMPLATE: z.string().default('https://sts.windows.net/{tenantId}/'),
+  GRAPH_SUBSCRIPTION_MINUTES: int(4230, 45, 10080),
+  GRAPH_RENEWAL_WINDOW_MINUTES: int(720, 15, 10080),
+  GRAPH_ENCRYPTION_CERTIFICATE: optionalText,
+  GRAPH_ENCRYPTION_CERTIFICATE_ID: optionalText,
+  GRAPH_ENCRYPTION_PRIVATE_KEYS: optionalText,
+
+  ALLOWED_ORIGINS: csv,
+  ALLOW_INSECURE_JIRA: bool(false),
+  ALLOW_PRIVATE_NETWORK_TARGETS: bool(false),
+  PROXY_MAX_BODY_BYTES: int(262_144_000, 0, 2_147_483_647),
+
+  OUTBOUND_CONNECT_TIMEOUT_MS: int(5000, 100, 120_000),
+  OUTBOUND_HEADERS_TIMEOUT_MS: int(30_000, 100, 600_000),
+  OUTBOUND_BODY_TIMEOUT_MS: int(60_000, 100, 600_000),
+  OUTBOUND_CONNECTIONS_PER_ORIGIN: int(64, 1, 4096),
+
+  LICENSE_TTL: duration('1h'),
+  LICENSE_BAD_TTL: duration('5m'),
+  LICENSE_GRACE: duration('72h'),
+  LICENSE_UNKNOWN_POLICY: z.enum(['allow', 'deny'], { message: 'expected allow or deny' }).default('allow'),
+
+  NOTIFY_RETRY_MAX_DELAY: duration('10m'),
+  DELIVERY_LEASE: duration('5m'),
+  DELIVERY_RETENTION: duration('30d'),
+
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' }).default('info'),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];
