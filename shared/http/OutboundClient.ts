@@ -1,0 +1,62 @@
+import { isIP } from 'node:net';
+import { Agent, request, type Dispatcher } from 'undici';
+import { ForbiddenTargetError, guardedLookup } from '../net/guardedLookup';
+import { isPublicAddress } from '../net/isPublicAddress';
+
+export interface OutboundClientInit {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  connectionsPerOrigin: number;
+  /** Sandbox and tests only: allow loopback and private targets. */
+  allowPrivateNetworkTargets: boolean;
+}
+
+export interface OutboundRequest {
+  method: Dispatcher.HttpMethod;
+  headers?: Record<string, string>;
+  body?: Dispatcher.DispatchOptions['body'];
+  signal?: AbortSignal;
+}
+
+export type OutboundResponse = Dispatcher.ResponseData;
+
+/**
+ * The one keep-alive client for every outbound call (Jira, Graph): built once per process
+ * so connections (and SNAT ports, in Azure) are reused. Redirects are never followed:
+ * undici's `request` returns a 3xx as it is, and the caller decides.
+ */
+export class OutboundClient {
+  private readonly agent: Agent;
+  private readonly allowPrivate: boolean;
+
+  constructor(init: OutboundClientInit) {
+    this.allowPrivate = init.allowPrivateNetworkTargets;
+    this.agent = new Agent({
+      connections: init.connectionsPerOrigin,
+      headersTimeout: init.headersTimeoutMs,
+      bodyTimeout: init.bodyTimeoutMs,
+      keepAliveTimeout: 30_000,
+      connect: init.allowPrivateNetworkTargets
+        ? { timeout: init.connectTimeoutMs }
+        : { timeout: init.connectTimeoutMs, lookup: guardedLookup },
+    });
+  }
+
+  async request(url: URL, options: OutboundRequest): Promise<OutboundResponse> {
+    // A literal IP never goes through `lookup`, so it is checked here.
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (!this.allowPrivate && isIP(host) !== 0 && !isPublicAddress(host)) throw new ForbiddenTargetError(host);
+    return request(url, {
+      dispatcher: this.agent,
+      method: options.method,
+      headers: options.headers,
+      body: options.body,
+      signal: options.signal,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}

@@ -1,0 +1,36 @@
+import dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { isPublicAddress } from './isPublicAddress';
+
+export class ForbiddenTargetError extends Error {
+  readonly code = 'ERR_FORBIDDEN_TARGET';
+  constructor(hostname: string) {
+    super(`${hostname} resolves to an address that is not allowed`);
+    this.name = 'ForbiddenTargetError';
+  }
+}
+
+/**
+ * A `lookup` for sockets that refuses private and reserved addresses at connection time,
+ * so a name that resolved to a public address when an instance was registered cannot be
+ * re-pointed at 169.254.169.254 or localhost later (DNS rebinding).
+ */
+export const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) {
+      callback(error, '', 0);
+      return;
+    }
+    const list = addresses.filter((entry) => isPublicAddress(entry.address));
+    if (list.length === 0 || list.length !== addresses.length) {
+      callback(new ForbiddenTargetError(hostname), '', 0);
+      return;
+    }
+    if (options.all) {
+      (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      return;
+    }
+    const first = list[0];
+    callback(null, first?.address ?? '', first?.family ?? 4);
+  });
+};

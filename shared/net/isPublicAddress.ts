@@ -1,0 +1,33 @@
+import { BlockList, isIP } from 'node:net';
+
+// Loopback, private, link-local (cloud metadata 169.254.169.254), CGNAT, multicast,
+// documentation and other special-purpose ranges (IANA registries for IPv4 and IPv6).
+// Two lists: node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 subnets.
+const blockedV4 = new BlockList();
+const blockedV6 = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16],
+  ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) {
+  blockedV4.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64],
+  ['2001::', 23], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) {
+  blockedV6.addSubnet(network, prefix, 'ipv6');
+}
+
+/** True only for a literal IP address that is routable on the public internet. */
+export function isPublicAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (family === 6) {
+    // IPv4-mapped IPv6 (::ffff:127.0.0.1) would otherwise slip past the IPv4 rules.
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped?.[1]) return isPublicAddress(mapped[1]);
+    return !blockedV6.check(address, 'ipv6');
+  }
+  return !blockedV4.check(address, 'ipv4');
+}
