@@ -1,0 +1,35 @@
+import { BearerAuthenticator } from '../auth/BearerAuthenticator';
+import type { AppConfig } from '../config/loadConfig';
+import { SecretBox } from '../crypto/SecretBox';
+import { OutboundClient } from '../http/OutboundClient';
+import { systemClock, type Clock } from './Clock';
+import type { Services } from './Services';
+
+export interface ServicesInit {
+  config: AppConfig;
+  clock?: Clock;
+}
+
+/** Builds the process's services once: clients and caches live as long as the worker. */
+export function createServices(init: ServicesInit): Services {
+  const clock = init.clock ?? systemClock;
+  const { settings } = init.config;
+  const http = new OutboundClient({
+    connectTimeoutMs: settings.OUTBOUND_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: settings.OUTBOUND_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: settings.OUTBOUND_BODY_TIMEOUT_MS,
+    connectionsPerOrigin: settings.OUTBOUND_CONNECTIONS_PER_ORIGIN,
+    allowPrivateNetworkTargets: settings.ALLOW_PRIVATE_NETWORK_TARGETS,
+  });
+  const auth = new BearerAuthenticator({
+    audiences: settings.API_AUDIENCE,
+    issuerTemplate: settings.AUTH_ISSUER_TEMPLATE,
+    jwksUrl: settings.AUTH_JWKS_URL,
+    allowedTenants: settings.AUTH_ALLOWED_TENANTS,
+    clockSkewSeconds: settings.AUTH_CLOCK_SKEW,
+    adminRole: settings.ADMIN_ROLE,
+    clock,
+  });
+  const secrets = new SecretBox({ keyring: init.config.encryption });
+  return { config: init.config, clock, auth, http, secrets };
+}
