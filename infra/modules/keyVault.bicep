@@ -1,0 +1,74 @@
+// The vault for the two secrets the app cannot do without. RBAC mode: access is a role
+// assignment on one secret, never an access policy on the whole vault.
+
+@description('Name of the Key Vault (3-24 letters, digits and hyphens).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Tags for the resources.')
+param tags object
+
+@description('Client secret of the Graph app registration.')
+@secure()
+param graphClientSecret string
+
+@description('DATA_ENCRYPTION_KEY: kid:base64(32 bytes), comma separated, the first one encrypts.')
+@secure()
+param dataEncryptionKey string
+
+@description('Name of the secret that holds the Graph client secret.')
+param graphClientSecretName string
+
+@description('Name of the secret that holds DATA_ENCRYPTION_KEY.')
+param dataEncryptionKeySecretName string
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    // Losing DATA_ENCRYPTION_KEY loses every stored token and private key, so a deleted
+    // vault stays recoverable for the whole retention period.
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+}
+
+resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: graphClientSecretName
+  properties: {
+    value: graphClientSecret
+    contentType: 'text/plain'
+  }
+}
+
+resource dataKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: dataEncryptionKeySecretName
+  properties: {
+    value: dataEncryptionKey
+    contentType: 'text/plain'
+  }
+}
+
+output name string = vault.name
+// Versionless URIs: a Key Vault reference to one follows a rotation without a redeploy.
+output graphClientSecretUri string = graphSecret.properties.secretUri
+output dataEncryptionKeyUri string = dataKey.properties.secretUri

@@ -1,0 +1,19 @@
+import type { DeliveryRepository } from './deliveries/DeliveryRepository';
+import type { InstanceRepository } from './instances/InstanceRepository';
+import type { JiraTokenRepository } from './jiraTokens/JiraTokenRepository';
+import type { LicenseRepository } from './licenses/LicenseRepository';
+import type { LinkRepository } from './links/LinkRepository';
+import type { MailboxRepository } from './mailboxes/MailboxRepository';
+import type { SubscriptionRepository } from './subscriptions/SubscriptionRepository';
+
+/** One repository per table of DESIGN.md. */
+export interface Repositories {
+  instances: InstanceRepository;
+  /** `.access` for access tokens, `.pending` for request tokens between start and callback. */
+  jiraTokens: JiraTokenRepository;
+  subscriptions: SubscriptionRepository;
+  mailboxes: MailboxRepository;
+  links: LinkRepository;
+  deliveries: DeliveryRepository;
+  licenses: LicenseRepository;
+}

@@ -1,0 +1,23 @@
+import { DeliveryRepository } from './deliveries/DeliveryRepository';
+import { InstanceRepository } from './instances/InstanceRepository';
+import { JiraTokenRepository } from './jiraTokens/JiraTokenRepository';
+import { LicenseRepository } from './licenses/LicenseRepository';
+import { LinkRepository } from './links/LinkRepository';
+import { MailboxRepository } from './mailboxes/MailboxRepository';
+import type { Repositories } from './Repositories';
+import { SubscriptionRepository } from './subscriptions/SubscriptionRepository';
+import type { TableClientFactory } from './TableClientFactory';
+import { tableNames } from './tableNames';
+
+/** Builds every repository over the factory's clients; no network I/O. */
+export function createRepositories(tables: TableClientFactory): Repositories {
+  return {
+    instances: new InstanceRepository({ client: tables.get(tableNames.instances) }),
+    jiraTokens: new JiraTokenRepository({ client: tables.get(tableNames.jiraTokens) }),
+    subscriptions: new SubscriptionRepository({ client: tables.get(tableNames.subscriptions) }),
+    mailboxes: new MailboxRepository({ client: tables.get(tableNames.mailboxes) }),
+    links: new LinkRepository({ client: tables.get(tableNames.links) }),
+    deliveries: new DeliveryRepository({ client: tables.get(tableNames.deliveries) }),
+    licenses: new LicenseRepository({ client: tables.get(tableNames.licenses) }),
+  };
+}

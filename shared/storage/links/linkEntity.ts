@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { parseTableRow } from '../parseTableRow';
+import { tableDateSchema, toTableDate } from '../tableDate';
+import { compositeKey, hashKey } from '../tableKey';
+import { tableNames } from '../tableNames';
+import type { TableCodec, TableRow } from '../TypedTable';
+import { withoutUndefined } from '../withoutUndefined';
+
+/** An e-mail conversation linked to a Jira issue. */
+export interface LinkEntity {
+  tenantId: string;
+  conversationId: string;
+  instanceId: string;
+  issueKey: string;
+  /** Who linked it. */
+  userId: string;
+  linkedAt: string;
+  /** Set when Jira no longer knows the issue; kept so the user can see and remove it. */
+  stale?: boolean;
+}
+
+export type LinkKey = Pick<LinkEntity, 'tenantId' | 'conversationId' | 'instanceId' | 'issueKey'>;
+export type LinkPartition = Pick<LinkEntity, 'tenantId' | 'conversationId'>;
+
+const rowSchema = z.object({
+  tenantId: z.string().min(1),
+  conversationId: z.string().min(1),
+  instanceId: z.string().min(1),
+  issueKey: z.string().min(1),
+  userId: z.string().min(1),
+  linkedAt: tableDateSchema,
+  stale: z.boolean().optional(),
+});
+
+/** Conversation ids run to hundreds of characters of Graph base64: hashed, one partition per conversation. */
+const partitionKey = (partition: LinkPartition): string => compositeKey(partition.tenantId, hashKey(partition.conversationId));
+const rowKey = (key: LinkKey): string => compositeKey(key.instanceId, key.issueKey);
+
+export function toTableEntity(entity: LinkEntity): TableRow {
+  return withoutUndefined({
+    partitionKey: partitionKey(entity),
+    rowKey: rowKey(entity),
+    tenantId: entity.tenantId,
+    conversationId: entity.conversationId,
+    instanceId: entity.instanceId,
+    issueKey: entity.issueKey,
+    userId: entity.userId,
+    linkedAt: toTableDate(entity.linkedAt, 'linkedAt'),
+    stale: entity.stale,
+  });
+}
+
+export function fromTableEntity(row: Readonly<Record<string, unknown>>): LinkEntity {
+  return withoutUndefined(parseTableRow(rowSchema, row, tableNames.links));
+}
+
+export const linkCodec: TableCodec<LinkEntity, LinkKey, LinkPartition> = {
+  table: tableNames.links,
+  partitionKey,
+  rowKey,
+  toTableEntity,
+  fromTableEntity,
+};

@@ -1,0 +1,13 @@
+/** The tables of DESIGN.md. */
+export const tableNames = {
+  instances: 'instances',
+  jiraTokens: 'jiraTokens',
+  subscriptions: 'subscriptions',
+  mailboxes: 'mailboxes',
+  links: 'links',
+  deliveries: 'deliveries',
+  licenses: 'licenses',
+} as const;
+
+export type TableName = (typeof tableNames)[keyof typeof tableNames];
+export const allTableNames: readonly TableName[] = Object.values(tableNames);
