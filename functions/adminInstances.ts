@@ -1,0 +1,67 @@
+import type { HttpRequest } from '@azure/functions';
+import { AppError } from '../shared/errors/AppError';
+import { registerInstanceBodySchema } from '../shared/instances/registerInstanceBodySchema';
+import type { HttpServiceHandler } from './FunctionDefinition';
+import { authenticateAdmin } from './http/authenticate';
+import { jsonResponse } from './http/jsonResponse';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * `admin/instances/{instanceId?}` for callers with the admin app role: list, show,
+ * register (PUT, answering what the Jira admin pastes into the application link) and
+ * remove Jira instances of the caller's tenant. Never returns a secret.
+ */
+export const adminInstances: HttpServiceHandler = async (request, context, services) => {
+  const caller = await authenticateAdmin(request, services);
+  const instanceId = request.params.instanceId;
+  const { instances } = services;
+  switch (request.method.toUpperCase()) {
+    case 'GET':
+      if (instanceId === undefined) return jsonResponse(200, { instances: await instances.list(caller.tenantId) });
+      return jsonResponse(200, await instances.view(caller.tenantId, instanceId));
+    case 'PUT': {
+      if (instanceId === undefined) throw new AppError({ code: 'method_not_allowed', detail: 'PUT needs an instance id', headers: { Allow: 'GET' } });
+      const body = registerInstanceBodySchema.safeParse(await readRequestJson(request));
+      if (!body.success) {
+        throw new AppError({ code: 'invalid_body', detail: body.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') });
+      }
+      const result = await instances.register(caller.tenantId, instanceId, body.data);
+      context.log(`adminInstances PUT instance=${result.view.instanceId} created=${result.created}`);
+      return jsonResponse(result.created ? 201 : 200, result.view);
+    }
+    case 'DELETE': {
+      if (instanceId === undefined) throw new AppError({ code: 'method_not_allowed', detail: 'DELETE needs an instance id', headers: { Allow: 'GET' } });
+      if (!(await instances.remove(caller.tenantId, instanceId))) throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
+      context.log(`adminInstances DELETE instance=${instanceId}`);
+      return { status: 204, headers: { 'Cache-Control': 'no-store' } };
+    }
+    default:
+      throw new AppError({ code: 'method_not_allowed', headers: { Allow: 'GET, PUT, DELETE' } });
+  }
+};
+
+async function readRequestJson(request: HttpRequest): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new AppError({ code: 'payload_too_large', detail: `the body is limited to ${MAX_BODY_BYTES} bytes` });
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel();
+        throw new AppError({ code: 'payload_too_large', detail: `the body is limited to ${MAX_BODY_BYTES} bytes` });
+      }
+      chunks.push(value);
+    }
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new AppError({ code: 'invalid_json' });
+  }
+}

@@ -1,0 +1,20 @@
+import type { HttpServiceHandler } from './FunctionDefinition';
+import { authenticate } from './http/authenticate';
+
+/**
+ * `jira/{instanceId}/proxy/{*path}`: the add-in's way to Jira when it cannot reach it
+ * directly. The proxy answers every error itself (problem+json with CORS headers, so the
+ * add-in can read `jira_authorization_required` and its start URL) and logs one line.
+ */
+export const jiraProxy: HttpServiceHandler = async (request, context, services) => {
+  const result = await services.jiraProxy.handle({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body as ReadableStream<Uint8Array> | null,
+    params: request.params,
+    authenticate: () => authenticate(request, services),
+    log: { info: (line) => context.log(line), error: (line) => context.error(line) },
+  });
+  return { status: result.status, headers: result.headers, body: result.body };
+};

@@ -1,0 +1,149 @@
+import { AppError } from '../errors/AppError';
+import type { SecretBox } from '../crypto/SecretBox';
+import { TtlCache } from '../instances/TtlCache';
+import type { Clock } from '../runtime/Clock';
+import type { JiraTokenRepository } from '../storage/jiraTokens/JiraTokenRepository';
+import { hashKey } from '../storage/tableKey';
+import type { OAuthToken } from './OAuthSigner';
+
+export interface JiraTokenStoreInit {
+  repository: JiraTokenRepository;
+  secrets: SecretBox;
+  clock: Clock;
+  /** How long a read access token is trusted in this process; a drop here is seen at once. */
+  cacheTtlMs?: number;
+}
+
+export interface PendingAuthorization {
+  tenantId: string;
+  userId: string;
+  instanceId: string;
+  requestToken: string;
+  tokenSecret: string;
+  expiresAt: number;
+}
+
+export interface ConsumedAuthorization {
+  userId: string;
+  instanceId: string;
+  tokenSecret: string;
+}
+
+const MAX_CACHED = 10_000;
+
+/**
+ * Users' Jira tokens, encrypted at rest. Access tokens are cached per process (decrypted,
+ * in memory only) so a proxied request costs no table read and no decryption. Request
+ * tokens between "start" and the callback are stored by hash, bound to the user who
+ * started, expire, and can be consumed once (ETag-guarded, so two racing callbacks cannot
+ * both win).
+ */
+export class JiraTokenStore {
+  private readonly repository: JiraTokenRepository;
+  private readonly secrets: SecretBox;
+  private readonly clock: Clock;
+  private readonly cache: TtlCache<string, OAuthToken>;
+
+  constructor(init: JiraTokenStoreInit) {
+    this.repository = init.repository;
+    this.secrets = init.secrets;
+    this.clock = init.clock;
+    this.cache = new TtlCache({ clock: init.clock, ttlMs: init.cacheTtlMs ?? 60_000, maxEntries: MAX_CACHED });
+  }
+
+  async getAccess(tenantId: string, userId: string, instanceId: string): Promise<OAuthToken | undefined> {
+    const key = cacheKey(tenantId, userId, instanceId);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const entity = await this.repository.access.get({ tenantId, userId, instanceId });
+    if (!entity) return undefined;
+    const context = accessContext(tenantId, userId, instanceId);
+    const token = { key: this.secrets.open(entity.encryptedAccessToken, `${context}/token`), secret: this.secrets.open(entity.encryptedTokenSecret, `${context}/secret`) };
+    this.cache.set(key, token);
+    return token;
+  }
+
+  async putAccess(tenantId: string, userId: string, instanceId: string, token: OAuthToken): Promise<void> {
+    const context = accessContext(tenantId, userId, instanceId);
+    const now = new Date(this.clock.now()).toISOString();
+    const existing = await this.repository.access.get({ tenantId, userId, instanceId });
+    await this.repository.access.upsert({
+      tenantId,
+      userId,
+      instanceId,
+      encryptedAccessToken: this.secrets.seal(token.key, `${context}/token`),
+      encryptedTokenSecret: this.secrets.seal(token.secret, `${context}/secret`),
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
+    this.cache.set(cacheKey(tenantId, userId, instanceId), token);
+  }
+
+  async dropAccess(tenantId: string, userId: string, instanceId: string): Promise<void> {
+    this.cache.delete(cacheKey(tenantId, userId, instanceId));
+    await this.repository.access.delete({ tenantId, userId, instanceId });
+  }
+
+  /**
+   * Drops the token Jira just refused, but only if it is still the stored one: another
+   * worker may have cached the old token while the user authorized again elsewhere, and
+   * that worker's refusal must not delete the new token.
+   */
+  async dropRejected(tenantId: string, userId: string, instanceId: string, rejected: OAuthToken): Promise<void> {
+    this.cache.delete(cacheKey(tenantId, userId, instanceId));
+    const found = await this.repository.access.getVersioned({ tenantId, userId, instanceId });
+    if (!found) return;
+    const stored = this.secrets.open(found.entity.encryptedAccessToken, `${accessContext(tenantId, userId, instanceId)}/token`);
+    if (stored === rejected.key) await this.repository.access.deleteIfMatch({ tenantId, userId, instanceId }, found.etag);
+  }
+
+  /** Every user's token for an instance, e.g. when it is removed or moved to another host. */
+  async dropInstance(tenantId: string, instanceId: string): Promise<void> {
+    const users: string[] = [];
+    for await (const entity of this.repository.access.listByInstance(tenantId, instanceId)) users.push(entity.userId);
+    for (const userId of users) await this.dropAccess(tenantId, userId, instanceId);
+  }
+
+  async putPending(pending: PendingAuthorization): Promise<void> {
+    const requestTokenHash = hashKey(pending.requestToken);
+    await this.repository.pending.upsert({
+      tenantId: pending.tenantId,
+      requestTokenHash,
+      userId: pending.userId,
+      instanceId: pending.instanceId,
+      encryptedTokenSecret: this.secrets.seal(pending.tokenSecret, pendingContext(pending.tenantId, requestTokenHash)),
+      expiresAt: new Date(pending.expiresAt).toISOString(),
+      used: false,
+      createdAt: new Date(this.clock.now()).toISOString(),
+    });
+  }
+
+  /** The pending authorization of this request token, marked used; 400 when unknown, expired or used. */
+  async consumePending(tenantId: string, requestToken: string): Promise<ConsumedAuthorization> {
+    const requestTokenHash = hashKey(requestToken);
+    const found = await this.repository.pending.getVersioned({ tenantId, requestTokenHash });
+    if (!found || found.entity.used || Date.parse(found.entity.expiresAt) <= this.clock.now()) throw invalidRequestToken();
+    if (!(await this.repository.pending.update({ ...found.entity, used: true }, found.etag))) throw invalidRequestToken();
+    return {
+      userId: found.entity.userId,
+      instanceId: found.entity.instanceId,
+      tokenSecret: this.secrets.open(found.entity.encryptedTokenSecret, pendingContext(tenantId, requestTokenHash)),
+    };
+  }
+}
+
+function cacheKey(tenantId: string, userId: string, instanceId: string): string {
+  return `${tenantId}\n${userId}\n${instanceId}`;
+}
+
+function accessContext(tenantId: string, userId: string, instanceId: string): string {
+  return `jiraTokens/${tenantId}/${userId}/${instanceId}`;
+}
+
+function pendingContext(tenantId: string, requestTokenHash: string): string {
+  return `jiraTokens/${tenantId}/pending/${requestTokenHash}`;
+}
+
+function invalidRequestToken(): AppError {
+  return new AppError({ code: 'oauth_request_token_invalid', detail: 'the authorization request is unknown, expired or was already completed' });
+}

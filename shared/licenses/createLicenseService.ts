@@ -1,0 +1,30 @@
+import type { Settings } from '../config/settingsSchema';
+import type { OutboundClient } from '../http/OutboundClient';
+import type { Clock } from '../runtime/Clock';
+import type { LicenseRepository } from '../storage/licenses/LicenseRepository';
+import { LicenseService } from './LicenseService';
+import { LicenseTableStore } from './LicenseTableStore';
+import { UpmLicenseClient } from './UpmLicenseClient';
+
+export interface CreateLicenseServiceInit {
+  settings: Pick<Settings, 'LICENSE_TTL' | 'LICENSE_BAD_TTL' | 'LICENSE_GRACE' | 'LICENSE_UNKNOWN_POLICY'>;
+  clock: Clock;
+  http: OutboundClient;
+  repository: LicenseRepository;
+}
+
+/** The process's license service: the `licenses` table, UPM over the shared outbound client, the settings' periods. */
+export function createLicenseService(init: CreateLicenseServiceInit): LicenseService {
+  const { settings } = init;
+  return new LicenseService({
+    store: new LicenseTableStore({ repository: init.repository }),
+    upm: new UpmLicenseClient({ http: init.http }),
+    clock: init.clock,
+    policy: {
+      ttlSeconds: settings.LICENSE_TTL,
+      badTtlSeconds: settings.LICENSE_BAD_TTL,
+      graceSeconds: settings.LICENSE_GRACE,
+      unknownPolicy: settings.LICENSE_UNKNOWN_POLICY,
+    },
+  });
+}

@@ -1,0 +1,280 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { Caller } from '../auth/Caller';
+import { AppError, isAppError } from '../errors/AppError';
+import type { OutboundClient, OutboundResponse } from '../http/OutboundClient';
+import { toProblemResponse } from '../http/problemResponse';
+import { toUpstreamError } from '../http/toUpstreamError';
+import { isInstanceId } from '../instances/instanceId';
+import type { InstanceService, LoadedInstance } from '../instances/InstanceService';
+import type { JiraTokenStore } from '../jira/JiraTokenStore';
+import type { OAuthToken } from '../jira/OAuthSigner';
+import { oauthProblemError, TOKEN_PROBLEMS } from '../jira/oauthProblemError';
+import { parseFormPairs, type FormPair } from '../jira/parseFormPairs';
+import { readOAuthProblem } from '../jira/readOAuthProblem';
+import { checkProxyQuery } from './checkProxyQuery';
+import { corsHeaders, preflightHeaders } from './corsHeaders';
+import { BodyTooLargeError, ByteCounter } from './countBytes';
+import { assertDecodedPathSafe, parseProxyPath } from './parseProxyPath';
+import { rewriteLocation } from './rewriteLocation';
+import { toClientHeaders } from './toClientHeaders';
+import { toUpstreamHeaders } from './toUpstreamHeaders';
+
+export interface ProxyLog {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+export interface ProxyRequest {
+  method: string;
+  /** The request URL as the host hands it over. */
+  url: string;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | null;
+  /** Route values: `instanceId` and the catch-all `path` as the host decoded it (if at all). */
+  params: Readonly<Record<string, string | undefined>>;
+  /** Validates the bearer token; called after the preflight check, so OPTIONS needs none. */
+  authenticate(): Promise<Caller>;
+  log: ProxyLog;
+}
+
+export interface ProxyResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: Readable | string;
+}
+
+export interface JiraProxyInit {
+  instances: InstanceService;
+  tokens: JiraTokenStore;
+  http: OutboundClient;
+  /** `PROXY_MAX_BODY_BYTES`. */
+  maxBodyBytes: number;
+  /** `ALLOWED_ORIGINS`. */
+  allowedOrigins: readonly string[];
+}
+
+const ROUTE_PREFIX = '/api/jira/';
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const MAX_FORM_BYTES = 1024 * 1024;
+const NO_BODY_STATUSES = new Set([204, 205, 304]);
+
+interface Outcome {
+  template: string;
+  instanceId: string;
+  bytesIn: number;
+}
+
+/**
+ * The pass-through to Jira (seed 003): only registered instances of the caller's tenant,
+ * only their REST and attachment paths, every request signed with OAuth 1.0a for exactly
+ * its method and URL, bodies streamed both ways, and one log line per request that names
+ * the kind of call but no key, query, header value, body or token.
+ */
+export class JiraProxy {
+  private readonly instances: InstanceService;
+  private readonly tokens: JiraTokenStore;
+  private readonly http: OutboundClient;
+  private readonly maxBodyBytes: number;
+  private readonly allowedOrigins: readonly string[];
+
+  constructor(init: JiraProxyInit) {
+    this.instances = init.instances;
+    this.tokens = init.tokens;
+    this.http = init.http;
+    this.maxBodyBytes = init.maxBodyBytes;
+    this.allowedOrigins = init.allowedOrigins;
+  }
+
+  async handle(request: ProxyRequest): Promise<ProxyResponse> {
+    const started = performance.now();
+    const method = request.method.toUpperCase();
+    const origin = request.headers.get('origin');
+    const outcome: Outcome = { template: '-', instanceId: isInstanceId(request.params.instanceId) ? request.params.instanceId : '-', bytesIn: 0 };
+    const line = (status: number, extra: string) =>
+      `jiraProxy ${method} instance=${outcome.instanceId} path=${outcome.template} status=${status} in=${outcome.bytesIn}${extra} ms=${Math.round(performance.now() - started)}`;
+
+    if (method === 'OPTIONS') {
+      request.log.info(line(204, ' out=0 preflight'));
+      return { status: 204, headers: preflightHeaders(origin, this.allowedOrigins) };
+    }
+    const cors = corsHeaders(origin, this.allowedOrigins);
+    try {
+      const response = await this.forward(request, method, outcome, cors, (status, bytesOut, aborted) =>
+        request.log.info(line(status, ` out=${bytesOut}${aborted ? ' aborted' : ''}`)),
+      );
+      return response;
+    } catch (error) {
+      const problem = toProblemResponse(error);
+      if (isAppError(error)) request.log.info(line(problem.status, ` out=0 code=${error.code}`));
+      else request.log.error(line(problem.status, ` out=0 unexpected=${error instanceof Error ? error.constructor.name : typeof error}`));
+      return { status: problem.status, headers: { ...problem.headers, ...cors }, body: problem.body };
+    }
+  }
+
+  private async forward(
+    request: ProxyRequest,
+    method: string,
+    outcome: Outcome,
+    cors: Record<string, string>,
+    done: (status: number, bytesOut: number, aborted: boolean) => void,
+  ): Promise<ProxyResponse> {
+    const caller = await request.authenticate();
+    const instanceId = request.params.instanceId ?? '';
+    if (!isInstanceId(instanceId)) throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
+
+    const url = new URL(request.url);
+    const prefix = `${ROUTE_PREFIX}${instanceId}/proxy/`;
+    // The host hands over a URL it already normalized (`..` and `%2e%2e` resolved); one that
+    // climbed out of this instance's proxy prefix is refused, not re-routed.
+    // Route literals match case-insensitively, as the host's routing does.
+    if (url.pathname.slice(0, prefix.length).toLowerCase() !== prefix) throw new AppError({ code: 'invalid_path', detail: 'the path climbs out of the instance' });
+    const path = parseProxyPath(url.pathname.slice(prefix.length));
+    outcome.template = path.template;
+    if (request.params.path !== undefined) assertDecodedPathSafe(request.params.path);
+    checkProxyQuery(url.search);
+    const incoming: [string, string][] = [];
+    request.headers.forEach((value, name) => incoming.push([name, value]));
+    const headers = toUpstreamHeaders(incoming);
+    const declaredLength = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
+    if (declaredLength !== undefined && !(Number.isSafeInteger(declaredLength) && declaredLength >= 0)) throw new AppError({ code: 'invalid_header', detail: 'Content-Length is not a number' });
+    if (declaredLength !== undefined && declaredLength > this.maxBodyBytes) throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
+
+    const instance = await this.instances.require(caller.tenantId, instanceId);
+    const token = await this.tokens.getAccess(caller.tenantId, caller.userId, instanceId);
+    const startUrl = this.instances.startUrl(instanceId);
+    if (!token) throw new AppError({ code: 'jira_authorization_required', detail: 'authorize the app in Jira first', extensions: { startUrl } });
+
+    const upstreamUrl = new URL(`${instance.entity.baseUrl}/${path.path}${url.search}`);
+    const body = await this.upstreamBody(request, method, headers);
+    headers.authorization = instance.signer.authorization({ method, url: upstreamUrl, token, ...(body.pairs ? { form: body.pairs } : {}) });
+    headers['user-agent'] = 'jira-outlook-cloud-proxy';
+
+    let response: OutboundResponse;
+    try {
+      response = await this.http.request(upstreamUrl, { method, headers, body: body.form ?? body.counter ?? null });
+    } catch (error) {
+      if (body.counter?.tooLarge || error instanceof BodyTooLargeError) throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
+      throw toUpstreamError(error, 'Jira');
+    } finally {
+      outcome.bytesIn = body.counter?.bytes ?? body.form?.length ?? 0;
+    }
+    if (body.counter?.tooLarge) {
+      await response.body.dump().catch(() => undefined);
+      throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
+    }
+    return this.relay({ response, instance, caller, token, upstreamUrl, cors, done, startUrl });
+  }
+
+  private async upstreamBody(
+    request: ProxyRequest,
+    method: string,
+    headers: Record<string, string>,
+  ): Promise<{ form?: Buffer; pairs?: FormPair[]; counter?: CountingBody }> {
+    if (!BODY_METHODS.has(method) || request.body === null) return {};
+    const source = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
+    if ((headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      // A form body's parameters are part of the signature (RFC 5849 §3.4.1.3), so it is read first; it is small by nature.
+      const form = await readAll(source, Math.min(MAX_FORM_BYTES, this.maxBodyBytes));
+      const pairs = parseFormPairs(form.toString('utf8'));
+      if (!pairs) throw new AppError({ code: 'invalid_body', detail: 'the form body has an invalid percent-encoding' });
+      headers['content-length'] = String(form.length);
+      return { form, pairs };
+    }
+    const counter = new CountingBody(this.maxBodyBytes);
+    // Not `pipeline`: past the limit the client's body is drained, not destroyed, so the
+    // connection survives to carry the 413; a client that goes away still fails the upload.
+    source.on('error', (error) => counter.destroy(error));
+    counter.on('error', () => {
+      source.unpipe(counter);
+      source.resume();
+    });
+    source.pipe(counter);
+    return { counter };
+  }
+
+  private async relay(input: {
+    response: OutboundResponse;
+    instance: LoadedInstance;
+    caller: Caller;
+    token: OAuthToken;
+    upstreamUrl: URL;
+    cors: Record<string, string>;
+    startUrl: string;
+    done: (status: number, bytesOut: number, aborted: boolean) => void;
+  }): Promise<ProxyResponse> {
+    const { response, instance, caller, upstreamUrl, cors, done, startUrl } = input;
+    const status = response.statusCode;
+    const challenge = response.headers['www-authenticate'];
+    const problem = challenge === undefined ? undefined : readOAuthProblem({ wwwAuthenticate: Array.isArray(challenge) ? challenge.join(', ') : challenge });
+    if (problem) {
+      await response.body.dump().catch(() => undefined);
+      if (TOKEN_PROBLEMS.has(problem)) await this.tokens.dropRejected(caller.tenantId, caller.userId, instance.entity.instanceId, input.token);
+      throw oauthProblemError(problem, { startUrl });
+    }
+
+    const headers = { ...toClientHeaders(response.headers), ...cors };
+    if (status >= 300 && status < 400 && status !== 304) {
+      await response.body.dump().catch(() => undefined);
+      const location = response.headers.location;
+      const rewritten =
+        typeof location === 'string'
+          ? rewriteLocation({ location, requestUrl: upstreamUrl, baseUrl: instance.entity.baseUrl, proxyBase: this.instances.proxyBase(instance.entity.instanceId) })
+          : undefined;
+      if (!rewritten) throw new AppError({ code: 'upstream_redirect_refused', detail: 'Jira redirected to a place the proxy does not serve' });
+      delete headers['content-length'];
+      delete headers['content-type'];
+      done(status, 0, false);
+      return { status, headers: { ...headers, location: rewritten } };
+    }
+    if (NO_BODY_STATUSES.has(status)) {
+      await response.body.dump().catch(() => undefined);
+      delete headers['content-length'];
+      done(status, 0, false);
+      return { status, headers };
+    }
+    const counter = new ByteCounter();
+    pipeline(response.body, counter, (error) => done(status, counter.bytes, error !== undefined && error !== null));
+    return { status, headers, body: counter };
+  }
+}
+
+/** The upload as it streams to Jira: counted, and failed once it passes the limit. */
+class CountingBody extends ByteCounter {
+  tooLarge = false;
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+    super._transform(chunk, encoding, (error, data: Buffer | undefined) => {
+      if (error instanceof BodyTooLargeError) this.tooLarge = true;
+      callback(error, data);
+    });
+  }
+}
+
+/** Reads a small body whole; past `limit` it keeps draining (so the 413 can still be sent) and fails. */
+function readAll(source: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    source.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        settled = true;
+        reject(new AppError({ code: 'payload_too_large', detail: `a form body is limited to ${limit} bytes` }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    source.once('end', () => {
+      if (!settled) resolve(Buffer.concat(chunks));
+      settled = true;
+    });
+    source.once('error', (error) => {
+      if (!settled) reject(error);
+      settled = true;
+    });
+  });
+}
