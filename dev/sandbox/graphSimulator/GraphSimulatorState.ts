@@ -1,0 +1,97 @@
+import type { HandshakeRecord } from './runValidationHandshake';
+
+export interface SimulatedMail {
+  id: string;
+  userId: string;
+  tenantId: string | undefined;
+  internetMessageId: string;
+  conversationId: string;
+  subject: string;
+  from: { emailAddress: { name: string; address: string } };
+  receivedDateTime: string;
+  bodyPreview: string;
+  webLink: string;
+}
+
+export interface SimulatedSubscription {
+  id: string;
+  tenantId: string;
+  applicationId: string;
+  resource: string;
+  userId: string;
+  changeType: string[];
+  notificationUrl: string;
+  lifecycleNotificationUrl: string | undefined;
+  clientState: string | undefined;
+  expiresAt: number;
+  includeResourceData: boolean;
+  encryptionCertificate: string | undefined;
+  encryptionCertificateId: string | undefined;
+  /** The `$select` of a rich subscription's resource: what its encrypted content carries. */
+  selectFields: string[] | undefined;
+}
+
+export interface DeliveryAttempt {
+  status?: number;
+  error?: string;
+  /** Above Graph's 3-second budget: Graph would mark the endpoint slow. */
+  slow: boolean;
+}
+
+export interface DeliveryRecord {
+  kind: 'notification' | 'lifecycle';
+  url: string;
+  subscriptionId: string;
+  body: unknown;
+  attempts: DeliveryAttempt[];
+  delivered: boolean;
+}
+
+export interface Fault {
+  status: number;
+  retryAfterSeconds: number | undefined;
+  remaining: number;
+  /** Which calls fail: Graph API calls (default) or token requests. */
+  scope: 'graph' | 'token';
+}
+
+export interface AccessTokenGrant {
+  tenantId: string;
+  clientId: string;
+  expiresAt: number;
+}
+
+/** Everything the simulator holds, in memory. */
+export class GraphSimulatorState {
+  readonly mails = new Map<string, SimulatedMail>();
+  readonly subscriptions = new Map<string, SimulatedSubscription>();
+  readonly handshakes: HandshakeRecord[] = [];
+  readonly deliveries: DeliveryRecord[] = [];
+  readonly faults: Fault[] = [];
+  readonly accessTokens = new Map<string, AccessTokenGrant>();
+  tokenRequests = 0;
+  readonly graphRequests: { method: string; path: string }[] = [];
+
+  /** The next fault for a call of this scope, consumed. */
+  takeFault(scope: Fault['scope']): Fault | undefined {
+    const fault = this.faults.find((candidate) => candidate.scope === scope && candidate.remaining > 0);
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
+    return fault;
+  }
+
+  mailsOf(userId: string): SimulatedMail[] {
+    return [...this.mails.values()].filter((mail) => mail.userId === userId);
+  }
+
+  liveSubscription(id: string, now: number): SimulatedSubscription | undefined {
+    const subscription = this.subscriptions.get(id);
+    if (subscription && subscription.expiresAt <= now) {
+      // Graph removes an expired subscription; renewing it afterwards is a 404.
+      this.subscriptions.delete(id);
+      return undefined;
+    }
+    return subscription;
+  }
+}

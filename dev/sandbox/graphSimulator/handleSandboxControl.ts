@@ -1,0 +1,70 @@
+import type http from 'node:http';
+import { z } from 'zod';
+import type { GraphSimulatorState } from './GraphSimulatorState';
+import { LIFECYCLE_EVENTS, type SimulatedGraph } from './SimulatedGraph';
+import { readJson, sendEmpty, sendJson } from './simulatorHttp';
+
+const mailSchema = z.object({
+  userId: z.string().min(1),
+  conversationId: z.string().min(1),
+  subject: z.string(),
+  from: z.union([z.string().min(1), z.object({ emailAddress: z.object({ name: z.string().optional(), address: z.string().min(1) }) })]),
+  tenantId: z.string().optional(),
+  bodyPreview: z.string().optional(),
+  receivedDateTime: z.string().optional(),
+  notify: z.boolean().optional(),
+});
+
+const lifecycleSchema = z.object({ subscriptionId: z.string().min(1), lifecycleEvent: z.enum(LIFECYCLE_EVENTS) });
+
+const faultSchema = z.object({
+  status: z.number().int().min(400).max(599),
+  retryAfter: z.number().int().min(0).optional(),
+  count: z.number().int().min(1).default(1),
+  scope: z.enum(['graph', 'token']).default('graph'),
+});
+
+/**
+ * `/_sandbox/...`, so a person (or a test) can drive Graph by hand: put a mail in a mailbox
+ * (notifying its subscriptions, or not with `notify: false`), post a lifecycle event,
+ * make the next calls fail, and look at what the simulator saw.
+ */
+export async function handleSandboxControl(graph: SimulatedGraph, state: GraphSimulatorState, path: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const method = request.method ?? 'GET';
+  if (path === '/_sandbox/mail' && method === 'POST') {
+    const parsed = mailSchema.safeParse(await readJson(request));
+    if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    const result = graph.putMail(parsed.data);
+    // Delivery (and Graph's retries) continue in the background, as with Graph.
+    result.delivered.catch(() => undefined);
+    return sendJson(response, 201, { id: result.id, internetMessageId: result.internetMessageId });
+  }
+  if (path === '/_sandbox/lifecycle' && method === 'POST') {
+    const parsed = lifecycleSchema.safeParse(await readJson(request));
+    if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    if (!state.subscriptions.has(parsed.data.subscriptionId)) return sendJson(response, 404, { error: 'subscription_not_found' });
+    graph.postLifecycleEvent(parsed.data.subscriptionId, parsed.data.lifecycleEvent).catch(() => undefined);
+    return sendJson(response, 202, { accepted: true });
+  }
+  if (path === '/_sandbox/faults' && method === 'POST') {
+    const parsed = faultSchema.safeParse(await readJson(request));
+    if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    state.faults.push({ status: parsed.data.status, retryAfterSeconds: parsed.data.retryAfter, remaining: parsed.data.count, scope: parsed.data.scope });
+    return sendEmpty(response, 204);
+  }
+  if (method === 'GET' && path === '/_sandbox/subscriptions') {
+    return sendJson(response, 200, {
+      value: [...state.subscriptions.values()].map(({ clientState, encryptionCertificate, ...rest }) => ({
+        ...rest,
+        hasClientState: clientState !== undefined,
+        hasEncryptionCertificate: encryptionCertificate !== undefined,
+        expirationDateTime: new Date(rest.expiresAt).toISOString(),
+      })),
+    });
+  }
+  if (method === 'GET' && path === '/_sandbox/handshakes') return sendJson(response, 200, { value: state.handshakes });
+  if (method === 'GET' && path === '/_sandbox/deliveries') {
+    return sendJson(response, 200, { value: state.deliveries.map(({ body: _body, ...rest }) => rest) });
+  }
+  return sendJson(response, 404, { error: 'not_found' });
+}

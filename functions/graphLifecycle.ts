@@ -1,0 +1,33 @@
+import { queueNames } from '../shared/storage/queueNames';
+import { acceptLifecycleNotifications } from '../shared/webhooks/acceptLifecycleNotifications';
+import { describeDrops } from '../shared/webhooks/describeDrops';
+import { enqueueAccepted } from '../shared/webhooks/enqueueAccepted';
+import { parseNotificationBatch } from '../shared/webhooks/parseNotificationBatch';
+import { readBoundedText } from '../shared/webhooks/readBoundedText';
+import { validationEchoResponse } from '../shared/webhooks/validationEchoResponse';
+import { GRAPH_ANSWER_BUDGET_MS, withinDeadline } from '../shared/webhooks/withinDeadline';
+import type { HttpServiceHandler } from './FunctionDefinition';
+
+/**
+ * `POST /api/graph/lifecycle`: Graph's lifecycle notifications (`reauthorizationRequired`,
+ * `subscriptionRemoved`, `missed`). Same rules as the change notifications: validated,
+ * queued to `graph-lifecycle` for `processLifecycleEvent`, 202 only once queued.
+ */
+export const graphLifecycle: HttpServiceHandler = async (request, context, services) => {
+  const validationToken = request.query.get('validationToken');
+  if (validationToken !== null) return validationEchoResponse(validationToken);
+
+  const started = performance.now();
+  const remaining = () => GRAPH_ANSWER_BUDGET_MS - (performance.now() - started);
+  const batch = parseNotificationBatch(await readBoundedText(request.body));
+  const { messages, dropped } = await withinDeadline(
+    remaining(),
+    acceptLifecycleNotifications({ batch, subscriptions: services.graphWebhooks.subscriptions, receivedAt: new Date(services.clock.now()).toISOString() }),
+  );
+  await enqueueAccepted(services.queues, queueNames.graphLifecycle, messages, remaining());
+
+  const outcome = describeDrops('lifecycle notifications', messages.length, dropped);
+  if (outcome.level === 'warn') context.warn(outcome.line);
+  else context.log(outcome.line);
+  return { status: 202, headers: { 'Cache-Control': 'no-store' } };
+};

@@ -1,0 +1,42 @@
+import { queueNames } from '../shared/storage/queueNames';
+import { acceptChangeNotifications } from '../shared/webhooks/acceptChangeNotifications';
+import { describeDrops } from '../shared/webhooks/describeDrops';
+import { enqueueAccepted } from '../shared/webhooks/enqueueAccepted';
+import { parseNotificationBatch } from '../shared/webhooks/parseNotificationBatch';
+import { readBoundedText } from '../shared/webhooks/readBoundedText';
+import { validationEchoResponse } from '../shared/webhooks/validationEchoResponse';
+import { GRAPH_ANSWER_BUDGET_MS, withinDeadline } from '../shared/webhooks/withinDeadline';
+import type { HttpServiceHandler } from './FunctionDefinition';
+
+/**
+ * `POST /api/graph/notifications`: Graph's change notifications. Validates, queues every
+ * acceptable item to `graph-notifications`, then answers 202 — and only then: a batch that
+ * could not be queued is answered 503 so that Graph sends it again. No Graph or Jira call
+ * happens here, and the answer comes inside Graph's 3-second budget.
+ */
+export const graphNotifications: HttpServiceHandler = async (request, context, services) => {
+  const validationToken = request.query.get('validationToken');
+  if (validationToken !== null) return validationEchoResponse(validationToken);
+
+  const started = performance.now();
+  const remaining = () => GRAPH_ANSWER_BUDGET_MS - (performance.now() - started);
+  const batch = parseNotificationBatch(await readBoundedText(request.body));
+  const { graphWebhooks } = services;
+  const { messages, dropped, unknownCertificate } = await withinDeadline(
+    remaining(),
+    acceptChangeNotifications({
+      batch,
+      subscriptions: graphWebhooks.subscriptions,
+      validationTokens: graphWebhooks.validationTokens,
+      decryptor: graphWebhooks.decryptor,
+      receivedAt: new Date(services.clock.now()).toISOString(),
+    }),
+  );
+  await enqueueAccepted(services.queues, queueNames.graphNotifications, messages, remaining());
+
+  const outcome = describeDrops('notifications', messages.length, dropped);
+  if (outcome.level === 'warn') context.warn(outcome.line);
+  else context.log(outcome.line);
+  if (unknownCertificate > 0) context.warn(`graph notifications: ${unknownCertificate} encrypted for a certificate we hold no key for, queued without resource data`);
+  return { status: 202, headers: { 'Cache-Control': 'no-store' } };
+};

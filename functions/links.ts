@@ -1,0 +1,79 @@
+import type { HttpRequest } from '@azure/functions';
+import { AppError, isAppError } from '../shared/errors/AppError';
+import { toProblemResponse } from '../shared/http/problemResponse';
+import { conversationIdSchema, linkRequestSchema, type LinkRequest } from '../shared/links/linkSchemas';
+import { toLinkResponse } from '../shared/links/toLinkResponse';
+import { corsHeaders, preflightHeaders } from '../shared/proxy/corsHeaders';
+import { readBoundedText } from '../shared/webhooks/readBoundedText';
+import type { HttpServiceHandler } from './FunctionDefinition';
+import { authenticate } from './http/authenticate';
+import { jsonResponse } from './http/jsonResponse';
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * `/api/links` for the add-in, always within the caller's tenant:
+ * - `POST { conversationId, instanceId, issueKey }` links (201, or 200 when it already was)
+ *   and makes sure the caller's mailbox has a Graph subscription;
+ * - `GET ?conversationId=` lists the conversation's links;
+ * - `DELETE ?conversationId=&instanceId=&issueKey=` removes one (204); the last link a
+ *   mailbox owns takes its subscription with it.
+ * The add-in calls it cross-origin: preflights are answered and every answer, errors
+ * included, carries the CORS headers for an allowed origin.
+ */
+export const links: HttpServiceHandler = async (request, context, services) => {
+  const origin = request.headers.get('origin');
+  const allowed = services.config.settings.ALLOWED_ORIGINS;
+  if (request.method.toUpperCase() === 'OPTIONS') return { status: 204, headers: preflightHeaders(origin, allowed) };
+  const cors = corsHeaders(origin, allowed);
+  try {
+    const response = await handle(request, context, services);
+    return { ...response, headers: { ...(response.headers as Record<string, string>), ...cors } };
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const problem = toProblemResponse(error);
+    return { status: problem.status, headers: { ...problem.headers, ...cors }, body: problem.body };
+  }
+};
+
+const handle: HttpServiceHandler = async (request, context, services) => {
+  const caller = await authenticate(request, services);
+  switch (request.method.toUpperCase()) {
+    case 'POST': {
+      const { created, link } = await services.links.add(caller, await readLinkBody(request));
+      return jsonResponse(created ? 201 : 200, toLinkResponse(link), { 'Cache-Control': 'no-store' });
+    }
+    case 'GET': {
+      const conversationId = conversationIdSchema.safeParse(request.query.get('conversationId') ?? undefined);
+      if (!conversationId.success) throw new AppError({ code: 'invalid_query', detail: 'conversationId is required' });
+      const found = await services.links.list(caller, conversationId.data);
+      return jsonResponse(200, { value: found.map(toLinkResponse) }, { 'Cache-Control': 'private, no-store', Vary: 'Authorization' });
+    }
+    case 'DELETE': {
+      const query = linkRequestSchema.safeParse({
+        conversationId: request.query.get('conversationId') ?? undefined,
+        instanceId: request.query.get('instanceId') ?? undefined,
+        issueKey: request.query.get('issueKey') ?? undefined,
+      });
+      if (!query.success) throw new AppError({ code: 'invalid_query', detail: 'conversationId, instanceId and issueKey are required' });
+      const result = await services.links.remove(caller, query.data);
+      if (result.cleanupFailed) context.warn('links: a mailbox subscription could not be removed now; the renewal timer will');
+      return { status: 204, headers: { 'Cache-Control': 'no-store' } };
+    }
+    default:
+      throw new AppError({ code: 'method_not_allowed', headers: { Allow: 'GET, POST, DELETE' } });
+  }
+};
+
+async function readLinkBody(request: HttpRequest): Promise<LinkRequest> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readBoundedText(request.body, MAX_BODY_BYTES)) as unknown;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError({ code: 'invalid_json' });
+  }
+  const parsed = linkRequestSchema.safeParse(json);
+  if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: `expected { conversationId, instanceId, issueKey }: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}` });
+  return parsed.data;
+}

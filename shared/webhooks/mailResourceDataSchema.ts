@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+const emailAddressSchema = z.object({
+  name: z.string().nullish(),
+  address: z.string().nullish(),
+});
+
+/**
+ * The fields of a Graph `message` the fan-out needs, as selected for rich notifications
+ * and catch-up listings. Graph sends `null` for some of them (a draft has no `from`).
+ */
+export const mailResourceDataSchema = z.object({
+  id: z.string().min(1),
+  internetMessageId: z.string().nullish(),
+  conversationId: z.string().nullish(),
+  subject: z.string().nullish(),
+  from: z.object({ emailAddress: emailAddressSchema.nullish() }).nullish(),
+  receivedDateTime: z.string().nullish(),
+  bodyPreview: z.string().nullish(),
+  webLink: z.string().nullish(),
+});
+
+export type MailResourceData = z.output<typeof mailResourceDataSchema>;
+
+/** The `$select` that yields exactly `mailResourceDataSchema`'s fields. */
+export const MAIL_RESOURCE_FIELDS = ['id', 'internetMessageId', 'conversationId', 'subject', 'from', 'receivedDateTime', 'bodyPreview', 'webLink'] as const;
