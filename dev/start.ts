@@ -14,6 +14,8 @@ import { readHostJson } from './localHost/readHostJson';
 import { readLocalSettings } from './localHost/readLocalSettings';
 import { startLocalHost } from './localHost/startLocalHost';
 import { startSandbox, type Sandbox } from './sandbox/startSandbox';
+import { graphSimulatorPart } from './sandbox/graphSimulator/graphSimulatorPart';
+import { jiraSimulatorPart } from './sandbox/jiraSimulatorPart';
 import { tokenIssuerPart } from './sandbox/tokenIssuerPart';
 
 /*
@@ -28,7 +30,7 @@ import { tokenIssuerPart } from './sandbox/tokenIssuerPart';
 const HOST = '127.0.0.1';
 const DEFAULT_AZURITE: AzuritePorts = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
 /** Parts of the sandbox, started in this order; each is skipped when its real service is configured. */
-const SANDBOX_PARTS = [tokenIssuerPart()];
+const SANDBOX_PARTS = [tokenIssuerPart(), graphSimulatorPart(), jiraSimulatorPart()];
 
 /** Everything started so far, stopped in reverse on exit; a part started after shutdown began is stopped at once. */
 class Running {
@@ -132,6 +134,8 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
     running.add('func', () => stopChild(child));
     child.once('exit', (code) => exit(code ?? 1));
     lines.unshift(`Function app (Core Tools, ${mode.path}): ${appUrl}/api`);
+    await waitForHealth(`${appUrl}/api/health`, 60_000);
+    await sandbox.seed();
     printBanner(lines);
     return 0;
   }
@@ -154,6 +158,7 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
     throw error;
   });
   running.add('local host', () => localHost.stop());
+  await sandbox.seed();
 
   const prefix = hostJson.routePrefix ? `/${hostJson.routePrefix}` : '';
   lines.unshift(`Function app (local development host): ${localHost.url}${prefix}`);
@@ -164,6 +169,20 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
   }
   printBanner(lines);
   return 0;
+}
+
+/** Core Tools starts the worker on its own schedule: seed only once the app answers. */
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
 type HostChoice = { kind: 'func'; path: string } | { kind: 'local' };

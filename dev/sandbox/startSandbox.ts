@@ -39,7 +39,20 @@ export interface StartedSandboxPart {
   settings: Record<string, string>;
   /** Keys for `.local/sandbox.json` (URLs, tokens). */
   file: Record<string, unknown>;
+  /**
+   * Runs once the app answers, with everything `sandbox.json` holds: a part that needs the
+   * app's own state (the `demo` instance, registered and authorized) makes it through the
+   * app's public API, as a person would.
+   */
+  seed?(app: SandboxApp): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface SandboxApp {
+  /** The app's base URL, without the `api` prefix. */
+  url: string;
+  /** Everything in `sandbox.json` (tokens included). */
+  file: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -75,6 +88,8 @@ export interface Sandbox {
   started: string[];
   /** Parts not started because the user configured the real service. */
   skipped: string[];
+  /** Call once the app answers: lets every part seed the app's state. */
+  seed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +101,7 @@ export async function startSandbox(init: SandboxInit): Promise<Sandbox> {
   const settings: Record<string, string> = {};
   const file: Record<string, unknown> = {};
   const running: { name: string; stop(): Promise<void> }[] = [];
+  const seeds: ((app: SandboxApp) => Promise<void>)[] = [];
   const skipped: string[] = [];
   const stopAll = async () => {
     for (const part of running.reverse()) await part.stop();
@@ -99,6 +115,8 @@ export async function startSandbox(init: SandboxInit): Promise<Sandbox> {
       }
       const started = await part.start({ host, appUrl: init.appUrl, identity, setting: (name) => given(name) ?? settings[name] });
       running.push({ name: part.name, stop: () => started.stop() });
+      const { seed } = started;
+      if (seed) seeds.push((app) => seed.call(started, app));
       Object.assign(settings, started.settings);
       Object.assign(file, started.file);
     }
@@ -107,23 +125,27 @@ export async function startSandbox(init: SandboxInit): Promise<Sandbox> {
     throw error;
   }
 
+  const sandboxFile = {
+    appUrl: init.appUrl,
+    tenantId: identity.tenantId,
+    instanceId: identity.instanceId,
+    userId: identity.userId,
+    jiraUrl: null,
+    graphUrl: null,
+    ...file,
+  };
   const path = join(init.localDir, 'sandbox.json');
   if (running.length > 0) {
-    await writeSandboxFile(path, {
-      appUrl: init.appUrl,
-      tenantId: identity.tenantId,
-      instanceId: identity.instanceId,
-      userId: identity.userId,
-      jiraUrl: null,
-      graphUrl: null,
-      ...file,
-    });
+    await writeSandboxFile(path, sandboxFile);
   } else {
     await removeSandboxFile(path);
   }
 
   let stopping: Promise<void> | undefined;
   return {
+    seed: async () => {
+      for (const seed of seeds) await seed({ url: init.appUrl, file: sandboxFile });
+    },
     settings,
     identity,
     filePath: running.length > 0 ? path : undefined,
