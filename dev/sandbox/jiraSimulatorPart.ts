@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JiraSimulatorRoute } from './jiraSimulator/JiraSimulatorRoute';
+import { JiraNotifications } from './jiraSimulator/notifyRoutes';
 import { startJiraSimulator, type JiraSimulator } from './jiraSimulator/startJiraSimulator';
 import { UpmLicenses } from './jiraSimulator/upmLicenses';
 import type { SandboxApp, SandboxPart } from './startSandbox';
@@ -10,27 +10,28 @@ export const SANDBOX_APP_KEY = 'com.example.jira-outlook';
 export const SANDBOX_JIRA_USER = 'alice';
 export const SANDBOX_SERVICE_USER = 'jira-service';
 
-export interface JiraSimulatorPartInit {
-  /** More simulator routes (watchers, notify…), mounted before the built-in ones. */
-  routes?: () => JiraSimulatorRoute[];
-}
-
 const tokensSchema = z.object({ tokens: z.object({ user: z.string(), admin: z.string() }) });
 const registeredSchema = z.object({ consumerKey: z.string(), publicKeyPem: z.string() });
 const startedSchema = z.object({ authorizeUrl: z.string() });
 
 /**
- * The sandbox's Jira Server: the simulator with a licensed app, and — once the app runs —
+ * The sandbox's Jira Server: the simulator with a licensed app, watchers, notify and its
+ * outbox, and — once the app runs —
  * the `demo` instance registered through the admin API and authorized for the sandbox user
  * through the real OAuth dance, so the proxy works from the first request.
  */
-export function jiraSimulatorPart(init: JiraSimulatorPartInit = {}): SandboxPart {
+export function jiraSimulatorPart(): SandboxPart {
   return {
     name: 'Jira Server',
     realSettings: [],
     async start(context) {
       const upm = new UpmLicenses({ apps: { [SANDBOX_APP_KEY]: { mode: 'active' } } });
-      const simulator = await startJiraSimulator({ host: context.host, routes: [...upm.routes(), ...(init.routes?.() ?? [])] });
+      const notifications = new JiraNotifications();
+      const simulator = await startJiraSimulator({
+        host: context.host,
+        routes: [...upm.routes(), ...notifications.routes()],
+        controls: [(request, response, path, nowMs) => notifications.handleControl(request, response, path, nowMs)],
+      });
       const instanceId = context.identity.instanceId;
       return {
         // The simulator is plain http on loopback, which production refuses.

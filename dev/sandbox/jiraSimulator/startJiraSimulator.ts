@@ -34,7 +34,14 @@ export interface JiraSimulatorInit {
   issues?: SimulatedIssue[];
   /** Routes of other features (watchers, notify, UPM), tried before the built-in ones. */
   routes?: JiraSimulatorRoute[];
+  /**
+   * `/_sandbox/…` control endpoints of other features (e.g. the notify outbox); each answers
+   * and returns true, or returns false to pass the request on.
+   */
+  controls?: SimulatorControl[];
 }
+
+export type SimulatorControl = (request: http.IncomingMessage, response: http.ServerResponse, path: string, nowMs: number) => Promise<boolean>;
 
 export interface JiraSimulator {
   /** Base URL with the base path, no trailing slash: what is registered as the instance's baseUrl. */
@@ -254,6 +261,9 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
       if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body' });
       state.fault = { status: parsed.data.status, retryAfter: parsed.data.retryAfter, remaining: parsed.data.count };
       return sendJson(response, 200, { ok: true });
+    }
+    for (const handle of init.controls ?? []) {
+      if (await handle(request, response, path, clock.now())) return;
     }
     request.resume();
     return sendJson(response, 404, { error: 'not_found' });

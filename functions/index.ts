@@ -1,0 +1,53 @@
+import { app } from '@azure/functions';
+import { ConfigError } from '../shared/config/ConfigError';
+import { ensureStorage } from '../shared/storage/ensureStorage';
+import { functionTable } from './functionTable';
+import { withHttpEdge } from './http/withHttpEdge';
+import { processServices } from './processServices';
+
+// The proxy streams request and response bodies; without this the host buffers them.
+app.setup({ enableHttpStream: true });
+
+try {
+  processServices();
+} catch (error) {
+  // One message naming every bad setting, then refuse to start.
+  if (error instanceof ConfigError) console.error(error.detail);
+  throw error;
+}
+
+// Tables and queues are created once per worker, before traffic, where they are missing.
+app.hook.appStart(() => ensureStorage(processServices()));
+
+for (const definition of functionTable) {
+  switch (definition.kind) {
+    case 'http': {
+      const handler = withHttpEdge(definition.handler);
+      app.http(definition.name, {
+        route: definition.route,
+        methods: definition.methods,
+        authLevel: 'anonymous',
+        handler: (request, context) => handler(request, context, processServices()),
+      });
+      break;
+    }
+    case 'queue': {
+      const { handler } = definition;
+      app.storageQueue(definition.name, {
+        queueName: definition.queueName,
+        connection: 'AzureWebJobsStorage',
+        handler: (message, context) => handler(message, context, processServices()),
+      });
+      break;
+    }
+    case 'timer': {
+      const { handler } = definition;
+      app.timer(definition.name, {
+        schedule: definition.schedule,
+        runOnStartup: definition.runOnStartup ?? false,
+        handler: (timer, context) => handler(timer, context, processServices()),
+      });
+      break;
+    }
+  }
+}

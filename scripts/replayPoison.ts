@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { azuriteConnectionString } from '../dev/azurite';
+import { readLocalSettings } from '../dev/localHost/readLocalSettings';
+import { toStorageTarget, type StorageTarget } from '../shared/config/storageTarget';
+import { isAppError } from '../shared/errors/AppError';
+import { replayPoisonMessages, toQueueName } from '../shared/fanout/replayPoisonMessages';
+import { QueueAdmin } from '../shared/storage/QueueAdmin';
+import { QueueClientFactory } from '../shared/storage/QueueClientFactory';
+
+/*
+ * `npm run replay-poison -- <queue>`: moves the messages of `<queue>-poison` back to
+ * `<queue>`, unchanged, once the cause of their failures is fixed, and says how many.
+ * Storage comes from the same settings the app reads (the environment over
+ * local.settings.json); with none, the Azurite of `npm start` (AZURITE_QUEUE_PORT, 10001).
+ */
+
+function usage(): string {
+  return 'usage: npm run replay-poison -- <queue>   (graph-notifications, graph-lifecycle or jira-notify)';
+}
+
+async function storageTarget(): Promise<StorageTarget> {
+  const settings = { ...(await readLocalSettings(join(process.cwd(), 'local.settings.json'))), ...process.env };
+  const target = toStorageTarget(settings);
+  if (typeof target !== 'string') return target;
+  const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback) || fallback;
+  return {
+    kind: 'connectionString',
+    connectionString: azuriteConnectionString('127.0.0.1', { blobPort: port('AZURITE_BLOB_PORT', 10000), queuePort: port('AZURITE_QUEUE_PORT', 10001), tablePort: port('AZURITE_TABLE_PORT', 10002) }),
+  };
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  const name = args.find((arg) => !arg.startsWith('-'));
+  if (!name || args.includes('--help') || args.includes('-h')) {
+    console.error(usage());
+    return name ? 0 : 2;
+  }
+  const queue = toQueueName(name);
+  const admin = new QueueAdmin({ queues: new QueueClientFactory({ target: await storageTarget() }) });
+  const result = await replayPoisonMessages(admin, queue);
+  console.log(`moved ${result.moved} message(s) from ${queue}-poison back to ${queue}`);
+  if (result.leftForLater > 0) console.log(`${result.leftForLater} message(s) failed again during the replay and stay in ${queue}-poison`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(isAppError(error) ? `replay-poison: ${error.detail ?? error.code}` : `replay-poison: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+
+/** Loads TypeScript through @swc/core (as jest does), so a child runs the sources, not a build. */
+const SWC_LOADER = `
+const fs = require('node:fs');
+const swc = require('@swc/core');
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
+    filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
+require(process.argv[1]);
+`;
+
+export interface TypeScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a TypeScript file of this project as a real child process (cwd: the project root),
+ * with exactly the environment given (plus PATH), until it exits; killed after `timeoutMs`.
+ */
+export function runTypeScript(file: string, init: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<TypeScriptRun> {
+  const timeoutMs = init.timeoutMs ?? 45_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', SWC_LOADER, file, ...(init.args ?? [])], { cwd: root, env: { PATH: process.env.PATH ?? '', ...init.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
