@@ -28,7 +28,10 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
       }
       const result = await instances.register(caller.tenantId, instanceId, body.data);
       context.log(`adminInstances PUT instance=${result.view.instanceId} created=${result.created}`);
-      return jsonResponse(result.created ? 201 : 200, result.view);
+      // The iframe's shared secret is handed out once, at first registration; re-registering
+      // keeps it (POST admin/panel/secret rotates it).
+      const panel = result.created ? await services.admin.panelSecrets.issue({ tenantId: caller.tenantId, instanceId }) : undefined;
+      return jsonResponse(result.created ? 201 : 200, panel ? { ...result.view, panel } : result.view);
     }
     case 'DELETE': {
       if (instanceId === undefined) throw new AppError({ code: 'method_not_allowed', detail: 'DELETE needs an instance id', headers: { Allow: 'GET' } });

@@ -1,3 +1,4 @@
+import { recordWebhookBatch } from '../shared/admin/recordWebhookBatch';
 import { queueNames } from '../shared/storage/queueNames';
 import { acceptLifecycleNotifications } from '../shared/webhooks/acceptLifecycleNotifications';
 import { describeDrops } from '../shared/webhooks/describeDrops';
@@ -24,7 +25,13 @@ export const graphLifecycle: HttpServiceHandler = async (request, context, servi
     remaining(),
     acceptLifecycleNotifications({ batch, subscriptions: services.graphWebhooks.subscriptions, receivedAt: new Date(services.clock.now()).toISOString() }),
   );
-  await enqueueAccepted(services.queues, queueNames.graphLifecycle, messages, remaining());
+  // The report counters are written beside the enqueue, not after it, so they add no
+  // latency to Graph's budget; they are best effort and never fail the answer.
+  const [, counted] = await Promise.all([
+    enqueueAccepted(services.queues, queueNames.graphLifecycle, messages, remaining()),
+    recordWebhookBatch(services.admin.reports, { kind: 'lifecycle', messages, dropped }, Math.min(500, remaining())),
+  ]);
+  if (!counted) context.warn('graph lifecycle: report counters not recorded');
 
   const outcome = describeDrops('lifecycle notifications', messages.length, dropped);
   if (outcome.level === 'warn') context.warn(outcome.line);

@@ -1,3 +1,4 @@
+import { recordWebhookBatch } from '../shared/admin/recordWebhookBatch';
 import { queueNames } from '../shared/storage/queueNames';
 import { acceptChangeNotifications } from '../shared/webhooks/acceptChangeNotifications';
 import { describeDrops } from '../shared/webhooks/describeDrops';
@@ -32,7 +33,13 @@ export const graphNotifications: HttpServiceHandler = async (request, context, s
       receivedAt: new Date(services.clock.now()).toISOString(),
     }),
   );
-  await enqueueAccepted(services.queues, queueNames.graphNotifications, messages, remaining());
+  // The report counters are written beside the enqueue, not after it, so they add no
+  // latency to Graph's budget; they are best effort and never fail the answer.
+  const [, counted] = await Promise.all([
+    enqueueAccepted(services.queues, queueNames.graphNotifications, messages, remaining()),
+    recordWebhookBatch(services.admin.reports, { kind: 'notifications', messages, dropped }, Math.min(500, remaining())),
+  ]);
+  if (!counted) context.warn('graph notifications: report counters not recorded');
 
   const outcome = describeDrops('notifications', messages.length, dropped);
   if (outcome.level === 'warn') context.warn(outcome.line);

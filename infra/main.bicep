@@ -92,6 +92,7 @@ var tableNames = [
   'links'
   'deliveries'
   'licenses'
+  'reports'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))

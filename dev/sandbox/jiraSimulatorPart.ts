@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { PanelCredentials } from '../../shared/admin/PanelSecretIssuer';
 import { JiraNotifications } from './jiraSimulator/notifyRoutes';
+import { PANEL_PAGE_PATH, panelPageRoute } from './jiraSimulator/panelPageRoute';
 import { startJiraSimulator, type JiraSimulator } from './jiraSimulator/startJiraSimulator';
 import { UpmLicenses } from './jiraSimulator/upmLicenses';
 import type { SandboxApp, SandboxPart } from './startSandbox';
@@ -11,7 +13,8 @@ export const SANDBOX_JIRA_USER = 'alice';
 export const SANDBOX_SERVICE_USER = 'jira-service';
 
 const tokensSchema = z.object({ tokens: z.object({ user: z.string(), admin: z.string() }) });
-const registeredSchema = z.object({ consumerKey: z.string(), publicKeyPem: z.string() });
+const panelSchema = z.object({ issuer: z.string(), sharedSecret: z.string() });
+const registeredSchema = z.object({ consumerKey: z.string(), publicKeyPem: z.string(), panel: panelSchema.optional() });
 const startedSchema = z.object({ authorizeUrl: z.string() });
 
 /**
@@ -27,24 +30,30 @@ export function jiraSimulatorPart(): SandboxPart {
     async start(context) {
       const upm = new UpmLicenses({ apps: { [SANDBOX_APP_KEY]: { mode: 'active' } } });
       const notifications = new JiraNotifications();
+      // The Jira app's admin page frames the panel with the instance's shared secret, which
+      // the app hands out at registration (seed, below).
+      let panel: PanelCredentials | undefined;
       const simulator = await startJiraSimulator({
         host: context.host,
-        routes: [...upm.routes(), ...notifications.routes()],
+        routes: [...upm.routes(), ...notifications.routes(), panelPageRoute({ appUrl: context.appUrl, credentials: () => panel })],
         controls: [(request, response, path, nowMs) => notifications.handleControl(request, response, path, nowMs)],
       });
       const instanceId = context.identity.instanceId;
       return {
         // The simulator is plain http on loopback, which production refuses.
         settings: { ALLOW_INSECURE_JIRA: 'true', ALLOW_PRIVATE_NETWORK_TARGETS: 'true' },
-        file: { jiraUrl: simulator.url, jiraOutboxUrl: `${simulator.url}/_sandbox/outbox`, jiraUser: SANDBOX_JIRA_USER },
-        seed: (app) => seedDemoInstance(app, simulator, instanceId),
+        file: { jiraUrl: simulator.url, jiraOutboxUrl: `${simulator.url}/_sandbox/outbox`, jiraAdminPageUrl: `${simulator.url}${PANEL_PAGE_PATH}`, jiraUser: SANDBOX_JIRA_USER },
+        seed: async (app) => {
+          panel = await seedDemoInstance(app, simulator, instanceId);
+        },
         stop: () => simulator.stop(),
       };
     },
   };
 }
 
-async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, instanceId: string): Promise<void> {
+/** Registers and authorizes `demo`; answers the admin panel's credentials. */
+async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, instanceId: string): Promise<PanelCredentials> {
   const { tokens } = tokensSchema.parse(app.file);
   const api = `${app.url}/api`;
   const registered = registeredSchema.parse(
@@ -71,6 +80,11 @@ async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, insta
   const done = await fetch(callbackUrl, { redirect: 'manual' });
   await done.body?.cancel();
   if (done.status !== 200) throw new Error(`the OAuth callback answered ${done.status}`);
+  // An instance that existed before (a reused Azurite) keeps its secret, unknown to us: rotate it.
+  return (
+    registered.panel ??
+    panelSchema.parse(await call(`${api}/admin/panel/secret?instanceId=${instanceId}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}` } }))
+  );
 }
 
 async function call(url: string, init: RequestInit): Promise<unknown> {

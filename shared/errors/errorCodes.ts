@@ -36,8 +36,23 @@ export const errorCodes = {
   target_not_allowed: { status: 400, title: 'The target address is not allowed' },
   jira_oauth_problem: { status: 502, title: 'Jira refused the OAuth signature' },
   storage_unavailable: { status: 503, title: 'Storage is unavailable' },
+  storage_key_invalid: { status: 400, title: 'An identifier cannot be used as a storage key' },
+  storage_row_invalid: { status: 500, title: 'A stored record does not have the expected shape' },
+  storage_request_failed: { status: 500, title: 'Storage refused the request' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   upstream_timeout: { status: 504, title: 'The upstream service did not answer in time' },
+  graph_not_found: { status: 404, title: 'The Microsoft Graph resource does not exist' },
+  graph_request_failed: { status: 502, title: 'Microsoft Graph refused the request' },
+  graph_access_denied: { status: 502, title: 'Microsoft Graph refused the app credentials or permissions' },
+  deployment_failed: { status: 502, title: 'The Azure deployment failed' },
+  jira_consumer_unknown: { status: 502, title: 'Jira has no application link for this consumer key' },
+  jira_signature_invalid: { status: 502, title: 'Jira rejected the OAuth signature' },
+  jira_timestamp_refused: { status: 502, title: 'Jira refused the OAuth timestamp or nonce' },
+  jira_authorization_denied: { status: 403, title: 'The authorization was denied in Jira' },
+  jira_service_credential_missing: { status: 409, title: 'The instance has no service user or access token' },
+  instance_invalid: { status: 400, title: 'The instance registration is not valid' },
+  jira_app_key_missing: { status: 409, title: 'The instance has no Jira app key to check the license of' },
+  panel_session_invalid: { status: 401, title: 'The administration panel session is not valid or has expired' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

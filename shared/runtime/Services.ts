@@ -1,7 +1,17 @@
+import type { AdminServices } from '../admin/createAdminServices';
 import type { BearerAuthenticator } from '../auth/BearerAuthenticator';
 import type { AppConfig } from '../config/loadConfig';
 import type { SecretBox } from '../crypto/SecretBox';
+import type { FanoutServices } from '../fanout/createFanoutServices';
 import type { OutboundClient } from '../http/OutboundClient';
+import type { JiraServices } from '../jira/createJiraServices';
+import type { LicenseService } from '../licenses/LicenseService';
+import type { QueueClientFactory } from '../storage/QueueClientFactory';
+import type { QueueSender } from '../storage/QueueSender';
+import type { Repositories } from '../storage/Repositories';
+import type { StorageHealth } from '../storage/StorageHealth';
+import type { TableClientFactory } from '../storage/TableClientFactory';
+import type { GraphServices } from '../subscriptions/createGraphServices';
 import type { Clock } from './Clock';
 
 /**
@@ -15,4 +25,36 @@ export interface Services {
   auth: BearerAuthenticator;
   http: OutboundClient;
   secrets: SecretBox;
+  /** One repository per table of DESIGN.md. */
+  repositories: Repositories;
+  /** Enqueues JSON messages, base64-encoded as the queue triggers expect. */
+  queues: QueueSender;
+  storageHealth: StorageHealth;
+  /** The storage clients behind the above: for `ensureStorage` at start and the queue admin tools. */
+  tableClients: TableClientFactory;
+  queueClients: QueueClientFactory;
+  /** Is the Jira app licensed on an instance: cached per process and in `licenses`, with grace. */
+  licenses: LicenseService;
+  /** Registered Jira instances, cached per process with their parsed keys. */
+  instances: JiraServices['instances'];
+  /** Users' Jira access tokens and pending request tokens, encrypted; access tokens cached. */
+  jiraTokenStore: JiraServices['jiraTokenStore'];
+  oauthDance: JiraServices['oauthDance'];
+  jiraProxy: JiraServices['jiraProxy'];
+  /** Background Jira calls with the service credential (PAT, or 2-legged OAuth with impersonation). */
+  jiraService: JiraServices['jiraService'];
+  /** Microsoft Graph, one client per customer tenant; MSAL and the SDK load on the first call. */
+  graph: GraphServices['graph'];
+  /** The webhook side of Graph: cached subscription reads, validation tokens, rich notification keys. */
+  graphWebhooks: GraphServices['graphWebhooks'];
+  /** Creates, renews, recreates and removes mailbox subscriptions. */
+  mailboxSubscriptions: GraphServices['mailboxSubscriptions'];
+  /** Which mailbox still owns a link (what keeps its subscription). */
+  linkOwnership: GraphServices['linkOwnership'];
+  /** Conversation ↔ issue links, per tenant. */
+  links: GraphServices['links'];
+  /** The mail → Jira notification fan-out: delivery ledger, watchers/notify client, watermarks. */
+  fanout: FanoutServices;
+  /** The administration panel: iframe tokens, panel sessions and secrets, report counters, queue admin. */
+  admin: AdminServices;
 }

@@ -1,7 +1,13 @@
+import { createAdminServices } from '../admin/createAdminServices';
 import { BearerAuthenticator } from '../auth/BearerAuthenticator';
 import type { AppConfig } from '../config/loadConfig';
 import { SecretBox } from '../crypto/SecretBox';
+import { createFanoutServices } from '../fanout/createFanoutServices';
 import { OutboundClient } from '../http/OutboundClient';
+import { createJiraServices } from '../jira/createJiraServices';
+import { createLicenseService } from '../licenses/createLicenseService';
+import { createStorageServices } from '../storage/createStorageServices';
+import { createGraphServices } from '../subscriptions/createGraphServices';
 import { systemClock, type Clock } from './Clock';
 import type { Services } from './Services';
 
@@ -31,5 +37,19 @@ export function createServices(init: ServicesInit): Services {
     clock,
   });
   const secrets = new SecretBox({ keyring: init.config.encryption });
-  return { config: init.config, clock, auth, http, secrets };
+  const storage = createStorageServices(init.config.storage);
+  const licenses = createLicenseService({ settings, clock, http, repository: storage.repositories.licenses });
+  const jira = createJiraServices({ settings, clock, http, secrets, repositories: storage.repositories });
+  const graph = createGraphServices({ settings, clock, http, repositories: storage.repositories, queues: storage.queues, tableClients: storage.tableClients });
+  const fanout = createFanoutServices({ settings, clock, repositories: storage.repositories, jiraService: jira.jiraService });
+  const admin = createAdminServices({
+    encryption: init.config.encryption,
+    clock,
+    secrets,
+    repositories: storage.repositories,
+    tableClients: storage.tableClients,
+    queueClients: storage.queueClients,
+    instances: jira.instances,
+  });
+  return { config: init.config, clock, auth, http, secrets, ...storage, licenses, ...jira, ...graph, fanout, admin };
 }

@@ -7,6 +7,8 @@ export const tableNames = {
   links: 'links',
   deliveries: 'deliveries',
   licenses: 'licenses',
+  /** Daily counters of the admin panel's report (shared/admin). */
+  reports: 'reports',
 } as const;
 
 export type TableName = (typeof tableNames)[keyof typeof tableNames];

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { listPanelLinks } from '../shared/admin/listPanelLinks';
+import { AppError } from '../shared/errors/AppError';
+import type { HttpServiceHandler } from './FunctionDefinition';
+import { authenticatePanel } from './http/authenticatePanel';
+import { jsonResponse } from './http/jsonResponse';
+
+const querySchema = z.object({ issueKey: z.string().trim().max(255).optional() });
+
+/** `GET /api/admin/panel/links?issueKey=DEMO`: the instance's links counted per issue, searchable by issue key. */
+export const adminLinks: HttpServiceHandler = async (request, _context, services) => {
+  const session = await authenticatePanel(request, services);
+  await services.instances.require(session.tenantId, session.instanceId);
+  const query = querySchema.safeParse({ issueKey: request.query.get('issueKey') ?? undefined });
+  if (!query.success) throw new AppError({ code: 'invalid_query', detail: 'issueKey: at most 255 characters' });
+  const result = await listPanelLinks(
+    { tenantId: session.tenantId, instanceId: session.instanceId, ...(query.data.issueKey ? { issueKey: query.data.issueKey } : {}) },
+    { links: services.repositories.links },
+  );
+  return jsonResponse(200, result);
+};

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { AppError } from '../shared/errors/AppError';
+import { replayPoisonMessages, toQueueName } from '../shared/fanout/replayPoisonMessages';
+import { readBoundedText } from '../shared/webhooks/readBoundedText';
+import type { HttpServiceHandler } from './FunctionDefinition';
+import { authenticatePanel } from './http/authenticatePanel';
+import { jsonResponse } from './http/jsonResponse';
+
+const bodySchema = z.object({ queue: z.string().min(1).max(64) }).strict();
+const MAX_BODY_BYTES = 4 * 1024;
+
+/**
+ * `POST /api/admin/panel/replay-poison` `{ "queue": "jira-notify" }`: moves the messages of
+ * `<queue>-poison` back to the queue — the operation of `npm run replay-poison`. Poison
+ * queues belong to the whole deployment.
+ */
+export const adminReplayPoison: HttpServiceHandler = async (request, context, services) => {
+  const session = await authenticatePanel(request, services);
+  await services.instances.require(session.tenantId, session.instanceId);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readBoundedText(request.body, MAX_BODY_BYTES)) as unknown;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError({ code: 'invalid_json' });
+  }
+  const body = bodySchema.safeParse(json);
+  if (!body.success) throw new AppError({ code: 'invalid_body', detail: 'expected { "queue": "<queue name>" }' });
+  const queue = toQueueName(body.data.queue);
+  const result = await replayPoisonMessages(services.admin.queueAdmin, queue);
+  context.log(`adminReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} by instance=${session.instanceId} via=${session.via}`);
+  return jsonResponse(200, result);
+};

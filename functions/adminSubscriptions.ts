@@ -1,0 +1,12 @@
+import { listPanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
+import type { HttpServiceHandler } from './FunctionDefinition';
+import { authenticatePanel } from './http/authenticatePanel';
+import { jsonResponse } from './http/jsonResponse';
+
+/** `GET /api/admin/panel/subscriptions`: the tenant's mailboxes, their Graph subscriptions, states and expiries. */
+export const adminSubscriptions: HttpServiceHandler = async (request, _context, services) => {
+  const session = await authenticatePanel(request, services);
+  await services.instances.require(session.tenantId, session.instanceId);
+  const { subscriptions, mailboxes } = services.repositories;
+  return jsonResponse(200, await listPanelSubscriptions(session.tenantId, services.clock.now(), { subscriptions, mailboxes }));
+};

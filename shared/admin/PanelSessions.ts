@@ -1,0 +1,126 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { EncryptionKeyring } from '../config/encryptionKeyring';
+import { AppError } from '../errors/AppError';
+import type { Clock } from '../runtime/Clock';
+
+/** How the session was opened: from Jira's iframe, or with a Microsoft admin bearer token. */
+export type PanelSessionVia = 'jira' | 'entra';
+
+export interface PanelSession {
+  tenantId: string;
+  instanceId: string;
+  /** The Jira user name (via `jira`) or the Entra object id (via `entra`); shown, logged by nobody. */
+  subject: string;
+  via: PanelSessionVia;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+  /** When the first token of this session was issued; renewals never pass `startedAt + maxSeconds`. */
+  startedAt: number;
+}
+
+export interface PanelSessionsInit {
+  keyring: EncryptionKeyring;
+  clock: Clock;
+  /** Lifetime of one token. Default 15 min. */
+  ttlSeconds?: number;
+  /** How long renewals can keep a session alive. Default 8 h. */
+  maxSeconds?: number;
+}
+
+const VERSION = 'ps1';
+const HKDF_INFO = 'jira-outlook-cloud admin panel session v1';
+
+const payloadSchema = z.object({
+  t: z.string().min(1),
+  i: z.string().min(1),
+  s: z.string().min(1).max(255),
+  v: z.enum(['jira', 'entra']),
+  exp: z.number().int(),
+  st: z.number().int(),
+});
+
+/**
+ * The panel's own short-lived session, carried by the page in a header (`X-Panel-Session`)
+ * rather than a cookie: third-party cookies in Jira's iframe are blocked by many browsers,
+ * and a header cannot be sent by another site's form (no CSRF). A token is
+ * `ps1.<kid>.<payload>.<mac>`: HMAC-SHA256 under a key derived by HKDF from the data key
+ * `kid` of DATA_ENCRYPTION_KEY, so nothing is stored and a key rotation keeps sessions of
+ * an older key readable while that key is still listed.
+ */
+export class PanelSessions {
+  private readonly keyring: EncryptionKeyring;
+  private readonly clock: Clock;
+  private readonly ttlSeconds: number;
+  private readonly maxSeconds: number;
+  private readonly macKeys = new Map<string, Buffer>();
+
+  constructor(init: PanelSessionsInit) {
+    this.keyring = init.keyring;
+    this.clock = init.clock;
+    this.ttlSeconds = init.ttlSeconds ?? 15 * 60;
+    this.maxSeconds = init.maxSeconds ?? 8 * 3600;
+  }
+
+  /** A token for a new session. */
+  open(init: Pick<PanelSession, 'tenantId' | 'instanceId' | 'subject' | 'via'>): { token: string; session: PanelSession } {
+    const now = this.nowSeconds();
+    return this.sign({ ...init, startedAt: now, expiresAt: now + this.ttlSeconds });
+  }
+
+  /** The same session with a later expiry, up to its maximum age. */
+  renew(session: PanelSession): { token: string; session: PanelSession } {
+    const expiresAt = Math.min(this.nowSeconds() + this.ttlSeconds, session.startedAt + this.maxSeconds);
+    if (expiresAt <= this.nowSeconds()) throw sessionInvalid();
+    return this.sign({ ...session, expiresAt });
+  }
+
+  /** The session a token stands for; throws `panel_session_invalid` when it is forged, altered or expired. */
+  verify(token: string): PanelSession {
+    const parts = token.split('.');
+    if (parts.length !== 4 || parts[0] !== VERSION) throw sessionInvalid();
+    const [, keyId = '', payload = '', mac = ''] = parts;
+    const key = this.macKey(keyId);
+    if (!key) throw sessionInvalid();
+    const expected = createHmac('sha256', key).update(`${VERSION}.${keyId}.${payload}`).digest();
+    const given = Buffer.from(mac, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw sessionInvalid();
+    let parsed: z.output<typeof payloadSchema>;
+    try {
+      parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    } catch {
+      throw sessionInvalid();
+    }
+    if (parsed.exp <= this.nowSeconds()) throw sessionInvalid();
+    return { tenantId: parsed.t, instanceId: parsed.i, subject: parsed.s, via: parsed.v, expiresAt: parsed.exp, startedAt: parsed.st };
+  }
+
+  private sign(session: PanelSession): { token: string; session: PanelSession } {
+    const keyId = this.keyring.activeKeyId;
+    const key = this.macKey(keyId);
+    if (!key) throw new AppError({ code: 'encryption_key_unknown', detail: `no data key "${keyId}" in DATA_ENCRYPTION_KEY` });
+    const body = { t: session.tenantId, i: session.instanceId, s: session.subject, v: session.via, exp: session.expiresAt, st: session.startedAt };
+    const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+    const mac = createHmac('sha256', key).update(`${VERSION}.${keyId}.${payload}`).digest('base64url');
+    return { token: `${VERSION}.${keyId}.${payload}.${mac}`, session };
+  }
+
+  /** A key of its own per data key: the data key itself only ever encrypts. */
+  private macKey(keyId: string): Buffer | undefined {
+    const cached = this.macKeys.get(keyId);
+    if (cached) return cached;
+    const dataKey = this.keyring.keys.get(keyId);
+    if (!dataKey) return undefined;
+    const derived = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), HKDF_INFO, 32));
+    this.macKeys.set(keyId, derived);
+    return derived;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+}
+
+function sessionInvalid(): AppError {
+  return new AppError({ code: 'panel_session_invalid', headers: { 'WWW-Authenticate': 'PanelSession' } });
+}

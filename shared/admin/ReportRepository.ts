@@ -1,0 +1,17 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { encodeKeyPart } from '../storage/tableKey';
+import { TypedTable } from '../storage/TypedTable';
+import { reportCodec, type ReportEntity, type ReportKey, type ReportPartition } from './reportEntity';
+
+/** Table `reports`: PartitionKey scope, RowKey day.shard. */
+export class ReportRepository extends TypedTable<ReportEntity, ReportKey, ReportPartition> {
+  constructor(init: { client: TableClient }) {
+    super({ client: init.client, codec: reportCodec });
+  }
+
+  /** Every shard of the scope's days from `firstDay` to `lastDay` (inclusive, `YYYY-MM-DD`). */
+  listDays(scope: string, firstDay: string, lastDay: string): AsyncIterableIterator<ReportEntity> {
+    // RowKeys start with the day; `lastDay/` sorts after every `lastDay.<shard>`.
+    return this.query(odata`PartitionKey eq ${encodeKeyPart(scope)} and RowKey ge ${firstDay} and RowKey lt ${`${lastDay}/`}`);
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * The panel's browser code. It is type-checked and linted with the app, and shipped as the
+ * text of this one function (`panelScript` below): so it must stay self-contained — no
+ * reference to anything outside its body, which would not exist in the browser (nor would
+ * the counters a coverage tool injects: the browser test runs uninstrumented). Every value
+ * from the API goes into the page with `textContent` or an SVG attribute, never as markup.
+ */
+export function panelMain(): void {
+  type Json = Record<string, unknown>;
+  const SVG = 'http://www.w3.org/2000/svg';
+  const SERIES = ['received', 'dropped', 'delivered', 'failed', 'poisoned'] as const;
+  const LABELS: Record<(typeof SERIES)[number], string> = { received: 'Received', dropped: 'Dropped', delivered: 'Delivered', failed: 'Failed', poisoned: 'Poisoned' };
+  const RENEW_EVERY_MS = 5 * 60 * 1000;
+
+  const api = document.body.dataset.api ?? '';
+  let token = document.querySelector('meta[name="panel-session"]')?.getAttribute('content') ?? '';
+  let instanceId = '';
+  const copyable = new Map<string, string>();
+
+  function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+    const element = document.getElementById(id);
+    if (!element) throw new Error(`missing #${id}`);
+    return element as T;
+  }
+
+  function text(id: string, value: string): void {
+    byId(id).textContent = value;
+  }
+
+  function cell(row: HTMLTableRowElement, value: string, className?: string): HTMLTableCellElement {
+    const td = row.insertCell();
+    td.textContent = value;
+    if (className) td.className = className;
+    return td;
+  }
+
+  function clear(element: Element): void {
+    while (element.firstChild) element.removeChild(element.firstChild);
+  }
+
+  function when(iso: unknown): string {
+    if (typeof iso !== 'string' || Number.isNaN(Date.parse(iso))) return '—';
+    return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  }
+
+  function str(value: unknown, fallback = '—'): string {
+    return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
+  }
+
+  function num(value: unknown): number {
+    return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  }
+
+  function obj(value: unknown): Json {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
+  }
+
+  function list(value: unknown): Json[] {
+    return Array.isArray(value) ? value.map(obj) : [];
+  }
+
+  function showBanner(message: string): void {
+    const banner = byId('banner');
+    banner.textContent = message;
+    banner.hidden = false;
+  }
+
+  function setStatus(id: string, message: string, tone: 'ok' | 'bad' | 'warn' | 'muted'): void {
+    const output = byId(id);
+    output.textContent = message;
+    output.className = `status ${tone}`;
+  }
+
+  class ApiError extends Error {
+    constructor(
+      message: string,
+      readonly status: number,
+    ) {
+      super(message);
+    }
+  }
+
+  async function call(path: string, init: { method?: string; body?: unknown; query?: Record<string, string> } = {}): Promise<Json> {
+    const query = new URLSearchParams(init.query ?? {});
+    const headers: Record<string, string> = { Accept: 'application/json', 'X-Panel-Session': token };
+    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`${api}/${path}${query.toString() === '' ? '' : `?${query.toString()}`}`, {
+      method: init.method ?? 'GET',
+      headers,
+      credentials: 'omit',
+      cache: 'no-store',
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    const body = obj(await response.json().catch(() => ({})));
+    if (response.status === 401) {
+      showBanner('The session has ended. Open the page again from Jira (or sign in again).');
+      throw new ApiError('session ended', 401);
+    }
+    if (!response.ok) throw new ApiError(str(body.title, `HTTP ${response.status}`), response.status);
+    return body;
+  }
+
+  async function copy(key: string, button: HTMLButtonElement): Promise<void> {
+    const value = copyable.get(key) ?? '';
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(value);
+      copied = true;
+    } catch {
+      // The frame may lack the clipboard permission: fall back to a selection copy.
+      const area = document.createElement('textarea');
+      area.value = value;
+      area.setAttribute('readonly', '');
+      document.body.appendChild(area);
+      area.select();
+      copied = document.execCommand('copy');
+      area.remove();
+    }
+    button.textContent = copied ? 'Copied' : 'Copy failed';
+    window.setTimeout(() => (button.textContent = 'Copy'), 2500);
+  }
+
+  function renderOverview(overview: Json): void {
+    const instance = obj(overview.instance);
+    instanceId = str(instance.instanceId, '');
+    text('instance-name', `· ${str(instance.displayName)} (${instanceId})`);
+    text('base-url', str(instance.baseUrl));
+    text('callback-url', str(instance.callbackUrl));
+    text('consumer-key', str(instance.consumerKey));
+    text('public-key', str(instance.publicKeyPem));
+    text('panel-issuer', str(instance.panelIssuer));
+    copyable.set('consumer-key', str(instance.consumerKey, ''));
+    copyable.set('public-key', str(instance.publicKeyPem, ''));
+
+    const credential = obj(overview.credential);
+    const credentialText =
+      credential.state === 'missing'
+        ? 'missing: register a service user or a personal access token'
+        : credential.kind === 'personalAccessToken'
+          ? `set: personal access token${typeof credential.serviceUser === 'string' ? ` of ${credential.serviceUser}` : ''}`
+          : `set: 2-legged OAuth as ${str(credential.serviceUser)}`;
+    text('credential-state', credentialText);
+    byId('credential-state').className = credential.state === 'missing' ? 'bad' : '';
+
+    const license = obj(overview.license);
+    if (license.state === 'notConfigured') {
+      text('license-decision', 'not checked: the instance has no Jira app key');
+      text('license-source', '—');
+      text('license-checked', '—');
+      text('license-detail', '—');
+    } else {
+      const answer = obj(license.answer);
+      text('license-decision', `${answer.licensed === true ? 'licensed' : 'not licensed'} (${str(answer.status)})`);
+      byId('license-decision').className = answer.licensed === true ? 'ok' : 'bad';
+      text('license-source', answer.source === 'grace' ? `grace, until ${when(answer.graceUntil)}` : str(answer.source));
+      text('license-checked', when(answer.checkedAt));
+      const details = [answer.evaluation === true ? 'evaluation' : '', typeof answer.expiresAt === 'string' ? `expires ${when(answer.expiresAt)}` : '', typeof answer.maxUsers === 'number' ? `${answer.maxUsers} users` : ''];
+      text('license-detail', details.filter((d) => d !== '').join(', ') || '—');
+    }
+
+    const session = obj(overview.session);
+    text('session-info', `${session.via === 'jira' ? 'Jira user' : 'Admin'} ${str(session.subject)}`);
+    byId('instance').hidden = false;
+    byId('license').hidden = false;
+  }
+
+  function svg<K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<string, string | number>, parent: Element): SVGElementTagNameMap[K] {
+    const element = document.createElementNS(SVG, name);
+    for (const [attribute, value] of Object.entries(attributes)) element.setAttribute(attribute, String(value));
+    parent.appendChild(element);
+    return element;
+  }
+
+  function renderChart(days: Json[]): void {
+    const container = byId('chart');
+    clear(container);
+    const width = 900;
+    const height = 260;
+    const left = 36;
+    const bottom = 24;
+    const top = 10;
+    const plotHeight = height - top - bottom;
+    const max = Math.max(1, ...days.flatMap((day) => SERIES.map((series) => num(day[series]))));
+    const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, xmlns: SVG, role: 'presentation' }, container);
+    for (const fraction of [0, 0.5, 1]) {
+      const y = top + plotHeight - fraction * plotHeight;
+      svg('line', { x1: left, x2: width, y1: y, y2: y, class: 'axis' }, root);
+      const label = svg('text', { x: left - 6, y: y + 3, 'text-anchor': 'end', class: 'label' }, root);
+      label.textContent = String(Math.round(fraction * max));
+    }
+    const group = (width - left) / Math.max(1, days.length);
+    const bar = Math.max(1, (group * 0.8) / SERIES.length);
+    days.forEach((day, index) => {
+      const x0 = left + index * group + group * 0.1;
+      SERIES.forEach((series, s) => {
+        const value = num(day[series]);
+        const barHeight = (value / max) * plotHeight;
+        const rect = svg('rect', { x: x0 + s * bar, y: top + plotHeight - barHeight, width: Math.max(0.5, bar - 1), height: barHeight, class: `bar s-${series}`, 'data-series': series, 'data-value': value }, root);
+        const title = svg('title', {}, rect);
+        title.textContent = `${str(day.day)} · ${LABELS[series]}: ${value}`;
+      });
+      if (days.length <= 16 || index % 2 === 0) {
+        const label = svg('text', { x: x0 + (bar * SERIES.length) / 2, y: height - 8, 'text-anchor': 'middle', class: 'label' }, root);
+        label.textContent = str(day.day).slice(5);
+      }
+    });
+  }
+
+  function renderReport(report: Json): void {
+    const days = list(report.days);
+    text('report-days', String(days.length));
+    renderChart(days);
+    const totals = obj(report.totals);
+    const legend = byId('legend');
+    clear(legend);
+    for (const series of SERIES) {
+      const item = document.createElement('li');
+      item.dataset.series = series;
+      const swatch = document.createElement('span');
+      swatch.className = `swatch sw-${series}`;
+      const label = document.createElement('span');
+      label.textContent = `${LABELS[series]}: ${num(totals[series])}`;
+      item.append(swatch, label);
+      legend.appendChild(item);
+    }
+    const reasons = new Map<string, number>();
+    for (const day of days) for (const [reason, n] of Object.entries(obj(day.droppedByReason))) reasons.set(reason, (reasons.get(reason) ?? 0) + num(n));
+    const reasonText = [...reasons].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    text(
+      'report-note',
+      `Received and poisoned: this tenant's mailboxes. Delivered and failed: this instance. Dropped: the whole deployment (most drops happen before a tenant is known)${reasonText ? ` — ${reasonText}` : ''}.${report.deliveriesTruncated === true ? ' Only part of the deliveries could be counted.' : ''}`,
+    );
+
+    const failures = byId<HTMLTableSectionElement>('failure-rows');
+    clear(failures);
+    for (const failure of list(report.latestFailures)) {
+      const row = failures.insertRow();
+      cell(row, when(failure.at));
+      cell(row, str(failure.issueKey));
+      cell(row, str(failure.reason));
+      cell(row, str(failure.lastStatus), 'num');
+      cell(row, str(failure.attempts), 'num');
+    }
+    if (list(report.latestFailures).length === 0) cell(failures.insertRow(), 'No failures in this period.', 'muted').colSpan = 5;
+
+    const poison = byId<HTMLTableSectionElement>('poison-rows');
+    clear(poison);
+    for (const queue of list(report.poisonQueues)) {
+      const row = poison.insertRow();
+      cell(row, str(queue.poisonQueue));
+      cell(row, String(num(queue.count)), 'num');
+      const action = row.insertCell();
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = 'Replay';
+      button.className = 'replay';
+      button.dataset.queue = str(queue.queue, '');
+      button.disabled = num(queue.count) === 0;
+      action.appendChild(button);
+    }
+    byId('report').hidden = false;
+    byId('poison').hidden = false;
+  }
+
+  function renderSubscriptions(result: Json): void {
+    const rows = list(result.subscriptions);
+    text('subscription-summary', `${num(result.mailboxes)} mailbox(es), ${rows.length} subscription(s)${result.truncated === true ? ' (first ones only)' : ''}.`);
+    const body = byId<HTMLTableSectionElement>('subscription-rows');
+    clear(body);
+    for (const subscription of rows) {
+      const row = body.insertRow();
+      cell(row, str(subscription.userId));
+      cell(row, `${str(subscription.state)}${subscription.superseded === true ? ' (superseded)' : ''}`, subscription.state === 'active' && subscription.expired !== true ? 'ok' : 'warn');
+      cell(row, `${when(subscription.expiresAt)}${subscription.expired === true ? ' (expired)' : ''}`);
+      cell(row, when(subscription.renewedAt));
+      cell(row, when(subscription.lastNotificationAt));
+    }
+    byId('subscriptions').hidden = false;
+  }
+
+  function renderLinks(result: Json): void {
+    const totals = obj(result.totals);
+    text('link-totals', `${num(totals.links)} link(s): ${num(totals.conversations)} conversation(s) on ${num(totals.issues)} issue(s), ${num(totals.stale)} stale${result.truncated === true ? ' (counted in part)' : ''}.`);
+    const body = byId<HTMLTableSectionElement>('link-rows');
+    clear(body);
+    for (const issue of list(result.issues)) {
+      const row = body.insertRow();
+      cell(row, str(issue.issueKey));
+      cell(row, String(num(issue.conversations)), 'num');
+      cell(row, String(num(issue.stale)), 'num');
+      cell(row, String(num(issue.linkedBy)), 'num');
+      cell(row, when(issue.lastLinkedAt));
+    }
+    byId('links').hidden = false;
+  }
+
+  async function section(load: () => Promise<void>, what: string): Promise<void> {
+    try {
+      await load();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      showBanner(`The ${what} could not be loaded: ${error instanceof Error ? error.message : 'error'}`);
+    }
+  }
+
+  async function testConnection(): Promise<void> {
+    const button = byId<HTMLButtonElement>('test-connection');
+    button.disabled = true;
+    setStatus('test-result', 'Testing…', 'muted');
+    try {
+      const result = await call('test-connection', { method: 'POST', body: {} });
+      if (result.ok === true) setStatus('test-result', `Connected: Jira accepts the credential${typeof result.jiraUser === 'string' ? ` as ${result.jiraUser}` : ''}.`, 'ok');
+      else if (result.outcome === 'rejected') setStatus('test-result', `Rejected by Jira${typeof result.status === 'number' ? ` (HTTP ${result.status})` : ''}${typeof result.code === 'string' ? ` (${result.code})` : ''}.`, 'bad');
+      else if (result.outcome === 'missing') setStatus('test-result', 'No service credential is registered.', 'bad');
+      else if (result.outcome === 'unreachable') setStatus('test-result', 'Jira could not be reached.', 'bad');
+      else setStatus('test-result', `Jira answered unexpectedly${typeof result.status === 'number' ? ` (HTTP ${result.status})` : ''}.`, 'warn');
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) setStatus('test-result', 'The test could not be run.', 'bad');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function replay(queue: string, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    setStatus('replay-result', `Replaying ${queue}-poison…`, 'muted');
+    try {
+      const result = await call('replay-poison', { method: 'POST', body: { queue } });
+      const left = num(result.leftForLater);
+      setStatus('replay-result', `Moved ${num(result.moved)} message(s) back to ${queue}.${left > 0 ? ` ${left} failed again and stay.` : ''}`, 'ok');
+      await section(async () => renderReport(await call('report')), 'report');
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) setStatus('replay-result', `The replay failed: ${error instanceof Error ? error.message : 'error'}`, 'bad');
+      button.disabled = false;
+    }
+  }
+
+  async function loadAll(): Promise<void> {
+    await Promise.all([
+      section(async () => renderOverview(await call('overview')), 'instance'),
+      section(async () => renderReport(await call('report')), 'report'),
+      section(async () => renderSubscriptions(await call('subscriptions')), 'subscriptions'),
+      section(async () => renderLinks(await call('links')), 'links'),
+    ]);
+    await testConnection();
+    document.body.dataset.ready = 'true';
+  }
+
+  function keepSessionAlive(): void {
+    window.setInterval(() => {
+      call('session', { method: 'POST' })
+        .then((result) => {
+          if (typeof result.token === 'string') token = result.token;
+        })
+        .catch(() => undefined);
+    }, RENEW_EVERY_MS);
+  }
+
+  document.addEventListener('click', (event) => {
+    const target = event.target instanceof Element ? event.target.closest('button') : null;
+    if (!target) return;
+    if (target.classList.contains('copy')) void copy(target.dataset.copy ?? '', target);
+    else if (target.classList.contains('replay')) void replay(target.dataset.queue ?? '', target);
+    else if (target.id === 'test-connection') void testConnection();
+  });
+
+  byId('link-search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const issueKey = byId<HTMLInputElement>('link-issue').value.trim();
+    void section(async () => renderLinks(await call('links', issueKey === '' ? {} : { query: { issueKey } })), 'links');
+  });
+
+  byId('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const field = byId<HTMLTextAreaElement>('signin-token');
+    const bearer = field.value.trim();
+    const instance = byId<HTMLInputElement>('signin-instance').value.trim();
+    setStatus('signin-result', 'Signing in…', 'muted');
+    fetch(`${api}/session?${new URLSearchParams({ instanceId: instance }).toString()}`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', Authorization: `Bearer ${bearer}` },
+      credentials: 'omit',
+      cache: 'no-store',
+    })
+      .then(async (response) => {
+        const body = obj(await response.json().catch(() => ({})));
+        if (!response.ok || typeof body.token !== 'string') throw new Error(str(body.title, `HTTP ${response.status}`));
+        token = body.token;
+        // The bearer token is not needed any more; the session token replaces it.
+        field.value = '';
+        byId('signin').hidden = true;
+        setStatus('signin-result', '', 'muted');
+        keepSessionAlive();
+        return loadAll();
+      })
+      .catch((error: unknown) => setStatus('signin-result', `Refused: ${error instanceof Error ? error.message : 'error'}`, 'bad'));
+  });
+
+  if (document.body.dataset.mode === 'panel' && token !== '') {
+    keepSessionAlive();
+    void loadAll();
+  }
+}
+
+/** `panel.js`: the function above, run once the document is parsed (the tag has `defer`). */
+export const panelScript = `'use strict';\n(${panelMain.toString()})();\n`;

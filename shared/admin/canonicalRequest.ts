@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+
+/** The query parameter that carries the token; it cannot sign itself, so it is left out. */
+export const JWT_QUERY_PARAMETER = 'jwt';
+
+export interface RequestTarget {
+  method: string;
+  /** The URL path as requested, still percent-encoded (`URL.pathname`). */
+  path: string;
+  query: URLSearchParams;
+}
+
+/**
+ * The canonical request of Atlassian Connect's query string hash (`qsh`): upper-case method,
+ * the path (no trailing `/` unless it is `/`, `&` written `%26`), and the query without
+ * `jwt`, parameters sorted by encoded name, a repeated parameter's values sorted and joined
+ * by `,`, everything percent-encoded as RFC 3986 unreserved characters — joined by `&`.
+ * A Jira app that already signs Connect-style requests can sign ours the same way.
+ */
+export function canonicalRequest(target: RequestTarget): string {
+  return [target.method.toUpperCase(), canonicalPath(target.path), canonicalQuery(target.query)].join('&');
+}
+
+/** SHA-256 (hex) of the canonical request: the `qsh` claim that binds a token to one URL. */
+export function queryStringHash(target: RequestTarget): string {
+  return createHash('sha256').update(canonicalRequest(target), 'utf8').digest('hex');
+}
+
+function canonicalPath(path: string): string {
+  let canonical = path === '' ? '/' : path;
+  if (!canonical.startsWith('/')) canonical = `/${canonical}`;
+  if (canonical.length > 1) canonical = canonical.replace(/\/+$/, '') || '/';
+  return canonical.replaceAll('&', '%26');
+}
+
+function canonicalQuery(query: URLSearchParams): string {
+  const values = new Map<string, string[]>();
+  for (const [name, value] of query) {
+    if (name === JWT_QUERY_PARAMETER) continue;
+    const key = encodeRfc3986(name);
+    const list = values.get(key) ?? [];
+    list.push(encodeRfc3986(value));
+    values.set(key, list);
+  }
+  return [...values.keys()]
+    .sort(compareCodeUnits)
+    .map((key) => `${key}=${(values.get(key) ?? []).sort(compareCodeUnits).join(',')}`)
+    .join('&');
+}
+
+/** `encodeURIComponent` leaves `!'()*` alone; RFC 3986 (and Connect) encode them. */
+function encodeRfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,59 @@
+import type { MailboxRepository } from '../storage/mailboxes/MailboxRepository';
+import type { SubscriptionRepository } from '../storage/subscriptions/SubscriptionRepository';
+
+export interface PanelSubscription {
+  /** The mailbox owner's object id. */
+  userId: string;
+  subscriptionId: string;
+  /** `active`, `reauthorizationRequired`, … as the subscription features set it; `unknown` when never set. */
+  state: string;
+  /** True when the mailbox's row points at another subscription: this one is left over and not renewed. */
+  superseded: boolean;
+  expiresAt: string;
+  expired: boolean;
+  createdAt: string;
+  renewedAt?: string;
+  /** When the last notification of the mailbox was processed. */
+  lastNotificationAt?: string;
+}
+
+export interface PanelSubscriptions {
+  /** Distinct mailboxes with a subscription or a mailbox row. */
+  mailboxes: number;
+  subscriptions: PanelSubscription[];
+  truncated: boolean;
+}
+
+/** The tenant's mailboxes and their Graph subscriptions, soonest expiry first. Ids and times only. */
+export async function listPanelSubscriptions(
+  tenantId: string,
+  nowMs: number,
+  deps: { subscriptions: Pick<SubscriptionRepository, 'listByTenant'>; mailboxes: Pick<MailboxRepository, 'listByTenant'> },
+  limit = 500,
+): Promise<PanelSubscriptions> {
+  const currentOf = new Map<string, string>();
+  for await (const mailbox of deps.mailboxes.listByTenant(tenantId)) currentOf.set(mailbox.userId, mailbox.subscriptionId);
+  const mailboxes = new Set(currentOf.keys());
+  const subscriptions: PanelSubscription[] = [];
+  let truncated = false;
+  for await (const row of deps.subscriptions.listByTenant(tenantId)) {
+    mailboxes.add(row.userId);
+    if (subscriptions.length >= limit) {
+      truncated = true;
+      break;
+    }
+    subscriptions.push({
+      userId: row.userId,
+      subscriptionId: row.subscriptionId,
+      state: row.state ?? 'unknown',
+      superseded: currentOf.has(row.userId) && currentOf.get(row.userId) !== row.subscriptionId,
+      expiresAt: row.expiresAt,
+      expired: Date.parse(row.expiresAt) <= nowMs,
+      createdAt: row.createdAt,
+      ...(row.renewedAt === undefined ? {} : { renewedAt: row.renewedAt }),
+      ...(row.watermark === undefined ? {} : { lastNotificationAt: row.watermark }),
+    });
+  }
+  subscriptions.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+  return { mailboxes: mailboxes.size, subscriptions, truncated };
+}
