@@ -44,7 +44,7 @@ export interface StartedSandboxPart {
    * app's own state (the `demo` instance, registered and authorized) makes it through the
    * app's public API, as a person would.
    */
-  seed?(app: SandboxApp): Promise<void>;
+  seed?: (app: SandboxApp) => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -115,8 +115,7 @@ export async function startSandbox(init: SandboxInit): Promise<Sandbox> {
       }
       const started = await part.start({ host, appUrl: init.appUrl, identity, setting: (name) => given(name) ?? settings[name] });
       running.push({ name: part.name, stop: () => started.stop() });
-      const { seed } = started;
-      if (seed) seeds.push((app) => seed.call(started, app));
+      if (started.seed) seeds.push(started.seed);
       Object.assign(settings, started.settings);
       Object.assign(file, started.file);
     }
