@@ -5,6 +5,7 @@ import { accessTokenClaimsSchema } from './accessTokenClaims';
 import { bearerChallenge } from './bearerChallenge';
 import type { Caller } from './Caller';
 import { requireRole } from './requireRole';
+import { VerifiedTokenCache } from './VerifiedTokenCache';
 
 export interface BearerAuthenticatorInit {
   /** Accepted `aud` values: the API's client id and/or its App ID URI. */
@@ -17,6 +18,8 @@ export interface BearerAuthenticatorInit {
   clockSkewSeconds: number;
   adminRole: string;
   clock: Clock;
+  /** Verified tokens trusted again without verification: 5 minutes and 10,000 tokens by default; `false` verifies every call. */
+  verifiedTokenCache?: { ttlMs: number; maxEntries: number } | false;
 }
 
 export const TENANT_PLACEHOLDER = '{tenantId}';
@@ -54,6 +57,7 @@ export class BearerAuthenticator {
   private readonly clockSkewSeconds: number;
   private readonly clock: Clock;
   private readonly keys: JWTVerifyGetKey;
+  private readonly verified: VerifiedTokenCache | undefined;
 
   constructor(init: BearerAuthenticatorInit) {
     if (!init.issuerTemplate.includes(TENANT_PLACEHOLDER)) {
@@ -66,6 +70,8 @@ export class BearerAuthenticator {
     this.clockSkewSeconds = init.clockSkewSeconds;
     this.adminRole = init.adminRole;
     this.clock = init.clock;
+    const cache = init.verifiedTokenCache ?? { ttlMs: 5 * 60_000, maxEntries: 10_000 };
+    this.verified = cache === false ? undefined : new VerifiedTokenCache({ clock: init.clock, clockSkewSeconds: init.clockSkewSeconds, ...cache });
     // Keys rotate rarely and an unknown kid forces a reload anyway; an hour bounds how long
     // a key the provider withdrew stays trusted.
     const remote = createRemoteJWKSet(new URL(init.jwksUrl), {
@@ -97,6 +103,8 @@ export class BearerAuthenticator {
 
   async authenticate(authorizationHeader: string | null): Promise<Caller> {
     const token = bearerTokenOf(authorizationHeader);
+    const known = this.verified?.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -125,6 +133,8 @@ export class BearerAuthenticator {
     }
     const caller: Caller = { tenantId, userId: claims.oid.toLowerCase(), roles: claims.roles ?? [] };
     if (claims.name) caller.name = claims.name;
+    // `exp` is a required claim (checked above), so every cached entry ends with its token.
+    if (typeof payload.exp === 'number') this.verified?.set(token, caller, payload.exp);
     return caller;
   }
 

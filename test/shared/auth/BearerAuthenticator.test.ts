@@ -115,6 +115,28 @@ describe('BearerAuthenticator', () => {
     }
   });
 
+  it('answers a token it verified before from its cache, until the token expires by the injected clock', async () => {
+    let now = Date.now();
+    const clock = { now: () => now };
+    const own = await startTokenIssuer({ clock });
+    const cached = authenticator({ issuerTemplate: own.issuerTemplate, jwksUrl: own.jwksUrl, clock, clockSkewSeconds: 120 });
+    const uncached = authenticator({ issuerTemplate: own.issuerTemplate, jwksUrl: own.jwksUrl, clock, clockSkewSeconds: 120, verifiedTokenCache: false });
+    try {
+      const token = await own.mint({ tenantId, userId, audience, expiresInSeconds: 60, notBeforeSeconds: 0 });
+      await expect(cached.authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userId });
+      await expect(uncached.authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userId });
+      // Before nbf minus the skew a fresh verification refuses the token; the cached answer shows it was not verified again.
+      now -= 10 * 60_000;
+      await expect(cached.authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userId });
+      expect((await rejection(uncached.authenticate(`Bearer ${token}`))).detail).toBe('The token is not valid yet');
+      // Past exp plus the skew, the cache no longer answers and verification refuses it.
+      now += 10 * 60_000 + 60_000 + 120_000;
+      expect((await rejection(cached.authenticate(`Bearer ${token}`))).detail).toBe('The token has expired');
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('refuses a tenant outside a non-empty allow list with 403, after checking the token', async () => {
     const otherTenant = newGuid();
     const restricted = authenticator({ allowedTenants: [tenantId.toUpperCase()] });

@@ -1,0 +1,194 @@
+import type { DeliveryRecord } from '../dev/sandbox/graphSimulator/GraphSimulatorState';
+import { JiraNotifications } from '../dev/sandbox/jiraSimulator/notifyRoutes';
+import type { Benchmark } from './Benchmark';
+import type { BenchRow } from './BenchRow';
+import { CpuMeter, describeCpu } from './CpuMeter';
+import { formatMs, formatNumber } from './format';
+import { registerInstance } from './jiraSetup';
+import { linkConversation } from './linkSetup';
+import { quantile } from './stats';
+import { startStack } from './stack';
+
+const MAILS = 1000;
+const ISSUES = ['BENCH-1', 'BENCH-2', 'BENCH-3'];
+/** Deliveries (webhook POSTs) the simulated Graph has in flight at once during the burst. */
+const DELIVERY_WINDOW = 8;
+/** How long the steady run waits for Graph's redeliveries of the burst to end. */
+const IDLE_WAIT_MS = 60_000;
+const TARGET_MAILS_PER_SECOND = 200;
+const TARGET_P99_MS = 2000;
+/** The paced run: at most the target rate and at most half the measured capacity, for about this long. */
+const PACED_SECONDS = 10;
+const MIN_PACED_MAILS = 30;
+const SETTLE_TIMEOUT_MS = 240_000;
+const TAG = /\bbench-(burst|paced)-(\d+)\b/;
+
+interface Phase {
+  /** When each mail was put into the mailbox, i.e. just before Graph posts its notification. */
+  putAt: Map<number, number>;
+  /** Arrival of each notify call at Jira, in ms after the mail was put. */
+  latencies: number[];
+  firstPut: number;
+  lastNotify: number;
+  complete: boolean;
+}
+
+/** `storage requests per mail: 31.0 (PUT jira-notify/messages 3.0, …)`, the busiest first. */
+function describeRequests(before: Record<string, number>, after: Record<string, number>, mails: number): string {
+  const per = Object.entries(after)
+    .map(([key, count]) => [key, (count - (before[key] ?? 0)) / mails] as const)
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const total = per.reduce((sum, [, count]) => sum + count, 0);
+  return `storage requests per mail: ${total.toFixed(1)} (${per.map(([key, count]) => `${key} ${count.toFixed(2)}`).join(', ')})`;
+}
+
+/** A delivery's promise that never rejects: only its settling matters here. */
+function accepted(delivery: Promise<unknown>): Promise<void> {
+  return delivery.then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+/** Notifications the webhook did not take at the first attempt (Graph then retries, as it would). */
+function retriedCount(deliveries: readonly DeliveryRecord[]): number {
+  return deliveries.filter((delivery) => delivery.kind === 'notification' && delivery.attempts.length > 1).length;
+}
+
+function describeRetries(deliveries: readonly DeliveryRecord[], before: number): string {
+  return `${retriedCount(deliveries) - before} notification(s) refused by the webhook at the first attempt and redelivered by Graph`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until Jira got every notify call of the phase (or the timeout), then reads the latencies off the outbox. */
+async function settle(notifications: JiraNotifications, phase: 'burst' | 'paced', putAt: Map<number, number>, firstPut: number): Promise<Phase> {
+  const expected = putAt.size * ISSUES.length;
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  const ofPhase = () => notifications.outbox.filter((entry) => TAG.exec(entry.subject)?.[1] === phase);
+  while (ofPhase().length < expected && Date.now() < deadline) await sleep(100);
+  const latencies: number[] = [];
+  let lastNotify = firstPut;
+  for (const entry of ofPhase()) {
+    const put = putAt.get(Number(TAG.exec(entry.subject)?.[2]));
+    if (put === undefined) continue;
+    latencies.push(entry.at - put);
+    lastNotify = Math.max(lastNotify, entry.at);
+  }
+  return { putAt, latencies, firstPut, lastNotify, complete: latencies.length >= expected };
+}
+
+async function burst(put: (phase: 'burst', index: number) => Promise<unknown>, notifications: JiraNotifications): Promise<Phase> {
+  const putAt = new Map<number, number>();
+  const inFlight = new Set<Promise<unknown>>();
+  const firstPut = Date.now();
+  for (let index = 0; index < MAILS; index += 1) {
+    while (inFlight.size >= DELIVERY_WINDOW) await Promise.race(inFlight);
+    putAt.set(index, Date.now());
+    // Settles when Graph's delivery is answered 2xx or out of retries; the window only paces the posts.
+    const delivery = accepted(put('burst', index)).finally(() => inFlight.delete(delivery));
+    inFlight.add(delivery);
+  }
+  await Promise.all(inFlight);
+  return settle(notifications, 'burst', putAt, firstPut);
+}
+
+async function paced(rate: number, count: number, put: (phase: 'paced', index: number) => Promise<unknown>, notifications: JiraNotifications): Promise<Phase> {
+  const putAt = new Map<number, number>();
+  const deliveries: Promise<unknown>[] = [];
+  const firstPut = Date.now();
+  for (let index = 0; index < count; index += 1) {
+    const due = firstPut + (index * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    putAt.set(index, Date.now());
+    deliveries.push(accepted(put('paced', index)));
+  }
+  await Promise.all(deliveries);
+  return settle(notifications, 'paced', putAt, firstPut);
+}
+
+/**
+ * `fanout`: mails arriving in a mailbox whose conversation is linked to three issues, end to
+ * end: the simulated Graph posts each notification to the webhook (202 once queued), the
+ * local host's pollers run `processMailNotification` (reads the mail from Graph, finds the
+ * links) and `notifyIssueWatchers` (watchers, then Jira's notify, each as the service user
+ * with 2-legged OAuth), until the simulated Jira has every notify call. First 1,000 mails as
+ * fast as the webhook takes them (8 deliveries in flight): mails/s from the first mail to
+ * the last notify. Then mails at a steady rate (200/s, or half the measured capacity when
+ * that is less) for 10 s: p99 from the mail (Graph's POST) to each notify call, without the
+ * backlog of the burst in it. Queue polling as host.json sets it, as `npm start` runs.
+ */
+export const fanout: Benchmark = {
+  name: 'fanout',
+  measures: '1,000 mails × 3 linked issues, webhook → queues → Jira notify: mails/s, p99 from the webhook POST to each notify',
+  async run(options) {
+    const notifications = new JiraNotifications();
+    const stack = await startStack({
+      graph: true,
+      functions: ['adminInstances', 'links', 'graphNotifications', 'graphLifecycle', 'processMailNotification', 'notifyIssueWatchers', 'processLifecycleEvent'],
+      jiraRoutes: notifications.routes(),
+      profileDir: options.profileDir,
+      log: options.log,
+    });
+    try {
+      const graph = stack.graph!;
+      for (const [index, key] of ISSUES.entries()) stack.jira.state.issues.set(key, { key, summary: `Bench issue ${index + 1}`, watchers: ['bob', 'carol'], reporter: 'alice' });
+      await registerInstance(stack, 'bench');
+      const conversationId = 'AAQkADbench-fanout-conversation/+=';
+      await linkConversation(stack, { userId: stack.userId, token: stack.userToken, conversationId, instanceId: 'bench', issueKeys: ISSUES });
+
+      const put = (phase: 'burst' | 'paced', index: number) =>
+        graph.putMail({ userId: stack.userId, tenantId: stack.tenantId, conversationId, subject: `Status bench-${phase}-${index}`, from: 'Ann Sender <ann@example.com>' }).delivered;
+
+      options.log(`fanout: ${MAILS} mails, burst`);
+      const meter = new CpuMeter({ appPid: stack.appPid });
+      const requestsBefore = await stack.storageRequests();
+      meter.begin();
+      const first = await burst(put, notifications);
+      options.log(describeCpu(meter.end(), MAILS, 'mail (burst)'));
+      options.log(describeRequests(requestsBefore, await stack.storageRequests(), MAILS));
+      options.log(`fanout burst: ${describeRetries(graph.state.deliveries, 0)}`);
+      // Graph's redeliveries of what the webhook refused in the burst would land in the steady run: let them finish first.
+      await Promise.race([graph.idle(), sleep(IDLE_WAIT_MS)]);
+      const retriedBefore = retriedCount(graph.state.deliveries);
+      const seconds = (first.lastNotify - first.firstPut) / 1000;
+      const mailsPerSecond = first.complete ? MAILS / seconds : first.latencies.length / ISSUES.length / ((Date.now() - first.firstPut) / 1000);
+      options.log(`fanout burst: ${first.latencies.length}/${MAILS * ISSUES.length} notify calls in ${seconds.toFixed(1)} s${first.complete ? '' : ' (timed out)'}; burst p99 ${formatMs(quantile(first.latencies, 0.99))}`);
+
+      const rate = Math.max(1, Math.min(TARGET_MAILS_PER_SECOND, Math.floor(mailsPerSecond / 2)));
+      const count = Math.max(MIN_PACED_MAILS, rate * PACED_SECONDS);
+      options.log(`fanout: ${count} mails at ${rate} mails/s`);
+      const second = await paced(rate, count, put, notifications);
+      const p99 = quantile(second.latencies, 0.99);
+      options.log(
+        `fanout paced: ${second.latencies.length}/${count * ISSUES.length} notify calls; p50 ${formatMs(quantile(second.latencies, 0.5))}, p99 ${formatMs(p99)}; ${describeRetries(graph.state.deliveries, retriedBefore)}`,
+      );
+
+      const rows: BenchRow[] = [
+        {
+          name: `fanout ${formatNumber(MAILS)} mails × ${ISSUES.length} issues`,
+          figure: first.complete ? `${formatNumber(mailsPerSecond, 1)} mails/s (${seconds.toFixed(1)} s)` : `${formatNumber(mailsPerSecond, 1)} mails/s (incomplete: ${first.latencies.length}/${MAILS * ISSUES.length} in ${SETTLE_TIMEOUT_MS / 1000} s)`,
+          anchor: '—',
+          ratio: '—',
+          target: `≥ ${TARGET_MAILS_PER_SECOND} mails/s`,
+          met: first.complete && mailsPerSecond >= TARGET_MAILS_PER_SECOND,
+        },
+        {
+          name: `fanout p99 webhook → notify (@${rate} mails/s)`,
+          figure: second.complete ? `p99 ${formatMs(p99)} (p50 ${formatMs(quantile(second.latencies, 0.5))})` : `incomplete: ${second.latencies.length}/${count * ISSUES.length}, p99 ≥ ${formatMs(p99)}`,
+          anchor: '—',
+          ratio: '—',
+          target: `p99 ≤ ${formatNumber(TARGET_P99_MS)} ms`,
+          met: second.complete && p99 <= TARGET_P99_MS,
+        },
+      ];
+      return rows;
+    } finally {
+      await stack.stop();
+    }
+  },
+};

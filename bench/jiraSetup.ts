@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { expectReply } from './appRequest';
+import type { Stack } from './stack';
+
+const instanceViewSchema = z.object({ consumerKey: z.string(), publicKeyPem: z.string() });
+const startSchema = z.object({ authorizeUrl: z.string() });
+
+/**
+ * Registers a Jira instance through the admin API (as an admin would) and links its
+ * consumer key in the simulated Jira (as the Jira admin would, with impersonation for
+ * 2-legged calls as the service user).
+ */
+export async function registerInstance(stack: Stack, instanceId: string, body: Record<string, unknown> = {}): Promise<void> {
+  const reply = await expectReply([200, 201], `registering ${instanceId}`, `${stack.appUrl}/api/admin/instances/${instanceId}`, {
+    method: 'PUT',
+    token: stack.adminToken,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ baseUrl: stack.jira.url, displayName: `Bench ${instanceId}`, serviceUser: 'jira-service', ...body }),
+  });
+  const view = instanceViewSchema.parse(JSON.parse(reply.text));
+  stack.jira.registerConsumer({ consumerKey: view.consumerKey, publicKeyPem: view.publicKeyPem, allowImpersonation: true });
+}
+
+/** The OAuth 1.0a dance for one user: start, "Allow" in Jira as `jiraUser`, follow the callback. */
+export async function authorizeUser(stack: Stack, userToken: string, instanceId: string, jiraUser: string): Promise<void> {
+  const started = await expectReply([200], 'starting the OAuth dance', `${stack.appUrl}/api/jira/${instanceId}/oauth/start`, { method: 'POST', token: userToken });
+  const authorizeUrl = new URL(startSchema.parse(JSON.parse(started.text)).authorizeUrl);
+  const { callbackUrl } = stack.jira.approve(authorizeUrl.searchParams.get('oauth_token') ?? '', jiraUser);
+  const callback = new URL(callbackUrl);
+  await expectReply([200], 'following the OAuth callback', `${stack.appUrl}${callback.pathname}${callback.search}`);
+}

@@ -1,0 +1,101 @@
+import { Agent, request } from 'undici';
+import { UpmLicenses } from '../dev/sandbox/jiraSimulator/upmLicenses';
+import type { Benchmark } from './Benchmark';
+import { checkLoad } from './checkLoad';
+import { CpuMeter, describeCpu } from './CpuMeter';
+import { formatMs, formatNumber, formatRatio } from './format';
+import { registerInstance } from './jiraSetup';
+import { runHttpLoad } from './runLoad';
+import { startStack } from './stack';
+
+const CONNECTIONS = 10;
+const BURST = 1000;
+const TARGET_RPS = 5000;
+const TARGET_P99_MS = 5;
+
+/**
+ * `license`: `GET /api/licenses/{instanceId}` once the decision is cached (the bearer token
+ * is still validated on every call), against the empty handler on the same host; and a
+ * cold burst of concurrent checks of a fresh instance, which must cost one UPM request.
+ * Concurrency 10: p99 ≤ 5 ms at 5,000/s leaves room for no more than about 25 in flight.
+ */
+export const license: Benchmark = {
+  name: 'license',
+  measures: 'cached license checks (req/s, p99) against an empty handler; a cold burst of 1,000 checks → UPM calls',
+  async run(options) {
+    const upm = new UpmLicenses();
+    const stack = await startStack({ functions: ['licenseCheck', 'adminInstances'], jiraRoutes: upm.routes(), profileDir: options.profileDir, log: options.log });
+    try {
+      await registerInstance(stack, 'lic-cached', { appKey: 'com.example.outlook.cached' });
+      await registerInstance(stack, 'lic-cold', { appKey: 'com.example.outlook.cold' });
+      upm.set('com.example.outlook.cached', { mode: 'active', maxUsers: 500 });
+      upm.set('com.example.outlook.cold', { mode: 'active', maxUsers: 500 });
+      const authorization = `Bearer ${stack.userToken}`;
+
+      const meter = new CpuMeter({ appPid: stack.appPid });
+      meter.begin();
+      const empty = checkLoad(
+        'empty handler',
+        await runHttpLoad({ url: `${stack.appUrl}/api/bench/empty`, headers: { authorization }, connections: CONNECTIONS, durationSeconds: options.durationSeconds }),
+        options.log,
+      );
+      options.log(describeCpu(meter.end(), empty.answersIncludingWarmup, 'empty-handler request'));
+      meter.begin();
+      const cached = checkLoad(
+        'cached license check',
+        await runHttpLoad({ url: `${stack.appUrl}/api/licenses/lic-cached`, headers: { authorization }, connections: CONNECTIONS, durationSeconds: options.durationSeconds }),
+        options.log,
+      );
+      options.log(describeCpu(meter.end(), cached.answersIncludingWarmup, 'cached check'));
+      const upstreamWhileCached = upm.requestCount('com.example.outlook.cached');
+
+      // The burst: every check in flight before the first UPM answer can come back.
+      const agent = new Agent({ connections: 256, pipelining: 0 });
+      let licensed = 0;
+      const started = performance.now();
+      try {
+        await Promise.all(
+          Array.from({ length: BURST }, async () => {
+            const response = await request(`${stack.appUrl}/api/licenses/lic-cold`, { dispatcher: agent, headers: { authorization } });
+            const body = (await response.body.json()) as { licensed?: unknown };
+            if (response.statusCode === 200 && body.licensed === true) licensed += 1;
+          }),
+        );
+      } finally {
+        await agent.close();
+      }
+      const burstMs = performance.now() - started;
+      const upstreamCalls = upm.requestCount('com.example.outlook.cold');
+      options.log(`cold burst: ${licensed}/${BURST} licensed in ${formatMs(burstMs)}, ${upstreamCalls} UPM request(s); UPM requests during the cached run: ${upstreamWhileCached}`);
+
+      return [
+        {
+          name: 'license cached checks/s',
+          figure: `${formatNumber(cached.requestsPerSecond)} req/s`,
+          anchor: `empty handler ${formatNumber(empty.requestsPerSecond)} req/s`,
+          ratio: formatRatio(cached.requestsPerSecond, empty.requestsPerSecond),
+          target: `≥ ${formatNumber(TARGET_RPS)} req/s`,
+          met: cached.requestsPerSecond >= TARGET_RPS,
+        },
+        {
+          name: `license cached p99 (c=${CONNECTIONS})`,
+          figure: `p99 ${formatMs(cached.latencyMs.p99)} (p50 ${formatMs(cached.latencyMs.p50)})`,
+          anchor: `empty handler p99 ${formatMs(empty.latencyMs.p99)}`,
+          ratio: formatRatio(cached.latencyMs.p99, empty.latencyMs.p99),
+          target: `p99 ≤ ${TARGET_P99_MS} ms`,
+          met: cached.latencyMs.p99 <= TARGET_P99_MS,
+        },
+        {
+          name: `license cold burst (${formatNumber(BURST)} checks)`,
+          figure: `${upstreamCalls} UPM call(s), ${licensed}/${formatNumber(BURST)} licensed in ${formatMs(burstMs)}`,
+          anchor: '—',
+          ratio: '—',
+          target: '= 1 upstream call',
+          met: upstreamCalls === 1 && licensed === BURST,
+        },
+      ];
+    } finally {
+      await stack.stop();
+    }
+  },
+};

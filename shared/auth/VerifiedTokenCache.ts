@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../runtime/Clock';
+import type { Caller } from './Caller';
+
+export interface VerifiedTokenCacheInit {
+  clock: Clock;
+  /** How long a verified token is trusted without verifying it again, at most (its own expiry comes first). */
+  ttlMs: number;
+  /** Oldest entries go first beyond this, so a flood of distinct tokens cannot grow memory. */
+  maxEntries: number;
+  /** The skew the verifier allows past `exp`; a cached token expires exactly when a verified one would. */
+  clockSkewSeconds: number;
+}
+
+/**
+ * The callers of bearer tokens already verified in this process. The add-in sends the same
+ * token for an hour; verifying its RS256 signature and claims again on every call was the
+ * largest cost of a cached license check. Only successes are kept, keyed by a SHA-256 of
+ * the token (the token itself is not retained), and each for no longer than the token is
+ * valid and `ttlMs`, which bounds how long a withdrawn signing key is still honoured.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, { caller: Caller; expiresAt: number }>();
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly skewMs: number;
+
+  constructor(init: VerifiedTokenCacheInit) {
+    this.clock = init.clock;
+    this.ttlMs = init.ttlMs;
+    this.maxEntries = init.maxEntries;
+    this.skewMs = init.clockSkewSeconds * 1000;
+  }
+
+  /** The caller of a token verified before and still valid, as a fresh copy; else undefined. */
+  get(token: string): Caller | undefined {
+    const key = keyOf(token);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (this.clock.now() >= entry.expiresAt) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return copyOf(entry.caller);
+  }
+
+  /** Remembers a verified token's caller until `expSeconds` (the token's `exp`, plus the skew) or the TTL, whichever is first. */
+  set(token: string, caller: Caller, expSeconds: number): void {
+    const now = this.clock.now();
+    const expiresAt = Math.min(expSeconds * 1000 + this.skewMs, now + this.ttlMs);
+    if (!(expiresAt > now)) return;
+    const key = keyOf(token);
+    this.entries.delete(key);
+    this.entries.set(key, { caller: copyOf(caller), expiresAt });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+}
+
+function keyOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+function copyOf(caller: Caller): Caller {
+  return { ...caller, roles: [...caller.roles] };
+}
