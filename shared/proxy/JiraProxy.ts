@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Caller } from '../auth/Caller';
 import { AppError, isAppError } from '../errors/AppError';
@@ -18,6 +17,7 @@ import { corsHeaders, preflightHeaders } from './corsHeaders';
 import { BodyTooLargeError, ByteCounter } from './countBytes';
 import { assertDecodedPathSafe, parseProxyPath } from './parseProxyPath';
 import { rewriteLocation } from './rewriteLocation';
+import { toCountingWebStream } from './toCountingWebStream';
 import { toClientHeaders } from './toClientHeaders';
 import { toUpstreamHeaders } from './toUpstreamHeaders';
 
@@ -42,7 +42,7 @@ export interface ProxyRequest {
 export interface ProxyResponse {
   status: number;
   headers: Record<string, string>;
-  body?: Readable | string;
+  body?: NodeReadableStream<Uint8Array> | string;
 }
 
 export interface JiraProxyInit {
@@ -234,9 +234,7 @@ export class JiraProxy {
       done(status, 0, false);
       return { status, headers };
     }
-    const counter = new ByteCounter();
-    pipeline(response.body, counter, (error) => done(status, counter.bytes, error !== undefined && error !== null));
-    return { status, headers, body: counter };
+    return { status, headers, body: toCountingWebStream(response.body, (bytes, aborted) => done(status, bytes, aborted)) };
   }
 }
 
