@@ -1,5 +1,4 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
 import { withHttpEdge } from '../../functions/http/withHttpEdge';
@@ -12,6 +11,7 @@ import { HttpRouter } from './HttpRouter';
 import { newInvocationContext } from './newInvocationContext';
 import { toHttpRequest } from './toHttpRequest';
 import { writeHttpResponse } from './writeHttpResponse';
+import { listen } from '../listen';
 
 export type HttpFunctionDefinition = Extract<FunctionDefinition, { kind: 'http' }>;
 
@@ -91,6 +91,8 @@ export async function startHttpServer(init: HttpServerInit): Promise<RunningHttp
         return finish(' (unusable response)');
       }
       finish(` (body stream failed: ${error instanceof Error ? error.constructor.name : typeof error})`);
+    } finally {
+      discardUnreadBody(incoming);
     }
   };
 
@@ -102,15 +104,8 @@ export async function startHttpServer(init: HttpServerInit): Promise<RunningHttp
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(init.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, host, init.port ?? 0);
+  origin = listening.url;
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -122,7 +117,19 @@ export async function startHttpServer(init: HttpServerInit): Promise<RunningHttp
       cut.unref();
     }));
 
-  return { url: origin, port, stop };
+  return { url: origin, port: listening.port, stop };
+}
+
+/**
+ * A handler that answered without reading the whole body (a 401 or 413 before the upload
+ * ended) leaves the rest in the socket, and the next request on that keep-alive connection
+ * waits behind it until the connection times out. Node discards an unread body itself, but
+ * not once `Readable.toWeb` has taken the stream: do what Node's own `_dump` does.
+ */
+function discardUnreadBody(incoming: IncomingMessage): void {
+  if (incoming.complete || incoming.destroyed) return;
+  incoming.removeAllListeners('data');
+  incoming.resume();
 }
 
 function writeProblem(response: ServerResponse, code: ErrorCode, headers: Record<string, string> = {}): void {

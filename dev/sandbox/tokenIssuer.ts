@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, exportSPKI, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../shared/runtime/Clock';
 import { newGuid } from './newGuid';
+import { listen } from '../listen';
 
 export interface TokenIssuerInit {
   /** Loopback by default: the issuer signs anything it is asked to. */
@@ -126,15 +126,8 @@ export async function startTokenIssuer(init: TokenIssuerInit = {}): Promise<Toke
     return sendJson(response, 404, { error: 'not_found' });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(init.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, host, init.port ?? 0);
+  url = listening.url;
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../../shared/runtime/Clock';
 import type { DeliveryRecord, Fault } from './GraphSimulatorState';
 import { GraphSimulatorState } from './GraphSimulatorState';
@@ -10,6 +9,7 @@ import { VALIDATION_TIMEOUT_MS } from './runValidationHandshake';
 import { SimulatedGraph, type NotificationPayload, type PutMailInput, type PutMailResult, type SimulatedLifecycleEvent } from './SimulatedGraph';
 import { BodyTooLargeError, sendJson } from './simulatorHttp';
 import { VALIDATION_ISSUER_TEMPLATE, ValidationTokenMinter, type ValidationTokenClaims } from './ValidationTokenMinter';
+import { listen } from '../../listen';
 
 export interface GraphSimulatorInit {
   /** The app registration whose client credentials the token endpoint accepts. */
@@ -120,15 +120,8 @@ export async function startGraphSimulator(init: GraphSimulatorInit): Promise<Gra
     return sendJson(response, 404, { error: 'not_found' });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(init.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, host, init.port ?? 0);
+  url = listening.url;
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../../shared/runtime/Clock';
 import { attachmentRoutes } from './attachmentRoutes';
@@ -17,6 +16,7 @@ import { approveRequestToken, denyRequestToken, oauthRoutes } from './oauthRoute
 import { restRoutes } from './restRoutes';
 import { sendErrorMessages, sendJson, sendOAuthProblem } from './simulatorResponses';
 import { verifyOAuthRequest, type OAuthVerification } from './verifyOAuthRequest';
+import { listen } from '../../listen';
 
 export interface JiraSimulatorInit {
   /** Loopback by default. */
@@ -269,15 +269,7 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
     return sendJson(response, 404, { error: 'not_found' });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(init.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${basePath}`;
+  url = `${(await listen(server, host, init.port ?? 0)).url}${basePath}`;
 
   let stopped: Promise<void> | undefined;
   const filterTokens = (userName: string | undefined) => [...state.accessTokens.values()].filter((token) => userName === undefined || token.user === userName);
