@@ -29,6 +29,9 @@ export class ReportCounters {
   private readonly clock: Clock;
   private readonly shards: number;
   private readonly random: () => number;
+  /** Increments waiting for the write under way, per scope and day. */
+  private readonly pending = new Map<string, PendingBatch>();
+  private readonly draining = new Set<string>();
 
   constructor(init: ReportCountersInit) {
     this.repository = init.repository;
@@ -37,16 +40,53 @@ export class ReportCounters {
     this.random = init.random ?? Math.random;
   }
 
-  /** Adds the counts (metric → n, zeros skipped) to the scope's figures of the day of `atMs` (default now). */
-  async add(scope: string, counts: Readonly<Record<string, number>>, atMs?: number): Promise<void> {
+  /**
+   * Adds the counts (metric → n, zeros skipped) to the scope's figures of the day of `atMs`
+   * (default now); resolves once they are stored. Increments that arrive while a write for
+   * the same scope and day is under way are merged and written together, so a burst of
+   * webhook batches costs a few writes instead of one contended write each.
+   */
+  add(scope: string, counts: Readonly<Record<string, number>>, atMs?: number): Promise<void> {
     const increments = Object.entries(counts).filter(([, n]) => n !== 0);
-    if (increments.length === 0) return;
+    if (increments.length === 0) return Promise.resolve();
     for (const [metric, n] of increments) {
-      if (!METRIC_NAME.test(metric) || !Number.isSafeInteger(n) || n < 0) throw new AppError({ code: 'internal', detail: 'a report increment is not a metric name with a count' });
+      if (!METRIC_NAME.test(metric) || !Number.isSafeInteger(n) || n < 0) {
+        return Promise.reject(new AppError({ code: 'internal', detail: 'a report increment is not a metric name with a count' }));
+      }
     }
-    const now = this.clock.now();
-    const day = toUtcDay(atMs ?? now);
-    const updatedAt = new Date(now).toISOString();
+    const day = toUtcDay(atMs ?? this.clock.now());
+    const key = `${scope}\n${day}`;
+    return new Promise<void>((resolve, reject) => {
+      let batch = this.pending.get(key);
+      if (!batch) {
+        batch = { scope, day, counts: {}, waiters: [] };
+        this.pending.set(key, batch);
+      }
+      for (const [metric, n] of increments) batch.counts[metric] = (batch.counts[metric] ?? 0) + n;
+      batch.waiters.push({ resolve, reject });
+      if (!this.draining.has(key)) void this.drain(key);
+    });
+  }
+
+  private async drain(key: string): Promise<void> {
+    this.draining.add(key);
+    try {
+      for (let batch = this.pending.get(key); batch; batch = this.pending.get(key)) {
+        this.pending.delete(key);
+        try {
+          await this.write(batch.scope, batch.day, Object.entries(batch.counts));
+          for (const waiter of batch.waiters) waiter.resolve();
+        } catch (error) {
+          for (const waiter of batch.waiters) waiter.reject(error);
+        }
+      }
+    } finally {
+      this.draining.delete(key);
+    }
+  }
+
+  private async write(scope: string, day: string, increments: [string, number][]): Promise<void> {
+    const updatedAt = new Date(this.clock.now()).toISOString();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await pause(this.random() * BACKOFF_BASE_MS * 2 ** Math.min(attempt, 6));
       const key = { scope, day, shard: Math.floor(this.random() * this.shards) % this.shards };
@@ -72,6 +112,13 @@ export class ReportCounters {
     }
     return days;
   }
+}
+
+interface PendingBatch {
+  scope: string;
+  day: string;
+  counts: Record<string, number>;
+  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
 
 function pause(ms: number): Promise<void> {
