@@ -47,8 +47,12 @@ export function assertDecodedPathSafe(path: string): void {
   for (const segment of path.split('/')) {
     const once = lenientDecode(segment);
     for (const form of [segment, once, lenientDecode(once)]) {
-      const bare = form.split(';')[0] ?? '';
-      if (bare === '.' || bare === '..' || CONTROL.test(form) || form.includes('\\')) throw invalid('the path climbs out of the instance');
+      if (CONTROL.test(form) || form.includes('\\')) throw invalid('the path climbs out of the instance');
+      // A double-encoded slash (`..%252f..`) decodes into new segments: check each of them.
+      for (const part of form.split('/')) {
+        const bare = part.split(';')[0] ?? '';
+        if (bare === '.' || bare === '..') throw invalid('the path climbs out of the instance');
+      }
     }
   }
 }
