@@ -82,6 +82,9 @@ export async function startHttpServer(init: HttpServerInit): Promise<RunningHttp
       log: init.log,
     });
     const result = await handler(request, context, init.services);
+    // The handler gave up on the body half-way (a 413): the rest can no longer be read off this
+    // connection, so it cannot carry another request. Say so, as a front end would.
+    if (!incoming.complete && incoming.destroyed) response.setHeader('Connection', 'close');
     try {
       await writeHttpResponse({ result, response, method });
       finish(response.writableFinished ? '' : ' (client gone)');

@@ -28,6 +28,8 @@ const fuzzAgent = new Agent({ connections: 16, headersTimeout: 20_000, bodyTimeo
 let stack: AppStack;
 /** Route → status → how many answers: printed at the end, the counts docs/RELIABILITY.md quotes. */
 const tally = new Map<string, Map<number, number>>();
+/** Proxied requests Jira answered (its answer passed on as it is). */
+let relayed = 0;
 
 function count(route: string, status: number): void {
   const statuses = tally.get(route) ?? new Map<number, number>();
@@ -47,7 +49,7 @@ afterAll(async () => {
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     return `${route.padEnd(22)} ${String(total).padStart(4)}  ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`;
   });
-  console.log(`bad input: requests per route and the statuses they got\n${lines.join('\n')}`);
+  console.log(`bad input: requests per route and the statuses they got (${relayed} proxied requests answered by Jira itself)\n${lines.join('\n')}`);
   await stack?.stop();
   await fuzzAgent.close();
   await stackAgent.close();
@@ -296,7 +298,8 @@ describe('bad input on every HTTP route of the function table', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...row.methods) }, { weight: 1, arbitrary: methodArb }),
-        fc.array(segmentArb, { minLength: placeholders, maxLength: placeholders }),
+        // Half the time the id of the real instance, so requests get past the lookup to the handler's logic.
+        fc.array(fc.oneof(fc.constant('demo'), segmentArb), { minLength: placeholders, maxLength: placeholders }),
         // A catch-all takes several segments: give it a path of its own too.
         fc.oneof(fc.constant(''), fc.array(segmentArb, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/'))),
         queryArb,
@@ -307,8 +310,14 @@ describe('bad input on every HTTP route of the function table', () => {
           const filled = row.route.includes('{*') && rest !== '' ? [...values.slice(0, -1), `rest/api/2/${rest}`] : values;
           const input: Attempt = { method, path: pathFor(row, filled, query), headers, credential, body };
           requests += 1;
+          const jiraSeen = stack.jira.requests.length;
           const outcome = await attempt(input);
           count(row.name, outcome.status);
+          // The proxy passes Jira's own answer on, whatever it is: only what the app answers itself is checked.
+          if (row.name === 'jiraProxy' && stack.jira.requests.length > jiraSeen) {
+            relayed += 1;
+            return;
+          }
           checkOutcome(row, input, outcome);
         },
       ),
