@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
@@ -16,6 +17,11 @@ require.extensions['.ts'] = (module, filename) => {
 require(process.argv[1]);
 `;
 
+/** Spawns a TypeScript file of this project (cwd: the project root) with exactly `env` plus PATH. */
+export function spawnTypeScript(file: string, args: readonly string[], env: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['-e', SWC_LOADER, file, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 export interface TypeScriptRun {
   code: number | null;
   stdout: string;
@@ -29,7 +35,7 @@ export interface TypeScriptRun {
 export function runTypeScript(file: string, init: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<TypeScriptRun> {
   const timeoutMs = init.timeoutMs ?? 45_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', SWC_LOADER, file, ...(init.args ?? [])], { cwd: root, env: { PATH: process.env.PATH ?? '', ...init.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTypeScript(file, init.args ?? [], init.env ?? {});
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,20 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-
-const root = join(__dirname, '../..');
-
-/** As in spawnTypeScript.ts: the sources through @swc/core, as jest runs them. */
-const SWC_LOADER = `
-const fs = require('node:fs');
-const swc = require('@swc/core');
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
-require(process.argv[1]);
-`;
+import { spawnTypeScript } from './spawnTypeScript';
 
 export interface TypeScriptProcess {
   readonly pid: number | undefined;
@@ -36,12 +20,12 @@ export interface TypeScriptProcess {
  * for a child that runs to its end.
  */
 export function startTypeScriptProcess(file: string, env: Record<string, string>, onLine?: (line: string) => void): TypeScriptProcess {
-  const child: ChildProcess = spawn(process.execPath, ['-e', SWC_LOADER, file], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTypeScript(file, [], env);
   const lines: string[] = [];
   let partial = '';
   let stderr = '';
   const waiters: { line: string; resolve: () => void }[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     const parts = (partial + chunk).split('\n');
     partial = parts.pop() ?? '';
     for (const line of parts) {
@@ -50,7 +34,7 @@ export function startTypeScriptProcess(file: string, env: Record<string, string>
       for (const waiter of waiters.filter((candidate) => candidate.line === line)) waiter.resolve();
     }
   });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return {
