@@ -1,14 +1,14 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
-import type { HostLog } from '../dev/localHost/HostLog';
-import { readHostJson } from '../dev/localHost/readHostJson';
-import { startLocalHost, type LocalHost } from '../dev/localHost/startLocalHost';
+import type { HostLog } from '../dev/host/HostLog';
+import { readHostJson } from '../dev/host/readHostJson';
+import { startLocalHost, type LocalHost } from '../dev/host/startLocalHost';
 import { functionTable } from '../functions/functionTable';
-import { loadConfig } from '../shared/config/loadConfig';
-import { createServices } from '../shared/runtime/createServices';
-import type { Services } from '../shared/runtime/Services';
-import { ensureStorage } from '../shared/storage/ensureStorage';
+import { loadConfig } from '../shared/platform/config/loadConfig';
+import { createServices } from '../functions/compose';
+import type { Services } from '../functions/Services';
+import { ensureStorage } from '../shared/platform/storage/ensureStorage';
 import { anchorFunctions } from './anchorFunctions';
 import { appCommandSchema, type AppCommand, type AppEvent } from './appMessages';
 

@@ -1,5 +1,5 @@
-import type { DeliveryRecord } from '../dev/sandbox/graphSimulator/GraphSimulatorState';
-import { JiraNotifications } from '../dev/sandbox/jiraSimulator/notifyRoutes';
+import type { DeliveryRecord } from '../dev/sandbox/graph/GraphSimulatorState';
+import { JiraNotifications } from '../dev/sandbox/jira/notifyRoutes';
 import type { Benchmark } from './Benchmark';
 import type { BenchRow } from './BenchRow';
 import { CpuMeter, describeCpu } from './CpuMeter';

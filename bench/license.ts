@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { UpmLicenses } from '../dev/sandbox/jiraSimulator/upmLicenses';
+import { UpmLicenses } from '../dev/sandbox/jira/upmLicenses';
 import type { Benchmark } from './Benchmark';
 import { checkLoad } from './checkLoad';
 import { CpuMeter, describeCpu } from './CpuMeter';

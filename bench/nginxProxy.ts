@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { isListening } from '../dev/azurite';
-import { findExecutable } from '../dev/localHost/findExecutable';
+import { findExecutable } from '../dev/host/findExecutable';
 import { freePort } from './freePort';
 import { stopWithStacks } from './stack';
 

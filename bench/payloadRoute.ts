@@ -1,5 +1,5 @@
-import type { JiraSimulatorRoute } from '../dev/sandbox/jiraSimulator/JiraSimulatorRoute';
-import { jiraAnswerHeaders } from '../dev/sandbox/jiraSimulator/simulatorResponses';
+import type { JiraSimulatorRoute } from '../dev/sandbox/jira/JiraSimulatorRoute';
+import { jiraAnswerHeaders } from '../dev/sandbox/jira/simulatorResponses';
 
 export const PAYLOAD_PATH = 'rest/api/2/bench/payload';
 export const PAYLOAD_BYTES = 1024;

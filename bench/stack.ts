@@ -2,11 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../dev/azurite';
-import { startGraphSimulator, type GraphSimulator } from '../dev/sandbox/graphSimulator/startGraphSimulator';
-import type { JiraSimulatorRoute } from '../dev/sandbox/jiraSimulator/JiraSimulatorRoute';
-import { startJiraSimulator, type JiraSimulator } from '../dev/sandbox/jiraSimulator/startJiraSimulator';
+import { startGraphSimulator, type GraphSimulator } from '../dev/sandbox/graph/startGraphSimulator';
+import type { JiraSimulatorRoute } from '../dev/sandbox/jira/JiraSimulatorRoute';
+import { startJiraSimulator, type JiraSimulator } from '../dev/sandbox/jira/startJiraSimulator';
 import { newGuid } from '../dev/sandbox/newGuid';
-import { startTokenIssuer, type MintClaims, type TokenIssuer } from '../dev/sandbox/tokenIssuer';
+import { startTokenIssuer, type MintClaims, type TokenIssuer } from '../dev/sandbox/issuer/tokenIssuer';
 import { appEventSchema, type AppCommand, type AppEvent } from './appMessages';
 import { freePort } from './freePort';
 

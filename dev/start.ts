@@ -1,22 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { functionTable } from '../functions/functionTable';
-import { ConfigError } from '../shared/config/ConfigError';
-import { loadConfig, type AppConfig } from '../shared/config/loadConfig';
-import { createServices } from '../shared/runtime/createServices';
-import type { Services } from '../shared/runtime/Services';
-import { ensureStorage } from '../shared/storage/ensureStorage';
-import { consoleHostLog } from './localHost/consoleHostLog';
-import { ensureAzurite, type AzuritePorts } from './localHost/ensureAzurite';
-import { findExecutable } from './localHost/findExecutable';
-import { loadDevEncryptionKey } from './localHost/loadDevEncryptionKey';
-import { readHostJson } from './localHost/readHostJson';
-import { readLocalSettings } from './localHost/readLocalSettings';
-import { startLocalHost } from './localHost/startLocalHost';
+import { ConfigError } from '../shared/platform/config/ConfigError';
+import { loadConfig, type AppConfig } from '../shared/platform/config/loadConfig';
+import { createServices } from '../functions/compose';
+import type { Services } from '../functions/Services';
+import { ensureStorage } from '../shared/platform/storage/ensureStorage';
+import { consoleHostLog } from './host/consoleHostLog';
+import { ensureAzurite, type AzuritePorts } from './host/ensureAzurite';
+import { findExecutable } from './host/findExecutable';
+import { loadDevEncryptionKey } from './host/loadDevEncryptionKey';
+import { readHostJson } from './host/readHostJson';
+import { readLocalSettings } from './host/readLocalSettings';
+import { startLocalHost } from './host/startLocalHost';
 import { startSandbox, type Sandbox } from './sandbox/startSandbox';
-import { graphSimulatorPart } from './sandbox/graphSimulator/graphSimulatorPart';
-import { jiraSimulatorPart } from './sandbox/jiraSimulatorPart';
-import { tokenIssuerPart } from './sandbox/tokenIssuerPart';
+import { graphSimulatorPart } from './sandbox/graph/graphSimulatorPart';
+import { jiraSimulatorPart } from './sandbox/jira/jiraSimulatorPart';
+import { tokenIssuerPart } from './sandbox/issuer/tokenIssuerPart';
 
 /*
  * `npm start`: Azurite, the sandbox and the function app on loopback, with nothing but

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
-import type { Services } from '../shared/runtime/Services';
+import type { Services } from './Services';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
 

@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
-import { AppError } from '../shared/errors/AppError';
-import { registerInstanceBodySchema } from '../shared/instances/registerInstanceBodySchema';
+import { AppError } from '../shared/platform/errors/AppError';
+import { registerInstanceBodySchema } from '../shared/jira/registerInstanceBodySchema';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticateAdmin } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listPanelLinks } from '../shared/admin/listPanelLinks';
-import { AppError } from '../shared/errors/AppError';
+import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';

@@ -1,5 +1,5 @@
-import { AppError } from '../shared/errors/AppError';
-import { isInstanceId } from '../shared/instances/instanceId';
+import { AppError } from '../shared/platform/errors/AppError';
+import { isInstanceId } from '../shared/jira/instanceId';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticateAdmin } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';

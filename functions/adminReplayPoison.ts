@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '../shared/errors/AppError';
-import { replayPoisonMessages, toQueueName } from '../shared/fanout/replayPoisonMessages';
-import { readBoundedText } from '../shared/webhooks/readBoundedText';
+import { AppError } from '../shared/platform/errors/AppError';
+import { replayPoisonMessages, toQueueName } from '../shared/mail/fanout/replayPoisonMessages';
+import { readBoundedText } from '../shared/mail/webhooks/readBoundedText';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildActivityReport } from '../shared/admin/buildActivityReport';
-import { AppError } from '../shared/errors/AppError';
+import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';

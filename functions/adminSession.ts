@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors/AppError';
+import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel, PANEL_SESSION_HEADER } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';

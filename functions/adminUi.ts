@@ -1,10 +1,10 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { panelAssets } from '../shared/admin/assets/panelAssets';
+import { panelAssets } from '../shared/admin/ui/panelAssets';
 import { JWT_QUERY_PARAMETER } from '../shared/admin/canonicalRequest';
 import { frameAncestorOf, panelSecurityHeaders } from '../shared/admin/panelSecurityHeaders';
 import { renderErrorPage } from '../shared/admin/renderErrorPage';
 import { renderPanelPage } from '../shared/admin/renderPanelPage';
-import { toProblemResponse } from '../shared/http/problemResponse';
+import { toProblemResponse } from '../shared/platform/http/problemResponse';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
 /**

@@ -1,5 +1,5 @@
-import { panelAssets } from '../shared/admin/assets/panelAssets';
-import { AppError } from '../shared/errors/AppError';
+import { panelAssets } from '../shared/admin/ui/panelAssets';
+import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
 /**

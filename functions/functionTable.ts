@@ -1,4 +1,4 @@
-import { queueNames } from '../shared/storage/queueNames';
+import { queueNames } from '../shared/platform/storage/queueNames';
 import type { FunctionDefinition } from './FunctionDefinition';
 import { adminInstances } from './adminInstances';
 import { adminLinks } from './adminLinks';

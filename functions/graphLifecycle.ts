@@ -1,12 +1,12 @@
 import { recordWebhookBatch } from '../shared/admin/recordWebhookBatch';
-import { queueNames } from '../shared/storage/queueNames';
-import { acceptLifecycleNotifications } from '../shared/webhooks/acceptLifecycleNotifications';
-import { describeDrops } from '../shared/webhooks/describeDrops';
-import { enqueueAccepted } from '../shared/webhooks/enqueueAccepted';
-import { parseNotificationBatch } from '../shared/webhooks/parseNotificationBatch';
-import { readBoundedText } from '../shared/webhooks/readBoundedText';
-import { validationEchoResponse } from '../shared/webhooks/validationEchoResponse';
-import { GRAPH_ANSWER_BUDGET_MS, withinDeadline } from '../shared/webhooks/withinDeadline';
+import { queueNames } from '../shared/platform/storage/queueNames';
+import { acceptLifecycleNotifications } from '../shared/mail/webhooks/acceptLifecycleNotifications';
+import { describeDrops } from '../shared/mail/webhooks/describeDrops';
+import { enqueueAccepted } from '../shared/mail/webhooks/enqueueAccepted';
+import { parseNotificationBatch } from '../shared/mail/webhooks/parseNotificationBatch';
+import { readBoundedText } from '../shared/mail/webhooks/readBoundedText';
+import { validationEchoResponse } from '../shared/mail/webhooks/validationEchoResponse';
+import { GRAPH_ANSWER_BUDGET_MS, withinDeadline } from '../shared/mail/webhooks/withinDeadline';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
 /**

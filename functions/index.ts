@@ -1,6 +1,6 @@
 import { app } from '@azure/functions';
-import { ConfigError } from '../shared/config/ConfigError';
-import { ensureStorage } from '../shared/storage/ensureStorage';
+import { ConfigError } from '../shared/platform/config/ConfigError';
+import { ensureStorage } from '../shared/platform/storage/ensureStorage';
 import { functionTable } from './functionTable';
 import { withHttpEdge } from './http/withHttpEdge';
 import { processServices } from './processServices';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError, isAppError } from '../shared/errors/AppError';
-import { statusForCode, titleForCode } from '../shared/errors/statusForCode';
+import { AppError, isAppError } from '../shared/platform/errors/AppError';
+import { statusForCode, titleForCode } from '../shared/platform/errors/statusForCode';
 import { oauthDancePage } from '../shared/jira/oauthDancePage';
 import type { HttpServiceHandler } from './FunctionDefinition';
 

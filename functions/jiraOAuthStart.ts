@@ -1,6 +1,6 @@
-import { AppError, isAppError } from '../shared/errors/AppError';
-import { toProblemResponse } from '../shared/http/problemResponse';
-import { isInstanceId } from '../shared/instances/instanceId';
+import { AppError, isAppError } from '../shared/platform/errors/AppError';
+import { toProblemResponse } from '../shared/platform/http/problemResponse';
+import { isInstanceId } from '../shared/jira/instanceId';
 import { corsHeaders, preflightHeaders } from '../shared/proxy/corsHeaders';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticate } from './http/authenticate';

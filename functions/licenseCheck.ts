@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors/AppError';
+import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticate } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';

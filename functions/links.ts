@@ -1,10 +1,10 @@
 import type { HttpRequest } from '@azure/functions';
-import { AppError, isAppError } from '../shared/errors/AppError';
-import { toProblemResponse } from '../shared/http/problemResponse';
-import { conversationIdSchema, linkRequestSchema, type LinkRequest } from '../shared/links/linkSchemas';
-import { toLinkResponse } from '../shared/links/toLinkResponse';
+import { AppError, isAppError } from '../shared/platform/errors/AppError';
+import { toProblemResponse } from '../shared/platform/http/problemResponse';
+import { conversationIdSchema, linkRequestSchema, type LinkRequest } from '../shared/mail/links/linkSchemas';
+import { toLinkResponse } from '../shared/mail/links/toLinkResponse';
 import { corsHeaders, preflightHeaders } from '../shared/proxy/corsHeaders';
-import { readBoundedText } from '../shared/webhooks/readBoundedText';
+import { readBoundedText } from '../shared/mail/webhooks/readBoundedText';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticate } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';

@@ -1,7 +1,7 @@
-import { AppError } from '../shared/errors/AppError';
-import { jiraNotifyMessageSchema } from '../shared/fanout/jiraNotifyMessage';
-import { notifyWatchers } from '../shared/fanout/notifyWatchers';
-import { queueNames } from '../shared/storage/queueNames';
+import { AppError } from '../shared/platform/errors/AppError';
+import { jiraNotifyMessageSchema } from '../shared/mail/fanout/jiraNotifyMessage';
+import { notifyWatchers } from '../shared/mail/fanout/notifyWatchers';
+import { queueNames } from '../shared/platform/storage/queueNames';
 import type { QueueServiceHandler } from './FunctionDefinition';
 
 /**

@@ -1,8 +1,8 @@
-import { AppError } from '../shared/errors/AppError';
-import { retryAfterOf } from '../shared/graph/throttledError';
-import { queueNames } from '../shared/storage/queueNames';
-import { handleLifecycleMessage } from '../shared/subscriptions/handleLifecycleMessage';
-import { graphLifecycleMessageSchema } from '../shared/webhooks/graphLifecycleMessage';
+import { AppError } from '../shared/platform/errors/AppError';
+import { retryAfterOf } from '../shared/mail/graph/throttledError';
+import { queueNames } from '../shared/platform/storage/queueNames';
+import { handleLifecycleMessage } from '../shared/mail/subscriptions/handleLifecycleMessage';
+import { graphLifecycleMessageSchema } from '../shared/mail/webhooks/graphLifecycleMessage';
 import type { QueueServiceHandler } from './FunctionDefinition';
 
 /** A queue message can be hidden for at most 7 days. */

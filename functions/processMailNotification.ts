@@ -1,7 +1,7 @@
-import { AppError } from '../shared/errors/AppError';
-import { fanOutMail } from '../shared/fanout/fanOutMail';
-import { queueNames } from '../shared/storage/queueNames';
-import { graphNotificationMessageSchema } from '../shared/webhooks/graphNotificationMessage';
+import { AppError } from '../shared/platform/errors/AppError';
+import { fanOutMail } from '../shared/mail/fanout/fanOutMail';
+import { queueNames } from '../shared/platform/storage/queueNames';
+import { graphNotificationMessageSchema } from '../shared/mail/webhooks/graphNotificationMessage';
 import type { QueueServiceHandler } from './FunctionDefinition';
 
 /**

@@ -1,6 +1,6 @@
-import { loadConfig } from '../shared/config/loadConfig';
-import { createServices } from '../shared/runtime/createServices';
-import type { Services } from '../shared/runtime/Services';
+import { loadConfig } from '../shared/platform/config/loadConfig';
+import { createServices } from './compose';
+import type { Services } from './Services';
 
 let services: Services | undefined;
 

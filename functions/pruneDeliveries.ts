@@ -1,4 +1,4 @@
-import { pruneOldDeliveries } from '../shared/fanout/pruneOldDeliveries';
+import { pruneOldDeliveries } from '../shared/mail/fanout/pruneOldDeliveries';
 import type { TimerServiceHandler } from './FunctionDefinition';
 
 /** Daily: deletes delivery records older than `DELIVERY_RETENTION`. */

@@ -1,4 +1,4 @@
-import { renewExpiringSubscriptions } from '../shared/subscriptions/renewExpiringSubscriptions';
+import { renewExpiringSubscriptions } from '../shared/mail/subscriptions/renewExpiringSubscriptions';
 import type { TimerServiceHandler } from './FunctionDefinition';
 
 /** NCRONTAB: every 15 minutes, on the quarter hour. */

@@ -1,5 +1,5 @@
 import { recordPoisoned } from '../shared/admin/recordPoisoned';
-import type { QueueName } from '../shared/storage/queueNames';
+import type { QueueName } from '../shared/platform/storage/queueNames';
 import type { QueueServiceHandler } from './FunctionDefinition';
 
 /** host.json `extensions.queues.maxDequeueCount`: after this many failed attempts the host moves a message to poison. */

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { azuriteConnectionString } from '../dev/azurite';
-import { readLocalSettings } from '../dev/localHost/readLocalSettings';
-import { toStorageTarget, type StorageTarget } from '../shared/config/storageTarget';
-import { isAppError } from '../shared/errors/AppError';
-import { replayPoisonMessages, toQueueName } from '../shared/fanout/replayPoisonMessages';
-import { QueueAdmin } from '../shared/storage/QueueAdmin';
-import { QueueClientFactory } from '../shared/storage/QueueClientFactory';
+import { readLocalSettings } from '../dev/host/readLocalSettings';
+import { toStorageTarget, type StorageTarget } from '../shared/platform/config/storageTarget';
+import { isAppError } from '../shared/platform/errors/AppError';
+import { replayPoisonMessages, toQueueName } from '../shared/mail/fanout/replayPoisonMessages';
+import { QueueAdmin } from '../shared/platform/storage/QueueAdmin';
+import { QueueClientFactory } from '../shared/platform/storage/QueueClientFactory';
 
 /*
  * `npm run replay-poison -- <queue>`: moves the messages of `<queue>-poison` back to

@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import type { Caller } from '../../shared/auth/Caller';
-import type { Services } from '../../shared/runtime/Services';
+import type { Services } from '../Services';
 
 /**
  * The caller behind an add-in request, from its `Authorization: Bearer` access token.

@@ -1,8 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
 import type { PanelSession } from '../../shared/admin/PanelSessions';
-import { AppError } from '../../shared/errors/AppError';
-import { isInstanceId } from '../../shared/instances/instanceId';
-import type { Services } from '../../shared/runtime/Services';
+import { AppError } from '../../shared/platform/errors/AppError';
+import { isInstanceId } from '../../shared/jira/instanceId';
+import type { Services } from '../Services';
 import { authenticateAdmin } from './authenticate';
 
 /** The header the panel page sends its session token in. */

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { isAppError } from '../../shared/errors/AppError';
-import { toProblemResponse } from '../../shared/http/problemResponse';
-import type { Services } from '../../shared/runtime/Services';
+import { isAppError } from '../../shared/platform/errors/AppError';
+import { toProblemResponse } from '../../shared/platform/http/problemResponse';
+import type { Services } from '../Services';
 import type { HttpServiceHandler } from '../FunctionDefinition';
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AppError } from '../../shared/errors/AppError';
+import { AppError } from '../../shared/platform/errors/AppError';
 import { armTemplateSchema, type ArmTemplate } from './armTemplateSchema';
 
 export interface CompileTemplateInit {

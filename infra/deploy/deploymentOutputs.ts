@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../shared/errors/AppError';
+import { AppError } from '../../shared/platform/errors/AppError';
 
 // ARM returns each output as { type, value }; the names are those of infra/main.bicep.
 const output = z.object({ value: z.string().min(1) }).transform((o) => o.value);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isAppError } from '../../shared/errors/AppError';
+import { isAppError } from '../../shared/platform/errors/AppError';
 import { compileTemplate } from './compileTemplate';
 import { createArmClient } from './createArmClient';
 import { deployUsage, parseDeployArgs } from './parseDeployArgs';

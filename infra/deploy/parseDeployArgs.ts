@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { AppError } from '../../shared/errors/AppError';
+import { AppError } from '../../shared/platform/errors/AppError';
 
 export interface DeployOptions {
   subscription: string;

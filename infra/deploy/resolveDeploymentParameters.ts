@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../shared/errors/AppError';
+import { AppError } from '../../shared/platform/errors/AppError';
 import type { ArmParameters } from './ArmClient';
 import type { ArmTemplate } from './armTemplateSchema';
 

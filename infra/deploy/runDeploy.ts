@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/errors/AppError';
+import { AppError } from '../../shared/platform/errors/AppError';
 import type { ArmClient, ArmParameters } from './ArmClient';
 import type { ArmTemplate } from './armTemplateSchema';
 import { DeploymentProgress, formatError } from './DeploymentProgress';

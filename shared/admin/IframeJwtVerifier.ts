@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import type { SecretBox } from '../crypto/SecretBox';
-import type { Clock } from '../runtime/Clock';
-import type { InstanceEntity } from '../storage/instances/instanceEntity';
-import type { InstanceRepository } from '../storage/instances/InstanceRepository';
+import type { SecretBox } from '../platform/crypto/SecretBox';
+import type { Clock } from '../platform/clock';
+import type { InstanceEntity } from '../platform/storage/instances/instanceEntity';
+import type { InstanceRepository } from '../platform/storage/instances/InstanceRepository';
 import { queryStringHash, type RequestTarget } from './canonicalRequest';
 import { parsePanelIssuer, toPanelIssuer } from './panelIssuer';
 import { panelSecretContext, panelSecretKey } from './panelSecret';

@@ -1,7 +1,7 @@
-import type { SecretBox } from '../crypto/SecretBox';
-import { AppError } from '../errors/AppError';
-import type { Clock } from '../runtime/Clock';
-import type { InstanceRepository } from '../storage/instances/InstanceRepository';
+import type { SecretBox } from '../platform/crypto/SecretBox';
+import { AppError } from '../platform/errors/AppError';
+import type { Clock } from '../platform/clock';
+import type { InstanceRepository } from '../platform/storage/instances/InstanceRepository';
 import { toPanelIssuer, type PanelInstanceRef } from './panelIssuer';
 import { newPanelSecret, panelSecretContext } from './panelSecret';
 

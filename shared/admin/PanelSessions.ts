@@ -1,8 +1,8 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { EncryptionKeyring } from '../config/encryptionKeyring';
-import { AppError } from '../errors/AppError';
-import type { Clock } from '../runtime/Clock';
+import type { EncryptionKeyring } from '../platform/config/encryptionKeyring';
+import { AppError } from '../platform/errors/AppError';
+import type { Clock } from '../platform/clock';
 
 /** How the session was opened: from Jira's iframe, or with a Microsoft admin bearer token. */
 export type PanelSessionVia = 'jira' | 'entra';

@@ -1,5 +1,5 @@
-import { AppError } from '../errors/AppError';
-import type { Clock } from '../runtime/Clock';
+import { AppError } from '../platform/errors/AppError';
+import type { Clock } from '../platform/clock';
 import { METRIC_NAME } from './reportEntity';
 import type { ReportRepository } from './ReportRepository';
 import { toUtcDay } from './utcDay';

@@ -1,6 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { encodeKeyPart } from '../storage/tableKey';
-import { TypedTable } from '../storage/TypedTable';
+import { encodeKeyPart } from '../platform/storage/tableKey';
+import { TypedTable } from '../platform/storage/TypedTable';
 import { reportCodec, type ReportEntity, type ReportKey, type ReportPartition } from './reportEntity';
 
 /** Table `reports`: PartitionKey scope, RowKey day.shard. */

@@ -1,9 +1,9 @@
 import { odata } from '@azure/data-tables';
-import type { DeliveryEntity } from '../storage/deliveries/deliveryEntity';
-import type { DeliveryRepository } from '../storage/deliveries/DeliveryRepository';
-import type { QueueAdmin } from '../storage/QueueAdmin';
-import { allQueueNames, poisonQueueName, type QueueName } from '../storage/queueNames';
-import { compositeKey } from '../storage/tableKey';
+import type { DeliveryEntity } from '../platform/storage/deliveries/deliveryEntity';
+import type { DeliveryRepository } from '../platform/storage/deliveries/DeliveryRepository';
+import type { QueueAdmin } from '../platform/storage/QueueAdmin';
+import { allQueueNames, poisonQueueName, type QueueName } from '../platform/storage/queueNames';
+import { compositeKey } from '../platform/storage/tableKey';
 import { DEPLOYMENT_SCOPE, type ReportCounters } from './ReportCounters';
 import { groupMetrics } from './reportMetrics';
 import { lastUtcDays, toUtcDay } from './utcDay';

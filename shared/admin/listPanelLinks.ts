@@ -1,4 +1,4 @@
-import type { LinkRepository } from '../storage/links/LinkRepository';
+import type { LinkRepository } from '../platform/storage/links/LinkRepository';
 
 export interface PanelIssueLinks {
   issueKey: string;

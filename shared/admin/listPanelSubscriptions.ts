@@ -1,5 +1,5 @@
-import type { MailboxRepository } from '../storage/mailboxes/MailboxRepository';
-import type { SubscriptionRepository } from '../storage/subscriptions/SubscriptionRepository';
+import type { MailboxRepository } from '../platform/storage/mailboxes/MailboxRepository';
+import type { SubscriptionRepository } from '../platform/storage/subscriptions/SubscriptionRepository';
 
 export interface PanelSubscription {
   /** The mailbox owner's object id. */

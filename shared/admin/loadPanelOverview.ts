@@ -1,5 +1,5 @@
-import type { LoadedInstance } from '../instances/InstanceService';
-import { toInstanceView } from '../instances/InstanceView';
+import type { LoadedInstance } from '../jira/InstanceService';
+import { toInstanceView } from '../jira/InstanceView';
 import type { LicenseAnswer } from '../licenses/LicenseAnswer';
 import type { LicenseService } from '../licenses/LicenseService';
 import { toPanelIssuer } from './panelIssuer';

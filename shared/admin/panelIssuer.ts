@@ -1,4 +1,4 @@
-import { isInstanceId } from '../instances/instanceId';
+import { isInstanceId } from '../jira/instanceId';
 
 export interface PanelInstanceRef {
   tenantId: string;

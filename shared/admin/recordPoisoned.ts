@@ -1,4 +1,4 @@
-import type { QueueName } from '../storage/queueNames';
+import type { QueueName } from '../platform/storage/queueNames';
 import { DEPLOYMENT_SCOPE, type ReportCounters } from './ReportCounters';
 import { reportMetrics } from './reportMetrics';
 

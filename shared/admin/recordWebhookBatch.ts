@@ -1,4 +1,4 @@
-import type { DropCounts } from '../webhooks/DropCounts';
+import type { DropCounts } from '../mail/webhooks/DropCounts';
 import { DEPLOYMENT_SCOPE, type ReportCounters } from './ReportCounters';
 import { reportMetrics } from './reportMetrics';
 

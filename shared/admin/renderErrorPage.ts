@@ -1,4 +1,4 @@
-import { escapeHtml } from '../fanout/escapeHtml';
+import { escapeHtml } from '../mail/fanout/escapeHtml';
 
 /**
  * The page shown instead of the panel when the request is refused: a title and a hint,

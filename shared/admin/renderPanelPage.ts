@@ -1,4 +1,4 @@
-import { escapeHtml } from '../fanout/escapeHtml';
+import { escapeHtml } from '../mail/fanout/escapeHtml';
 
 export interface PanelPageInit {
   /** The session token, or undefined for the sign-in page (admin bearer token, outside Jira). */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { AppError } from '../errors/AppError';
-import { parseTableRow } from '../storage/parseTableRow';
-import { tableDateSchema, toTableDate } from '../storage/tableDate';
-import { compositeKey, encodeKeyPart } from '../storage/tableKey';
-import { tableNames } from '../storage/tableNames';
-import type { TableCodec, TableRow } from '../storage/TypedTable';
+import { AppError } from '../platform/errors/AppError';
+import { parseTableRow } from '../platform/storage/parseTableRow';
+import { tableDateSchema, toTableDate } from '../platform/storage/tableDate';
+import { compositeKey, encodeKeyPart } from '../platform/storage/tableKey';
+import { tableNames } from '../platform/storage/tableNames';
+import type { TableCodec, TableRow } from '../platform/storage/TypedTable';
 
 /**
  * One shard of one day's counters of a scope (a tenant, or the whole deployment for what

@@ -1,4 +1,4 @@
-import type { QueueName } from '../storage/queueNames';
+import type { QueueName } from '../platform/storage/queueNames';
 
 /**
  * The metric names of the `reports` table. Column names allow letters, digits and `_`

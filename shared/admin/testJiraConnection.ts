@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isAppError } from '../errors/AppError';
+import { isAppError } from '../platform/errors/AppError';
 import type { JiraServiceClient } from '../jira/JiraServiceClient';
 
 export type ConnectionTest =

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { AppError } from '../errors/AppError';
-import type { Clock } from '../runtime/Clock';
+import { AppError } from '../platform/errors/AppError';
+import type { Clock } from '../platform/clock';
 import { accessTokenClaimsSchema } from './accessTokenClaims';
 import { bearerChallenge } from './bearerChallenge';
 import type { Caller } from './Caller';

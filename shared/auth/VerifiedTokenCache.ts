@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../runtime/Clock';
+import type { Clock } from '../platform/clock';
 import type { Caller } from './Caller';
 
 export interface VerifiedTokenCacheInit {

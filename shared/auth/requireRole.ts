@@ -1,4 +1,4 @@
-import { AppError } from '../errors/AppError';
+import { AppError } from '../platform/errors/AppError';
 import { bearerChallenge } from './bearerChallenge';
 import type { Caller } from './Caller';
 

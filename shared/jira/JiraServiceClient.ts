@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
-import { AppError } from '../errors/AppError';
-import type { OutboundClient, OutboundResponse } from '../http/OutboundClient';
-import { toUpstreamError } from '../http/toUpstreamError';
-import type { InstanceService } from '../instances/InstanceService';
+import { AppError } from '../platform/errors/AppError';
+import type { OutboundClient, OutboundResponse } from '../platform/http/OutboundClient';
+import { toUpstreamError } from '../platform/http/toUpstreamError';
+import type { InstanceService } from './InstanceService';
 import { authorizeServiceCall } from './authorizeServiceCall';
 import { oauthProblemError } from './oauthProblemError';
 import { readOAuthProblem } from './readOAuthProblem';

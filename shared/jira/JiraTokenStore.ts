@@ -1,9 +1,9 @@
-import { AppError } from '../errors/AppError';
-import type { SecretBox } from '../crypto/SecretBox';
-import { TtlCache } from '../instances/TtlCache';
-import type { Clock } from '../runtime/Clock';
-import type { JiraTokenRepository } from '../storage/jiraTokens/JiraTokenRepository';
-import { hashKey } from '../storage/tableKey';
+import { AppError } from '../platform/errors/AppError';
+import type { SecretBox } from '../platform/crypto/SecretBox';
+import { TtlCache } from './TtlCache';
+import type { Clock } from '../platform/clock';
+import type { JiraTokenRepository } from '../platform/storage/jiraTokens/JiraTokenRepository';
+import { hashKey } from '../platform/storage/tableKey';
 import type { OAuthToken } from './OAuthSigner';
 
 export interface JiraTokenStoreInit {

@@ -1,8 +1,8 @@
-import { AppError } from '../errors/AppError';
-import type { OutboundClient } from '../http/OutboundClient';
-import { toUpstreamError } from '../http/toUpstreamError';
-import type { InstanceService, LoadedInstance } from '../instances/InstanceService';
-import type { Clock } from '../runtime/Clock';
+import { AppError } from '../platform/errors/AppError';
+import type { OutboundClient } from '../platform/http/OutboundClient';
+import { toUpstreamError } from '../platform/http/toUpstreamError';
+import type { InstanceService, LoadedInstance } from './InstanceService';
+import type { Clock } from '../platform/clock';
 import type { JiraTokenStore } from './JiraTokenStore';
 import type { OAuthToken } from './OAuthSigner';
 import { oauthProblemError } from './oauthProblemError';

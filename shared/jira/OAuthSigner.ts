@@ -1,7 +1,7 @@
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
-import { AppError } from '../errors/AppError';
-import type { Clock } from '../runtime/Clock';
+import { AppError } from '../platform/errors/AppError';
+import type { Clock } from '../platform/clock';
 import { parseFormPairs, type FormPair } from './parseFormPairs';
 
 export interface OAuthSignerInit {

@@ -1,5 +1,5 @@
-import { AppError } from '../errors/AppError';
-import type { LoadedInstance } from '../instances/InstanceService';
+import { AppError } from '../platform/errors/AppError';
+import type { LoadedInstance } from './InstanceService';
 import type { FormPair } from './parseFormPairs';
 
 /**

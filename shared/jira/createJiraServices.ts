@@ -1,11 +1,11 @@
-import type { SecretBox } from '../crypto/SecretBox';
-import type { Settings } from '../config/settingsSchema';
-import type { OutboundClient } from '../http/OutboundClient';
-import { InstanceService } from '../instances/InstanceService';
-import type { BaseUrlPolicy } from '../instances/validateBaseUrl';
+import type { SecretBox } from '../platform/crypto/SecretBox';
+import type { Settings } from '../platform/config/settingsSchema';
+import type { OutboundClient } from '../platform/http/OutboundClient';
+import { InstanceService } from './InstanceService';
+import type { BaseUrlPolicy } from './validateBaseUrl';
 import { JiraProxy } from '../proxy/JiraProxy';
-import type { Clock } from '../runtime/Clock';
-import type { Repositories } from '../storage/Repositories';
+import type { Clock } from '../platform/clock';
+import type { Repositories } from '../platform/storage/Repositories';
 import { JiraServiceClient } from './JiraServiceClient';
 import { JiraTokenStore } from './JiraTokenStore';
 import { OAuthDance } from './OAuthDance';

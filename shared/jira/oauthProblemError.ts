@@ -1,5 +1,5 @@
-import { AppError } from '../errors/AppError';
-import type { ErrorCode } from '../errors/errorCodes';
+import { AppError } from '../platform/errors/AppError';
+import type { ErrorCode } from '../platform/errors/errorCodes';
 
 /** Problems after which the stored access token is useless: drop it and ask the user again. */
 export const TOKEN_PROBLEMS: ReadonlySet<string> = new Set(['token_rejected', 'token_expired', 'token_revoked', 'permission_unknown', 'additional_authorization_required']);

@@ -1,6 +1,6 @@
-import type { LoadedInstance } from '../instances/InstanceService';
-import { TtlCache } from '../instances/TtlCache';
-import type { Clock } from '../runtime/Clock';
+import type { LoadedInstance } from '../jira/InstanceService';
+import { TtlCache } from '../jira/TtlCache';
+import type { Clock } from '../platform/clock';
 import type { LicenseAnswer, LicenseCheck } from './LicenseAnswer';
 import { isDefinitive, unknownDecision, unlicensedDecision, type LicenseDecision } from './LicenseDecision';
 import type { LicenseState, LicenseStore } from './LicenseState';

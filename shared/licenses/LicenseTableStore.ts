@@ -1,4 +1,4 @@
-import type { LicenseRepository } from '../storage/licenses/LicenseRepository';
+import type { LicenseRepository } from '../platform/storage/licenses/LicenseRepository';
 import { fromLicenseEntity } from './fromLicenseEntity';
 import type { LicenseState, LicenseStore } from './LicenseState';
 import { toLicenseEntity } from './toLicenseEntity';

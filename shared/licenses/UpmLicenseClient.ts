@@ -1,8 +1,8 @@
-import { AppError } from '../errors/AppError';
-import type { OutboundClient, OutboundResponse } from '../http/OutboundClient';
-import { readJsonBody } from '../http/readJsonBody';
-import { toUpstreamError } from '../http/toUpstreamError';
-import type { LoadedInstance } from '../instances/InstanceService';
+import { AppError } from '../platform/errors/AppError';
+import type { OutboundClient, OutboundResponse } from '../platform/http/OutboundClient';
+import { readJsonBody } from '../platform/http/readJsonBody';
+import { toUpstreamError } from '../platform/http/toUpstreamError';
+import type { LoadedInstance } from '../jira/InstanceService';
 import { authorizeServiceCall } from '../jira/authorizeServiceCall';
 import type { UpmLicenseResult, UpmLicenseSource } from './UpmLicenseSource';
 

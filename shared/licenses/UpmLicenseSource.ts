@@ -1,4 +1,4 @@
-import type { LoadedInstance } from '../instances/InstanceService';
+import type { LoadedInstance } from '../jira/InstanceService';
 
 /** What the instance's plugin manager said: a license representation, or 404 (no such app or license). */
 export type UpmLicenseResult = { found: true; body: unknown } | { found: false };

@@ -1,7 +1,7 @@
-import type { Settings } from '../config/settingsSchema';
-import type { OutboundClient } from '../http/OutboundClient';
-import type { Clock } from '../runtime/Clock';
-import type { LicenseRepository } from '../storage/licenses/LicenseRepository';
+import type { Settings } from '../platform/config/settingsSchema';
+import type { OutboundClient } from '../platform/http/OutboundClient';
+import type { Clock } from '../platform/clock';
+import type { LicenseRepository } from '../platform/storage/licenses/LicenseRepository';
 import { LicenseService } from './LicenseService';
 import { LicenseTableStore } from './LicenseTableStore';
 import { UpmLicenseClient } from './UpmLicenseClient';

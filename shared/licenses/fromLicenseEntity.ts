@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LicenseEntity } from '../storage/licenses/licenseEntity';
+import type { LicenseEntity } from '../platform/storage/licenses/licenseEntity';
 import { licenseDecisionSchema } from './LicenseDecision';
 import type { LicenseState } from './LicenseState';
 import { upmLicenseFieldsSchema } from './upmLicenseSchema';

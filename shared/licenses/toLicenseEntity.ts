@@ -1,4 +1,4 @@
-import type { LicenseEntity } from '../storage/licenses/licenseEntity';
+import type { LicenseEntity } from '../platform/storage/licenses/licenseEntity';
 import type { LicenseState } from './LicenseState';
 
 /**

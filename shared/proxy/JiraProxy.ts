@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Caller } from '../auth/Caller';
-import { AppError, isAppError } from '../errors/AppError';
-import type { OutboundClient, OutboundResponse } from '../http/OutboundClient';
-import { toProblemResponse } from '../http/problemResponse';
-import { toUpstreamError } from '../http/toUpstreamError';
-import { isInstanceId } from '../instances/instanceId';
-import type { InstanceService, LoadedInstance } from '../instances/InstanceService';
+import { AppError, isAppError } from '../platform/errors/AppError';
+import type { OutboundClient, OutboundResponse } from '../platform/http/OutboundClient';
+import { toProblemResponse } from '../platform/http/problemResponse';
+import { toUpstreamError } from '../platform/http/toUpstreamError';
+import { isInstanceId } from '../jira/instanceId';
+import type { InstanceService, LoadedInstance } from '../jira/InstanceService';
 import type { JiraTokenStore } from '../jira/JiraTokenStore';
 import type { OAuthToken } from '../jira/OAuthSigner';
 import { oauthProblemError, TOKEN_PROBLEMS } from '../jira/oauthProblemError';

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/AppError';
+import { AppError } from '../platform/errors/AppError';
 import { parseFormPairs } from '../jira/parseFormPairs';
 
 const MAX_QUERY_LENGTH = 8192;

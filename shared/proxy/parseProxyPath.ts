@@ -1,4 +1,4 @@
-import { AppError } from '../errors/AppError';
+import { AppError } from '../platform/errors/AppError';
 import { toPathTemplate } from './toPathTemplate';
 
 export interface ProxyPath {

@@ -1,4 +1,4 @@
-import { isAppError } from '../errors/AppError';
+import { isAppError } from '../platform/errors/AppError';
 import { parseProxyPath } from './parseProxyPath';
 
 export interface RewriteLocationInput {

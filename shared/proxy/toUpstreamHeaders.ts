@@ -1,4 +1,4 @@
-import { AppError } from '../errors/AppError';
+import { AppError } from '../platform/errors/AppError';
 
 /** Request headers that describe the content or make a request conditional; nothing that identifies the caller. */
 export const FORWARDED_REQUEST_HEADERS: readonly string[] = [

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { recordWebhookBatch } from '../../shared/admin/recordWebhookBatch';
-import { encodeQueueMessage } from '../../shared/storage/queueMessageCodec';
-import { poisonQueueName, queueNames } from '../../shared/storage/queueNames';
-import type { GraphNotificationMessage } from '../../shared/webhooks/graphNotificationMessage';
-import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../integration/adminPanelStack';
-import { waitFor } from '../integration/fanoutStack';
+import { encodeQueueMessage } from '../../shared/platform/storage/queueMessageCodec';
+import { poisonQueueName, queueNames } from '../../shared/platform/storage/queueNames';
+import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
+import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
+import { waitFor } from '../support/fanoutStack';
 
 /**
  * The administration panel in a real browser: Debian's Chromium, headless, driven by

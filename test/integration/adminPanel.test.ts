@@ -7,12 +7,12 @@ import { recordWebhookBatch } from '../../shared/admin/recordWebhookBatch';
 import { ReportCounters } from '../../shared/admin/ReportCounters';
 import { ReportRepository } from '../../shared/admin/ReportRepository';
 import { signIframeJwt } from '../../shared/admin/signIframeJwt';
-import { encodeQueueMessage } from '../../shared/storage/queueMessageCodec';
-import { poisonQueueName, queueNames } from '../../shared/storage/queueNames';
-import { tableNames } from '../../shared/storage/tableNames';
-import { newInvocationContext } from '../../dev/localHost/newInvocationContext';
+import { encodeQueueMessage } from '../../shared/platform/storage/queueMessageCodec';
+import { poisonQueueName, queueNames } from '../../shared/platform/storage/queueNames';
+import { tableNames } from '../../shared/platform/storage/tableNames';
+import { newInvocationContext } from '../../dev/host/newInvocationContext';
 import { withPoisonReport } from '../../functions/withPoisonReport';
-import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from './adminPanelStack';
+import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
 
 /**
  * The administration panel over HTTP, as the local host serves the real function table:

@@ -1,13 +1,13 @@
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import { decodeJwt, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/tokenIssuer';
+import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
 import { authenticate, authenticateAdmin } from '../../functions/http/authenticate';
 import { jsonResponse } from '../../functions/http/jsonResponse';
 import { withHttpEdge } from '../../functions/http/withHttpEdge';
-import { loadConfig } from '../../shared/config/loadConfig';
-import { createServices } from '../../shared/runtime/createServices';
-import type { Services } from '../../shared/runtime/Services';
+import { loadConfig } from '../../shared/platform/config/loadConfig';
+import { createServices } from '../../functions/compose';
+import type { Services } from '../../functions/Services';
 
 const audience = 'api://jira-outlook-cloud-test';
 const adminRole = 'Integration.Admin';

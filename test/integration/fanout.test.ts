@@ -1,9 +1,9 @@
 import type { TableClient } from '@azure/data-tables';
-import { replayPoisonMessages } from '../../shared/fanout/replayPoisonMessages';
-import { poisonQueueName, queueNames } from '../../shared/storage/queueNames';
-import { allTableNames } from '../../shared/storage/tableNames';
-import type { DeliveryEntity } from '../../shared/storage/deliveries/deliveryEntity';
-import { startFanoutStack, waitFor, type FanoutStack, type Scenario } from './fanoutStack';
+import { replayPoisonMessages } from '../../shared/mail/fanout/replayPoisonMessages';
+import { poisonQueueName, queueNames } from '../../shared/platform/storage/queueNames';
+import { allTableNames } from '../../shared/platform/storage/tableNames';
+import type { DeliveryEntity } from '../../shared/platform/storage/deliveries/deliveryEntity';
+import { startFanoutStack, waitFor, type FanoutStack, type Scenario } from '../support/fanoutStack';
 
 /**
  * The fan-out end to end: mails enter `graph-notifications` as the webhook puts them there,

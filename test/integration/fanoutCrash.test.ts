@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { startLocalHost } from '../../dev/localHost/startLocalHost';
+import { startLocalHost } from '../../dev/host/startLocalHost';
 import { functionTable } from '../../functions/functionTable';
-import type { DeliveryEntity } from '../../shared/storage/deliveries/deliveryEntity';
-import { queueNames } from '../../shared/storage/queueNames';
+import type { DeliveryEntity } from '../../shared/platform/storage/deliveries/deliveryEntity';
+import { queueNames } from '../../shared/platform/storage/queueNames';
 import { runTypeScript } from '../support/spawnTypeScript';
-import { FAST_QUEUES, startFanoutStack, waitFor, type FanoutStack, type Scenario } from './fanoutStack';
+import { FAST_QUEUES, startFanoutStack, waitFor, type FanoutStack, type Scenario } from '../support/fanoutStack';
 
-const WORKER = join(__dirname, 'fanoutCrashWorker.ts');
+const WORKER = join(__dirname, '../support/fanoutCrashWorker.ts');
 
 /** Runs the crash worker as a real child process until it exits (it dies at `crashAt`). */
 async function runWorker(env: Record<string, string>, crashAt: 'beforeNotify' | 'afterNotify'): Promise<{ code: number | null; output: string }> {

@@ -2,11 +2,11 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { processLifecycleEvent } from '../../functions/processLifecycleEvent';
 import { RENEW_SUBSCRIPTIONS_SCHEDULE, renewSubscriptions } from '../../functions/renewSubscriptions';
-import { QueueAdmin } from '../../shared/storage/QueueAdmin';
-import { queueNames } from '../../shared/storage/queueNames';
-import { graphLifecycleMessageSchema, type GraphLifecycleMessage } from '../../shared/webhooks/graphLifecycleMessage';
-import { graphNotificationMessageSchema } from '../../shared/webhooks/graphNotificationMessage';
-import { startGraphHarness, type GraphHarness } from './graphHarness';
+import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
+import { queueNames } from '../../shared/platform/storage/queueNames';
+import { graphLifecycleMessageSchema, type GraphLifecycleMessage } from '../../shared/mail/webhooks/graphLifecycleMessage';
+import { graphNotificationMessageSchema } from '../../shared/mail/webhooks/graphNotificationMessage';
+import { startGraphHarness, type GraphHarness } from '../support/graphHarness';
 
 let harness: GraphHarness;
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { startGraphHarness, type GraphHarness } from './graphHarness';
+import { startGraphHarness, type GraphHarness } from '../support/graphHarness';
 
 let harness: GraphHarness;
 

@@ -1,7 +1,7 @@
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { queueNames } from '../../shared/storage/queueNames';
-import type { GraphNotificationMessage } from '../../shared/webhooks/graphNotificationMessage';
-import { startGraphHarness, type GraphHarness } from './graphHarness';
+import { queueNames } from '../../shared/platform/storage/queueNames';
+import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
+import { startGraphHarness, type GraphHarness } from '../support/graphHarness';
 
 let harness: GraphHarness;
 

@@ -1,9 +1,9 @@
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { graphLifecycle } from '../../functions/graphLifecycle';
 import { graphNotifications } from '../../functions/graphNotifications';
-import { queueNames } from '../../shared/storage/queueNames';
-import { graphNotificationMessageSchema, type GraphNotificationMessage } from '../../shared/webhooks/graphNotificationMessage';
-import { GRAPH_CLIENT_ID, startGraphHarness, type GraphHarness } from './graphHarness';
+import { queueNames } from '../../shared/platform/storage/queueNames';
+import { graphNotificationMessageSchema, type GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
+import { GRAPH_CLIENT_ID, startGraphHarness, type GraphHarness } from '../support/graphHarness';
 
 let harness: GraphHarness;
 const tenantB = newGuid();

@@ -1,17 +1,17 @@
 import { Agent, request } from 'undici';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import type { HostLog } from '../../dev/localHost/HostLog';
-import { startLocalHost, type LocalHost } from '../../dev/localHost/startLocalHost';
-import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jiraSimulator/startJiraSimulator';
-import { UpmLicenses, type UpmAppLicense } from '../../dev/sandbox/jiraSimulator/upmLicenses';
+import type { HostLog } from '../../dev/host/HostLog';
+import { startLocalHost, type LocalHost } from '../../dev/host/startLocalHost';
+import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
+import { UpmLicenses, type UpmAppLicense } from '../../dev/sandbox/jira/upmLicenses';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/tokenIssuer';
+import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
 import { functionTable } from '../../functions/functionTable';
-import { loadConfig } from '../../shared/config/loadConfig';
-import type { Clock } from '../../shared/runtime/Clock';
-import { createServices } from '../../shared/runtime/createServices';
-import type { Services } from '../../shared/runtime/Services';
-import { ensureStorage } from '../../shared/storage/ensureStorage';
+import { loadConfig } from '../../shared/platform/config/loadConfig';
+import type { Clock } from '../../shared/platform/clock';
+import { createServices } from '../../functions/compose';
+import type { Services } from '../../functions/Services';
+import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 
 const AUDIENCE = 'api://jira-outlook-cloud-license-test';
 const HOUR = 3_600_000;

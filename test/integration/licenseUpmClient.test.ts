@@ -1,14 +1,14 @@
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jiraSimulator/startJiraSimulator';
-import { UpmLicenses } from '../../dev/sandbox/jiraSimulator/upmLicenses';
+import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
+import { UpmLicenses } from '../../dev/sandbox/jira/upmLicenses';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { AppError } from '../../shared/errors/AppError';
-import type { LoadedInstance } from '../../shared/instances/InstanceService';
+import { AppError } from '../../shared/platform/errors/AppError';
+import type { LoadedInstance } from '../../shared/jira/InstanceService';
 import { UpmLicenseClient } from '../../shared/licenses/UpmLicenseClient';
-import { loadConfig } from '../../shared/config/loadConfig';
-import { createServices } from '../../shared/runtime/createServices';
-import type { Services } from '../../shared/runtime/Services';
-import { ensureStorage } from '../../shared/storage/ensureStorage';
+import { loadConfig } from '../../shared/platform/config/loadConfig';
+import { createServices } from '../../functions/compose';
+import type { Services } from '../../functions/Services';
+import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 
 async function failureOf(promise: Promise<unknown>): Promise<AppError> {
   const caught = await promise.then(

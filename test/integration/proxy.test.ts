@@ -1,7 +1,7 @@
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import { startJiraSimulator } from '../../dev/sandbox/jiraSimulator/startJiraSimulator';
+import { startJiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/tokenIssuer';
+import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
 import {
   ADDIN_ORIGIN,
   ADMIN_ROLE,
@@ -17,7 +17,7 @@ import {
   sendRaw,
   startStack,
   type Stack,
-} from './proxyStack';
+} from '../support/proxyStack';
 
 /**
  * The proxy end to end: registration, the OAuth dance, signed and streamed calls, and

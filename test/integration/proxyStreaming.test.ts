@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import { contentBlock } from '../../dev/sandbox/jiraSimulator/generatedContent';
+import { contentBlock } from '../../dev/sandbox/jira/generatedContent';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/tokenIssuer';
-import { ADMIN_ROLE, agent, AUDIENCE, authorize, LogCapture, MovableClock, registerInstance, send, sendRaw, startStack, type Stack } from './proxyStack';
+import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
+import { ADMIN_ROLE, agent, AUDIENCE, authorize, LogCapture, MovableClock, registerInstance, send, sendRaw, startStack, type Stack } from '../support/proxyStack';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { isListening } from '../../dev/azurite';
 import type { SandboxFile } from '../../dev/sandbox/sandboxFile';
-import { settingNames } from '../../shared/config/settingsSchema';
+import { settingNames } from '../../shared/platform/config/settingsSchema';
 
 const root = join(__dirname, '../..');
 

@@ -1,16 +1,16 @@
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
 import { health } from '../../functions/health';
-import { loadConfig } from '../../shared/config/loadConfig';
-import type { AppError } from '../../shared/errors/AppError';
-import { createServices } from '../../shared/runtime/createServices';
-import { createRepositories } from '../../shared/storage/createRepositories';
-import { ensureStorage } from '../../shared/storage/ensureStorage';
-import { QueueClientFactory } from '../../shared/storage/QueueClientFactory';
-import { queueNames } from '../../shared/storage/queueNames';
-import { QueueSender } from '../../shared/storage/QueueSender';
-import { StorageHealth } from '../../shared/storage/StorageHealth';
-import { TableClientFactory } from '../../shared/storage/TableClientFactory';
+import { loadConfig } from '../../shared/platform/config/loadConfig';
+import type { AppError } from '../../shared/platform/errors/AppError';
+import { createServices } from '../../functions/compose';
+import { createRepositories } from '../../shared/platform/storage/createRepositories';
+import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
+import { QueueClientFactory } from '../../shared/platform/storage/QueueClientFactory';
+import { queueNames } from '../../shared/platform/storage/queueNames';
+import { QueueSender } from '../../shared/platform/storage/QueueSender';
+import { StorageHealth } from '../../shared/platform/storage/StorageHealth';
+import { TableClientFactory } from '../../shared/platform/storage/TableClientFactory';
 
 describe('StorageHealth against Azurite', () => {
   let azurite: RunningAzurite;

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import { createRepositories } from '../../shared/storage/createRepositories';
-import { ensureStorage } from '../../shared/storage/ensureStorage';
-import type { LinkEntity } from '../../shared/storage/links/linkEntity';
-import { QueueClientFactory } from '../../shared/storage/QueueClientFactory';
-import type { Repositories } from '../../shared/storage/Repositories';
-import { TableClientFactory } from '../../shared/storage/TableClientFactory';
-import { compositeKey, encodeKeyPart } from '../../shared/storage/tableKey';
+import { createRepositories } from '../../shared/platform/storage/createRepositories';
+import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
+import type { LinkEntity } from '../../shared/platform/storage/links/linkEntity';
+import { QueueClientFactory } from '../../shared/platform/storage/QueueClientFactory';
+import type { Repositories } from '../../shared/platform/storage/Repositories';
+import { TableClientFactory } from '../../shared/platform/storage/TableClientFactory';
+import { compositeKey, encodeKeyPart } from '../../shared/platform/storage/tableKey';
 
 /** Full Unicode, biased towards what Table keys forbid and what Graph ids contain. */
 const nasty = fc.constantFrom('/', '\\', '#', '?', '+', '=', '\u0000', '\u001f', '\u007f', '\u0085', '.', '~', '%', "'", ' ', '€', '😀');

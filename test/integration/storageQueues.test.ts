@@ -1,14 +1,14 @@
 import { TableServiceClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import type { AppError } from '../../shared/errors/AppError';
-import { ensureStorage } from '../../shared/storage/ensureStorage';
-import { QueueAdmin } from '../../shared/storage/QueueAdmin';
-import { QueueClientFactory } from '../../shared/storage/QueueClientFactory';
-import { queueNames } from '../../shared/storage/queueNames';
-import { QueueSender } from '../../shared/storage/QueueSender';
-import { TableClientFactory } from '../../shared/storage/TableClientFactory';
-import { allTableNames } from '../../shared/storage/tableNames';
+import type { AppError } from '../../shared/platform/errors/AppError';
+import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
+import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
+import { QueueClientFactory } from '../../shared/platform/storage/QueueClientFactory';
+import { queueNames } from '../../shared/platform/storage/queueNames';
+import { QueueSender } from '../../shared/platform/storage/QueueSender';
+import { TableClientFactory } from '../../shared/platform/storage/TableClientFactory';
+import { allTableNames } from '../../shared/platform/storage/tableNames';
 
 describe('queues against Azurite', () => {
   let azurite: RunningAzurite;

@@ -1,18 +1,18 @@
 import { TableClient } from '@azure/data-tables';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import type { AppError } from '../../shared/errors/AppError';
-import { createRepositories } from '../../shared/storage/createRepositories';
-import type { DeliveryEntity } from '../../shared/storage/deliveries/deliveryEntity';
-import { ensureStorage } from '../../shared/storage/ensureStorage';
-import { InstanceRepository } from '../../shared/storage/instances/InstanceRepository';
-import type { InstanceEntity } from '../../shared/storage/instances/instanceEntity';
-import type { JiraRequestTokenEntity } from '../../shared/storage/jiraTokens/jiraRequestTokenEntity';
-import type { LinkEntity } from '../../shared/storage/links/linkEntity';
-import { QueueClientFactory } from '../../shared/storage/QueueClientFactory';
-import type { Repositories } from '../../shared/storage/Repositories';
-import type { SubscriptionEntity } from '../../shared/storage/subscriptions/subscriptionEntity';
-import { TableClientFactory } from '../../shared/storage/TableClientFactory';
-import { hashKey } from '../../shared/storage/tableKey';
+import type { AppError } from '../../shared/platform/errors/AppError';
+import { createRepositories } from '../../shared/platform/storage/createRepositories';
+import type { DeliveryEntity } from '../../shared/platform/storage/deliveries/deliveryEntity';
+import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
+import { InstanceRepository } from '../../shared/platform/storage/instances/InstanceRepository';
+import type { InstanceEntity } from '../../shared/platform/storage/instances/instanceEntity';
+import type { JiraRequestTokenEntity } from '../../shared/platform/storage/jiraTokens/jiraRequestTokenEntity';
+import type { LinkEntity } from '../../shared/platform/storage/links/linkEntity';
+import { QueueClientFactory } from '../../shared/platform/storage/QueueClientFactory';
+import type { Repositories } from '../../shared/platform/storage/Repositories';
+import type { SubscriptionEntity } from '../../shared/platform/storage/subscriptions/subscriptionEntity';
+import { TableClientFactory } from '../../shared/platform/storage/TableClientFactory';
+import { hashKey } from '../../shared/platform/storage/tableKey';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

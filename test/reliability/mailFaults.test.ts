@@ -1,4 +1,4 @@
-import { agent as stackAgent } from '../integration/proxyStack';
+import { agent as stackAgent } from '../support/proxyStack';
 import { startMailRun, type MailRun } from '../support/mailRun';
 
 /**

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { agent as stackAgent } from '../integration/proxyStack';
-import { waitFor } from '../integration/fanoutStack';
-import { poisonQueueName, queueNames, type QueueName } from '../../shared/storage/queueNames';
+import { agent as stackAgent } from '../support/proxyStack';
+import { waitFor } from '../support/fanoutStack';
+import { poisonQueueName, queueNames, type QueueName } from '../../shared/platform/storage/queueNames';
 import { startAppStack, type AppStack } from '../support/appStack';
 
 /**

@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
 import { functionTable } from '../../functions/functionTable';
-import { agent as stackAgent, ADDIN_ORIGIN } from '../integration/proxyStack';
+import { agent as stackAgent, ADDIN_ORIGIN } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 
 /**

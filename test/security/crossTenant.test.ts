@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jiraSimulator/startJiraSimulator';
-import { agent as stackAgent } from '../integration/proxyStack';
+import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
+import { agent as stackAgent } from '../support/proxyStack';
 import { SERVICE_USER, startAppStack, type AppStack } from '../support/appStack';
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { agent as stackAgent } from '../integration/proxyStack';
-import { queueNames, type QueueName } from '../../shared/storage/queueNames';
-import type { GraphLifecycleMessage } from '../../shared/webhooks/graphLifecycleMessage';
-import type { GraphNotificationMessage } from '../../shared/webhooks/graphNotificationMessage';
+import { agent as stackAgent } from '../support/proxyStack';
+import { queueNames, type QueueName } from '../../shared/platform/storage/queueNames';
+import type { GraphLifecycleMessage } from '../../shared/mail/webhooks/graphLifecycleMessage';
+import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
 import { startAppStack, type AppStack } from '../support/appStack';
 
 /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
 import type { Dispatcher } from 'undici';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { agent as stackAgent, ADMIN_ROLE, AUDIENCE, sendRaw } from '../integration/proxyStack';
+import { agent as stackAgent, ADMIN_ROLE, AUDIENCE, sendRaw } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 import { parseRawResponse } from '../support/parseRawResponse';
 

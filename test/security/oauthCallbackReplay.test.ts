@@ -1,6 +1,6 @@
-import { agent as stackAgent } from '../integration/proxyStack';
+import { agent as stackAgent } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
-import type { Reply } from '../integration/proxyStack';
+import type { Reply } from '../support/proxyStack';
 
 /**
  * The OAuth callback is anonymous: the pending request token is its only credential. It

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { systemClock } from '../../shared/runtime/Clock';
-import { agent as stackAgent, send, sendRaw, startStack, type Stack } from '../integration/proxyStack';
+import { systemClock } from '../../shared/platform/clock';
+import { agent as stackAgent, send, sendRaw, startStack, type Stack } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 import { parseRawResponse } from '../support/parseRawResponse';
 

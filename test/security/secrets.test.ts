@@ -1,7 +1,7 @@
 import { signedPanelUrl } from '../../shared/admin/signIframeJwt';
-import { privateKeyContext } from '../../shared/instances/InstanceService';
-import { agent as stackAgent, LogCapture } from '../integration/proxyStack';
-import { waitFor } from '../integration/fanoutStack';
+import { privateKeyContext } from '../../shared/jira/InstanceService';
+import { agent as stackAgent, LogCapture } from '../support/proxyStack';
+import { waitFor } from '../support/fanoutStack';
 import { DATA_KEY_BASE64, GRAPH_CLIENT_SECRET, startAppStack, type AppStack } from '../support/appStack';
 
 /**

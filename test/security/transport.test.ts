@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import { agent as stackAgent, sendRaw } from '../integration/proxyStack';
+import { agent as stackAgent, sendRaw } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 import { slowRequest } from '../support/slowRequest';
 

@@ -1,23 +1,23 @@
 import type { Dispatcher } from 'undici';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-import type { QueueTriggerOptions } from '../../dev/localHost/QueueTriggerOptions';
-import { startLocalHost, type LocalHost } from '../../dev/localHost/startLocalHost';
-import { startGraphSimulator, type GraphSimulator } from '../../dev/sandbox/graphSimulator/startGraphSimulator';
-import { JiraNotifications } from '../../dev/sandbox/jiraSimulator/notifyRoutes';
-import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jiraSimulator/startJiraSimulator';
-import { UpmLicenses } from '../../dev/sandbox/jiraSimulator/upmLicenses';
+import type { QueueTriggerOptions } from '../../dev/host/QueueTriggerOptions';
+import { startLocalHost, type LocalHost } from '../../dev/host/startLocalHost';
+import { startGraphSimulator, type GraphSimulator } from '../../dev/sandbox/graph/startGraphSimulator';
+import { JiraNotifications } from '../../dev/sandbox/jira/notifyRoutes';
+import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
+import { UpmLicenses } from '../../dev/sandbox/jira/upmLicenses';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/tokenIssuer';
+import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
 import { freePort } from '../../bench/freePort';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
 import { functionTable } from '../../functions/functionTable';
-import { loadConfig } from '../../shared/config/loadConfig';
-import { createServices } from '../../shared/runtime/createServices';
-import type { Services } from '../../shared/runtime/Services';
-import { ensureStorage } from '../../shared/storage/ensureStorage';
-import { QueueAdmin } from '../../shared/storage/QueueAdmin';
-import { FAST_QUEUES } from '../integration/fanoutStack';
-import { ADDIN_ORIGIN, ADMIN_ROLE, AUDIENCE, LogCapture, send, type Reply } from '../integration/proxyStack';
+import { loadConfig } from '../../shared/platform/config/loadConfig';
+import { createServices } from '../../functions/compose';
+import type { Services } from '../../functions/Services';
+import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
+import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
+import { FAST_QUEUES } from './fanoutStack';
+import { ADDIN_ORIGIN, ADMIN_ROLE, AUDIENCE, LogCapture, send, type Reply } from './proxyStack';
 
 /** The Jira app's plugin key the stack's UPM knows as licensed. */
 export const APP_KEY = 'com.example.jira-outlook';

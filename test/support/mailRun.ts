@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import type { RunningAzurite } from '../../dev/azurite';
-import type { QueueTriggerOptions } from '../../dev/localHost/QueueTriggerOptions';
+import type { QueueTriggerOptions } from '../../dev/host/QueueTriggerOptions';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { replayPoisonMessages } from '../../shared/fanout/replayPoisonMessages';
-import { poisonQueueName, queueNames, type QueueName } from '../../shared/storage/queueNames';
+import { replayPoisonMessages } from '../../shared/mail/fanout/replayPoisonMessages';
+import { poisonQueueName, queueNames, type QueueName } from '../../shared/platform/storage/queueNames';
 import { startAppStack, type AppStack } from './appStack';
 import { FaultyRelay } from './faultyRelay';
 import { countMailRun, formatCounts, pairKey, parseLedgerSentLine, type MailRunCounts, type MailRunEvidence, type SentMail } from './mailRunCounts';
 import { startTypeScriptProcess, type TypeScriptProcess } from './startTypeScriptProcess';
 
-const WORKER = join(__dirname, '../chaos/chaosWorker.ts');
+const WORKER = join(__dirname, 'chaosWorker.ts');
 const MAILBOXES = 8;
 const CONVERSATIONS = 12;
 const MAIN_QUEUES: readonly QueueName[] = [queueNames.graphNotifications, queueNames.graphLifecycle, queueNames.jiraNotify];

@@ -1,4 +1,4 @@
-import type { DeliveryKey } from '../../shared/storage/deliveries/deliveryEntity';
+import type { DeliveryKey } from '../../shared/platform/storage/deliveries/deliveryEntity';
 
 const LEDGER_SENT_PREFIX = 'ledger-sent ';
 

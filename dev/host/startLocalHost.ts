@@ -1,0 +1,90 @@
+import type { QueueClient } from '@azure/storage-queue';
+import type { FunctionDefinition } from '../../functions/FunctionDefinition';
+import { systemClock, type Clock } from '../../shared/platform/clock';
+import type { Services } from '../../functions/Services';
+import { consoleHostLog } from './consoleHostLog';
+import type { HostLog } from './HostLog';
+import { QueuePoller, type QueueFunctionDefinition } from './QueuePoller';
+import { defaultQueueTriggerOptions, type QueueTriggerOptions } from './QueueTriggerOptions';
+import { startHttpServer, type HttpFunctionDefinition, type RunningHttpServer } from './startHttpServer';
+import { TimerScheduler, type TimerFunctionDefinition } from './TimerScheduler';
+
+export interface LocalHostInit {
+  /** The function table to serve; the app passes `functionTable`, tests their own. */
+  functions: readonly FunctionDefinition[];
+  services: Services;
+  /** A client per queue name (e.g. `QueueClientFactory.get`); required when there are queue functions. */
+  queueClient?: (queueName: string) => QueueClient;
+  /** 127.0.0.1 by default. */
+  host?: string;
+  /** 0 picks a free port; 7071 is what `npm start` uses. */
+  port?: number;
+  /** host.json `extensions.http.routePrefix`; `api` by default. */
+  routePrefix?: string;
+  /** host.json `extensions.queues`, over the host's defaults. */
+  queues?: Partial<QueueTriggerOptions>;
+  log?: HostLog;
+  clock?: Clock;
+}
+
+export interface LocalHost {
+  /** `http://127.0.0.1:port`, without the route prefix. */
+  url: string;
+  port: number;
+  /** Closes the server and its connections, stops the pollers and timers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The development host: serves one function table over HTTP, polls its queues in Azurite
+ * and fires its timers, with the Functions host's semantics where they matter to the app.
+ * What it leaves out is listed in the README ("Not emulated").
+ */
+export async function startLocalHost(init: LocalHostInit): Promise<LocalHost> {
+  const log = init.log ?? consoleHostLog();
+  const clock = init.clock ?? systemClock;
+  const queueOptions: QueueTriggerOptions = { ...defaultQueueTriggerOptions, ...init.queues };
+  const http = init.functions.filter((d): d is HttpFunctionDefinition => d.kind === 'http');
+  const queues = init.functions.filter((d): d is QueueFunctionDefinition => d.kind === 'queue');
+  const timers = init.functions.filter((d): d is TimerFunctionDefinition => d.kind === 'timer');
+  const names = new Set<string>();
+  for (const definition of init.functions) {
+    if (names.has(definition.name)) throw new Error(`function name ${definition.name} appears twice in the function table`);
+    names.add(definition.name);
+  }
+  const { queueClient } = init;
+  if (queues.length > 0 && !queueClient) throw new Error('the function table has queue functions but no queueClient was given');
+
+  // Construct everything first: a bad route or schedule fails before anything listens.
+  const pollers = queues.map((definition) => new QueuePoller({ definition, services: init.services, queueClient: queueClient!, options: queueOptions, log }));
+  const schedulers = timers.map((definition) => new TimerScheduler({ definition, services: init.services, log, clock }));
+
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const scheduler of schedulers) await scheduler.stop();
+    await Promise.all(started.map((part) => part.stop()));
+  };
+  let server: RunningHttpServer;
+  try {
+    for (const poller of pollers) {
+      await poller.start();
+      started.push(poller);
+    }
+    server = await startHttpServer({
+      functions: http,
+      services: init.services,
+      log,
+      ...(init.host === undefined ? {} : { host: init.host }),
+      ...(init.port === undefined ? {} : { port: init.port }),
+      ...(init.routePrefix === undefined ? {} : { routePrefix: init.routePrefix }),
+    });
+    started.push(server);
+    for (const scheduler of schedulers) scheduler.start();
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return { url: server.url, port: server.port, stop: () => (stopping ??= stopAll()) };
+}

@@ -1,0 +1,52 @@
+import type { Clock } from '../platform/clock';
+
+export interface TtlCacheInit {
+  clock: Clock;
+  ttlMs: number;
+  /** Oldest entries go first beyond this, so a flood of distinct keys cannot grow memory. */
+  maxEntries: number;
+}
+
+/**
+ * A small per-process cache with expiry. Entries live `ttlMs`, so a change made by another
+ * worker is seen within that time; a change made here is seen at once (`delete`).
+ */
+export class TtlCache<K, V> {
+  private readonly entries = new Map<K, { value: V; expiresAt: number }>();
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+
+  constructor(init: TtlCacheInit) {
+    this.clock = init.clock;
+    this.ttlMs = init.ttlMs;
+    this.maxEntries = init.maxEntries;
+  }
+
+  get(key: K): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.clock.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: K, value: V, ttlMs = this.ttlMs): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

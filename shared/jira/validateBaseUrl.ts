@@ -1,0 +1,75 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { AppError } from '../platform/errors/AppError';
+import { isPublicAddress } from '../platform/net/isPublicAddress';
+
+export interface BaseUrlPolicy {
+  /** `ALLOW_INSECURE_JIRA`: http is accepted (sandbox only). */
+  allowInsecure: boolean;
+  /** `ALLOW_PRIVATE_NETWORK_TARGETS`: loopback and private addresses are accepted (sandbox, tests). */
+  allowPrivateTargets: boolean;
+  /** Every address a name resolves to; the system resolver unless a test injects one. */
+  resolve?: (hostname: string) => Promise<string[]>;
+}
+
+const MAX_LENGTH = 2048;
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f\\]/;
+
+const systemResolve = async (hostname: string): Promise<string[]> => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+/**
+ * The base URL of a Jira instance, normalized (`https://host[:port][/context]`, no trailing
+ * slash), or an AppError. https only unless insecure Jira is allowed; no credentials,
+ * query or fragment; and the host must not be or resolve to a loopback, private,
+ * link-local (169.254.169.254) or otherwise reserved address. The outbound client checks
+ * the address again at every connection, so a name re-pointed later (DNS rebinding) fails
+ * then too.
+ */
+export async function validateBaseUrl(raw: string, policy: BaseUrlPolicy): Promise<string> {
+  if (raw.length === 0 || raw.length > MAX_LENGTH || FORBIDDEN_TEXT.test(raw)) throw invalid('baseUrl is not a URL we accept');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid('baseUrl is not a URL');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowInsecure)) throw invalid('baseUrl must use https');
+  if (url.username !== '' || url.password !== '' || raw.includes('@')) throw invalid('baseUrl must not carry credentials');
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw invalid('baseUrl must not have a query or fragment');
+  if (url.hostname === '') throw invalid('baseUrl has no host');
+
+  if (!policy.allowPrivateTargets) {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    let addresses: string[];
+    if (isIP(host) !== 0) {
+      addresses = [host];
+    } else {
+      try {
+        addresses = await (policy.resolve ?? systemResolve)(host);
+      } catch {
+        throw invalid('the host of baseUrl does not resolve');
+      }
+    }
+    if (addresses.length === 0 || !addresses.every((address) => isPublicAddress(unmapIpv4(address)))) {
+      throw new AppError({ code: 'target_not_allowed', detail: 'baseUrl is or resolves to a private, loopback or reserved address' });
+    }
+  }
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function invalid(detail: string): AppError {
+  return new AppError({ code: 'instance_invalid', detail });
+}
+
+/**
+ * `::ffff:7f00:1` is 127.0.0.1: the URL parser writes IPv4-mapped addresses in this hex
+ * form, which a check that only knows the dotted form (`::ffff:127.0.0.1`) lets through.
+ */
+function unmapIpv4(address: string): string {
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!mapped?.[1] || !mapped[2]) return address;
+  const high = Number.parseInt(mapped[1], 16);
+  const low = Number.parseInt(mapped[2], 16);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+}

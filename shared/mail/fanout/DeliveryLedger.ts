@@ -1,0 +1,114 @@
+import type { Clock } from '../../platform/clock';
+import type { DeliveryEntity, DeliveryKey } from '../../platform/storage/deliveries/deliveryEntity';
+import type { DeliveryRepository } from '../../platform/storage/deliveries/DeliveryRepository';
+
+/**
+ * - `claimed`: this worker holds the lease and sends;
+ * - `done`: the notification is `sent` or `failed` already, nothing to do;
+ * - `busy`: another worker holds a live lease; look again after it ends.
+ */
+export type DeliveryClaim = { kind: 'claimed'; entity: DeliveryEntity } | { kind: 'done'; entity: DeliveryEntity } | { kind: 'busy'; leaseUntil: string };
+
+export type ClaimedDelivery = Extract<DeliveryClaim, { kind: 'claimed' }>;
+
+export interface DeliveryOutcome {
+  status: 'sent' | 'failed';
+  /** Jira's last HTTP status, when there was an answer. */
+  lastStatus?: number;
+  /** A stable reason code, e.g. `no_recipients`, `issue_not_found`; never upstream text. */
+  reason?: string;
+}
+
+export interface DeliveryLedgerInit {
+  repository: DeliveryRepository;
+  clock: Clock;
+  /** `DELIVERY_LEASE`: longer than one attempt can take (its Jira calls are bounded by the outbound timeouts). */
+  leaseSeconds: number;
+}
+
+const MAX_CLAIM_ROUNDS = 4;
+
+/**
+ * The at-least-once queue's de-duplication record in `deliveries`, one row per (mail, issue).
+ * A worker first inserts the row `pending` with a lease (a conditional insert, so exactly one
+ * of several concurrent copies wins); a row that is `sent` or `failed` stops every later copy;
+ * a `pending` row whose lease has run out belongs to an attempt that died, and is taken over.
+ * The lease's end time doubles as the claim's identity: only the claimant releases it.
+ */
+export class DeliveryLedger {
+  private readonly repository: DeliveryRepository;
+  private readonly clock: Clock;
+  private readonly leaseMs: number;
+
+  constructor(init: DeliveryLedgerInit) {
+    this.repository = init.repository;
+    this.clock = init.clock;
+    this.leaseMs = Math.max(1, init.leaseSeconds) * 1000;
+  }
+
+  async claim(key: DeliveryKey): Promise<DeliveryClaim> {
+    let last: DeliveryEntity | undefined;
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
+      const now = this.clock.now();
+      const fresh: DeliveryEntity = {
+        ...pickKey(key),
+        status: 'pending',
+        attempts: 1,
+        createdAt: iso(now),
+        updatedAt: iso(now),
+        leaseUntil: iso(now + this.leaseMs),
+      };
+      if (await this.repository.insert(fresh)) return { kind: 'claimed', entity: fresh };
+
+      const existing = await this.repository.getVersioned(key);
+      // Gone between the insert and the read (pruned): insert again.
+      if (!existing) continue;
+      last = existing.entity;
+      if (last.status !== 'pending') return { kind: 'done', entity: last };
+      if (last.leaseUntil !== undefined && Date.parse(last.leaseUntil) > now) return { kind: 'busy', leaseUntil: last.leaseUntil };
+
+      const { lastStatus: _status, reason: _reason, ...rest } = last;
+      const taken: DeliveryEntity = { ...rest, attempts: last.attempts + 1, updatedAt: iso(now), leaseUntil: iso(now + this.leaseMs) };
+      if (await this.repository.update(taken, existing.etag)) return { kind: 'claimed', entity: taken };
+      // Another copy took it over between our read and write: look again.
+    }
+    return { kind: 'busy', leaseUntil: last?.leaseUntil ?? iso(this.clock.now() + this.leaseMs) };
+  }
+
+  /**
+   * Records the final state. Written unconditionally: whatever happened to the row while
+   * we worked, what we did is the truth about this notification now.
+   */
+  async complete(claim: ClaimedDelivery, outcome: DeliveryOutcome): Promise<DeliveryEntity> {
+    const { leaseUntil: _lease, lastStatus: _status, reason: _reason, ...rest } = claim.entity;
+    const entity: DeliveryEntity = {
+      ...rest,
+      status: outcome.status,
+      updatedAt: iso(this.clock.now()),
+      ...(outcome.lastStatus === undefined ? {} : { lastStatus: outcome.lastStatus }),
+      ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+    };
+    await this.repository.upsert(entity);
+    return entity;
+  }
+
+  /**
+   * Gives the lease up so that the copy put back for a retry can claim at once. Only if the
+   * row is still ours; false when it was not (taken over, completed, gone).
+   */
+  async release(claim: ClaimedDelivery, lastStatus?: number): Promise<boolean> {
+    const current = await this.repository.getVersioned(claim.entity);
+    if (!current || current.entity.status !== 'pending' || current.entity.leaseUntil !== claim.entity.leaseUntil) return false;
+    const { leaseUntil: _lease, lastStatus: _status, ...rest } = current.entity;
+    const released: DeliveryEntity = { ...rest, updatedAt: iso(this.clock.now()), ...(lastStatus === undefined ? {} : { lastStatus }) };
+    return this.repository.update(released, current.etag);
+  }
+}
+
+function pickKey(key: DeliveryKey): DeliveryKey {
+  return { tenantId: key.tenantId, internetMessageId: key.internetMessageId, instanceId: key.instanceId, issueKey: key.issueKey };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

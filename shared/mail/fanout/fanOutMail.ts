@@ -1,0 +1,112 @@
+import { isAppError } from '../../platform/errors/AppError';
+import { retryAfterOf } from '../graph/throttledError';
+import type { Clock } from '../../platform/clock';
+import type { DeliveryRepository } from '../../platform/storage/deliveries/DeliveryRepository';
+import type { LinkEntity } from '../../platform/storage/links/linkEntity';
+import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
+import type { GraphNotificationMessage } from '../webhooks/graphNotificationMessage';
+import type { MailResourceData } from '../webhooks/mailResourceDataSchema';
+import type { JiraNotifyMessage } from './jiraNotifyMessage';
+import { toNotifiedMail } from './toNotifiedMail';
+import type { WatermarkAdvancer } from './WatermarkAdvancer';
+
+export interface FanOutMailDeps {
+  /** Reads the mail through Graph (`$select` of the needed fields); throws AppErrors. */
+  readMail(tenantId: string, userId: string, messageId: string): Promise<MailResourceData>;
+  links: Pick<LinkRepository, 'listByConversation'>;
+  deliveries: Pick<DeliveryRepository, 'listByMessage'>;
+  /** Puts the messages on `jira-notify`; all durably queued when it returns. */
+  enqueue(messages: JiraNotifyMessage[]): Promise<void>;
+  /** Puts the `graph-notifications` message back, visible after the delay (Graph throttled us). */
+  requeue(message: GraphNotificationMessage, delaySeconds: number): Promise<void>;
+  watermarks: Pick<WatermarkAdvancer, 'advance'>;
+  clock: Clock;
+  maxDelaySeconds: number;
+  /** Told when the watermark could not be moved: worth a warning, not a retry. */
+  onWatermarkError?(error: unknown): void;
+}
+
+export type FanOutResult =
+  | { kind: 'ignored'; reason: 'changeType' | 'noConversation' | 'mailGone' }
+  | { kind: 'notLinked' }
+  | { kind: 'enqueued'; issues: number; alreadyDelivered: number; staleLinks: number }
+  | { kind: 'requeued'; delaySeconds: number };
+
+/**
+ * One `graph-notifications` message: the mail (from the rich notification or catch-up
+ * listing, else read from Graph), its conversation's links (one partition read: most mails
+ * are in no linked conversation and stop here), then one `jira-notify` message per linked
+ * issue. A mail that reached several mailboxes of the tenant, or a notification delivered
+ * twice, is one mail: issues that already have a delivery record for its
+ * `internetMessageId` get no new message, and the notify step's ledger stops any copy
+ * that races past this check.
+ */
+export async function fanOutMail(message: GraphNotificationMessage, deps: FanOutMailDeps): Promise<FanOutResult> {
+  if (message.changeType.toLowerCase() !== 'created') return { kind: 'ignored', reason: 'changeType' };
+
+  let resource: MailResourceData;
+  if (message.resourceData) {
+    resource = message.resourceData;
+  } else {
+    try {
+      resource = await deps.readMail(message.tenantId, message.userId, message.messageId);
+    } catch (error) {
+      // Deleted (or moved out of reach) before we read it: nobody needs to hear of it.
+      if (isAppError(error) && error.code === 'graph_not_found') return { kind: 'ignored', reason: 'mailGone' };
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter === undefined) throw error;
+      // Throttled is not a failure: the same message again after Graph's delay.
+      const delaySeconds = Math.min(Math.max(1, Math.ceil(retryAfter) + 1), Math.max(1, Math.floor(deps.maxDelaySeconds)));
+      await deps.requeue(message, delaySeconds);
+      return { kind: 'requeued', delaySeconds };
+    }
+  }
+
+  const mail = toNotifiedMail(resource);
+  if (!mail) {
+    await advance(message, resource, deps);
+    return { kind: 'ignored', reason: 'noConversation' };
+  }
+
+  const links: LinkEntity[] = [];
+  for await (const link of deps.links.listByConversation(message.tenantId, mail.conversationId)) links.push(link);
+  const live = links.filter((link) => link.stale !== true);
+  if (live.length === 0) {
+    await advance(message, resource, deps);
+    return links.length === 0 ? { kind: 'notLinked' } : { kind: 'enqueued', issues: 0, alreadyDelivered: 0, staleLinks: links.length };
+  }
+
+  const delivered = new Set<string>();
+  for await (const row of deps.deliveries.listByMessage(message.tenantId, mail.internetMessageId)) delivered.add(issueId(row.instanceId, row.issueKey));
+  const enqueuedAt = new Date(deps.clock.now()).toISOString();
+  const messages: JiraNotifyMessage[] = live
+    .filter((link) => !delivered.has(issueId(link.instanceId, link.issueKey)))
+    .map((link) => ({
+      version: 1,
+      tenantId: message.tenantId,
+      instanceId: link.instanceId,
+      issueKey: link.issueKey,
+      mailboxUserId: message.userId,
+      mail,
+      enqueuedAt,
+      retry: { throttled: 0, failed: 0 },
+    }));
+  if (messages.length > 0) await deps.enqueue(messages);
+  // Only after the messages are durably queued: a watermark must never pass an unqueued mail.
+  await advance(message, resource, deps);
+  return { kind: 'enqueued', issues: messages.length, alreadyDelivered: live.length - messages.length, staleLinks: links.length - live.length };
+}
+
+async function advance(message: GraphNotificationMessage, resource: MailResourceData, deps: FanOutMailDeps): Promise<void> {
+  const at = resource.receivedDateTime ?? message.receivedAt;
+  try {
+    await deps.watermarks.advance(message.subscriptionId, at);
+  } catch (error) {
+    // A watermark that lags only makes a catch-up list a few more mails.
+    deps.onWatermarkError?.(error);
+  }
+}
+
+function issueId(instanceId: string, issueKey: string): string {
+  return `${instanceId}\n${issueKey}`;
+}

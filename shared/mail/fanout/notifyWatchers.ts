@@ -1,0 +1,151 @@
+import { AppError, isAppError } from '../../platform/errors/AppError';
+import type { Clock } from '../../platform/clock';
+import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
+import type { DeliveryLedger, ClaimedDelivery } from './DeliveryLedger';
+import type { IssueRef, JiraCallResult, JiraIssueNotifier } from './JiraIssueNotifier';
+import type { JiraNotifyMessage, RetryCounts } from './jiraNotifyMessage';
+import { markLinkStale } from './markLinkStale';
+import { nextRetry, type RetryCause, type RetryPolicy } from './nextRetry';
+import { selectRecipients } from './selectRecipients';
+import { toJiraNotification } from './toJiraNotification';
+
+export interface NotifyWatchersDeps {
+  ledger: Pick<DeliveryLedger, 'claim' | 'complete' | 'release'>;
+  jira: Pick<JiraIssueNotifier, 'watchers' | 'notify'>;
+  links: Pick<LinkRepository, 'getVersioned' | 'update'>;
+  /** Puts a copy of the message back on `jira-notify`, visible after the delay. */
+  requeue(message: JiraNotifyMessage, delaySeconds: number): Promise<void>;
+  policy: RetryPolicy;
+  clock: Clock;
+  random?: () => number;
+}
+
+export type NotifyWatchersResult =
+  | { kind: 'sent'; recipients: number; droppedSender: number; droppedInactive: number }
+  | { kind: 'sentWithoutRecipients'; droppedSender: number; droppedInactive: number }
+  | { kind: 'alreadyDone'; status: 'sent' | 'failed' }
+  | { kind: 'failed'; reason: string; status?: number }
+  | { kind: 'requeued'; cause: 'busy' | 'throttled' | 'failed'; delaySeconds: number; status?: number };
+
+/** Transport failures worth a later try; any other AppError from the Jira client is a configuration problem. */
+const TRANSIENT_CODES = new Set(['upstream_timeout', 'upstream_unreachable', 'upstream_bad_response']);
+
+/**
+ * One `jira-notify` message: claim it in the ledger, ask Jira who watches the issue, drop
+ * the sender and inactive users, have Jira send the notification, record `sent`. The only
+ * duplicate possible is a crash between Jira's 2xx and that last write; anywhere else the
+ * message (or the copy put back first) is still there and the ledger lets it through.
+ *
+ * Returns normally when the message is done with, including when a delayed copy was put
+ * back (a throttled call does not count toward poison). Throws — after giving the lease
+ * up — when the host should retry: storage down, a copy that could not be put back, the
+ * instance's credential refused, failures beyond the requeue budget.
+ */
+export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWatchersDeps): Promise<NotifyWatchersResult> {
+  const issue: IssueRef = { tenantId: message.tenantId, instanceId: message.instanceId, issueKey: message.issueKey };
+  const claim = await deps.ledger.claim({ ...issue, internetMessageId: message.mail.internetMessageId });
+  if (claim.kind === 'done') return { kind: 'alreadyDone', status: claim.entity.status === 'failed' ? 'failed' : 'sent' };
+  if (claim.kind === 'busy') {
+    // Another copy is at work; look again when its lease ends, in case it dies.
+    const untilLeaseEnds = Math.ceil((Date.parse(claim.leaseUntil) - deps.clock.now()) / 1000) + 1;
+    const delaySeconds = Math.min(Math.max(untilLeaseEnds, 1), Math.max(1, Math.floor(deps.policy.maxDelaySeconds)));
+    await deps.requeue(message, delaySeconds);
+    return { kind: 'requeued', cause: 'busy', delaySeconds };
+  }
+
+  const watchers = await callJira(() => deps.jira.watchers(issue));
+  if (watchers.kind !== 'ok') return afterFailure(watchers, message, claim, deps);
+  const selection = selectRecipients(watchers.value, message.mail.fromAddress);
+  const { droppedSender, droppedInactive } = selection;
+  if (selection.names.length === 0) {
+    await deps.ledger.complete(claim, { status: 'sent', lastStatus: watchers.status, reason: 'no_recipients' });
+    return { kind: 'sentWithoutRecipients', droppedSender, droppedInactive };
+  }
+  const notified = await callJira(() => deps.jira.notify(issue, toJiraNotification(message.issueKey, message.mail, selection.names)));
+  if (notified.kind !== 'ok') return afterFailure(notified, message, claim, deps);
+  // Between Jira's 2xx and this write is the one place a crash (or storage failing) yields a duplicate.
+  await deps.ledger.complete(claim, { status: 'sent', lastStatus: notified.status });
+  return { kind: 'sent', recipients: selection.names.length, droppedSender, droppedInactive };
+}
+
+/** A Jira call whose thrown errors become results: only the calls to Jira are handled as Jira failures, never a ledger write. */
+type JiraOutcome<T> = JiraCallResult<T> | { kind: 'error'; error: unknown };
+
+async function callJira<T>(call: () => Promise<JiraCallResult<T>>): Promise<JiraOutcome<T>> {
+  try {
+    return await call();
+  } catch (error) {
+    return { kind: 'error', error };
+  }
+}
+
+async function afterFailure(
+  answer: Exclude<JiraOutcome<unknown>, { kind: 'ok' }>,
+  message: JiraNotifyMessage,
+  claim: ClaimedDelivery,
+  deps: NotifyWatchersDeps,
+): Promise<NotifyWatchersResult> {
+  const issue = { tenantId: message.tenantId, instanceId: message.instanceId, issueKey: message.issueKey };
+  if (answer.kind === 'error') {
+    const { error } = answer;
+    if (isAppError(error) && TRANSIENT_CODES.has(error.code)) return retryLater(message, claim, { kind: 'failed' }, deps, undefined, error);
+    if (isAppError(error) && error.code === 'instance_not_found') {
+      await deps.ledger.complete(claim, { status: 'failed', reason: 'instance_not_found' });
+      return { kind: 'failed', reason: 'instance_not_found' };
+    }
+    await giveUpLease(deps, claim);
+    throw error;
+  }
+  switch (answer.kind) {
+    case 'throttled':
+      return retryLater(message, claim, { kind: 'throttled', retryAfterSeconds: answer.retryAfterSeconds }, deps, answer.status);
+    case 'transient':
+      return retryLater(message, claim, { kind: 'failed' }, deps, answer.status);
+    case 'gone':
+    case 'forbidden': {
+      const reason = answer.kind === 'gone' ? 'issue_not_found' : 'issue_forbidden';
+      await deps.ledger.complete(claim, { status: 'failed', lastStatus: answer.status, reason });
+      await markLinkStale(deps.links, { ...issue, conversationId: message.mail.conversationId });
+      return { kind: 'failed', reason, status: answer.status };
+    }
+    case 'refused':
+      await giveUpLease(deps, claim, answer.status);
+      throw new AppError({ code: 'jira_forbidden', detail: `Jira refused the instance's service credential or moved (${answer.status})` });
+    case 'rejected': {
+      const reason = `jira_rejected_${answer.status}`;
+      await deps.ledger.complete(claim, { status: 'failed', lastStatus: answer.status, reason });
+      return { kind: 'failed', reason, status: answer.status };
+    }
+  }
+}
+
+/**
+ * Gives the lease up first (so the copy can claim at once), then puts the copy back. If
+ * that fails the error goes to the host, which retries this very message: nothing is lost.
+ */
+async function retryLater(
+  message: JiraNotifyMessage,
+  claim: ClaimedDelivery,
+  cause: RetryCause,
+  deps: NotifyWatchersDeps,
+  status: number | undefined,
+  error?: unknown,
+): Promise<NotifyWatchersResult> {
+  const decision = nextRetry(cause, message.retry, deps.policy, deps.random);
+  await deps.ledger.release(claim, status);
+  if (decision.action === 'throw') {
+    if (error instanceof Error) throw error;
+    throw new AppError({ code: cause.kind === 'throttled' ? 'throttled' : 'upstream_unreachable', detail: `Jira answered ${status ?? 'nothing'}; retries by requeue are used up` });
+  }
+  await deps.requeue(withRetry(message, decision.retry), decision.delaySeconds);
+  return { kind: 'requeued', cause: cause.kind, delaySeconds: decision.delaySeconds, ...(status === undefined ? {} : { status }) };
+}
+
+/** Best effort: if even this fails, the lease simply runs out. */
+async function giveUpLease(deps: NotifyWatchersDeps, claim: ClaimedDelivery, status?: number): Promise<void> {
+  await deps.ledger.release(claim, status).catch(() => false);
+}
+
+function withRetry(message: JiraNotifyMessage, retry: RetryCounts): JiraNotifyMessage {
+  return { ...message, retry };
+}

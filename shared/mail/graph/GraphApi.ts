@@ -1,0 +1,101 @@
+import { ResponseType, type Client, type GraphRequest } from '@microsoft/microsoft-graph-client';
+import type { z } from 'zod';
+import { AppError } from '../../platform/errors/AppError';
+import { MAIL_RESOURCE_FIELDS, mailResourceDataSchema, type MailResourceData } from '../webhooks/mailResourceDataSchema';
+import { graphSubscriptionSchema, messagePageSchema, type CreateSubscriptionRequest, type GraphSubscription } from './graphSchemas';
+import { unwrapGraphError } from './passThroughError';
+import { toGraphFailure } from './toGraphFailure';
+
+export interface GraphApiInit {
+  client: Client;
+  /** e.g. `https://graph.microsoft.com/v1.0`: nextLinks must start with it. */
+  baseUrl: string;
+  now: () => number;
+}
+
+/**
+ * The Graph calls this app makes, for one tenant, on the SDK's request builder with our
+ * middleware chain. Every answer is read raw and checked with a schema; every failure is
+ * an AppError (`throttled` with the delay for 429, `graph_not_found` for 404).
+ */
+export class GraphApi {
+  constructor(private readonly init: GraphApiInit) {}
+
+  async createSubscription(request: CreateSubscriptionRequest): Promise<GraphSubscription> {
+    const response = await this.send('creating a subscription', (api) => api('/subscriptions').post(request));
+    return this.parse(response, graphSubscriptionSchema, 'creating a subscription');
+  }
+
+  async renewSubscription(subscriptionId: string, expirationDateTime: string): Promise<GraphSubscription> {
+    const response = await this.send('renewing a subscription', (api) => api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).patch({ expirationDateTime }));
+    return this.parse(response, graphSubscriptionSchema, 'renewing a subscription');
+  }
+
+  /** Deleting a subscription Graph no longer has is a success: the goal is that it is gone. */
+  async deleteSubscription(subscriptionId: string): Promise<void> {
+    try {
+      await this.send('deleting a subscription', (api) => api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).delete());
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'graph_not_found') return;
+      throw error;
+    }
+  }
+
+  async getMessage(userId: string, messageId: string): Promise<MailResourceData> {
+    const response = await this.send('reading a message', (api) =>
+      api(`/users/${encodeURIComponent(userId)}/messages/${encodeURIComponent(messageId)}`).select([...MAIL_RESOURCE_FIELDS]).get(),
+    );
+    return this.parse(response, mailResourceDataSchema, 'reading a message');
+  }
+
+  /**
+   * The mailbox's messages received at or after `since`, oldest first, page by page
+   * (following `@odata.nextLink`), with the fields the fan-out needs. Oldest first lets a
+   * caller record its progress after each page. (Graph requires an `$orderby` property to
+   * be the first one filtered on, which receivedDateTime is.)
+   */
+  async *listMessagesSince(userId: string, since: string, pageSize = 50): AsyncGenerator<MailResourceData[]> {
+    const filter = encodeURIComponent(`receivedDateTime ge ${since}`);
+    const orderBy = encodeURIComponent('receivedDateTime asc');
+    let path: string | undefined = `/users/${encodeURIComponent(userId)}/messages?$filter=${filter}&$orderby=${orderBy}&$select=${MAIL_RESOURCE_FIELDS.join(',')}&$top=${pageSize}`;
+    while (path) {
+      const current: string = path;
+      const response = await this.send('listing messages', (api) => api(current).get());
+      const page = await this.parse(response, messagePageSchema, 'listing messages');
+      yield page.value;
+      path = page['@odata.nextLink'] === undefined ? undefined : this.relativeToBase(page['@odata.nextLink']);
+    }
+  }
+
+  /** A nextLink must stay on our Graph base, and becomes a path the SDK appends to it. */
+  private relativeToBase(nextLink: string): string {
+    const base = this.init.baseUrl.replace(/\/+$/, '');
+    if (!nextLink.startsWith(`${base}/`)) throw new AppError({ code: 'upstream_bad_response', detail: 'Microsoft Graph answered a nextLink outside its base URL' });
+    return nextLink.slice(base.length);
+  }
+
+  private async send(action: string, call: (api: (path: string) => GraphRequest) => Promise<unknown>): Promise<Response> {
+    let response: unknown;
+    try {
+      // Raw: the SDK's own error parsing drops Retry-After when the body is not Graph's JSON.
+      response = await call((path) => this.init.client.api(path).responseType(ResponseType.RAW));
+    } catch (error) {
+      throw unwrapGraphError(error);
+    }
+    if (!(response instanceof Response)) throw new AppError({ code: 'internal', detail: `${action}: the Graph client did not answer a raw response` });
+    if (!response.ok) throw await toGraphFailure(response, action, this.init.now());
+    return response;
+  }
+
+  private async parse<T extends z.ZodType>(response: Response, schema: T, action: string): Promise<z.output<T>> {
+    let json: unknown;
+    try {
+      json = (await response.json()) as unknown;
+    } catch (cause) {
+      throw new AppError({ code: 'upstream_bad_response', detail: `${action}: Microsoft Graph answered something that is not JSON`, cause });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new AppError({ code: 'upstream_bad_response', detail: `${action}: Microsoft Graph answered an unexpected shape` });
+    return parsed.data;
+  }
+}

@@ -1,0 +1,44 @@
+import { Client } from '@microsoft/microsoft-graph-client';
+import type { OutboundClient } from '../../platform/http/OutboundClient';
+import { BearerTokenMiddleware } from './BearerTokenMiddleware';
+import { GraphApi } from './GraphApi';
+import { GraphTokenProvider } from './GraphTokenProvider';
+import { MsalNetworkModule } from './MsalNetworkModule';
+import { OutboundTransportMiddleware } from './OutboundTransportMiddleware';
+
+export interface CreateGraphApiInit {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  authorityHost: string;
+  /** Graph's origin, e.g. `https://graph.microsoft.com`. */
+  origin: string;
+  /** Origin plus path without the version, and the version: how the SDK builds URLs. */
+  sdkBaseUrl: string;
+  version: string;
+  http: OutboundClient;
+  now: () => number;
+}
+
+/**
+ * Builds the Graph client of one tenant: the SDK's request builder over our middleware
+ * chain (app token from MSAL, then our keep-alive transport). This module is the only way
+ * into MSAL and the Graph SDK, and it is loaded on first use.
+ */
+export function createGraphApi(init: CreateGraphApiInit): GraphApi {
+  const network = new MsalNetworkModule({ http: init.http, now: init.now });
+  const tokens = new GraphTokenProvider({
+    tenantId: init.tenantId,
+    clientId: init.clientId,
+    clientSecret: init.clientSecret,
+    authorityHost: init.authorityHost,
+    scope: `${init.origin}/.default`,
+    network,
+  });
+  const client = Client.initWithMiddleware({
+    baseUrl: init.sdkBaseUrl,
+    defaultVersion: init.version,
+    middleware: [new BearerTokenMiddleware({ tokens, origin: init.origin }), new OutboundTransportMiddleware({ http: init.http })],
+  });
+  return new GraphApi({ client, baseUrl: `${init.sdkBaseUrl.replace(/\/+$/, '')}/${init.version}`, now: init.now });
+}

@@ -1,0 +1,72 @@
+import type { Caller } from '../../auth/Caller';
+import { AppError } from '../../platform/errors/AppError';
+import type { Clock } from '../../platform/clock';
+import type { InstanceRepository } from '../../platform/storage/instances/InstanceRepository';
+import type { LinkEntity } from '../../platform/storage/links/linkEntity';
+import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
+import type { SubscriptionManager } from '../subscriptions/SubscriptionManager';
+import type { LinkOwnership } from './LinkOwnership';
+import type { LinkRequest } from './linkSchemas';
+
+export interface LinkServiceInit {
+  links: Pick<LinkRepository, 'get' | 'insert' | 'delete' | 'listByConversation'>;
+  ownership: Pick<LinkOwnership, 'ownsAny'>;
+  instances: Pick<InstanceRepository, 'get'>;
+  subscriptions: Pick<SubscriptionManager, 'ensureForMailbox' | 'removeForMailbox'>;
+  clock: Clock;
+}
+
+export interface RemoveResult {
+  /** Mailboxes whose subscription went with their last link. */
+  subscriptionsRemoved: number;
+  /** A subscription could not be removed now; the renewal timer removes it later. */
+  cleanupFailed: boolean;
+}
+
+/**
+ * Links between a conversation and Jira issues, always inside the caller's tenant: the
+ * tenant is the first part of every key, so no request can name another tenant's link.
+ * A link is the tenant's (anyone in it who sees the conversation sees its issues); the
+ * mailbox of whoever made it is the one kept subscribed.
+ */
+export class LinkService {
+  constructor(private readonly init: LinkServiceInit) {}
+
+  /** Records the link (idempotent) and makes sure the caller's mailbox is subscribed. */
+  async add(caller: Caller, request: LinkRequest): Promise<{ created: boolean; link: LinkEntity }> {
+    const instance = await this.init.instances.get({ tenantId: caller.tenantId, instanceId: request.instanceId });
+    if (!instance) throw new AppError({ code: 'instance_not_found' });
+    const key = { tenantId: caller.tenantId, ...request };
+    const candidate: LinkEntity = { ...key, userId: caller.userId, linkedAt: new Date(this.init.clock.now()).toISOString() };
+    const created = await this.init.links.insert(candidate);
+    const link = created ? candidate : ((await this.init.links.get(key)) ?? candidate);
+    // Also for an existing link: a retry after a failed subscription must be able to finish the job.
+    await this.init.subscriptions.ensureForMailbox(caller.tenantId, caller.userId);
+    return { created, link };
+  }
+
+  async list(caller: Caller, conversationId: string): Promise<LinkEntity[]> {
+    const links: LinkEntity[] = [];
+    for await (const link of this.init.links.listByConversation(caller.tenantId, conversationId)) links.push(link);
+    return links.sort((a, b) => a.linkedAt.localeCompare(b.linkedAt));
+  }
+
+  /** Removes one link; throws `link_not_found` when the caller's tenant has no such link. */
+  async remove(caller: Caller, request: LinkRequest): Promise<RemoveResult> {
+    const key = { tenantId: caller.tenantId, ...request };
+    const link = await this.init.links.get(key);
+    if (!link) throw new AppError({ code: 'link_not_found' });
+    await this.init.links.delete(key);
+    const result: RemoveResult = { subscriptionsRemoved: 0, cleanupFailed: false };
+    for (const userId of new Set([link.userId, caller.userId])) {
+      try {
+        if (await this.init.ownership.ownsAny(caller.tenantId, userId)) continue;
+        if (await this.init.subscriptions.removeForMailbox(caller.tenantId, userId)) result.subscriptionsRemoved += 1;
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        result.cleanupFailed = true;
+      }
+    }
+    return result;
+  }
+}

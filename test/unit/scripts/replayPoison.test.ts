@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../../../dev/azurite';
+import { QueueAdmin } from '../../../shared/platform/storage/QueueAdmin';
+import { QueueClientFactory } from '../../../shared/platform/storage/QueueClientFactory';
+import { ensureStorage } from '../../../shared/platform/storage/ensureStorage';
+import { TableClientFactory } from '../../../shared/platform/storage/TableClientFactory';
+import { runTypeScript } from '../../support/spawnTypeScript';
+
+const SCRIPT = join(__dirname, '../../../scripts/replayPoison.ts');
+
+describe('npm run replay-poison -- <queue> (scripts/replayPoison.ts)', () => {
+  let azurite: RunningAzurite;
+  let admin: QueueAdmin;
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    const target = { kind: 'connectionString' as const, connectionString: azurite.connectionString };
+    const queues = new QueueClientFactory({ target });
+    await ensureStorage({ tableClients: new TableClientFactory({ target }), queueClients: queues });
+    admin = new QueueAdmin({ queues });
+  });
+  afterAll(() => azurite?.stop());
+
+  it('moves the poison messages back, unchanged, and reports how many', async () => {
+    const texts = ['eyJ2ZXJzaW9uIjoxfQ==', Buffer.from(JSON.stringify({ version: 1, issueKey: 'DEMO-1' })).toString('base64'), 'eyJuIjozfQ=='];
+    for (const text of texts) await admin.sendText('jira-notify-poison', text);
+    // Insertion times have whole seconds: let them be clearly before the replay starts.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    const run = await runTypeScript(SCRIPT, { args: ['jira-notify'], env: { AzureWebJobsStorage: azurite.connectionString } });
+    expect(run).toMatchObject({ code: 0, stdout: 'moved 3 message(s) from jira-notify-poison back to jira-notify\n' });
+    expect(await admin.approximateCount('jira-notify-poison')).toBe(0);
+    const back = await admin.peek('jira-notify', 32);
+    expect(back.map((message) => message.messageText).sort()).toEqual([...texts].sort());
+  }, 60_000);
+
+  it('refuses an unknown queue and explains its use', async () => {
+    const unknown = await runTypeScript(SCRIPT, { args: ['leads'], env: { AzureWebJobsStorage: azurite.connectionString } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown queue "leads"');
+    const none = await runTypeScript(SCRIPT, { env: { AzureWebJobsStorage: azurite.connectionString } });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('usage: npm run replay-poison -- <queue>');
+  }, 60_000);
+});

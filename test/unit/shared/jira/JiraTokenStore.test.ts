@@ -1,0 +1,74 @@
+import { startAzurite, type RunningAzurite } from '../../../../dev/azurite';
+import { newGuid } from '../../../../dev/sandbox/newGuid';
+import { parseEncryptionKeyring } from '../../../../shared/platform/config/encryptionKeyring';
+import { SecretBox } from '../../../../shared/platform/crypto/SecretBox';
+import { JiraTokenStore } from '../../../../shared/jira/JiraTokenStore';
+import { createStorageServices } from '../../../../shared/platform/storage/createStorageServices';
+import { ensureStorage } from '../../../../shared/platform/storage/ensureStorage';
+import type { Repositories } from '../../../../shared/platform/storage/Repositories';
+import { hashKey } from '../../../../shared/platform/storage/tableKey';
+
+describe('JiraTokenStore against Azurite', () => {
+  let azurite: RunningAzurite;
+  let repositories: Repositories;
+  let now = Date.now();
+  const clock = { now: () => now };
+  const keyring = parseEncryptionKeyring(`k1:${Buffer.alloc(32, 4).toString('base64')}`);
+  if (typeof keyring === 'string') throw new Error(keyring);
+  const secrets = new SecretBox({ keyring });
+  const store = () => new JiraTokenStore({ repository: repositories.jiraTokens, secrets, clock, cacheTtlMs: 60_000 });
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    const storage = createStorageServices({ kind: 'connectionString', connectionString: azurite.connectionString });
+    await ensureStorage(storage);
+    repositories = storage.repositories;
+  });
+  afterAll(() => azurite?.stop());
+
+  it('stores access tokens encrypted and serves them from its cache', async () => {
+    const tenantId = newGuid();
+    const tokens = store();
+    await tokens.putAccess(tenantId, 'u1', 'demo', { key: 'access-key-1', secret: 'access-secret-1' });
+    const row = await repositories.jiraTokens.access.get({ tenantId, userId: 'u1', instanceId: 'demo' });
+    expect(JSON.stringify(row)).not.toMatch(/access-key-1|access-secret-1/);
+    expect(await store().getAccess(tenantId, 'u1', 'demo')).toEqual({ key: 'access-key-1', secret: 'access-secret-1' });
+    await repositories.jiraTokens.access.delete({ tenantId, userId: 'u1', instanceId: 'demo' });
+    expect(await tokens.getAccess(tenantId, 'u1', 'demo')).toEqual({ key: 'access-key-1', secret: 'access-secret-1' });
+    now += 60_001;
+    expect(await tokens.getAccess(tenantId, 'u1', 'demo')).toBeUndefined();
+  });
+
+  it('drops a rejected token only while it is still the stored one', async () => {
+    const tenantId = newGuid();
+    const stale = store();
+    await stale.putAccess(tenantId, 'u2', 'demo', { key: 'old', secret: 's' });
+    const fresh = store();
+    await fresh.putAccess(tenantId, 'u2', 'demo', { key: 'new', secret: 's' });
+    await stale.dropRejected(tenantId, 'u2', 'demo', { key: 'old', secret: 's' });
+    expect(await fresh.getAccess(tenantId, 'u2', 'demo')).toEqual({ key: 'new', secret: 's' });
+    expect(await stale.getAccess(tenantId, 'u2', 'demo')).toEqual({ key: 'new', secret: 's' });
+    await stale.dropRejected(tenantId, 'u2', 'demo', { key: 'new', secret: 's' });
+    expect(await repositories.jiraTokens.access.get({ tenantId, userId: 'u2', instanceId: 'demo' })).toBeUndefined();
+  });
+
+  it('lets a pending authorization be consumed once, before it expires, in its tenant only', async () => {
+    const tenantId = newGuid();
+    const tokens = store();
+    const pending = { tenantId, userId: 'u3', instanceId: 'demo', tokenSecret: 'rt-secret', expiresAt: now + 600_000 };
+    await tokens.putPending({ ...pending, requestToken: 'rt-1' });
+    const row = await repositories.jiraTokens.pending.get({ tenantId, requestTokenHash: hashKey('rt-1') });
+    expect(row).toMatchObject({ userId: 'u3', instanceId: 'demo', used: false });
+    expect(JSON.stringify(row)).not.toMatch(/rt-secret|rt-1/);
+    const results = await Promise.allSettled([tokens.consumePending(tenantId, 'rt-1'), store().consumePending(tenantId, 'rt-1')]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'fulfilled')).toMatchObject({ value: { userId: 'u3', instanceId: 'demo', tokenSecret: 'rt-secret' } });
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'oauth_request_token_invalid' } });
+
+    await tokens.putPending({ ...pending, requestToken: 'rt-2' });
+    await expect(tokens.consumePending(newGuid(), 'rt-2')).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
+    now += 600_001;
+    await expect(tokens.consumePending(tenantId, 'rt-2')).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
+    await expect(tokens.consumePending(tenantId, 'never')).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
+  });
+});

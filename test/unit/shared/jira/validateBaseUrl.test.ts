@@ -1,0 +1,62 @@
+import { validateBaseUrl } from '../../../../shared/jira/validateBaseUrl';
+
+const strict = { allowInsecure: false, allowPrivateTargets: false, resolve: async (host: string) => (host === 'jira.example.com' ? ['93.184.215.14'] : host === 'rebind.example.com' ? ['93.184.215.14', '127.0.0.1'] : host === 'inside.example.com' ? ['10.1.2.3'] : []) };
+
+describe('validateBaseUrl', () => {
+  it.each([
+    ['https://jira.example.com', 'https://jira.example.com'],
+    ['https://JIRA.example.com:443/jira/', 'https://jira.example.com/jira'],
+    ['https://jira.example.com:8443/a/b//', 'https://jira.example.com:8443/a/b'],
+    ['https://8.8.8.8/jira', 'https://8.8.8.8/jira'],
+    ['https://[2606:4700::1111]', 'https://[2606:4700::1111]'],
+  ])('accepts %s as %s', async (raw, expected) => {
+    await expect(validateBaseUrl(raw, strict)).resolves.toBe(expected);
+  });
+
+  it.each([
+    ['https://169.254.169.254', 'target_not_allowed'],
+    ['https://127.0.0.1', 'target_not_allowed'],
+    ['https://127.1', 'target_not_allowed'],
+    ['https://0177.0.0.1', 'target_not_allowed'],
+    ['https://0x7f000001', 'target_not_allowed'],
+    ['https://[::1]', 'target_not_allowed'],
+    ['https://[::ffff:127.0.0.1]', 'target_not_allowed'],
+    ['https://[::ffff:a9fe:a9fe]', 'target_not_allowed'],
+    ['https://[fe80::1]', 'target_not_allowed'],
+    ['https://[fd00::1]', 'target_not_allowed'],
+    ['https://10.0.0.1', 'target_not_allowed'],
+    ['https://172.16.0.1', 'target_not_allowed'],
+    ['https://100.64.0.1', 'target_not_allowed'],
+    ['https://0.0.0.0', 'target_not_allowed'],
+    ['https://inside.example.com', 'target_not_allowed'],
+    ['https://rebind.example.com', 'target_not_allowed'],
+    ['https://nowhere.example.com', 'target_not_allowed'],
+    ['http://jira.example.com', 'instance_invalid'],
+    ['https://user:pw@jira.example.com', 'instance_invalid'],
+    ['https://user@jira.example.com', 'instance_invalid'],
+    ['https://jira.example.com/?a=1', 'instance_invalid'],
+    ['https://jira.example.com/#x', 'instance_invalid'],
+    ['https://jira.example.com\\@evil.example', 'instance_invalid'],
+    ['https://jira.example.com/\n', 'instance_invalid'],
+    ['javascript:alert(1)', 'instance_invalid'],
+    ['jira.example.com', 'instance_invalid'],
+    ['', 'instance_invalid'],
+  ])('refuses %j with %s', async (raw, code) => {
+    await expect(validateBaseUrl(raw, strict)).rejects.toMatchObject({ code });
+  });
+
+  it('lets a resolver failure count as not resolving', async () => {
+    const failing = { ...strict, resolve: () => Promise.reject(new Error('ENOTFOUND')) };
+    await expect(validateBaseUrl('https://jira.example.com', failing)).rejects.toMatchObject({ code: 'instance_invalid' });
+  });
+
+  it('uses the system resolver: localhost is loopback', async () => {
+    await expect(validateBaseUrl('https://localhost:8443', { allowInsecure: false, allowPrivateTargets: false })).rejects.toMatchObject({ code: 'target_not_allowed' });
+  });
+
+  it('allows http and private targets only where the sandbox settings say so', async () => {
+    await expect(validateBaseUrl('http://127.0.0.1:8080/jira', { allowInsecure: true, allowPrivateTargets: true })).resolves.toBe('http://127.0.0.1:8080/jira');
+    await expect(validateBaseUrl('http://127.0.0.1:8080', { allowInsecure: true, allowPrivateTargets: false })).rejects.toMatchObject({ code: 'target_not_allowed' });
+    await expect(validateBaseUrl('http://jira.example.com', { ...strict, allowInsecure: true })).resolves.toBe('http://jira.example.com');
+  });
+});

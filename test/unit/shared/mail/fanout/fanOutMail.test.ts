@@ -1,0 +1,133 @@
+import { AppError } from '../../../../../shared/platform/errors/AppError';
+import { fanOutMail, type FanOutMailDeps } from '../../../../../shared/mail/fanout/fanOutMail';
+import type { JiraNotifyMessage } from '../../../../../shared/mail/fanout/jiraNotifyMessage';
+import { jiraNotifyMessageSchema } from '../../../../../shared/mail/fanout/jiraNotifyMessage';
+import { throttledError } from '../../../../../shared/mail/graph/throttledError';
+import type { GraphNotificationMessage } from '../../../../../shared/mail/webhooks/graphNotificationMessage';
+import type { MailResourceData } from '../../../../../shared/mail/webhooks/mailResourceDataSchema';
+import { ManualClock, newTenant, startFanoutTestStorage, type FanoutTestStorage } from './fanoutTestStorage';
+
+describe('fanOutMail against Azurite', () => {
+  let storage: FanoutTestStorage;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    storage = await startFanoutTestStorage();
+  });
+  afterAll(() => storage?.stop());
+
+  const mail = (conversationId: string | null, internetMessageId = '<m1@example.test>'): MailResourceData => ({
+    id: 'AAMk/1+=',
+    internetMessageId,
+    conversationId,
+    subject: 'Hello',
+    from: { emailAddress: { name: 'Alice', address: 'alice@example.test' } },
+    receivedDateTime: '2030-01-01T00:00:00Z',
+    bodyPreview: 'Hi',
+    webLink: 'https://outlook.office365.com/owa/?ItemID=1',
+  });
+
+  const notification = (tenantId: string, resourceData?: MailResourceData): GraphNotificationMessage => ({
+    version: 1,
+    origin: 'webhook',
+    tenantId,
+    subscriptionId: `sub-${tenantId}`,
+    userId: 'user-1',
+    changeType: 'created',
+    resource: 'Users/user-1/Messages/AAMk1',
+    messageId: 'AAMk1',
+    receivedAt: new Date(clock.now()).toISOString(),
+    ...(resourceData ? { resourceData } : {}),
+  });
+
+  interface Recorded {
+    enqueued: JiraNotifyMessage[];
+    requeued: number[];
+    watermarks: [string, string][];
+    reads: number;
+  }
+
+  function deps(read: () => Promise<MailResourceData>): { deps: FanOutMailDeps; recorded: Recorded } {
+    const recorded: Recorded = { enqueued: [], requeued: [], watermarks: [], reads: 0 };
+    return {
+      recorded,
+      deps: {
+        readMail: async () => {
+          recorded.reads += 1;
+          return read();
+        },
+        links: storage.repositories.links,
+        deliveries: storage.repositories.deliveries,
+        enqueue: async (messages) => void recorded.enqueued.push(...messages),
+        requeue: async (_message, delaySeconds) => void recorded.requeued.push(delaySeconds),
+        watermarks: { advance: async (subscriptionId, at) => void recorded.watermarks.push([subscriptionId, at]) },
+        clock,
+        maxDelaySeconds: 600,
+      },
+    };
+  }
+
+  async function link(tenantId: string, conversationId: string, issueKey: string, stale?: boolean): Promise<void> {
+    await storage.repositories.links.insert({ tenantId, conversationId, instanceId: 'demo', issueKey, userId: 'user-1', linkedAt: new Date(clock.now()).toISOString(), ...(stale ? { stale } : {}) });
+  }
+
+  it('enqueues one valid message per live link, reading the mail through Graph, and moves the watermark', async () => {
+    const tenantId = newTenant();
+    const conversationId = `conv/${tenantId}+=`;
+    await link(tenantId, conversationId, 'DEMO-1');
+    await link(tenantId, conversationId, 'DEMO-2');
+    await link(tenantId, conversationId, 'DEMO-3', true);
+    const { deps: d, recorded } = deps(async () => mail(conversationId));
+    expect(await fanOutMail(notification(tenantId), d)).toEqual({ kind: 'enqueued', issues: 2, alreadyDelivered: 0, staleLinks: 1 });
+    expect(recorded.reads).toBe(1);
+    expect(recorded.enqueued.map((m) => m.issueKey).sort()).toEqual(['DEMO-1', 'DEMO-2']);
+    for (const message of recorded.enqueued) expect(jiraNotifyMessageSchema.parse(message)).toEqual(message);
+    expect(recorded.enqueued[0]!.mail).toMatchObject({ internetMessageId: '<m1@example.test>', conversationId, fromAddress: 'alice@example.test' });
+    expect(recorded.watermarks).toEqual([[`sub-${tenantId}`, '2030-01-01T00:00:00Z']]);
+  });
+
+  it('takes a rich notification as it is, and skips issues the mail was already delivered to', async () => {
+    const tenantId = newTenant();
+    await link(tenantId, 'conv-2', 'DEMO-1');
+    await link(tenantId, 'conv-2', 'DEMO-2');
+    await storage.repositories.deliveries.insert({
+      tenantId,
+      internetMessageId: '<m1@example.test>',
+      instanceId: 'demo',
+      issueKey: 'DEMO-1',
+      status: 'sent',
+      attempts: 1,
+      createdAt: new Date(clock.now()).toISOString(),
+      updatedAt: new Date(clock.now()).toISOString(),
+    });
+    const { deps: d, recorded } = deps(() => Promise.reject(new Error('no Graph read expected')));
+    expect(await fanOutMail(notification(tenantId, mail('conv-2')), d)).toEqual({ kind: 'enqueued', issues: 1, alreadyDelivered: 1, staleLinks: 0 });
+    expect(recorded.reads).toBe(0);
+    expect(recorded.enqueued.map((m) => m.issueKey)).toEqual(['DEMO-2']);
+  });
+
+  it('stops after the link lookup for a mail in no linked conversation', async () => {
+    const { deps: d, recorded } = deps(async () => mail('conv-none'));
+    expect(await fanOutMail(notification(newTenant()), d)).toEqual({ kind: 'notLinked' });
+    expect(recorded.enqueued).toHaveLength(0);
+    expect(recorded.watermarks).toHaveLength(1);
+  });
+
+  it('ignores a mail gone before it was read, one without a conversation and other change types', async () => {
+    const gone = deps(() => Promise.reject(new AppError({ code: 'graph_not_found' })));
+    expect(await fanOutMail(notification(newTenant()), gone.deps)).toEqual({ kind: 'ignored', reason: 'mailGone' });
+    const bare = deps(async () => mail(null));
+    expect(await fanOutMail(notification(newTenant()), bare.deps)).toEqual({ kind: 'ignored', reason: 'noConversation' });
+    const updated = deps(async () => mail('c'));
+    expect(await fanOutMail({ ...notification(newTenant()), changeType: 'updated' }, updated.deps)).toEqual({ kind: 'ignored', reason: 'changeType' });
+    expect(updated.recorded.reads).toBe(0);
+  });
+
+  it('puts the notification back when Graph throttles, and lets other failures through', async () => {
+    const throttled = deps(() => Promise.reject(throttledError('Microsoft Graph', 7)));
+    expect(await fanOutMail(notification(newTenant()), throttled.deps)).toEqual({ kind: 'requeued', delaySeconds: 8 });
+    expect(throttled.recorded.requeued).toEqual([8]);
+    const failing = deps(() => Promise.reject(new AppError({ code: 'upstream_unreachable' })));
+    await expect(fanOutMail(notification(newTenant()), failing.deps)).rejects.toMatchObject({ code: 'upstream_unreachable' });
+  });
+});

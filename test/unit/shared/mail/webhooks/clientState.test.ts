@@ -1,0 +1,24 @@
+import fc from 'fast-check';
+import { clientStateMatches } from '../../../../../shared/mail/webhooks/clientStateMatches';
+import { hashClientState } from '../../../../../shared/mail/webhooks/hashClientState';
+
+describe('clientState hash and comparison', () => {
+  test('the stored hash is not the state, and matches exactly the state it was made from', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 128 }), fc.string({ minLength: 1, maxLength: 128 }), (state, other) => {
+        const stored = hashClientState(state);
+        expect(stored).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(clientStateMatches(state, stored)).toBe(true);
+        expect(clientStateMatches(other, stored)).toBe(other === state);
+      }),
+    );
+  });
+
+  test('missing, empty or null states and malformed stored hashes never match', () => {
+    const stored = hashClientState('s');
+    expect(clientStateMatches(undefined, stored)).toBe(false);
+    expect(clientStateMatches(null, stored)).toBe(false);
+    expect(clientStateMatches('', hashClientState(''))).toBe(false);
+    expect(clientStateMatches('s', 'not-a-hash')).toBe(false);
+  });
+});

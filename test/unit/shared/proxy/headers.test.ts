@@ -1,0 +1,103 @@
+import { AppError } from '../../../../shared/platform/errors/AppError';
+import { corsHeaders, preflightHeaders } from '../../../../shared/proxy/corsHeaders';
+import { toClientHeaders } from '../../../../shared/proxy/toClientHeaders';
+import { toUpstreamHeaders } from '../../../../shared/proxy/toUpstreamHeaders';
+
+describe('toUpstreamHeaders', () => {
+  it('forwards the allow-list only', () => {
+    const out = toUpstreamHeaders([
+      ['Accept', 'application/json'],
+      ['Content-Type', 'application/json'],
+      ['Content-Length', '12'],
+      ['If-Match', '"1"'],
+      ['X-Atlassian-Token', 'no-check'],
+      ['Authorization', 'Bearer user-token'],
+      ['Cookie', 'JSESSIONID=1'],
+      ['Host', 'evil.example'],
+      ['X-Forwarded-For', '10.0.0.1'],
+      ['X-Forwarded-Host', 'evil.example'],
+      ['Forwarded', 'for=1.2.3.4'],
+      ['Transfer-Encoding', 'chunked'],
+      ['TE', 'trailers'],
+      ['Upgrade', 'websocket'],
+      ['Keep-Alive', 'timeout=5'],
+      ['Proxy-Authorization', 'Basic x'],
+      ['Proxy-Connection', 'keep-alive'],
+      ['Origin', 'https://addin.example'],
+      ['User-Agent', 'browser'],
+    ]);
+    expect(out).toEqual({ accept: 'application/json', 'content-type': 'application/json', 'content-length': '12', 'if-match': '"1"', 'x-atlassian-token': 'no-check' });
+  });
+
+  it('drops what the Connection header names, in any case', () => {
+    expect(toUpstreamHeaders([['connection', 'close, Content-Type ,IF-MATCH'], ['content-type', 'a/b'], ['if-match', '"x"'], ['accept', '*/*']])).toEqual({ accept: '*/*' });
+  });
+
+  it.each([
+    ['CR', 'a\rb'],
+    ['LF', 'a\nX-Evil: 1'],
+    ['CRLF', 'a\r\nX-Evil: 1'],
+    ['NUL', 'a\u0000b'],
+  ])('refuses a value with %s, even in a header that would be dropped', (_name, value) => {
+    expect(() => toUpstreamHeaders([['x-dropped', value]])).toThrow(AppError);
+    expect(() => toUpstreamHeaders([['accept', value]])).toThrow(expect.objectContaining({ code: 'invalid_header' }) as Error);
+  });
+});
+
+describe('toClientHeaders', () => {
+  it('returns the allow-list and rate-limit headers, never cookies or challenges', () => {
+    const out = toClientHeaders({
+      'content-type': 'application/json',
+      'content-length': '3',
+      'content-disposition': 'attachment',
+      etag: '"1"',
+      'last-modified': 'x',
+      'cache-control': 'private',
+      'retry-after': '2',
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-fillrate': '10',
+      'x-arequestid': '1x1',
+      'set-cookie': ['JSESSIONID=1', 'b=2'],
+      'www-authenticate': 'OAuth realm="x"',
+      location: 'https://jira.example/x',
+      server: 'Apache-Coyote',
+      'x-asessionid': 'abc',
+      'x-seraph-loginreason': 'OK',
+      'strict-transport-security': 'max-age=1',
+    });
+    expect(out).toEqual({
+      'content-type': 'application/json',
+      'content-length': '3',
+      'content-disposition': 'attachment',
+      etag: '"1"',
+      'last-modified': 'x',
+      'cache-control': 'private',
+      'retry-after': '2',
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-fillrate': '10',
+      'x-arequestid': '1x1',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+    });
+  });
+
+  it('drops headers the upstream names in Connection', () => {
+    expect(toClientHeaders({ connection: 'etag', etag: '"1"' }).etag).toBeUndefined();
+  });
+});
+
+describe('CORS', () => {
+  const allowed = ['https://addin.example'];
+  it('answers allowed origins only, without credentials', () => {
+    expect(corsHeaders('https://addin.example', allowed)['access-control-allow-origin']).toBe('https://addin.example');
+    expect(corsHeaders('https://addin.example', allowed)['access-control-expose-headers']).toContain('x-ratelimit-remaining');
+    expect(corsHeaders('https://evil.example', allowed)).toEqual({ vary: 'Origin' });
+    expect(corsHeaders(null, allowed)).toEqual({ vary: 'Origin' });
+    expect(corsHeaders('null', ['https://addin.example'])).toEqual({ vary: 'Origin' });
+    const preflight = preflightHeaders('https://addin.example', allowed);
+    expect(preflight['access-control-allow-methods']).toBe('GET, POST, PUT, PATCH, DELETE');
+    expect(preflight['access-control-allow-headers']).toContain('authorization');
+    expect(preflight['access-control-allow-credentials']).toBeUndefined();
+    expect(preflightHeaders('https://addin.example.evil', allowed)).toEqual({ vary: 'Origin' });
+  });
+});
