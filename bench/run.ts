@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Benchmark, BenchOptions } from './Benchmark';
 import { failedRow, type BenchRow } from './BenchRow';
 import { coldstart } from './coldstart';
@@ -20,25 +21,19 @@ import { webhook } from './webhook';
 
 const benchmarks: readonly Benchmark[] = [coldstart, license, proxy, proxyStream, webhook, fanout];
 
-function parseArgs(argv: readonly string[]): { names: string[]; durationSeconds: number; profile: boolean; list: boolean } {
-  const names: string[] = [];
-  let durationSeconds = 10;
-  let profile = false;
-  let list = false;
-  for (const arg of argv) {
-    if (arg === '--cpu-prof') profile = true;
-    else if (arg === '--list') list = true;
-    else if (arg.startsWith('--duration=')) {
-      durationSeconds = Number(arg.slice('--duration='.length));
-      if (!Number.isFinite(durationSeconds) || durationSeconds <= 0 || durationSeconds > 300) throw new Error('--duration: seconds from 1 to 300');
-    } else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
-    else names.push(arg);
-  }
-  return { names, durationSeconds, profile, list };
+function readArgs(argv: readonly string[]): { names: string[]; durationSeconds: number; profile: boolean; list: boolean } {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { duration: { type: 'string' }, 'cpu-prof': { type: 'boolean' }, list: { type: 'boolean' } },
+  });
+  const durationSeconds = Number(values.duration ?? 10);
+  if (!Number.isFinite(durationSeconds) || durationSeconds <= 0 || durationSeconds > 300) throw new Error('--duration: seconds from 1 to 300');
+  return { names: positionals, durationSeconds, profile: values['cpu-prof'] === true, list: values.list === true };
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readArgs(process.argv.slice(2));
   if (args.list) {
     for (const benchmark of benchmarks) console.log(`${benchmark.name.padEnd(14)} ${benchmark.measures}`);
     return 0;

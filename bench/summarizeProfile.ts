@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 /*
@@ -37,7 +38,7 @@ function label(node: ProfileNode): string {
 }
 
 function main(): void {
-  const [path, topText] = process.argv.slice(2);
+  const [path, topText] = parseArgs({ args: process.argv.slice(2), allowPositionals: true }).positionals;
   if (!path) {
     console.error('usage: node dist/bench/summarizeProfile.js <file.cpuprofile> [top]');
     process.exit(2);

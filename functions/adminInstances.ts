@@ -4,6 +4,7 @@ import { registerInstanceBodySchema } from '../shared/jira/registerInstanceBodyS
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticateAdmin } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';
+import { readRequestJson } from './http/readRequestJson';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -22,7 +23,7 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
       return jsonResponse(200, await instances.view(caller.tenantId, instanceId));
     case 'PUT': {
       if (instanceId === undefined) throw new AppError({ code: 'method_not_allowed', detail: 'PUT needs an instance id', headers: { Allow: 'GET' } });
-      const body = registerInstanceBodySchema.safeParse(await readRequestJson(request));
+      const body = registerInstanceBodySchema.safeParse(await readRegistration(request));
       if (!body.success) {
         throw new AppError({ code: 'invalid_body', detail: body.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') });
       }
@@ -44,27 +45,9 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
   }
 };
 
-async function readRequestJson(request: HttpRequest): Promise<unknown> {
+/** A declared length over the limit is refused before a byte is read. */
+async function readRegistration(request: HttpRequest): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new AppError({ code: 'payload_too_large', detail: `the body is limited to ${MAX_BODY_BYTES} bytes` });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = (request.body as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        await reader.cancel();
-        throw new AppError({ code: 'payload_too_large', detail: `the body is limited to ${MAX_BODY_BYTES} bytes` });
-      }
-      chunks.push(value);
-    }
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new AppError({ code: 'invalid_json' });
-  }
+  if (declared > MAX_BODY_BYTES) throw new AppError({ code: 'payload_too_large', detail: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+  return readRequestJson(request, MAX_BODY_BYTES);
 }

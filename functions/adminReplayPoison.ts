@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../shared/platform/errors/AppError';
 import { replayPoisonMessages, toQueueName } from '../shared/mail/fanout/replayPoisonMessages';
-import { readBoundedText } from '../shared/mail/webhooks/readBoundedText';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
+import { readRequestJson } from './http/readRequestJson';
 
 const bodySchema = z.object({ queue: z.string().min(1).max(64) }).strict();
 const MAX_BODY_BYTES = 4 * 1024;
@@ -17,14 +17,7 @@ const MAX_BODY_BYTES = 4 * 1024;
 export const adminReplayPoison: HttpServiceHandler = async (request, context, services) => {
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readBoundedText(request.body, MAX_BODY_BYTES)) as unknown;
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new AppError({ code: 'invalid_json' });
-  }
-  const body = bodySchema.safeParse(json);
+  const body = bodySchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
   if (!body.success) throw new AppError({ code: 'invalid_body', detail: 'expected { "queue": "<queue name>" }' });
   const queue = toQueueName(body.data.queue);
   const result = await replayPoisonMessages(services.admin.queueAdmin, queue);

@@ -1,5 +1,6 @@
+import { proxyCorsPolicy } from '../shared/proxy/proxyCorsPolicy';
 import { queueNames } from '../shared/platform/storage/queueNames';
-import type { FunctionDefinition } from './FunctionDefinition';
+import type { FunctionDefinition, FunctionRow } from './FunctionDefinition';
 import { adminInstances } from './adminInstances';
 import { adminLinks } from './adminLinks';
 import { adminOverview } from './adminOverview';
@@ -12,6 +13,7 @@ import { adminTestConnection } from './adminTestConnection';
 import { adminUi } from './adminUi';
 import { adminUiAsset } from './adminUiAsset';
 import { health } from './health';
+import { addInCorsPolicy } from './http/addInCorsPolicy';
 import { jiraOAuthCallback } from './jiraOAuthCallback';
 import { jiraOAuthStart } from './jiraOAuthStart';
 import { jiraProxy } from './jiraProxy';
@@ -24,18 +26,18 @@ import { RENEW_SUBSCRIPTIONS_SCHEDULE, renewSubscriptions } from './renewSubscri
 import { notifyIssueWatchers } from './notifyIssueWatchers';
 import { processMailNotification } from './processMailNotification';
 import { pruneDeliveries } from './pruneDeliveries';
-import { withPoisonReport } from './withPoisonReport';
+import { wrapFunction } from './wrapFunction';
 
 /**
- * Every function of the app. `functions/index.ts` registers these with Azure Functions and
- * `dev/localHost` serves the same rows, so both hosts run the same code.
+ * Every function of the app, as written: a row says what its handler needs around it (CORS
+ * for the add-in's browser calls; queue rows get their poison count), and `wrapFunction` adds it.
  */
-export const functionTable: readonly FunctionDefinition[] = [
+const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'health', route: 'health', methods: ['GET'], handler: health },
-  { kind: 'http', name: 'licenseCheck', route: 'licenses/{instanceId}', methods: ['GET'], handler: licenseCheck },
-  { kind: 'http', name: 'jiraProxy', route: 'jira/{instanceId}/proxy/{*path}', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], handler: jiraProxy },
-  // OPTIONS beside POST: the add-in calls this cross-origin with a bearer header, so the browser sends a preflight.
-  { kind: 'http', name: 'jiraOAuthStart', route: 'jira/{instanceId}/oauth/start', methods: ['POST', 'OPTIONS'], handler: jiraOAuthStart },
+  // The add-in calls these from its pages with a bearer header, so browsers send a preflight: OPTIONS beside the rest.
+  { kind: 'http', name: 'licenseCheck', route: 'licenses/{instanceId}', methods: ['GET', 'OPTIONS'], cors: addInCorsPolicy, handler: licenseCheck },
+  { kind: 'http', name: 'jiraProxy', route: 'jira/{instanceId}/proxy/{*path}', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], cors: proxyCorsPolicy, handler: jiraProxy },
+  { kind: 'http', name: 'jiraOAuthStart', route: 'jira/{instanceId}/oauth/start', methods: ['POST', 'OPTIONS'], cors: addInCorsPolicy, handler: jiraOAuthStart },
   { kind: 'http', name: 'jiraOAuthCallback', route: 'jira/oauth/callback', methods: ['GET'], handler: jiraOAuthCallback },
   { kind: 'http', name: 'adminInstances', route: 'admin/instances/{instanceId?}', methods: ['GET', 'PUT', 'DELETE'], handler: adminInstances },
   // The administration panel Jira frames (issue 10): the page, its assets, and its JSON endpoints under admin/panel/.
@@ -51,11 +53,14 @@ export const functionTable: readonly FunctionDefinition[] = [
   { kind: 'http', name: 'adminPanelSecret', route: 'admin/panel/secret', methods: ['POST'], handler: adminPanelSecret },
   { kind: 'http', name: 'graphNotifications', route: 'graph/notifications', methods: ['POST'], handler: graphNotifications },
   { kind: 'http', name: 'graphLifecycle', route: 'graph/lifecycle', methods: ['POST'], handler: graphLifecycle },
-  { kind: 'http', name: 'links', route: 'links', methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], handler: links },
-  { kind: 'queue', name: 'processLifecycleEvent', queueName: queueNames.graphLifecycle, handler: withPoisonReport(queueNames.graphLifecycle, processLifecycleEvent) },
+  { kind: 'http', name: 'links', route: 'links', methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], cors: addInCorsPolicy, handler: links },
+  { kind: 'queue', name: 'processLifecycleEvent', queueName: queueNames.graphLifecycle, handler: processLifecycleEvent },
   { kind: 'timer', name: 'renewSubscriptions', schedule: RENEW_SUBSCRIPTIONS_SCHEDULE, handler: renewSubscriptions },
-  { kind: 'queue', name: 'processMailNotification', queueName: queueNames.graphNotifications, handler: withPoisonReport(queueNames.graphNotifications, processMailNotification) },
-  { kind: 'queue', name: 'notifyIssueWatchers', queueName: queueNames.jiraNotify, handler: withPoisonReport(queueNames.jiraNotify, notifyIssueWatchers) },
+  { kind: 'queue', name: 'processMailNotification', queueName: queueNames.graphNotifications, handler: processMailNotification },
+  { kind: 'queue', name: 'notifyIssueWatchers', queueName: queueNames.jiraNotify, handler: notifyIssueWatchers },
   // Daily at 03:17 UTC, off the hour when timers of every app fire at once.
   { kind: 'timer', name: 'pruneDeliveries', schedule: '0 17 3 * * *', handler: pruneDeliveries },
 ];
+
+/** The rows wrapped once, here: `functions/index.ts` registers these with Azure Functions and `dev/host` serves them, neither wraps again. */
+export const functionTable: readonly FunctionDefinition[] = rows.map(wrapFunction);

@@ -1,10 +1,11 @@
 import { recordWebhookBatch } from '../shared/admin/recordWebhookBatch';
+import { readBody } from '../shared/platform/http/readBody';
 import { queueNames } from '../shared/platform/storage/queueNames';
 import { acceptLifecycleNotifications } from '../shared/mail/webhooks/acceptLifecycleNotifications';
 import { describeDrops } from '../shared/mail/webhooks/describeDrops';
 import { enqueueAccepted } from '../shared/mail/webhooks/enqueueAccepted';
 import { parseNotificationBatch } from '../shared/mail/webhooks/parseNotificationBatch';
-import { readBoundedText } from '../shared/mail/webhooks/readBoundedText';
+import { MAX_NOTIFICATION_BODY_BYTES } from '../shared/mail/webhooks/maxNotificationBodyBytes';
 import { validationEchoResponse } from '../shared/mail/webhooks/validationEchoResponse';
 import { GRAPH_ANSWER_BUDGET_MS, withinDeadline } from '../shared/mail/webhooks/withinDeadline';
 import type { HttpServiceHandler } from './FunctionDefinition';
@@ -20,7 +21,7 @@ export const graphLifecycle: HttpServiceHandler = async (request, context, servi
 
   const started = performance.now();
   const remaining = () => GRAPH_ANSWER_BUDGET_MS - (performance.now() - started);
-  const batch = parseNotificationBatch(await readBoundedText(request.body));
+  const batch = parseNotificationBatch((await readBody(request.body, { maxBytes: MAX_NOTIFICATION_BODY_BYTES })).toString('utf8'));
   const { messages, dropped } = await withinDeadline(
     remaining(),
     acceptLifecycleNotifications({ batch, subscriptions: services.graphWebhooks.subscriptions, receivedAt: new Date(services.clock.now()).toISOString() }),

@@ -2,7 +2,6 @@ import { app } from '@azure/functions';
 import { ConfigError } from '../shared/platform/config/ConfigError';
 import { ensureStorage } from '../shared/platform/storage/ensureStorage';
 import { functionTable } from './functionTable';
-import { withHttpEdge } from './http/withHttpEdge';
 import { processServices } from './processServices';
 
 // The proxy streams request and response bodies; without this the host buffers them.
@@ -22,7 +21,7 @@ app.hook.appStart(() => ensureStorage(processServices()));
 for (const definition of functionTable) {
   switch (definition.kind) {
     case 'http': {
-      const handler = withHttpEdge(definition.handler);
+      const { handler } = definition;
       app.http(definition.name, {
         route: definition.route,
         methods: definition.methods,

@@ -3,8 +3,8 @@ import { authenticate } from './http/authenticate';
 
 /**
  * `jira/{instanceId}/proxy/{*path}`: the add-in's way to Jira when it cannot reach it
- * directly. The proxy answers every error itself (problem+json with CORS headers, so the
- * add-in can read `jira_authorization_required` and its start URL) and logs one line.
+ * directly. The proxy answers every error itself (problem+json, so the add-in can read
+ * `jira_authorization_required` and its start URL) and logs one line; CORS comes from the row.
  */
 export const jiraProxy: HttpServiceHandler = async (request, context, services) => {
   const result = await services.jiraProxy.handle({

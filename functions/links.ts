@@ -1,13 +1,11 @@
 import type { HttpRequest } from '@azure/functions';
-import { AppError, isAppError } from '../shared/platform/errors/AppError';
-import { toProblemResponse } from '../shared/platform/http/problemResponse';
+import { AppError } from '../shared/platform/errors/AppError';
 import { conversationIdSchema, linkRequestSchema, type LinkRequest } from '../shared/mail/links/linkSchemas';
 import { toLinkResponse } from '../shared/mail/links/toLinkResponse';
-import { corsHeaders, preflightHeaders } from '../shared/proxy/corsHeaders';
-import { readBoundedText } from '../shared/mail/webhooks/readBoundedText';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticate } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';
+import { readRequestJson } from './http/readRequestJson';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -18,25 +16,9 @@ const MAX_BODY_BYTES = 16 * 1024;
  * - `GET ?conversationId=` lists the conversation's links;
  * - `DELETE ?conversationId=&instanceId=&issueKey=` removes one (204); the last link a
  *   mailbox owns takes its subscription with it.
- * The add-in calls it cross-origin: preflights are answered and every answer, errors
- * included, carries the CORS headers for an allowed origin.
+ * The add-in calls it cross-origin: its row in the function table declares CORS.
  */
 export const links: HttpServiceHandler = async (request, context, services) => {
-  const origin = request.headers.get('origin');
-  const allowed = services.config.settings.ALLOWED_ORIGINS;
-  if (request.method.toUpperCase() === 'OPTIONS') return { status: 204, headers: preflightHeaders(origin, allowed) };
-  const cors = corsHeaders(origin, allowed);
-  try {
-    const response = await handle(request, context, services);
-    return { ...response, headers: { ...(response.headers as Record<string, string>), ...cors } };
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    const problem = toProblemResponse(error);
-    return { status: problem.status, headers: { ...problem.headers, ...cors }, body: problem.body };
-  }
-};
-
-const handle: HttpServiceHandler = async (request, context, services) => {
   const caller = await authenticate(request, services);
   switch (request.method.toUpperCase()) {
     case 'POST': {
@@ -66,14 +48,7 @@ const handle: HttpServiceHandler = async (request, context, services) => {
 };
 
 async function readLinkBody(request: HttpRequest): Promise<LinkRequest> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readBoundedText(request.body, MAX_BODY_BYTES)) as unknown;
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new AppError({ code: 'invalid_json' });
-  }
-  const parsed = linkRequestSchema.safeParse(json);
+  const parsed = linkRequestSchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: `expected { conversationId, instanceId, issueKey }: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}` });
   return parsed.data;
 }

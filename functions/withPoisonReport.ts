@@ -5,17 +5,13 @@ import type { QueueServiceHandler } from './FunctionDefinition';
 /** host.json `extensions.queues.maxDequeueCount`: after this many failed attempts the host moves a message to poison. */
 export const MAX_DEQUEUE_COUNT = 5;
 
-const wrapped = new WeakSet<QueueServiceHandler>();
-
 /**
  * Wraps a queue function so that the failure of a message's last attempt — after which
  * the host moves it to `<queue>-poison`, with no code of ours running — is counted for
  * the admin report. The handler's error is rethrown unchanged: the host still decides.
  */
 export function withPoisonReport(queue: QueueName, handler: QueueServiceHandler, maxDequeueCount = MAX_DEQUEUE_COUNT): QueueServiceHandler {
-  // Idempotent, so wrapping a row twice (the table and a test harness) still counts once.
-  if (wrapped.has(handler)) return handler;
-  const reported: QueueServiceHandler = async (message, context, services) => {
+  return async (message, context, services) => {
     try {
       await handler(message, context, services);
     } catch (error) {
@@ -26,6 +22,4 @@ export function withPoisonReport(queue: QueueName, handler: QueueServiceHandler,
       throw error;
     }
   };
-  wrapped.add(reported);
-  return reported;
 }

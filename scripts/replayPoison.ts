@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { azuriteConnectionString } from '../dev/azurite';
 import { readLocalSettings } from '../dev/host/readLocalSettings';
 import { toStorageTarget, type StorageTarget } from '../shared/platform/config/storageTarget';
@@ -30,8 +31,16 @@ async function storageTarget(): Promise<StorageTarget> {
 }
 
 async function main(args: readonly string[]): Promise<number> {
-  const name = args.find((arg) => !arg.startsWith('-'));
-  if (!name || args.includes('--help') || args.includes('-h')) {
+  let parsed: { values: { help?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    // A mistyped option is refused rather than ignored: this script moves messages.
+    console.error(`replay-poison: ${error instanceof Error ? error.message : String(error)}\n${usage()}`);
+    return 2;
+  }
+  const name = parsed.positionals[0];
+  if (!name || parsed.values.help === true) {
     console.error(usage());
     return name ? 0 : 2;
   }

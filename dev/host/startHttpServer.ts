@@ -1,7 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
-import { withHttpEdge } from '../../functions/http/withHttpEdge';
 import { AppError } from '../../shared/platform/errors/AppError';
 import type { ErrorCode } from '../../shared/platform/errors/errorCodes';
 import { toProblemResponse } from '../../shared/platform/http/problemResponse';
@@ -35,11 +34,14 @@ export interface RunningHttpServer {
   stop(): Promise<void>;
 }
 
-/** The HTTP side of the local host: the function table's HTTP rows behind a `node:http` server. */
+/**
+ * The HTTP side of the local host: the function table's HTTP rows behind a `node:http` server.
+ * Handlers arrive wrapped (`wrapFunction`), as Azure gets them; one that throws anyway gets a
+ * bare 500 problem here, as the worker would answer it.
+ */
 export async function startHttpServer(init: HttpServerInit): Promise<RunningHttpServer> {
   const host = init.host ?? '127.0.0.1';
   const router = new HttpRouter({ functions: init.functions, routePrefix: init.routePrefix ?? 'api' });
-  const handlers = new Map(init.functions.map((definition) => [definition, withHttpEdge(definition.handler)]));
   let origin = '';
 
   const serve = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -65,8 +67,6 @@ export async function startHttpServer(init: HttpServerInit): Promise<RunningHttp
     }
     const { definition, params } = resolution;
     name = definition.name;
-    const handler = handlers.get(definition);
-    if (!handler) throw new Error(`no handler for ${definition.name}`);
 
     let request;
     try {
@@ -81,7 +81,7 @@ export async function startHttpServer(init: HttpServerInit): Promise<RunningHttp
       trigger: { type: 'httpTrigger', name: 'request', route: definition.route, methods: definition.methods, authLevel: 'anonymous' },
       log: init.log,
     });
-    const result = await handler(request, context, init.services);
+    const result = await definition.handler(request, context, init.services);
     // The handler gave up on the body half-way (a 413): the rest can no longer be read off this
     // connection, so it cannot carry another request. Say so, as a front end would.
     if (!incoming.complete && incoming.destroyed) response.setHeader('Connection', 'close');

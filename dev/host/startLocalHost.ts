@@ -10,7 +10,7 @@ import { startHttpServer, type HttpFunctionDefinition, type RunningHttpServer } 
 import { TimerScheduler, type TimerFunctionDefinition } from './TimerScheduler';
 
 export interface LocalHostInit {
-  /** The function table to serve; the app passes `functionTable`, tests their own. */
+  /** The function table to serve, handlers bound as given: the app passes `functionTable` (already wrapped), tests their own. */
   functions: readonly FunctionDefinition[];
   services: Services;
   /** A client per queue name (e.g. `QueueClientFactory.get`); required when there are queue functions. */

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../mail/fanout/escapeHtml';
+import { escapeHtml } from '../platform/text';
 
 /**
  * The page shown instead of the panel when the request is refused: a title and a hint,

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../mail/fanout/escapeHtml';
+import { escapeHtml } from '../platform/text';
 
 export interface PanelPageInit {
   /** The session token, or undefined for the sign-in page (admin bearer token, outside Jira). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TtlCache } from '../platform/cache';
 import type { Clock } from '../platform/clock';
 import type { Caller } from './Caller';
 
@@ -20,43 +21,30 @@ export interface VerifiedTokenCacheInit {
  * valid and `ttlMs`, which bounds how long a withdrawn signing key is still honoured.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, { caller: Caller; expiresAt: number }>();
+  private readonly entries: TtlCache<string, Caller>;
   private readonly clock: Clock;
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
   private readonly skewMs: number;
 
   constructor(init: VerifiedTokenCacheInit) {
+    this.entries = new TtlCache({ clock: init.clock, ttlMs: init.ttlMs, maxEntries: init.maxEntries });
     this.clock = init.clock;
     this.ttlMs = init.ttlMs;
-    this.maxEntries = init.maxEntries;
     this.skewMs = init.clockSkewSeconds * 1000;
   }
 
   /** The caller of a token verified before and still valid, as a fresh copy; else undefined. */
   get(token: string): Caller | undefined {
-    const key = keyOf(token);
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (this.clock.now() >= entry.expiresAt) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return copyOf(entry.caller);
+    const caller = this.entries.get(keyOf(token));
+    return caller === undefined ? undefined : copyOf(caller);
   }
 
   /** Remembers a verified token's caller until `expSeconds` (the token's `exp`, plus the skew) or the TTL, whichever is first. */
   set(token: string, caller: Caller, expSeconds: number): void {
     const now = this.clock.now();
-    const expiresAt = Math.min(expSeconds * 1000 + this.skewMs, now + this.ttlMs);
-    if (!(expiresAt > now)) return;
-    const key = keyOf(token);
-    this.entries.delete(key);
-    this.entries.set(key, { caller: copyOf(caller), expiresAt });
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
+    const lifetimeMs = Math.min(expSeconds * 1000 + this.skewMs, now + this.ttlMs) - now;
+    if (!(lifetimeMs > 0)) return;
+    this.entries.set(keyOf(token), copyOf(caller), lifetimeMs);
   }
 }
 

@@ -2,6 +2,7 @@ import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { AppError } from '../platform/errors/AppError';
 import type { SecretBox } from '../platform/crypto/SecretBox';
 import { OAuthSigner } from './OAuthSigner';
+import { SingleFlight, TtlCache } from '../platform/cache';
 import type { Clock } from '../platform/clock';
 import type { InstanceEntity } from '../platform/storage/instances/instanceEntity';
 import type { InstanceRepository } from '../platform/storage/instances/InstanceRepository';
@@ -9,7 +10,6 @@ import { generateRsaKeyPair } from './generateRsaKeyPair';
 import { isInstanceId } from './instanceId';
 import { toInstanceView, type InstanceView } from './InstanceView';
 import type { RegisterInstanceBody } from './registerInstanceBodySchema';
-import { TtlCache } from './TtlCache';
 import { validateBaseUrl, type BaseUrlPolicy } from './validateBaseUrl';
 
 /** A registered instance ready for calls: its signer holds the parsed private key. */
@@ -56,7 +56,7 @@ export class InstanceService {
   private readonly instances: TtlCache<string, LoadedInstance | null>;
   /** By sealed private key: a re-read of an unchanged row reuses the parsed key and signer. */
   private readonly signers: TtlCache<string, OAuthSigner>;
-  private readonly pending = new Map<string, Promise<LoadedInstance | undefined>>();
+  private readonly loads = new SingleFlight<string, LoadedInstance | undefined>();
 
   constructor(init: InstanceServiceInit) {
     this.repository = init.repository;
@@ -91,12 +91,7 @@ export class InstanceService {
     const cached = this.instances.get(key);
     if (cached !== undefined) return cached ?? undefined;
     // Concurrent misses for one instance share one table read.
-    let loading = this.pending.get(key);
-    if (!loading) {
-      loading = this.load(tenantId, instanceId).finally(() => this.pending.delete(key));
-      this.pending.set(key, loading);
-    }
-    return loading;
+    return this.loads.run(key, () => this.load(tenantId, instanceId));
   }
 
   /** As `find`, but a missing instance is 404 `instance_not_found`. */

@@ -1,6 +1,6 @@
 import { AppError } from '../platform/errors/AppError';
 import type { SecretBox } from '../platform/crypto/SecretBox';
-import { TtlCache } from './TtlCache';
+import { TtlCache } from '../platform/cache';
 import type { Clock } from '../platform/clock';
 import type { JiraTokenRepository } from '../platform/storage/jiraTokens/JiraTokenRepository';
 import { hashKey } from '../platform/storage/tableKey';

@@ -1,5 +1,6 @@
 import { AppError } from '../platform/errors/AppError';
 import type { OutboundClient } from '../platform/http/OutboundClient';
+import { readBody } from '../platform/http/readBody';
 import { toUpstreamError } from '../platform/http/toUpstreamError';
 import type { InstanceService, LoadedInstance } from './InstanceService';
 import type { Clock } from '../platform/clock';
@@ -87,7 +88,11 @@ export class OAuthDance {
       status = response.statusCode;
       const challenge = response.headers['www-authenticate'];
       wwwAuthenticate = Array.isArray(challenge) ? challenge.join(', ') : challenge;
-      text = await readCapped(response.body, MAX_TOKEN_ANSWER_BYTES);
+      const body = await readBody(response.body, {
+        maxBytes: MAX_TOKEN_ANSWER_BYTES,
+        tooLarge: () => new AppError({ code: 'upstream_bad_response', detail: 'Jira answered more than expected' }),
+      });
+      text = body.toString('utf8');
     } catch (error) {
       throw toUpstreamError(error, 'Jira');
     }
@@ -100,19 +105,4 @@ export class OAuthDance {
     if (!key || secret === undefined) throw new AppError({ code: 'upstream_bad_response', detail: `Jira's ${endpoint} answer has no token` });
     return { key, secret };
   }
-}
-
-async function readCapped(body: AsyncIterable<unknown> & { destroy(): void }, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    size += buffer.length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new AppError({ code: 'upstream_bad_response', detail: 'Jira answered more than expected' });
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

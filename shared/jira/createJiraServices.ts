@@ -51,7 +51,7 @@ export function createJiraServices(init: JiraServicesInit): JiraServices {
     instances,
     jiraTokenStore,
     oauthDance: new OAuthDance({ instances, tokens: jiraTokenStore, http, clock }),
-    jiraProxy: new JiraProxy({ instances, tokens: jiraTokenStore, http, maxBodyBytes: settings.PROXY_MAX_BODY_BYTES, allowedOrigins: settings.ALLOWED_ORIGINS }),
+    jiraProxy: new JiraProxy({ instances, tokens: jiraTokenStore, http, maxBodyBytes: settings.PROXY_MAX_BODY_BYTES }),
     jiraService: new JiraServiceClient({ instances, http }),
   };
 }

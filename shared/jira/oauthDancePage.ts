@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../platform/text';
 
 export type OAuthDanceOutcome =
   | { ok: true; instanceId: string; displayName: string }
@@ -62,10 +63,6 @@ export function oauthDancePage(outcome: OAuthDanceOutcome): HtmlPage {
     },
     body,
   };
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 /** JSON inside a script element: nothing may close the element or start a comment or entity. */

@@ -1,10 +1,9 @@
 import type { LoadedInstance } from '../jira/InstanceService';
-import { TtlCache } from '../jira/TtlCache';
+import { SingleFlight, TtlCache } from '../platform/cache';
 import type { Clock } from '../platform/clock';
 import type { LicenseAnswer, LicenseCheck } from './LicenseAnswer';
 import { isDefinitive, unknownDecision, unlicensedDecision, type LicenseDecision } from './LicenseDecision';
 import type { LicenseState, LicenseStore } from './LicenseState';
-import { SingleFlight } from './SingleFlight';
 import { toLicenseDecision } from './toLicenseDecision';
 import { toUpmLicenseFields, upmLicenseSchema, type UpmLicenseFields } from './upmLicenseSchema';
 import type { UpmLicenseSource } from './UpmLicenseSource';
@@ -49,7 +48,7 @@ export class LicenseService {
   private readonly clock: Clock;
   private readonly policy: LicensePolicy;
   private readonly front: TtlCache<string, LicenseCheck>;
-  private readonly flights = new SingleFlight<LicenseCheck>();
+  private readonly flights = new SingleFlight<string, LicenseCheck>();
 
   constructor(init: LicenseServiceInit) {
     this.store = init.store;

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/Caller';
 import { AppError, isAppError } from '../platform/errors/AppError';
 import type { OutboundClient, OutboundResponse } from '../platform/http/OutboundClient';
 import { toProblemResponse } from '../platform/http/problemResponse';
+import { readBody } from '../platform/http/readBody';
 import { toUpstreamError } from '../platform/http/toUpstreamError';
 import { isInstanceId } from '../jira/instanceId';
 import type { InstanceService, LoadedInstance } from '../jira/InstanceService';
@@ -13,7 +14,6 @@ import { oauthProblemError, TOKEN_PROBLEMS } from '../jira/oauthProblemError';
 import { parseFormPairs, type FormPair } from '../jira/parseFormPairs';
 import { readOAuthProblem } from '../jira/readOAuthProblem';
 import { checkProxyQuery } from './checkProxyQuery';
-import { corsHeaders, preflightHeaders } from './corsHeaders';
 import { BodyTooLargeError, ByteCounter } from './countBytes';
 import { assertDecodedPathSafe, parseProxyPath } from './parseProxyPath';
 import { rewriteLocation } from './rewriteLocation';
@@ -34,7 +34,7 @@ export interface ProxyRequest {
   body: ReadableStream<Uint8Array> | null;
   /** Route values: `instanceId` and the catch-all `path` as the host decoded it (if at all). */
   params: Readonly<Record<string, string | undefined>>;
-  /** Validates the bearer token; called after the preflight check, so OPTIONS needs none. */
+  /** Validates the bearer token; called first thing (a preflight never gets here: the edge answers it). */
   authenticate(): Promise<Caller>;
   log: ProxyLog;
 }
@@ -51,8 +51,6 @@ export interface JiraProxyInit {
   http: OutboundClient;
   /** `PROXY_MAX_BODY_BYTES`. */
   maxBodyBytes: number;
-  /** `ALLOWED_ORIGINS`. */
-  allowedOrigins: readonly string[];
 }
 
 const ROUTE_PREFIX = '/api/jira/';
@@ -77,31 +75,23 @@ export class JiraProxy {
   private readonly tokens: JiraTokenStore;
   private readonly http: OutboundClient;
   private readonly maxBodyBytes: number;
-  private readonly allowedOrigins: readonly string[];
 
   constructor(init: JiraProxyInit) {
     this.instances = init.instances;
     this.tokens = init.tokens;
     this.http = init.http;
     this.maxBodyBytes = init.maxBodyBytes;
-    this.allowedOrigins = init.allowedOrigins;
   }
 
   async handle(request: ProxyRequest): Promise<ProxyResponse> {
     const started = performance.now();
     const method = request.method.toUpperCase();
-    const origin = request.headers.get('origin');
     const outcome: Outcome = { template: '-', instanceId: isInstanceId(request.params.instanceId) ? request.params.instanceId : '-', bytesIn: 0 };
     const line = (status: number, extra: string) =>
       `jiraProxy ${method} instance=${outcome.instanceId} path=${outcome.template} status=${status} in=${outcome.bytesIn}${extra} ms=${Math.round(performance.now() - started)}`;
 
-    if (method === 'OPTIONS') {
-      request.log.info(line(204, ' out=0 preflight'));
-      return { status: 204, headers: preflightHeaders(origin, this.allowedOrigins) };
-    }
-    const cors = corsHeaders(origin, this.allowedOrigins);
     try {
-      const response = await this.forward(request, method, outcome, cors, (status, bytesOut, aborted) =>
+      const response = await this.forward(request, method, outcome, (status, bytesOut, aborted) =>
         request.log.info(line(status, ` out=${bytesOut}${aborted ? ' aborted' : ''}`)),
       );
       return response;
@@ -109,7 +99,7 @@ export class JiraProxy {
       const problem = toProblemResponse(error);
       if (isAppError(error)) request.log.info(line(problem.status, ` out=0 code=${error.code}`));
       else request.log.error(line(problem.status, ` out=0 unexpected=${error instanceof Error ? error.constructor.name : typeof error}`));
-      return { status: problem.status, headers: { ...problem.headers, ...cors }, body: problem.body };
+      return { status: problem.status, headers: problem.headers, body: problem.body };
     }
   }
 
@@ -117,7 +107,6 @@ export class JiraProxy {
     request: ProxyRequest,
     method: string,
     outcome: Outcome,
-    cors: Record<string, string>,
     done: (status: number, bytesOut: number, aborted: boolean) => void,
   ): Promise<ProxyResponse> {
     const caller = await request.authenticate();
@@ -164,7 +153,7 @@ export class JiraProxy {
       await response.body.dump().catch(() => undefined);
       throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
     }
-    return this.relay({ response, instance, caller, token, upstreamUrl, cors, done, startUrl });
+    return this.relay({ response, instance, caller, token, upstreamUrl, done, startUrl });
   }
 
   private async upstreamBody(
@@ -173,15 +162,21 @@ export class JiraProxy {
     headers: Record<string, string>,
   ): Promise<{ form?: Buffer; pairs?: FormPair[]; counter?: CountingBody }> {
     if (!BODY_METHODS.has(method) || request.body === null) return {};
-    const source = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
     if ((headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       // A form body's parameters are part of the signature (RFC 5849 §3.4.1.3), so it is read first; it is small by nature.
-      const form = await readAll(source, Math.min(MAX_FORM_BYTES, this.maxBodyBytes));
+      const limit = Math.min(MAX_FORM_BYTES, this.maxBodyBytes);
+      const form = await readBody(request.body, {
+        maxBytes: limit,
+        tooLarge: () => new AppError({ code: 'payload_too_large', detail: `a form body is limited to ${limit} bytes` }),
+        // Drained, not cancelled, so the connection survives to carry the 413.
+        overflow: 'drain',
+      });
       const pairs = parseFormPairs(form.toString('utf8'));
       if (!pairs) throw new AppError({ code: 'invalid_body', detail: 'the form body has an invalid percent-encoding' });
       headers['content-length'] = String(form.length);
       return { form, pairs };
     }
+    const source = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
     const counter = new CountingBody(this.maxBodyBytes);
     // Not `pipeline`: past the limit the client's body is drained, not destroyed, so the
     // connection survives to carry the 413; a client that goes away still fails the upload.
@@ -200,11 +195,10 @@ export class JiraProxy {
     caller: Caller;
     token: OAuthToken;
     upstreamUrl: URL;
-    cors: Record<string, string>;
     startUrl: string;
     done: (status: number, bytesOut: number, aborted: boolean) => void;
   }): Promise<ProxyResponse> {
-    const { response, instance, caller, upstreamUrl, cors, done, startUrl } = input;
+    const { response, instance, caller, upstreamUrl, done, startUrl } = input;
     const status = response.statusCode;
     const challenge = response.headers['www-authenticate'];
     const problem = challenge === undefined ? undefined : readOAuthProblem({ wwwAuthenticate: Array.isArray(challenge) ? challenge.join(', ') : challenge });
@@ -214,7 +208,7 @@ export class JiraProxy {
       throw oauthProblemError(problem, { startUrl });
     }
 
-    const headers = { ...toClientHeaders(response.headers), ...cors };
+    const headers = toClientHeaders(response.headers);
     if (status >= 300 && status < 400 && status !== 304) {
       await response.body.dump().catch(() => undefined);
       const location = response.headers.location;
@@ -248,31 +242,4 @@ class CountingBody extends ByteCounter {
       callback(error, data);
     });
   }
-}
-
-/** Reads a small body whole; past `limit` it keeps draining (so the 413 can still be sent) and fails. */
-function readAll(source: Readable, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    source.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        settled = true;
-        reject(new AppError({ code: 'payload_too_large', detail: `a form body is limited to ${limit} bytes` }));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    source.once('end', () => {
-      if (!settled) resolve(Buffer.concat(chunks));
-      settled = true;
-    });
-    source.once('error', (error) => {
-      if (!settled) reject(error);
-      settled = true;
-    });
-  });
 }

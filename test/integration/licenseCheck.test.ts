@@ -14,6 +14,7 @@ import type { Services } from '../../functions/Services';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 
 const AUDIENCE = 'api://jira-outlook-cloud-license-test';
+const ADDIN_ORIGIN = 'https://addin.example.test';
 const HOUR = 3_600_000;
 
 /** Stands still unless moved, so periods and `max-age` values come out exact. */
@@ -71,6 +72,7 @@ describe('GET /api/licenses/{instanceId} against Azurite and the Jira simulator'
         GRAPH_CLIENT_SECRET: 'not-a-real-secret',
         ALLOW_INSECURE_JIRA: 'true',
         ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
+        ALLOWED_ORIGINS: ADDIN_ORIGIN,
         ...env,
       }),
     });
@@ -170,6 +172,43 @@ describe('GET /api/licenses/{instanceId} against Azurite and the Jira simulator'
     expect(foreign.body).toMatchObject({ code: 'instance_not_found', status: 404 });
     expect(foreign).toEqual(missing);
     expect(stack.upm.requestCount(appKey)).toBe(0);
+  });
+
+  it("answers the add-in's preflight and puts CORS on every answer, for allowed origins only", async () => {
+    const { tenantId, instanceId, appKey } = await newInstance(stack, { mode: 'active' });
+    const send = async (method: 'GET' | 'OPTIONS', path: string, headers: Record<string, string>) => {
+      const response = await request(`${stack.host.url}${path}`, { dispatcher: agent, method, headers });
+      await response.body.dump();
+      return { status: response.statusCode, headers: response.headers };
+    };
+    const asking = { origin: ADDIN_ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' };
+
+    // A preflight carries no token and needs none.
+    const preflight = await send('OPTIONS', '/api/licenses/x', asking);
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': ADDIN_ORIGIN, 'access-control-allow-methods': 'GET', vary: 'Origin' });
+    expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
+    expect(preflight.headers['access-control-max-age']).toBe('600');
+    expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+
+    const token = await tokenFor(tenantId);
+    const answer = await send('GET', `/api/licenses/${instanceId}`, { origin: ADDIN_ORIGIN, authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBe(ADDIN_ORIGIN);
+    expect(answer.headers.vary).toBe('Authorization, Origin');
+    const refused = await send('GET', `/api/licenses/${instanceId}`, { origin: ADDIN_ORIGIN });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['access-control-allow-origin']).toBe(ADDIN_ORIGIN);
+
+    for (const origin of ['https://evil.example', `${ADDIN_ORIGIN}.evil`]) {
+      const foreignPreflight = await send('OPTIONS', '/api/licenses/x', { ...asking, origin });
+      expect(foreignPreflight.headers['access-control-allow-origin']).toBeUndefined();
+      expect(foreignPreflight.headers['access-control-allow-methods']).toBeUndefined();
+      const foreign = await send('GET', `/api/licenses/${instanceId}`, { origin, authorization: `Bearer ${token}` });
+      expect(foreign.status).toBe(200);
+      expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    expect(stack.upm.requestCount(appKey)).toBe(1);
   });
 
   it('wants a bearer token', async () => {

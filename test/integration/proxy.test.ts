@@ -88,7 +88,7 @@ describe('the Jira proxy', () => {
       expect(page.status).toBe(200);
       expect(page.headers['content-type']).toContain('text/html');
       expect(page.text).toContain('Office.context.ui.messageParent');
-      expect(page.text).toContain('Demo &#60;b&#62;Jira&#60;/b&#62; &#38; &#34;friends&#34;');
+      expect(page.text).toContain('Demo &lt;b&gt;Jira&lt;/b&gt; &amp; &quot;friends&quot;');
       expect(page.text).not.toContain('<b>Jira</b>');
 
       const stored = await stack.services.repositories.jiraTokens.access.get({ tenantId, userId, instanceId: 'demo' });

@@ -1,4 +1,4 @@
-import { signedPanelUrl } from '../../shared/admin/signIframeJwt';
+import { connectSignedUrl } from '../../dev/sandbox/jira/connectJwt';
 import { privateKeyContext } from '../../shared/jira/InstanceService';
 import { agent as stackAgent, LogCapture } from '../support/proxyStack';
 import { waitFor } from '../support/fanoutStack';
@@ -57,7 +57,7 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   const panel = await stack.send('POST', '/api/admin/panel/secret?instanceId=demo', { token: stack.tokens.admin });
   expect(panel.status).toBe(200);
   const { issuer, sharedSecret } = panel.json() as { issuer: string; sharedSecret: string };
-  const panelUrl = await signedPanelUrl({ appUrl: stack.url, issuer, sharedSecret, jiraUser: 'admin', issuedAt: Math.floor(Date.now() / 1000) });
+  const panelUrl = await connectSignedUrl({ method: 'GET', url: new URL(`${stack.url}/api/admin/ui`), issuer, sharedSecret, jiraUser: 'admin', issuedAt: Math.floor(Date.now() / 1000) });
   const framed = await stack.send('GET', new URL(panelUrl).pathname + new URL(panelUrl).search);
   expect(framed.status).toBe(200);
   const session = await stack.send('POST', '/api/admin/panel/session?instanceId=demo', { token: stack.tokens.admin });

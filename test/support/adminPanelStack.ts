@@ -4,10 +4,8 @@ import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tok
 import { UpmLicenses } from '../../dev/sandbox/jira/upmLicenses';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
 import { functionTable } from '../../functions/functionTable';
-import { withPoisonReport } from '../../functions/withPoisonReport';
 import type { PanelCredentials } from '../../shared/admin/PanelSecretIssuer';
-import { signedPanelUrl } from '../../shared/admin/signIframeJwt';
-import { queueNames } from '../../shared/platform/storage/queueNames';
+import { connectSignedUrl } from '../../dev/sandbox/jira/connectJwt';
 import { FAST_QUEUES, startFanoutStack, type FanoutStack, type Scenario } from './fanoutStack';
 
 const AUDIENCE = 'api://admin-panel-test';
@@ -46,7 +44,7 @@ export const panelRows: readonly FunctionDefinition[] = functionTable.filter((ro
  * Azurite, the Jira and Graph simulators and the app's real services (the fan-out stack),
  * a token issuer for admin bearer tokens, and a local host serving the panel's rows of the
  * real function table. With `queues`, a second local host runs the fan-out's queue rows,
- * `notifyIssueWatchers` with its poison count, as the function table should have it.
+ * `notifyIssueWatchers` with the poison count the function table gives it.
  */
 export async function startAdminPanelStack(init: { queues?: boolean } = {}): Promise<AdminPanelStack> {
   const issuer = await startTokenIssuer();
@@ -61,12 +59,7 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
   const http = await startLocalHost({ functions: panelRows, services, port: 0, log });
   let queueHost: LocalHost | undefined;
   if (init.queues) {
-    const rows = functionTable.flatMap((row): FunctionDefinition[] => {
-      if (row.kind !== 'queue') return [];
-      if (row.name === 'processMailNotification') return [row];
-      if (row.name === 'notifyIssueWatchers') return [{ ...row, handler: withPoisonReport(queueNames.jiraNotify, row.handler) }];
-      return [];
-    });
+    const rows = functionTable.filter((row) => row.name === 'processMailNotification' || row.name === 'notifyIssueWatchers');
     queueHost = await startLocalHost({ functions: rows, services, queueClient: (name) => services.queueClients.get(name), port: 0, log, queues: FAST_QUEUES });
   }
   // One page route for every tenant of the stack: the simulator is one Jira, the stack's tenants each registered it as `demo`.
@@ -88,8 +81,9 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
       return { ...scenario, credentials };
     },
     panelUrl: (instance, options = {}) =>
-      signedPanelUrl({
-        appUrl: http.url,
+      connectSignedUrl({
+        method: 'GET',
+        url: new URL(`${http.url}/api/admin/ui`),
         issuer: instance.credentials.issuer,
         sharedSecret: instance.credentials.sharedSecret,
         jiraUser: options.jiraUser ?? 'admin',

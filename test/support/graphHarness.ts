@@ -8,11 +8,9 @@ import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../d
 import { startGraphSimulator, type GraphSimulator } from '../../dev/sandbox/graph/startGraphSimulator';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
-import type { FunctionDefinition, HttpServiceHandler } from '../../functions/FunctionDefinition';
-import { graphLifecycle } from '../../functions/graphLifecycle';
-import { graphNotifications } from '../../functions/graphNotifications';
+import type { HttpServiceHandler } from '../../functions/FunctionDefinition';
+import { functionTable } from '../../functions/functionTable';
 import { withHttpEdge } from '../../functions/http/withHttpEdge';
-import { links } from '../../functions/links';
 import { loadConfig } from '../../shared/platform/config/loadConfig';
 import { createServices } from '../../functions/compose';
 import type { Services } from '../../functions/Services';
@@ -105,7 +103,7 @@ export interface GraphHarness {
   token(user?: { tenantId: string; userId: string }): Promise<string>;
   /** Calls the app over HTTP, as the add-in would. */
   fetchApp(path: string, init?: RequestInit & { user?: { tenantId: string; userId: string } }): Promise<Response>;
-  /** Calls a function-table handler directly, wrapped by withHttpEdge, with real request and context objects. */
+  /** Calls a handler as written (not a `functionTable` row's, which is wrapped already) through withHttpEdge, with real request and context objects. */
   invoke(handler: HttpServiceHandler, init: { method: string; url: string; body?: string; headers?: Record<string, string> }): Promise<{ response: HttpResponse; body: string; logs: string[] }>;
   /** Takes every visible message of a queue, decoded as the trigger would. */
   drain(queue: QueueName): Promise<unknown[]>;
@@ -114,11 +112,8 @@ export interface GraphHarness {
 }
 
 /** The HTTP functions of issue 3, served by the local host; queues are left for the test to read. */
-const httpRows: FunctionDefinition[] = [
-  { kind: 'http', name: 'graphNotifications', route: 'graph/notifications', methods: ['POST'], handler: graphNotifications },
-  { kind: 'http', name: 'graphLifecycle', route: 'graph/lifecycle', methods: ['POST'], handler: graphLifecycle },
-  { kind: 'http', name: 'links', route: 'links', methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], handler: links },
-];
+const HTTP_FUNCTIONS = new Set(['graphNotifications', 'graphLifecycle', 'links']);
+const httpRows = functionTable.filter((row) => HTTP_FUNCTIONS.has(row.name));
 
 async function freePort(): Promise<number> {
   const server = http.createServer();

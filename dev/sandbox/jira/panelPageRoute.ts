@@ -1,6 +1,6 @@
 import type { PanelCredentials } from '../../../shared/admin/PanelSecretIssuer';
 import { signedPanelUrl } from '../../../shared/admin/signIframeJwt';
-import { escapeHtml } from '../../../shared/mail/fanout/escapeHtml';
+import { escapeHtml } from '../../../shared/platform/text';
 import { systemClock, type Clock } from '../../../shared/platform/clock';
 import type { JiraSimulatorRoute } from './JiraSimulatorRoute';
 

@@ -1,7 +1,6 @@
-import { escapeHtml } from './escapeHtml';
+import { escapeHtml, truncateText } from '../../platform/text';
 import type { NotifiedMail } from './jiraNotifyMessage';
 import type { JiraNotification } from './JiraNotification';
-import { truncateText } from './truncateText';
 
 /** Jira puts the subject in a mail header; keep it one reasonable line. */
 const MAX_NOTIFICATION_SUBJECT = 255;

@@ -1,7 +1,7 @@
 import type { MailResourceData } from '../webhooks/mailResourceDataSchema';
 import { hashKey } from '../../platform/storage/tableKey';
 import { MAX_LINK_LENGTH, MAX_MESSAGE_ID_LENGTH, MAX_PREVIEW_LENGTH, MAX_SUBJECT_LENGTH, type NotifiedMail } from './jiraNotifyMessage';
-import { truncateText } from './truncateText';
+import { truncateText } from '../../platform/text';
 
 /**
  * The notification's view of a Graph message, bounded in size; undefined for a mail that

@@ -1,3 +1,5 @@
+import { SingleFlight, TtlCache } from '../../platform/cache';
+
 /** What the webhook needs to know about one of our subscriptions. */
 export interface SubscriptionSnapshot {
   subscriptionId: string;
@@ -17,11 +19,6 @@ export interface SubscriptionLookupInit {
   maxEntries?: number;
 }
 
-interface Entry {
-  value: SubscriptionSnapshot | undefined;
-  expiresAt: number;
-}
-
 /**
  * A per-process cache in front of the `subscriptions` table: a batch of hundreds of items
  * for a few mailboxes costs a few reads, and a steady stream costs none, which keeps the
@@ -29,49 +26,31 @@ interface Entry {
  * A failed read is not cached and propagates (the webhook answers 503 and Graph retries).
  */
 export class SubscriptionLookup {
-  private readonly entries = new Map<string, Entry>();
-  private readonly pending = new Map<string, Promise<SubscriptionSnapshot | undefined>>();
+  /** `null` is a remembered "no such subscription", told apart from a miss (`undefined`). */
+  private readonly entries: TtlCache<string, SubscriptionSnapshot | null>;
+  private readonly reads = new SingleFlight<string, SubscriptionSnapshot | undefined>();
   private readonly load: SubscriptionLookupInit['load'];
-  private readonly now: () => number;
-  private readonly ttlMs: number;
   private readonly missingTtlMs: number;
-  private readonly maxEntries: number;
 
   constructor(init: SubscriptionLookupInit) {
     this.load = init.load;
-    this.now = init.now;
-    this.ttlMs = init.ttlMs ?? 5 * 60_000;
     this.missingTtlMs = init.missingTtlMs ?? 10_000;
-    this.maxEntries = init.maxEntries ?? 10_000;
+    this.entries = new TtlCache({ clock: { now: () => init.now() }, ttlMs: init.ttlMs ?? 5 * 60_000, maxEntries: init.maxEntries ?? 10_000 });
   }
 
   async get(subscriptionId: string): Promise<SubscriptionSnapshot | undefined> {
     const cached = this.entries.get(subscriptionId);
-    if (cached && cached.expiresAt > this.now()) return cached.value;
-    const inFlight = this.pending.get(subscriptionId);
-    if (inFlight) return inFlight;
-    const read = this.load(subscriptionId)
-      .then((value) => {
-        this.remember(subscriptionId, value);
-        return value;
-      })
-      .finally(() => this.pending.delete(subscriptionId));
-    this.pending.set(subscriptionId, read);
-    return read;
+    if (cached !== undefined) return cached ?? undefined;
+    return this.reads.run(subscriptionId, async () => {
+      const value = await this.load(subscriptionId);
+      if (value) this.entries.set(subscriptionId, value);
+      else this.entries.set(subscriptionId, null, this.missingTtlMs);
+      return value;
+    });
   }
 
   /** Called by whoever creates, recreates or deletes a subscription in this process. */
   forget(subscriptionId: string): void {
     this.entries.delete(subscriptionId);
-  }
-
-  private remember(subscriptionId: string, value: SubscriptionSnapshot | undefined): void {
-    this.entries.delete(subscriptionId);
-    if (this.entries.size >= this.maxEntries) {
-      // Map iteration is insertion order: the first key is the oldest entry.
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(subscriptionId, { value, expiresAt: this.now() + (value ? this.ttlMs : this.missingTtlMs) });
   }
 }

@@ -1,5 +1,5 @@
 import type { DecryptionFailure, RichNotificationDecryptor } from './RichNotificationDecryptor';
-import { clientStateMatches } from './clientStateMatches';
+import { clientStateMatches } from './clientState';
 import { countDrop, type DropCounts } from './DropCounts';
 import type { GraphNotificationMessage } from './graphNotificationMessage';
 import { mailResourceDataSchema, type MailResourceData } from './mailResourceDataSchema';

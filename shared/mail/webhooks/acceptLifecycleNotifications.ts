@@ -1,4 +1,4 @@
-import { clientStateMatches } from './clientStateMatches';
+import { clientStateMatches } from './clientState';
 import { countDrop, type DropCounts } from './DropCounts';
 import { LIFECYCLE_EVENTS, type GraphLifecycleMessage, type LifecycleEvent } from './graphLifecycleMessage';
 import { lifecycleNotificationSchema, type NotificationBatch } from './notificationBatchSchema';

@@ -42,4 +42,17 @@ describe('npm run replay-poison -- <queue> (scripts/replayPoison.ts)', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('usage: npm run replay-poison -- <queue>');
   }, 60_000);
+
+  it('refuses an unknown option instead of ignoring it, and answers --help', async () => {
+    await admin.sendText('jira-notify-poison', 'eyJuIjo0fQ==');
+    const mistyped = await runTypeScript(SCRIPT, { args: ['--dry-run', 'jira-notify'], env: { AzureWebJobsStorage: azurite.connectionString } });
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toContain("Unknown option '--dry-run'");
+    expect(mistyped.stderr).toContain('usage: npm run replay-poison -- <queue>');
+    expect(await admin.approximateCount('jira-notify-poison')).toBe(1);
+    const help = await runTypeScript(SCRIPT, { args: ['jira-notify', '-h'], env: { AzureWebJobsStorage: azurite.connectionString } });
+    expect(help).toMatchObject({ code: 0, stdout: '' });
+    expect(help.stderr).toContain('usage: npm run replay-poison -- <queue>');
+    expect(await admin.approximateCount('jira-notify-poison')).toBe(1);
+  }, 60_000);
 });

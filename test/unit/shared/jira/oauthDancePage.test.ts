@@ -8,7 +8,7 @@ describe('oauthDancePage', () => {
     expect(page.status).toBe(200);
     expect(page.body).not.toContain('<script>alert');
     expect(page.body).not.toContain('</script><script>');
-    expect(page.body).toContain('&#60;/script&#62;&#60;script&#62;alert(&#34;x&#34;)');
+    expect(page.body).toContain('&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)');
     const json = /<script type="application\/json" id="outcome">(.*?)<\/script>/s.exec(page.body)?.[1];
     expect(JSON.parse(json!)).toEqual({ type: 'jira-authorization', status: 'authorized', instanceId: 'demo' });
     expect(page.body).toContain('Office.context.ui.messageParent');

@@ -1,5 +1,6 @@
 import { AppError } from '../../../../shared/platform/errors/AppError';
-import { corsHeaders, preflightHeaders } from '../../../../shared/proxy/corsHeaders';
+import { corsHeaders, preflightHeaders } from '../../../../shared/platform/http/cors';
+import { proxyCorsPolicy } from '../../../../shared/proxy/proxyCorsPolicy';
 import { toClientHeaders } from '../../../../shared/proxy/toClientHeaders';
 import { toUpstreamHeaders } from '../../../../shared/proxy/toUpstreamHeaders';
 
@@ -86,18 +87,23 @@ describe('toClientHeaders', () => {
   });
 });
 
-describe('CORS', () => {
+describe('the proxy\'s CORS policy', () => {
   const allowed = ['https://addin.example'];
-  it('answers allowed origins only, without credentials', () => {
-    expect(corsHeaders('https://addin.example', allowed)['access-control-allow-origin']).toBe('https://addin.example');
-    expect(corsHeaders('https://addin.example', allowed)['access-control-expose-headers']).toContain('x-ratelimit-remaining');
-    expect(corsHeaders('https://evil.example', allowed)).toEqual({ vary: 'Origin' });
-    expect(corsHeaders(null, allowed)).toEqual({ vary: 'Origin' });
-    expect(corsHeaders('null', ['https://addin.example'])).toEqual({ vary: 'Origin' });
-    const preflight = preflightHeaders('https://addin.example', allowed);
-    expect(preflight['access-control-allow-methods']).toBe('GET, POST, PUT, PATCH, DELETE');
-    expect(preflight['access-control-allow-headers']).toContain('authorization');
-    expect(preflight['access-control-allow-credentials']).toBeUndefined();
-    expect(preflightHeaders('https://addin.example.evil', allowed)).toEqual({ vary: 'Origin' });
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  it('lets a page send what is forwarded and read what is returned, rate limits included', () => {
+    expect(corsHeaders(proxyCorsPolicy, 'https://addin.example', allowed)).toEqual({
+      'access-control-allow-origin': 'https://addin.example',
+      'access-control-expose-headers':
+        'content-type, content-length, content-disposition, content-range, accept-ranges, etag, last-modified, cache-control, retry-after, x-arequestid, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-interval-seconds, x-ratelimit-fillrate',
+      vary: 'Origin',
+    });
+    expect(preflightHeaders(proxyCorsPolicy, methods, 'https://addin.example', allowed)).toEqual({
+      'access-control-allow-origin': 'https://addin.example',
+      'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+      'access-control-allow-headers':
+        'authorization, accept, accept-language, content-type, if-match, if-none-match, if-modified-since, if-unmodified-since, if-range, range, x-atlassian-token',
+      'access-control-max-age': '600',
+      vary: 'Origin',
+    });
   });
 });

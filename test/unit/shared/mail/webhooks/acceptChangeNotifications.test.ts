@@ -6,7 +6,7 @@ import { acceptChangeNotifications } from '../../../../../shared/mail/webhooks/a
 import { acceptLifecycleNotifications } from '../../../../../shared/mail/webhooks/acceptLifecycleNotifications';
 import { graphLifecycleMessageSchema } from '../../../../../shared/mail/webhooks/graphLifecycleMessage';
 import { graphNotificationMessageSchema } from '../../../../../shared/mail/webhooks/graphNotificationMessage';
-import { hashClientState } from '../../../../../shared/mail/webhooks/hashClientState';
+import { hashClientState } from '../../../../../shared/mail/webhooks/clientState';
 import type { NotificationBatch } from '../../../../../shared/mail/webhooks/notificationBatchSchema';
 import { parseEncryptionPrivateKeys } from '../../../../../shared/mail/webhooks/parseEncryptionPrivateKeys';
 import { RichNotificationDecryptor } from '../../../../../shared/mail/webhooks/RichNotificationDecryptor';

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { clientStateMatches } from '../../../../../shared/mail/webhooks/clientStateMatches';
-import { hashClientState } from '../../../../../shared/mail/webhooks/hashClientState';
+import { clientStateMatches, hashClientState, newClientState } from '../../../../../shared/mail/webhooks/clientState';
 
 describe('clientState hash and comparison', () => {
   test('the stored hash is not the state, and matches exactly the state it was made from', () => {
@@ -20,5 +19,18 @@ describe('clientState hash and comparison', () => {
     expect(clientStateMatches(null, stored)).toBe(false);
     expect(clientStateMatches('', hashClientState(''))).toBe(false);
     expect(clientStateMatches('s', 'not-a-hash')).toBe(false);
+  });
+
+  test('the stored hash presented as the clientState is refused: a read of the table forges nothing', () => {
+    const state = newClientState();
+    const stored = hashClientState(state);
+    expect(clientStateMatches(stored, stored)).toBe(false);
+    expect(clientStateMatches(state, stored)).toBe(true);
+  });
+
+  test('a new clientState is 256 random bits in base64url, different every time', () => {
+    const states = Array.from({ length: 100 }, () => newClientState());
+    for (const state of states) expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(states).size).toBe(states.length);
   });
 });

@@ -1,7 +1,8 @@
-import type { Clock } from '../platform/clock';
+import type { Clock } from './clock';
 
 export interface TtlCacheInit {
   clock: Clock;
+  /** The lifetime of an entry set without its own. */
   ttlMs: number;
   /** Oldest entries go first beyond this, so a flood of distinct keys cannot grow memory. */
   maxEntries: number;
@@ -34,9 +35,11 @@ export class TtlCache<K, V> {
   }
 
   set(key: K, value: V, ttlMs = this.ttlMs): void {
+    // Deleted first so a refreshed key moves to the young end of the insertion order.
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
     if (this.entries.size > this.maxEntries) {
+      // Map iteration is insertion order: the first key is the oldest entry.
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
@@ -48,5 +51,26 @@ export class TtlCache<K, V> {
 
   clear(): void {
     this.entries.clear();
+  }
+}
+
+/**
+ * Joins concurrent calls for one key to a single run: while a run for a key is in flight,
+ * callers get its promise instead of starting another. The entry goes when the run settles,
+ * so a failure is not remembered.
+ */
+export class SingleFlight<K, T> {
+  private readonly flights = new Map<K, Promise<T>>();
+
+  run(key: K, work: () => Promise<T>): Promise<T> {
+    const running = this.flights.get(key);
+    if (running) return running;
+    const flight = work().finally(() => this.flights.delete(key));
+    this.flights.set(key, flight);
+    return flight;
+  }
+
+  get size(): number {
+    return this.flights.size;
   }
 }
