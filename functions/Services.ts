@@ -1,60 +1,111 @@
-import type { AdminServices } from '../shared/admin/createAdminServices';
+import type { ActivityReport, ActivityReportRequest } from '../shared/admin/buildActivityReport';
+import type { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
+import type { PanelLinks } from '../shared/admin/listPanelLinks';
+import type { PanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
+import type { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
+import type { PanelSessions } from '../shared/admin/PanelSessions';
+import type { ReportCounters } from '../shared/admin/ReportCounters';
 import type { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
+import type { InstanceService } from '../shared/jira/InstanceService';
+import type { JiraServiceClient } from '../shared/jira/JiraServiceClient';
+import type { JiraTokenStore } from '../shared/jira/JiraTokenStore';
+import type { OAuthDance } from '../shared/jira/OAuthDance';
+import type { LicenseService } from '../shared/licenses/LicenseService';
+import type { DeliveryLedger } from '../shared/mail/fanout/DeliveryLedger';
+import type { FanOutMailDeps, FanOutResult } from '../shared/mail/fanout/fanOutMail';
+import type { JiraIssueNotifier } from '../shared/mail/fanout/JiraIssueNotifier';
+import type { JiraNotifyMessage } from '../shared/mail/fanout/jiraNotifyMessage';
+import type { RetryPolicy } from '../shared/mail/fanout/nextRetry';
+import type { NotifyWatchersResult } from '../shared/mail/fanout/notifyWatchers';
+import type { PruneResult } from '../shared/mail/fanout/pruneOldDeliveries';
+import type { WatermarkAdvancer } from '../shared/mail/fanout/WatermarkAdvancer';
+import type { GraphClientFactory } from '../shared/mail/graph/GraphClientFactory';
+import type { LinkOwnership } from '../shared/mail/links/LinkOwnership';
+import type { LinkService } from '../shared/mail/links/LinkService';
+import type { LifecycleResult } from '../shared/mail/subscriptions/handleLifecycleMessage';
+import type { RenewalSummary } from '../shared/mail/subscriptions/renewExpiringSubscriptions';
+import type { SubscriptionManager } from '../shared/mail/subscriptions/SubscriptionManager';
+import type { GraphLifecycleMessage } from '../shared/mail/webhooks/graphLifecycleMessage';
+import type { GraphNotificationMessage } from '../shared/mail/webhooks/graphNotificationMessage';
+import type { GraphWebhooks } from '../shared/mail/webhooks/GraphWebhooks';
+import type { Clock } from '../shared/platform/clock';
 import type { AppConfig } from '../shared/platform/config/loadConfig';
 import type { SecretBox } from '../shared/platform/crypto/SecretBox';
-import type { FanoutServices } from '../shared/mail/fanout/createFanoutServices';
 import type { OutboundClient } from '../shared/platform/http/OutboundClient';
-import type { JiraServices } from '../shared/jira/createJiraServices';
-import type { LicenseService } from '../shared/licenses/LicenseService';
-import type { QueueClientFactory } from '../shared/platform/storage/QueueClientFactory';
-import type { QueueSender } from '../shared/platform/storage/QueueSender';
-import type { Repositories } from '../shared/platform/storage/Repositories';
-import type { StorageHealth } from '../shared/platform/storage/StorageHealth';
-import type { TableClientFactory } from '../shared/platform/storage/TableClientFactory';
-import type { GraphServices } from '../shared/mail/subscriptions/createGraphServices';
-import type { Clock } from '../shared/platform/clock';
+import type { StorageServices } from '../shared/platform/storage/createStorageServices';
+import type { QueueAdmin } from '../shared/platform/storage/QueueAdmin';
+import type { JiraProxy } from '../shared/proxy/JiraProxy';
+
+/** The mail → Jira fan-out, with its dependencies bound: handlers hand in a message and log the result. */
+export interface FanoutServices {
+  /** The `deliveries` ledger: one notification per (mail, issue) in practice. */
+  ledger: DeliveryLedger;
+  /** Watchers and notify, as the instance's service user. */
+  notifier: JiraIssueNotifier;
+  /** Per-process memory of the watermarks written, so most mails cost no subscription write. */
+  watermarks: WatermarkAdvancer;
+  retryPolicy: RetryPolicy;
+  /** `graph-notifications` → `jira-notify`; `requeue` puts the message back as it came. */
+  fanOut(message: GraphNotificationMessage, hooks: Pick<FanOutMailDeps, 'requeue' | 'onWatermarkError'>): Promise<FanOutResult>;
+  /** One `jira-notify` message: watchers minus the sender, then Jira's notify. */
+  notify(message: JiraNotifyMessage): Promise<NotifyWatchersResult>;
+  /** Deletes delivery records older than `DELIVERY_RETENTION`. */
+  pruneDeliveries(): Promise<PruneResult>;
+  /** Renews what expires within the window, recreates what Graph lost, retires what no link needs. */
+  renewSubscriptions(): Promise<RenewalSummary>;
+  /** What one lifecycle event asks: renew, recreate and catch up, or catch up. */
+  handleLifecycle(event: GraphLifecycleMessage): Promise<{ result: LifecycleResult; caughtUp?: number }>;
+}
+
+/** The administration panel's per-process parts. */
+export interface AdminServices {
+  /** Checks the Jira app's iframe tokens (`?jwt=`). */
+  iframeTokens: IframeJwtVerifier;
+  /** The panel's own short-lived sessions. */
+  sessions: PanelSessions;
+  /** Issues and rotates an instance's panel secret. */
+  panelSecrets: PanelSecretIssuer;
+  /** Daily counters of the report (`reports` table); the webhook and the poison path add to them. */
+  reports: ReportCounters;
+  /** Raw queue access: poison counts and replay. */
+  queueAdmin: QueueAdmin;
+  listSubscriptions(tenantId: string): Promise<PanelSubscriptions>;
+  listLinks(request: { tenantId: string; instanceId: string; issueKey?: string }): Promise<PanelLinks>;
+  report(request: Omit<ActivityReportRequest, 'nowMs'>): Promise<ActivityReport>;
+}
 
 /**
- * Everything a function needs, built once per process by `createServices` and handed to
- * every handler. Tests build their own with real parts pointed at Azurite and simulators.
+ * Everything a function needs, built once per process by `createServices` (compose.ts) and
+ * handed to every handler. Tests build their own with real parts pointed at Azurite and
+ * the simulators.
  */
-export interface Services {
+export interface Services extends StorageServices {
   config: AppConfig;
   clock: Clock;
   /** Validates the add-in's bearer tokens; one per process so the signing keys stay cached. */
   auth: BearerAuthenticator;
   http: OutboundClient;
   secrets: SecretBox;
-  /** One repository per table of DESIGN.md. */
-  repositories: Repositories;
-  /** Enqueues JSON messages, base64-encoded as the queue triggers expect. */
-  queues: QueueSender;
-  storageHealth: StorageHealth;
-  /** The storage clients behind the above: for `ensureStorage` at start and the queue admin tools. */
-  tableClients: TableClientFactory;
-  queueClients: QueueClientFactory;
   /** Is the Jira app licensed on an instance: cached per process and in `licenses`, with grace. */
   licenses: LicenseService;
   /** Registered Jira instances, cached per process with their parsed keys. */
-  instances: JiraServices['instances'];
+  instances: InstanceService;
   /** Users' Jira access tokens and pending request tokens, encrypted; access tokens cached. */
-  jiraTokenStore: JiraServices['jiraTokenStore'];
-  oauthDance: JiraServices['oauthDance'];
-  jiraProxy: JiraServices['jiraProxy'];
+  jiraTokenStore: JiraTokenStore;
+  oauthDance: OAuthDance;
+  jiraProxy: JiraProxy;
   /** Background Jira calls with the service credential (PAT, or 2-legged OAuth with impersonation). */
-  jiraService: JiraServices['jiraService'];
+  jiraService: JiraServiceClient;
   /** Microsoft Graph, one client per customer tenant; MSAL and the SDK load on the first call. */
-  graph: GraphServices['graph'];
+  graph: GraphClientFactory;
   /** The webhook side of Graph: cached subscription reads, validation tokens, rich notification keys. */
-  graphWebhooks: GraphServices['graphWebhooks'];
+  graphWebhooks: GraphWebhooks;
   /** Creates, renews, recreates and removes mailbox subscriptions. */
-  mailboxSubscriptions: GraphServices['mailboxSubscriptions'];
+  mailboxSubscriptions: SubscriptionManager;
   /** Which mailbox still owns a link (what keeps its subscription). */
-  linkOwnership: GraphServices['linkOwnership'];
+  linkOwnership: LinkOwnership;
   /** Conversation ↔ issue links, per tenant. */
-  links: GraphServices['links'];
-  /** The mail → Jira notification fan-out: delivery ledger, watchers/notify client, watermarks. */
+  links: LinkService;
   fanout: FanoutServices;
-  /** The administration panel: iframe tokens, panel sessions and secrets, report counters, queue admin. */
   admin: AdminServices;
 }

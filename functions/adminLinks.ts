@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listPanelLinks } from '../shared/admin/listPanelLinks';
 import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
@@ -13,9 +12,6 @@ export const adminLinks: HttpServiceHandler = async (request, _context, services
   await services.instances.require(session.tenantId, session.instanceId);
   const query = querySchema.safeParse({ issueKey: request.query.get('issueKey') ?? undefined });
   if (!query.success) throw new AppError({ code: 'invalid_query', detail: 'issueKey: at most 255 characters' });
-  const result = await listPanelLinks(
-    { tenantId: session.tenantId, instanceId: session.instanceId, ...(query.data.issueKey ? { issueKey: query.data.issueKey } : {}) },
-    { links: services.repositories.links },
-  );
+  const result = await services.admin.listLinks({ tenantId: session.tenantId, instanceId: session.instanceId, ...(query.data.issueKey ? { issueKey: query.data.issueKey } : {}) });
   return jsonResponse(200, result);
 };

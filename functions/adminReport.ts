@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { buildActivityReport } from '../shared/admin/buildActivityReport';
 import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
@@ -13,9 +12,6 @@ export const adminReport: HttpServiceHandler = async (request, _context, service
   await services.instances.require(session.tenantId, session.instanceId);
   const query = querySchema.safeParse({ days: request.query.get('days') ?? undefined });
   if (!query.success) throw new AppError({ code: 'invalid_query', detail: 'days: expected a whole number from 1 to 31' });
-  const report = await buildActivityReport(
-    { tenantId: session.tenantId, instanceId: session.instanceId, days: query.data.days, nowMs: services.clock.now() },
-    { counters: services.admin.reports, deliveries: services.repositories.deliveries, queues: services.admin.queueAdmin },
-  );
+  const report = await services.admin.report({ tenantId: session.tenantId, instanceId: session.instanceId, days: query.data.days });
   return jsonResponse(200, report);
 };

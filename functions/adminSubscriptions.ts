@@ -1,4 +1,3 @@
-import { listPanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
@@ -7,6 +6,5 @@ import { jsonResponse } from './http/jsonResponse';
 export const adminSubscriptions: HttpServiceHandler = async (request, _context, services) => {
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
-  const { subscriptions, mailboxes } = services.repositories;
-  return jsonResponse(200, await listPanelSubscriptions(session.tenantId, services.clock.now(), { subscriptions, mailboxes }));
+  return jsonResponse(200, await services.admin.listSubscriptions(session.tenantId));
 };

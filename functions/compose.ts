@@ -1,25 +1,68 @@
-import { createAdminServices } from '../shared/admin/createAdminServices';
+import { buildActivityReport } from '../shared/admin/buildActivityReport';
+import { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
+import { listPanelLinks } from '../shared/admin/listPanelLinks';
+import { listPanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
+import { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
+import { PanelSessions } from '../shared/admin/PanelSessions';
+import { ReportCounters } from '../shared/admin/ReportCounters';
+import { ReportRepository } from '../shared/admin/ReportRepository';
 import { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
+import { InstanceService } from '../shared/jira/InstanceService';
+import { JiraServiceClient } from '../shared/jira/JiraServiceClient';
+import { JiraTokenStore } from '../shared/jira/JiraTokenStore';
+import { OAuthDance } from '../shared/jira/OAuthDance';
+import type { BaseUrlPolicy } from '../shared/jira/validateBaseUrl';
+import { LicenseService } from '../shared/licenses/LicenseService';
+import { LicenseTableStore } from '../shared/licenses/LicenseTableStore';
+import { UpmLicenseClient } from '../shared/licenses/UpmLicenseClient';
+import { DeliveryLedger } from '../shared/mail/fanout/DeliveryLedger';
+import { fanOutMail } from '../shared/mail/fanout/fanOutMail';
+import { JiraIssueNotifier } from '../shared/mail/fanout/JiraIssueNotifier';
+import { defaultRetryPolicy } from '../shared/mail/fanout/nextRetry';
+import { notifyWatchers } from '../shared/mail/fanout/notifyWatchers';
+import { pruneOldDeliveries } from '../shared/mail/fanout/pruneOldDeliveries';
+import { WatermarkAdvancer } from '../shared/mail/fanout/WatermarkAdvancer';
+import { GraphClientFactory } from '../shared/mail/graph/GraphClientFactory';
+import { LinkOwnership } from '../shared/mail/links/LinkOwnership';
+import { LinkService } from '../shared/mail/links/LinkService';
+import { handleLifecycleMessage } from '../shared/mail/subscriptions/handleLifecycleMessage';
+import { renewExpiringSubscriptions } from '../shared/mail/subscriptions/renewExpiringSubscriptions';
+import { SubscriptionManager } from '../shared/mail/subscriptions/SubscriptionManager';
+import { toSubscriptionSettings } from '../shared/mail/subscriptions/SubscriptionSettings';
+import type { GraphWebhooks } from '../shared/mail/webhooks/GraphWebhooks';
+import { parseEncryptionPrivateKeys } from '../shared/mail/webhooks/parseEncryptionPrivateKeys';
+import { RichNotificationDecryptor } from '../shared/mail/webhooks/RichNotificationDecryptor';
+import { SubscriptionLookup } from '../shared/mail/webhooks/SubscriptionLookup';
+import { ValidationTokenVerifier } from '../shared/mail/webhooks/ValidationTokenVerifier';
+import { systemClock, type Clock } from '../shared/platform/clock';
 import type { AppConfig } from '../shared/platform/config/loadConfig';
 import { SecretBox } from '../shared/platform/crypto/SecretBox';
-import { createFanoutServices } from '../shared/mail/fanout/createFanoutServices';
+import { AppError } from '../shared/platform/errors/AppError';
 import { OutboundClient } from '../shared/platform/http/OutboundClient';
-import { createJiraServices } from '../shared/jira/createJiraServices';
-import { createLicenseService } from '../shared/licenses/createLicenseService';
 import { createStorageServices } from '../shared/platform/storage/createStorageServices';
-import { createGraphServices } from '../shared/mail/subscriptions/createGraphServices';
-import { systemClock, type Clock } from '../shared/platform/clock';
+import { QueueAdmin } from '../shared/platform/storage/QueueAdmin';
+import { queueNames } from '../shared/platform/storage/queueNames';
+import { tableNames } from '../shared/platform/storage/tableNames';
+import { JiraProxy } from '../shared/proxy/JiraProxy';
 import type { Services } from './Services';
 
 export interface ServicesInit {
   config: AppConfig;
   clock?: Clock;
+  /** Tests inject a DNS resolver for the base-URL policy; the system's otherwise. */
+  resolve?: BaseUrlPolicy['resolve'];
 }
 
-/** Builds the process's services once: clients and caches live as long as the worker. */
+/**
+ * The one composition root: every service of the process is built here, once, from the
+ * validated config, and every dependency is bound here, so handlers only hand in what a
+ * request or message carries. Builds objects only: no network I/O, no SDK loaded.
+ */
 export function createServices(init: ServicesInit): Services {
   const clock = init.clock ?? systemClock;
-  const { settings } = init.config;
+  const { config } = init;
+  const { settings } = config;
+
   const http = new OutboundClient({
     connectTimeoutMs: settings.OUTBOUND_CONNECT_TIMEOUT_MS,
     headersTimeoutMs: settings.OUTBOUND_HEADERS_TIMEOUT_MS,
@@ -36,20 +79,166 @@ export function createServices(init: ServicesInit): Services {
     adminRole: settings.ADMIN_ROLE,
     clock,
   });
-  const secrets = new SecretBox({ keyring: init.config.encryption });
-  const storage = createStorageServices(init.config.storage);
-  const licenses = createLicenseService({ settings, clock, http, repository: storage.repositories.licenses });
-  const jira = createJiraServices({ settings, clock, http, secrets, repositories: storage.repositories });
-  const graph = createGraphServices({ settings, clock, http, repositories: storage.repositories, queues: storage.queues, tableClients: storage.tableClients });
-  const fanout = createFanoutServices({ settings, clock, repositories: storage.repositories, jiraService: jira.jiraService });
-  const admin = createAdminServices({
-    encryption: init.config.encryption,
-    clock,
+  const secrets = new SecretBox({ keyring: config.encryption });
+  const storage = createStorageServices(config.storage);
+  const { repositories } = storage;
+
+  // Jira: instances, users' tokens, the OAuth dance, the proxy and the service client.
+  const jiraTokenStore = new JiraTokenStore({ repository: repositories.jiraTokens, secrets, clock });
+  const instances = new InstanceService({
+    repository: repositories.instances,
     secrets,
-    repositories: storage.repositories,
-    tableClients: storage.tableClients,
-    queueClients: storage.queueClients,
-    instances: jira.instances,
+    clock,
+    publicBaseUrl: settings.PUBLIC_BASE_URL,
+    baseUrlPolicy: {
+      allowInsecure: settings.ALLOW_INSECURE_JIRA,
+      allowPrivateTargets: settings.ALLOW_PRIVATE_NETWORK_TARGETS,
+      ...(init.resolve ? { resolve: init.resolve } : {}),
+    },
+    onInstanceMoved: (tenantId, instanceId) => jiraTokenStore.dropInstance(tenantId, instanceId),
   });
-  return { config: init.config, clock, auth, http, secrets, ...storage, licenses, ...jira, ...graph, fanout, admin };
+  const oauthDance = new OAuthDance({ instances, tokens: jiraTokenStore, http, clock });
+  const jiraProxy = new JiraProxy({ instances, tokens: jiraTokenStore, http, maxBodyBytes: settings.PROXY_MAX_BODY_BYTES });
+  const jiraService = new JiraServiceClient({ instances, http });
+
+  const licenses = new LicenseService({
+    store: new LicenseTableStore({ repository: repositories.licenses }),
+    upm: new UpmLicenseClient({ http }),
+    clock,
+    policy: {
+      ttlSeconds: settings.LICENSE_TTL,
+      badTtlSeconds: settings.LICENSE_BAD_TTL,
+      graceSeconds: settings.LICENSE_GRACE,
+      unknownPolicy: settings.LICENSE_UNKNOWN_POLICY,
+    },
+  });
+
+  // Graph: the client, the webhook side, mailbox subscriptions and links.
+  const subscriptionSettings = toSubscriptionSettings(settings);
+  const privateKeys = settings.GRAPH_ENCRYPTION_PRIVATE_KEYS ? parseEncryptionPrivateKeys(settings.GRAPH_ENCRYPTION_PRIVATE_KEYS) : new Map();
+  const rich = subscriptionSettings.richNotifications;
+  // Stop here, before a subscription could ask Graph to encrypt with a key we do not hold.
+  if (rich && !privateKeys.has(rich.certificateId)) {
+    throw new AppError({ code: 'config_invalid', detail: `GRAPH_ENCRYPTION_PRIVATE_KEYS: no key for certificate id ${rich.certificateId}` });
+  }
+  const graph = new GraphClientFactory({
+    clientId: settings.GRAPH_CLIENT_ID,
+    clientSecret: settings.GRAPH_CLIENT_SECRET,
+    authorityHost: settings.GRAPH_AUTHORITY_HOST,
+    baseUrl: settings.GRAPH_BASE_URL,
+    http,
+    now: () => clock.now(),
+  });
+  const lookup = new SubscriptionLookup({
+    load: async (subscriptionId) => {
+      const entity = await repositories.subscriptions.get({ subscriptionId });
+      return entity && { subscriptionId: entity.subscriptionId, tenantId: entity.tenantId, userId: entity.userId, clientStateHash: entity.clientStateHash };
+    },
+    now: () => clock.now(),
+    missingTtlMs: 2000,
+  });
+  const graphWebhooks: GraphWebhooks = {
+    subscriptions: lookup,
+    validationTokens: new ValidationTokenVerifier({
+      jwksUrl: settings.GRAPH_VALIDATION_JWKS_URL,
+      audience: settings.GRAPH_CLIENT_ID,
+      issuerTemplate: settings.GRAPH_VALIDATION_ISSUER_TEMPLATE,
+    }),
+    decryptor: privateKeys.size > 0 ? new RichNotificationDecryptor({ privateKeys }) : undefined,
+  };
+  const mailboxSubscriptions = new SubscriptionManager({
+    graph,
+    subscriptions: repositories.subscriptions,
+    mailboxes: repositories.mailboxes,
+    queues: storage.queues,
+    clock,
+    settings: subscriptionSettings,
+    onChange: (subscriptionId) => lookup.forget(subscriptionId),
+  });
+  const linkOwnership = new LinkOwnership({ client: storage.tableClients.get(tableNames.links) });
+  const links = new LinkService({ links: repositories.links, ownership: linkOwnership, instances: repositories.instances, subscriptions: mailboxSubscriptions, clock });
+
+  // The fan-out, its dependencies bound once.
+  const ledger = new DeliveryLedger({ repository: repositories.deliveries, clock, leaseSeconds: settings.DELIVERY_LEASE });
+  const notifier = new JiraIssueNotifier({ jira: jiraService, clock });
+  const watermarks = new WatermarkAdvancer({ subscriptions: repositories.subscriptions });
+  const retryPolicy = { ...defaultRetryPolicy, maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY };
+  const fanout: Services['fanout'] = {
+    ledger,
+    notifier,
+    watermarks,
+    retryPolicy,
+    fanOut: (message, hooks) =>
+      fanOutMail(message, {
+        readMail: (tenantId, userId, messageId) => graph.forTenant(tenantId).getMessage(userId, messageId),
+        links: repositories.links,
+        deliveries: repositories.deliveries,
+        enqueue: (messages) => storage.queues.sendMany(queueNames.jiraNotify, messages),
+        watermarks,
+        clock,
+        maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY,
+        ...hooks,
+      }),
+    notify: (message) =>
+      notifyWatchers(message, {
+        ledger,
+        jira: notifier,
+        links: repositories.links,
+        requeue: (copy, delaySeconds) => storage.queues.send(queueNames.jiraNotify, copy, { visibilityTimeoutSeconds: delaySeconds }),
+        policy: retryPolicy,
+        clock,
+      }),
+    pruneDeliveries: () => pruneOldDeliveries({ repository: repositories.deliveries, clock, retentionSeconds: settings.DELIVERY_RETENTION }),
+    renewSubscriptions: () =>
+      renewExpiringSubscriptions({
+        manager: mailboxSubscriptions,
+        subscriptions: repositories.subscriptions,
+        ownsLinks: (tenantId, userId) => linkOwnership.ownsAny(tenantId, userId),
+        clock,
+        renewalWindowMinutes: settings.GRAPH_RENEWAL_WINDOW_MINUTES,
+      }),
+    handleLifecycle: (event) => handleLifecycleMessage({ manager: mailboxSubscriptions, subscriptions: repositories.subscriptions, message: event }),
+  };
+
+  // The administration panel.
+  const reports = new ReportCounters({ repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }), clock });
+  const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
+  const admin: Services['admin'] = {
+    iframeTokens: new IframeJwtVerifier({ repository: repositories.instances, secrets, clock }),
+    sessions: new PanelSessions({ keyring: config.encryption, clock }),
+    panelSecrets: new PanelSecretIssuer({
+      repository: repositories.instances,
+      secrets,
+      clock,
+      // So a new panel secret is seen at once by this process's instance cache.
+      onChanged: (ref) => instances.invalidate(ref.tenantId, ref.instanceId),
+    }),
+    reports,
+    queueAdmin,
+    listSubscriptions: (tenantId) => listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
+    listLinks: (request) => listPanelLinks(request, { links: repositories.links }),
+    report: (request) => buildActivityReport({ ...request, nowMs: clock.now() }, { counters: reports, deliveries: repositories.deliveries, queues: queueAdmin }),
+  };
+
+  return {
+    config,
+    clock,
+    auth,
+    http,
+    secrets,
+    ...storage,
+    licenses,
+    instances,
+    jiraTokenStore,
+    oauthDance,
+    jiraProxy,
+    jiraService,
+    graph,
+    graphWebhooks,
+    mailboxSubscriptions,
+    linkOwnership,
+    links,
+    fanout,
+    admin,
+  };
 }

@@ -40,7 +40,7 @@ const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'jiraOAuthStart', route: 'jira/{instanceId}/oauth/start', methods: ['POST', 'OPTIONS'], cors: addInCorsPolicy, handler: jiraOAuthStart },
   { kind: 'http', name: 'jiraOAuthCallback', route: 'jira/oauth/callback', methods: ['GET'], handler: jiraOAuthCallback },
   { kind: 'http', name: 'adminInstances', route: 'admin/instances/{instanceId?}', methods: ['GET', 'PUT', 'DELETE'], handler: adminInstances },
-  // The administration panel Jira frames (issue 10): the page, its assets, and its JSON endpoints under admin/panel/.
+  // The administration panel Jira frames : the page, its assets, and its JSON endpoints under admin/panel/.
   { kind: 'http', name: 'adminUi', route: 'admin/ui', methods: ['GET'], handler: adminUi },
   { kind: 'http', name: 'adminUiAsset', route: 'admin/ui/assets/{name}', methods: ['GET'], handler: adminUiAsset },
   { kind: 'http', name: 'adminSession', route: 'admin/panel/session', methods: ['POST'], handler: adminSession },

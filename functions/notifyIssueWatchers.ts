@@ -1,7 +1,5 @@
 import { AppError } from '../shared/platform/errors/AppError';
 import { jiraNotifyMessageSchema } from '../shared/mail/fanout/jiraNotifyMessage';
-import { notifyWatchers } from '../shared/mail/fanout/notifyWatchers';
-import { queueNames } from '../shared/platform/storage/queueNames';
 import type { QueueServiceHandler } from './FunctionDefinition';
 
 /**
@@ -14,16 +12,8 @@ import type { QueueServiceHandler } from './FunctionDefinition';
 export const notifyIssueWatchers: QueueServiceHandler = async (message, context, services) => {
   const parsed = jiraNotifyMessageSchema.safeParse(message);
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'not a jira-notify message of a known version' });
-  const { fanout } = services;
 
-  const result = await notifyWatchers(parsed.data, {
-    ledger: fanout.ledger,
-    jira: fanout.notifier,
-    links: services.repositories.links,
-    requeue: (copy, delaySeconds) => services.queues.send(queueNames.jiraNotify, copy, { visibilityTimeoutSeconds: delaySeconds }),
-    policy: fanout.retryPolicy,
-    clock: services.clock,
-  });
+  const result = await services.fanout.notify(parsed.data);
 
   const issue = `${parsed.data.instanceId}/${parsed.data.issueKey}`;
   switch (result.kind) {

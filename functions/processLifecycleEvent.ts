@@ -1,7 +1,6 @@
 import { AppError } from '../shared/platform/errors/AppError';
 import { retryAfterOf } from '../shared/mail/graph/throttledError';
 import { queueNames } from '../shared/platform/storage/queueNames';
-import { handleLifecycleMessage } from '../shared/mail/subscriptions/handleLifecycleMessage';
 import { graphLifecycleMessageSchema } from '../shared/mail/webhooks/graphLifecycleMessage';
 import type { QueueServiceHandler } from './FunctionDefinition';
 
@@ -20,7 +19,7 @@ export const processLifecycleEvent: QueueServiceHandler = async (message, contex
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'a graph-lifecycle message does not have the expected shape' });
   const event = parsed.data;
   try {
-    const { result, caughtUp } = await handleLifecycleMessage({ manager: services.mailboxSubscriptions, subscriptions: services.repositories.subscriptions, message: event });
+    const { result, caughtUp } = await services.fanout.handleLifecycle(event);
     context.log(`graph lifecycle ${event.lifecycleEvent}: ${result}${caughtUp === undefined ? '' : `, ${caughtUp} mails queued`}`);
   } catch (error) {
     const wait = retryAfterOf(error);

@@ -1,5 +1,4 @@
 import { AppError } from '../shared/platform/errors/AppError';
-import { fanOutMail } from '../shared/mail/fanout/fanOutMail';
 import { queueNames } from '../shared/platform/storage/queueNames';
 import { graphNotificationMessageSchema } from '../shared/mail/webhooks/graphNotificationMessage';
 import type { QueueServiceHandler } from './FunctionDefinition';
@@ -15,16 +14,9 @@ export const processMailNotification: QueueServiceHandler = async (message, cont
   // Retried, then kept in the poison queue for a look (and a replay after a fix).
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'not a graph-notifications message of a known version' });
 
-  const result = await fanOutMail(parsed.data, {
-    readMail: (tenantId, userId, messageId) => services.graph.forTenant(tenantId).getMessage(userId, messageId),
-    links: services.repositories.links,
-    deliveries: services.repositories.deliveries,
-    enqueue: (messages) => services.queues.sendMany(queueNames.jiraNotify, messages),
+  const result = await services.fanout.fanOut(parsed.data, {
     // The message exactly as it came, not the parsed copy: nothing of it is dropped.
     requeue: (_parsed, delaySeconds) => services.queues.send(queueNames.graphNotifications, message, { visibilityTimeoutSeconds: delaySeconds }),
-    watermarks: services.fanout.watermarks,
-    clock: services.clock,
-    maxDelaySeconds: services.config.settings.NOTIFY_RETRY_MAX_DELAY,
     onWatermarkError: (error) => context.warn(`subscription watermark not moved: ${error instanceof AppError ? error.code : 'error'}`),
   });
 

@@ -1,4 +1,3 @@
-import { renewExpiringSubscriptions } from '../shared/mail/subscriptions/renewExpiringSubscriptions';
 import type { TimerServiceHandler } from './FunctionDefinition';
 
 /** NCRONTAB: every 15 minutes, on the quarter hour. */
@@ -10,13 +9,7 @@ export const RENEW_SUBSCRIPTIONS_SCHEDULE = '0 */15 * * * *';
  * renewal is simply tried again on the next run, long before the subscription ends.
  */
 export const renewSubscriptions: TimerServiceHandler = async (_timer, context, services) => {
-  const summary = await renewExpiringSubscriptions({
-    manager: services.mailboxSubscriptions,
-    subscriptions: services.repositories.subscriptions,
-    ownsLinks: (tenantId, userId) => services.linkOwnership.ownsAny(tenantId, userId),
-    clock: services.clock,
-    renewalWindowMinutes: services.config.settings.GRAPH_RENEWAL_WINDOW_MINUTES,
-  });
+  const summary = await services.fanout.renewSubscriptions();
   const line = `renew subscriptions: renewed ${summary.renewed}, recreated ${summary.recreated}, removed ${summary.removed}, throttled ${summary.throttled}, failed ${summary.failed}`;
   if (summary.failed > 0) context.warn(`${line} (${[...new Set(summary.failures)].join(', ')})`);
   else context.log(line);

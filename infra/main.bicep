@@ -74,7 +74,7 @@ param storageSku string = 'Standard_LRS'
 @maxValue(730)
 param logRetentionInDays int = 30
 
-// The queues and tables of DESIGN.md (shared/storage/queueNames.ts, tableNames.ts);
+// The queues and tables of DESIGN.md (shared/platform/storage/queueNames.ts, tableNames.ts);
 // test/infra/consistency.test.ts fails when the two lists drift apart.
 var queueNames = [
   'graph-notifications'

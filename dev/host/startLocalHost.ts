@@ -38,7 +38,7 @@ export interface LocalHost {
 /**
  * The development host: serves one function table over HTTP, polls its queues in Azurite
  * and fires its timers, with the Functions host's semantics where they matter to the app.
- * What it leaves out is listed in the README ("Not emulated").
+ * What it leaves out is listed in docs/local-development.md ("Not emulated").
  */
 export async function startLocalHost(init: LocalHostInit): Promise<LocalHost> {
   const log = init.log ?? consoleHostLog();

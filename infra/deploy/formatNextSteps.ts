@@ -15,7 +15,7 @@ export function formatNextSteps(outputs: DeploymentOutputs, resourceGroup: strin
     `  Storage account       ${outputs.storageAccountName}`,
     `  Application Insights  ${outputs.applicationInsightsName}`,
     '',
-    'Next steps (the README, "Deploy", has the details):',
+    'Next steps (docs/deployment.md has the details):',
     '  1. Publish the code:',
     '       npm ci && npm run build && npm prune --omit=dev',
     `       func azure functionapp publish ${outputs.functionAppName}`,

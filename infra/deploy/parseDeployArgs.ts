@@ -25,7 +25,7 @@ export const deployUsage = `Usage: npm run deploy -- --subscription <id> --resou
   --help                     this text
 
 Secrets come from the environment, never from the command line:
-  GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, DATA_ENCRYPTION_KEY (see the README, "Deploy").`;
+  GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, DATA_ENCRYPTION_KEY (see docs/deployment.md).`;
 
 const optionsSchema = z.object({
   subscription: z

@@ -26,7 +26,7 @@ const MARKUP = '<script>alert("fz")</script>';
 const fuzzAgent = new Agent({ connections: 16, headersTimeout: 20_000, bodyTimeout: 20_000 });
 
 let stack: AppStack;
-/** Route → status → how many answers: printed at the end, the counts docs/RELIABILITY.md quotes. */
+/** Route → status → how many answers: printed at the end, the counts docs/reliability.md quotes. */
 const tally = new Map<string, Map<number, number>>();
 /** Proxied requests Jira answered (its answer passed on as it is). */
 let relayed = 0;

@@ -244,7 +244,7 @@ describe('slow and stalled bodies', () => {
     expect(genuine.status).toBe(202);
     await stillServing();
     // The app sets no deadline of its own on reading a body: these are still open. The bound is
-    // the host's (Node's requestTimeout, 300 s, here; the front end's 230 s in Azure); see docs/RELIABILITY.md.
+    // the host's (Node's requestTimeout, 300 s, here; the front end's 230 s in Azure); see docs/reliability.md.
     const stillOpen = stalled.filter((request) => request.open).length;
     console.log(`stalled webhook bodies still open after a second and a genuine notification: ${stillOpen} of ${stalled.length}`);
     for (const request of stalled) request.abort();

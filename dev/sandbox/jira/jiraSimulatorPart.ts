@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { PanelCredentials } from '../../../shared/admin/PanelSecretIssuer';
 import { JiraNotifications } from './notifyRoutes';
-import { PANEL_PAGE_PATH, panelPageRoute } from './panelPageRoute';
+import { PANEL_PAGE_PATH, panelPageRoute, type PanelCredentials } from './panelPageRoute';
 import { startJiraSimulator, type JiraSimulator } from './startJiraSimulator';
 import { UpmLicenses } from './upmLicenses';
 import type { SandboxApp, SandboxPart } from '../startSandbox';

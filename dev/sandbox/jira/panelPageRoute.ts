@@ -1,8 +1,13 @@
-import type { PanelCredentials } from '../../../shared/admin/PanelSecretIssuer';
-import { signedPanelUrl } from '../../../shared/admin/signIframeJwt';
+import { connectSignedUrl } from './connectJwt';
 import { escapeHtml } from '../../../shared/platform/text';
 import { systemClock, type Clock } from '../../../shared/platform/clock';
 import type { JiraSimulatorRoute } from './JiraSimulatorRoute';
+
+/** What the app hands the Jira admin at registration: the `iss` and HS256 secret of the page's tokens. */
+export interface PanelCredentials {
+  issuer: string;
+  sharedSecret: string;
+}
 
 /** Where the simulated Jira app's admin page lives, as a servlet of a Jira app would. */
 export const PANEL_PAGE_PATH = '/plugins/servlet/outlook-cloud/admin';
@@ -32,7 +37,14 @@ export function panelPageRoute(init: PanelPageRouteInit): JiraSimulatorRoute {
       const credentials = init.credentials();
       const frame = credentials
         ? `<iframe id="outlook-cloud-admin" title="Outlook integration" src="${escapeHtml(
-            await signedPanelUrl({ appUrl: init.appUrl, issuer: credentials.issuer, sharedSecret: credentials.sharedSecret, jiraUser: init.jiraUser ?? 'admin', issuedAt: Math.floor(clock.now() / 1000) }),
+            await connectSignedUrl({
+              method: 'GET',
+              url: new URL(`${init.appUrl}/api/admin/ui`),
+              issuer: credentials.issuer,
+              sharedSecret: credentials.sharedSecret,
+              jiraUser: init.jiraUser ?? 'admin',
+              issuedAt: Math.floor(clock.now() / 1000),
+            }),
           )}" allow="clipboard-read; clipboard-write"></iframe>`
         : '<p>The instance has no panel secret yet.</p>';
       const html = `<!doctype html>

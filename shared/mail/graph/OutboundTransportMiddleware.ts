@@ -1,7 +1,7 @@
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import type { Dispatcher } from 'undici';
 import { AppError } from '../../platform/errors/AppError';
 import type { OutboundClient } from '../../platform/http/OutboundClient';
+import { readBody } from '../../platform/http/readBody';
 import { toUpstreamError } from '../../platform/http/toUpstreamError';
 import { passThroughError } from './passThroughError';
 
@@ -39,7 +39,10 @@ export class OutboundTransportMiddleware implements Middleware {
         headers,
         body,
       });
-      const bytes = await this.readBody(response);
+      const bytes = await readBody(response.body, {
+        maxBytes: this.maxBodyBytes,
+        tooLarge: () => new AppError({ code: 'upstream_bad_response', detail: `Microsoft Graph answered more than ${this.maxBodyBytes} bytes` }),
+      });
       const responseHeaders = new Headers();
       for (const [name, value] of Object.entries(response.headers)) {
         if (typeof value === 'string') responseHeaders.set(name, value);
@@ -51,18 +54,4 @@ export class OutboundTransportMiddleware implements Middleware {
     }
   }
 
-  private async readBody(response: Dispatcher.ResponseData): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      size += buffer.length;
-      if (size > this.maxBodyBytes) {
-        response.body.destroy();
-        throw new AppError({ code: 'upstream_bad_response', detail: `Microsoft Graph answered more than ${this.maxBodyBytes} bytes` });
-      }
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks);
-  }
 }

@@ -55,7 +55,7 @@ const optionalText = z
 
 /**
  * Every setting the app reads, by its environment name. Defaults are the production
- * values; `local.settings.sample.json`, the README and `infra/` list the same names.
+ * values; `local.settings.sample.json`, docs/settings.md and `infra/` list the same names.
  */
 export const settingsSchema = z.object({
   AzureWebJobsStorage: optionalText,

@@ -2,9 +2,7 @@ import { graphSimulatorPart } from '../../../../dev/sandbox/graph/graphSimulator
 import { newGuid } from '../../../../dev/sandbox/newGuid';
 import type { SandboxIdentity } from '../../../../dev/sandbox/startSandbox';
 import { loadConfig } from '../../../../shared/platform/config/loadConfig';
-import { createGraphServices } from '../../../../shared/mail/subscriptions/createGraphServices';
-import { createStorageServices } from '../../../../shared/platform/storage/createStorageServices';
-import { OutboundClient } from '../../../../shared/platform/http/OutboundClient';
+import { createServices } from '../../../../functions/compose';
 
 const identity: SandboxIdentity = {
   tenantId: newGuid(),
@@ -26,17 +24,17 @@ test('the sandbox Graph part points a valid configuration at a running simulator
       DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
       PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
       API_AUDIENCE: 'api://x',
+      // The simulator listens on loopback, which the production client refuses.
+      ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
       ...started.settings,
     });
-    const http = new OutboundClient({ connectTimeoutMs: 1000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000, connectionsPerOrigin: 2, allowPrivateNetworkTargets: true });
-    const storage = createStorageServices(config.storage);
-    const graph = createGraphServices({ settings: config.settings, clock: { now: () => Date.now() }, http, ...storage });
-    expect(graph.graphWebhooks.decryptor).toBeDefined();
+    const services = createServices({ config });
+    expect(services.graphWebhooks.decryptor).toBeDefined();
     // The app's own Graph client gets a token and an answer from the simulator.
-    const page = await graph.graph.forTenant(identity.tenantId).listMessagesSince(identity.userId, '2020-01-01T00:00:00Z').next();
+    const page = await services.graph.forTenant(identity.tenantId).listMessagesSince(identity.userId, '2020-01-01T00:00:00Z').next();
     expect(page.value).toEqual([]);
     expect(started.file.graphUrl).toBe(new URL(started.settings.GRAPH_BASE_URL!).origin);
-    await http.close();
+    await services.http.close();
   } finally {
     await started.stop();
   }

@@ -2,10 +2,10 @@ import { startAzurite, type RunningAzurite } from '../../../../dev/azurite';
 import { startJiraSimulator, type JiraSimulator } from '../../../../dev/sandbox/jira/startJiraSimulator';
 import { newGuid } from '../../../../dev/sandbox/newGuid';
 import { parseEncryptionKeyring } from '../../../../shared/platform/config/encryptionKeyring';
-import { loadConfig } from '../../../../shared/platform/config/loadConfig';
 import { SecretBox } from '../../../../shared/platform/crypto/SecretBox';
 import { OutboundClient } from '../../../../shared/platform/http/OutboundClient';
-import { createJiraServices, type JiraServices } from '../../../../shared/jira/createJiraServices';
+import { InstanceService } from '../../../../shared/jira/InstanceService';
+import { JiraServiceClient } from '../../../../shared/jira/JiraServiceClient';
 import { createStorageServices } from '../../../../shared/platform/storage/createStorageServices';
 import { ensureStorage } from '../../../../shared/platform/storage/ensureStorage';
 
@@ -13,7 +13,7 @@ describe('JiraServiceClient: background calls with the service credential', () =
   let azurite: RunningAzurite;
   let jira: JiraSimulator;
   let http: OutboundClient;
-  let services: JiraServices;
+  let services: { instances: InstanceService; jiraService: JiraServiceClient };
   const tenantId = newGuid();
   const clock = { now: () => Date.now() };
 
@@ -25,17 +25,14 @@ describe('JiraServiceClient: background calls with the service credential', () =
     const keyring = parseEncryptionKeyring(`k1:${Buffer.alloc(32, 1).toString('base64')}`);
     if (typeof keyring === 'string') throw new Error(keyring);
     http = new OutboundClient({ connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000, connectionsPerOrigin: 8, allowPrivateNetworkTargets: true });
-    const { settings } = loadConfig({
-      AzureWebJobsStorage: azurite.connectionString,
-      DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-      PUBLIC_BASE_URL: 'https://app.example',
-      API_AUDIENCE: 'api://x',
-      GRAPH_CLIENT_ID: newGuid(),
-      GRAPH_CLIENT_SECRET: 'x',
-      ALLOW_INSECURE_JIRA: 'true',
-      ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
+    const instances = new InstanceService({
+      repository: storage.repositories.instances,
+      secrets: new SecretBox({ keyring }),
+      clock,
+      publicBaseUrl: 'https://app.example',
+      baseUrlPolicy: { allowInsecure: true, allowPrivateTargets: true },
     });
-    services = createJiraServices({ settings, clock, http, secrets: new SecretBox({ keyring }), repositories: storage.repositories });
+    services = { instances, jiraService: new JiraServiceClient({ instances, http }) };
   });
   afterAll(async () => {
     await http?.close();
