@@ -34,7 +34,10 @@ const layering = {
     const check = (node) => {
       const spec = node.source?.value;
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
-      const target = path.relative(root, path.resolve(path.dirname(context.filename), spec)).split(path.sep).join('/');
+      const target = path
+        .relative(root, path.resolve(path.dirname(context.filename), spec))
+        .split(path.sep)
+        .join('/');
       if (rule[1].some((prefix) => target.startsWith(prefix) || `${target}/`.startsWith(prefix))) return;
       context.report({ node, messageId: 'upward', data: { from: rule[0], to: target } });
     };

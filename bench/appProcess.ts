@@ -47,7 +47,9 @@ const storageRequests: Record<string, number> = {};
 subscribe('http.client.request.start', (message) => {
   const { request } = message as { request: ClientRequest };
   const segments = request.path.split('?', 1)[0]!.split('/').slice(2);
-  const resource = [segments[0]?.replace(/\(.*\)$/, '()') ?? '', segments[1] ?? '', segments.length > 2 ? '{id}' : ''].filter(Boolean).join('/');
+  const resource = [segments[0]?.replace(/\(.*\)$/, '()') ?? '', segments[1] ?? '', segments.length > 2 ? '{id}' : '']
+    .filter(Boolean)
+    .join('/');
   const key = `${request.method} ${resource}`;
   storageRequests[key] = (storageRequests[key] ?? 0) + 1;
 });
@@ -92,7 +94,9 @@ if (process.send) {
     if (!command.success) return;
     if (command.data.type === 'stats') return send({ type: 'stats', storageRequests: { ...storageRequests } });
     const action = command.data.type === 'start' ? start(command.data) : stop();
-    action.catch((error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }, () => process.exit(1)));
+    action.catch((error: unknown) =>
+      send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }, () => process.exit(1)),
+    );
   });
   process.once('disconnect', () => process.exit(0));
 }

@@ -19,7 +19,12 @@ export async function appRequest(
 }
 
 /** As `appRequest`, failing unless the status is one of `expected`. */
-export async function expectReply(expected: readonly number[], what: string, url: string, options: Parameters<typeof appRequest>[1] = {}): Promise<AppReply> {
+export async function expectReply(
+  expected: readonly number[],
+  what: string,
+  url: string,
+  options: Parameters<typeof appRequest>[1] = {},
+): Promise<AppReply> {
   const reply = await appRequest(url, options);
   if (!expected.includes(reply.status)) throw new Error(`${what}: ${reply.status} ${reply.text.slice(0, 300)}`);
   return reply;

@@ -9,6 +9,7 @@ export function checkLoad(what: string, result: HttpLoadResult, log: (line: stri
     `${what}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms; statuses ${statuses || 'none'}` +
       (result.errors > 0 ? `; ${result.errors} errors (${result.timeouts} timeouts)` : ''),
   );
-  if (result.expected === 0) throw new Error(`${what}: no answer had the expected status (${statuses || 'no answers'}, ${result.errors} errors)`);
+  if (result.expected === 0)
+    throw new Error(`${what}: no answer had the expected status (${statuses || 'no answers'}, ${result.errors} errors)`);
   return result;
 }

@@ -21,4 +21,7 @@ for (const file of Object.keys(require.cache)) {
 }
 const packages = [...filesByPackage.entries()].sort((a, b) => b[1] - a[1]).map(([name, files]) => `${name.replace(/\\/g, '/')}:${files}`);
 const cpu = process.cpuUsage();
-process.stdout.write(`${JSON.stringify({ bootMs: before, loadMs: loaded - before, cpuMs: (cpu.user + cpu.system) / 1000, packages })}\n`, () => process.exit(0));
+process.stdout.write(
+  `${JSON.stringify({ bootMs: before, loadMs: loaded - before, cpuMs: (cpu.user + cpu.system) / 1000, packages })}\n`,
+  () => process.exit(0),
+);

@@ -65,7 +65,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Waits until Jira got every notify call of the phase (or the timeout), then reads the latencies off the outbox. */
-async function settle(notifications: JiraNotifications, phase: 'burst' | 'paced', putAt: Map<number, number>, firstPut: number): Promise<Phase> {
+async function settle(
+  notifications: JiraNotifications,
+  phase: 'burst' | 'paced',
+  putAt: Map<number, number>,
+  firstPut: number,
+): Promise<Phase> {
   const expected = putAt.size * ISSUES.length;
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   const ofPhase = () => notifications.outbox.filter((entry) => TAG.exec(entry.subject)?.[1] === phase);
@@ -96,7 +101,12 @@ async function burst(put: (phase: 'burst', index: number) => Promise<unknown>, n
   return settle(notifications, 'burst', putAt, firstPut);
 }
 
-async function paced(rate: number, count: number, put: (phase: 'paced', index: number) => Promise<unknown>, notifications: JiraNotifications): Promise<Phase> {
+async function paced(
+  rate: number,
+  count: number,
+  put: (phase: 'paced', index: number) => Promise<unknown>,
+  notifications: JiraNotifications,
+): Promise<Phase> {
   const putAt = new Map<number, number>();
   const deliveries: Promise<unknown>[] = [];
   const firstPut = Date.now();
@@ -129,20 +139,41 @@ export const fanout: Benchmark = {
     const notifications = new JiraNotifications();
     const stack = await startStack({
       graph: true,
-      functions: ['adminInstances', 'links', 'graphNotifications', 'graphLifecycle', 'processMailNotification', 'notifyIssueWatchers', 'processLifecycleEvent'],
+      functions: [
+        'adminInstances',
+        'links',
+        'graphNotifications',
+        'graphLifecycle',
+        'processMailNotification',
+        'notifyIssueWatchers',
+        'processLifecycleEvent',
+      ],
       jiraRoutes: notifications.routes(),
       profileDir: options.profileDir,
       log: options.log,
     });
     try {
       const graph = stack.graph!;
-      for (const [index, key] of ISSUES.entries()) stack.jira.state.issues.set(key, { key, summary: `Bench issue ${index + 1}`, watchers: ['bob', 'carol'], reporter: 'alice' });
+      for (const [index, key] of ISSUES.entries())
+        stack.jira.state.issues.set(key, { key, summary: `Bench issue ${index + 1}`, watchers: ['bob', 'carol'], reporter: 'alice' });
       await registerInstance(stack, 'bench');
       const conversationId = 'AAQkADbench-fanout-conversation/+=';
-      await linkConversation(stack, { userId: stack.userId, token: stack.userToken, conversationId, instanceId: 'bench', issueKeys: ISSUES });
+      await linkConversation(stack, {
+        userId: stack.userId,
+        token: stack.userToken,
+        conversationId,
+        instanceId: 'bench',
+        issueKeys: ISSUES,
+      });
 
       const put = (phase: 'burst' | 'paced', index: number) =>
-        graph.putMail({ userId: stack.userId, tenantId: stack.tenantId, conversationId, subject: `Status bench-${phase}-${index}`, from: 'Ann Sender <ann@example.com>' }).delivered;
+        graph.putMail({
+          userId: stack.userId,
+          tenantId: stack.tenantId,
+          conversationId,
+          subject: `Status bench-${phase}-${index}`,
+          from: 'Ann Sender <ann@example.com>',
+        }).delivered;
 
       options.log(`fanout: ${MAILS} mails, burst`);
       const meter = new CpuMeter({ appPid: stack.appPid });
@@ -156,8 +187,12 @@ export const fanout: Benchmark = {
       await Promise.race([graph.idle(), sleep(IDLE_WAIT_MS)]);
       const retriedBefore = retriedCount(graph.state.deliveries);
       const seconds = (first.lastNotify - first.firstPut) / 1000;
-      const mailsPerSecond = first.complete ? MAILS / seconds : first.latencies.length / ISSUES.length / ((Date.now() - first.firstPut) / 1000);
-      options.log(`fanout burst: ${first.latencies.length}/${MAILS * ISSUES.length} notify calls in ${seconds.toFixed(1)} s${first.complete ? '' : ' (timed out)'}; burst p99 ${formatMs(quantile(first.latencies, 0.99))}`);
+      const mailsPerSecond = first.complete
+        ? MAILS / seconds
+        : first.latencies.length / ISSUES.length / ((Date.now() - first.firstPut) / 1000);
+      options.log(
+        `fanout burst: ${first.latencies.length}/${MAILS * ISSUES.length} notify calls in ${seconds.toFixed(1)} s${first.complete ? '' : ' (timed out)'}; burst p99 ${formatMs(quantile(first.latencies, 0.99))}`,
+      );
 
       const rate = Math.max(1, Math.min(TARGET_MAILS_PER_SECOND, Math.floor(mailsPerSecond / 2)));
       const count = Math.max(MIN_PACED_MAILS, rate * PACED_SECONDS);
@@ -171,7 +206,9 @@ export const fanout: Benchmark = {
       const rows: BenchRow[] = [
         {
           name: `fanout ${formatNumber(MAILS)} mails × ${ISSUES.length} issues`,
-          figure: first.complete ? `${formatNumber(mailsPerSecond, 1)} mails/s (${seconds.toFixed(1)} s)` : `${formatNumber(mailsPerSecond, 1)} mails/s (incomplete: ${first.latencies.length}/${MAILS * ISSUES.length} in ${SETTLE_TIMEOUT_MS / 1000} s)`,
+          figure: first.complete
+            ? `${formatNumber(mailsPerSecond, 1)} mails/s (${seconds.toFixed(1)} s)`
+            : `${formatNumber(mailsPerSecond, 1)} mails/s (incomplete: ${first.latencies.length}/${MAILS * ISSUES.length} in ${SETTLE_TIMEOUT_MS / 1000} s)`,
           anchor: '—',
           ratio: '—',
           target: `≥ ${TARGET_MAILS_PER_SECOND} mails/s`,
@@ -179,7 +216,9 @@ export const fanout: Benchmark = {
         },
         {
           name: `fanout p99 webhook → notify (@${rate} mails/s)`,
-          figure: second.complete ? `p99 ${formatMs(p99)} (p50 ${formatMs(quantile(second.latencies, 0.5))})` : `incomplete: ${second.latencies.length}/${count * ISSUES.length}, p99 ≥ ${formatMs(p99)}`,
+          figure: second.complete
+            ? `p99 ${formatMs(p99)} (p50 ${formatMs(quantile(second.latencies, 0.5))})`
+            : `incomplete: ${second.latencies.length}/${count * ISSUES.length}, p99 ≥ ${formatMs(p99)}`,
           anchor: '—',
           ratio: '—',
           target: `p99 ≤ ${formatNumber(TARGET_P99_MS)} ms`,

@@ -23,7 +23,10 @@ export async function registerInstance(stack: Stack, instanceId: string, body: R
 
 /** The OAuth 1.0a dance for one user: start, "Allow" in Jira as `jiraUser`, follow the callback. */
 export async function authorizeUser(stack: Stack, userToken: string, instanceId: string, jiraUser: string): Promise<void> {
-  const started = await expectReply([200], 'starting the OAuth dance', `${stack.appUrl}/api/jira/${instanceId}/oauth/start`, { method: 'POST', token: userToken });
+  const started = await expectReply([200], 'starting the OAuth dance', `${stack.appUrl}/api/jira/${instanceId}/oauth/start`, {
+    method: 'POST',
+    token: userToken,
+  });
   const authorizeUrl = new URL(startSchema.parse(JSON.parse(started.text)).authorizeUrl);
   const { callbackUrl } = stack.jira.approve(authorizeUrl.searchParams.get('oauth_token') ?? '', jiraUser);
   const callback = new URL(callbackUrl);

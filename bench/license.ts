@@ -24,7 +24,12 @@ export const license: Benchmark = {
   measures: 'cached license checks (req/s, p99) against an empty handler; a cold burst of 1,000 checks → UPM calls',
   async run(options) {
     const upm = new UpmLicenses();
-    const stack = await startStack({ functions: ['licenseCheck', 'adminInstances'], jiraRoutes: upm.routes(), profileDir: options.profileDir, log: options.log });
+    const stack = await startStack({
+      functions: ['licenseCheck', 'adminInstances'],
+      jiraRoutes: upm.routes(),
+      profileDir: options.profileDir,
+      log: options.log,
+    });
     try {
       await registerInstance(stack, 'lic-cached', { appKey: 'com.example.outlook.cached' });
       await registerInstance(stack, 'lic-cold', { appKey: 'com.example.outlook.cold' });
@@ -36,14 +41,24 @@ export const license: Benchmark = {
       meter.begin();
       const empty = checkLoad(
         'empty handler',
-        await runHttpLoad({ url: `${stack.appUrl}/api/bench/empty`, headers: { authorization }, connections: CONNECTIONS, durationSeconds: options.durationSeconds }),
+        await runHttpLoad({
+          url: `${stack.appUrl}/api/bench/empty`,
+          headers: { authorization },
+          connections: CONNECTIONS,
+          durationSeconds: options.durationSeconds,
+        }),
         options.log,
       );
       options.log(describeCpu(meter.end(), empty.answersIncludingWarmup, 'empty-handler request'));
       meter.begin();
       const cached = checkLoad(
         'cached license check',
-        await runHttpLoad({ url: `${stack.appUrl}/api/licenses/lic-cached`, headers: { authorization }, connections: CONNECTIONS, durationSeconds: options.durationSeconds }),
+        await runHttpLoad({
+          url: `${stack.appUrl}/api/licenses/lic-cached`,
+          headers: { authorization },
+          connections: CONNECTIONS,
+          durationSeconds: options.durationSeconds,
+        }),
         options.log,
       );
       options.log(describeCpu(meter.end(), cached.answersIncludingWarmup, 'cached check'));
@@ -66,7 +81,9 @@ export const license: Benchmark = {
       }
       const burstMs = performance.now() - started;
       const upstreamCalls = upm.requestCount('com.example.outlook.cold');
-      options.log(`cold burst: ${licensed}/${BURST} licensed in ${formatMs(burstMs)}, ${upstreamCalls} UPM request(s); UPM requests during the cached run: ${upstreamWhileCached}`);
+      options.log(
+        `cold burst: ${licensed}/${BURST} licensed in ${formatMs(burstMs)}, ${upstreamCalls} UPM request(s); UPM requests during the cached run: ${upstreamWhileCached}`,
+      );
 
       return [
         {

@@ -6,7 +6,10 @@ import type { Stack } from './stack';
  * does), which makes the app subscribe the user's mailbox in the simulated Graph (with the
  * validation handshake); returns that subscription's id.
  */
-export async function linkConversation(stack: Stack, init: { userId: string; token: string; conversationId: string; instanceId: string; issueKeys: readonly string[] }): Promise<string> {
+export async function linkConversation(
+  stack: Stack,
+  init: { userId: string; token: string; conversationId: string; instanceId: string; issueKeys: readonly string[] },
+): Promise<string> {
   for (const issueKey of init.issueKeys) {
     await expectReply([200, 201], `linking ${issueKey}`, `${stack.appUrl}/api/links`, {
       method: 'POST',

@@ -26,7 +26,8 @@ function cannon(job: HttpJob, seconds: number, onAnswer?: (status: number, ms: n
         duration: seconds,
         timeout: 30,
       },
-      (error: unknown, result: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error('autocannon failed')) : resolve(result)),
+      (error: unknown, result: autocannon.Result) =>
+        error ? reject(error instanceof Error ? error : new Error('autocannon failed')) : resolve(result),
     );
     if (onAnswer) instance.on('response', (_client, status, _bytes, ms) => onAnswer(status, ms));
   });
@@ -67,7 +68,9 @@ function runDownload(job: DownloadJob): Promise<StreamResult> {
     const request = http.get(job.url, { headers: job.headers, agent: false }, (response) => {
       let bytes = 0;
       response.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, bytes, seconds: (performance.now() - started) / 1000, answer: '' }));
+      response.once('end', () =>
+        resolve({ status: response.statusCode ?? 0, bytes, seconds: (performance.now() - started) / 1000, answer: '' }),
+      );
       response.once('error', reject);
     });
     request.once('error', reject);
@@ -80,14 +83,23 @@ function runUpload(job: UploadJob): Promise<StreamResult> {
     const suffix = Buffer.from(job.suffix, 'utf8');
     const total = prefix.length + job.payloadBytes + suffix.length;
     const started = performance.now();
-    const request = http.request(job.url, { method: 'POST', headers: { ...job.headers, 'content-length': String(total) }, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('end', () =>
-        resolve({ status: response.statusCode ?? 0, bytes: total, seconds: (performance.now() - started) / 1000, answer: Buffer.concat(chunks).toString('utf8').slice(0, 4096) }),
-      );
-      response.once('error', reject);
-    });
+    const request = http.request(
+      job.url,
+      { method: 'POST', headers: { ...job.headers, 'content-length': String(total) }, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            bytes: total,
+            seconds: (performance.now() - started) / 1000,
+            answer: Buffer.concat(chunks).toString('utf8').slice(0, 4096),
+          }),
+        );
+        response.once('error', reject);
+      },
+    );
     request.once('error', reject);
     let left = job.payloadBytes;
     const pump = () => {

@@ -24,7 +24,11 @@ export function payloadRoute(): JiraSimulatorRoute {
     path: /^\/rest\/api\/2\/bench\/payload$/,
     auth: 'user',
     handle: (context) => {
-      context.response.writeHead(200, { ...jiraAnswerHeaders(), 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': body.length });
+      context.response.writeHead(200, {
+        ...jiraAnswerHeaders(),
+        'Content-Type': 'application/json;charset=UTF-8',
+        'Content-Length': body.length,
+      });
       context.response.end(body);
     },
   };

@@ -29,9 +29,15 @@ export const PROXY_FUNCTIONS = ['jiraProxy', 'jiraOAuthStart', 'jiraOAuthCallbac
  */
 export const proxy: Benchmark = {
   name: 'proxy',
-  measures: 'proxied 1 KiB GET: req/s at c=32, added p50/p99 one at a time, CPU per request; anchors: direct, nginx, one RSA-SHA1 signature',
+  measures:
+    'proxied 1 KiB GET: req/s at c=32, added p50/p99 one at a time, CPU per request; anchors: direct, nginx, one RSA-SHA1 signature',
   async run(options) {
-    const stack = await startStack({ functions: PROXY_FUNCTIONS, jiraRoutes: [payloadRoute()], profileDir: options.profileDir, log: options.log });
+    const stack = await startStack({
+      functions: PROXY_FUNCTIONS,
+      jiraRoutes: [payloadRoute()],
+      profileDir: options.profileDir,
+      log: options.log,
+    });
     let nginx: NginxProxy | undefined;
     try {
       await registerInstance(stack, 'bench');
@@ -48,8 +54,15 @@ export const proxy: Benchmark = {
 
       const direct = { url: `${stack.jira.url}/${PAYLOAD_PATH}`, headers: { authorization: `Bearer ${pat}` } };
       const viaNginx = nginx ? { url: `${nginx.url}/${PAYLOAD_PATH}`, headers: { authorization: `Bearer ${pat}` } } : undefined;
-      const proxied = { url: `${stack.appUrl}/api/jira/bench/proxy/${PAYLOAD_PATH}`, headers: { authorization: `Bearer ${stack.userToken}` } };
-      const load = async (what: string, target: { url: string; headers: Record<string, string> }, connections = CONNECTIONS): Promise<HttpLoadResult> => {
+      const proxied = {
+        url: `${stack.appUrl}/api/jira/bench/proxy/${PAYLOAD_PATH}`,
+        headers: { authorization: `Bearer ${stack.userToken}` },
+      };
+      const load = async (
+        what: string,
+        target: { url: string; headers: Record<string, string> },
+        connections = CONNECTIONS,
+      ): Promise<HttpLoadResult> => {
         stack.jira.clearRequests();
         const result = await runHttpLoad({ ...target, connections, durationSeconds: options.durationSeconds });
         return checkLoad(what, result, options.log);
@@ -69,7 +82,8 @@ export const proxy: Benchmark = {
       const proxiedOne = await load('proxied, c=1', proxied, 1);
 
       const added = (quantile: 'p50' | 'p99') => proxiedOne.latencyMs[quantile] - directOne.latencyMs[quantile];
-      const nginxAdded = (quantile: 'p50' | 'p99') => (nginxOne ? `; nginx ${formatDeltaMs(nginxOne.latencyMs[quantile] - directOne.latencyMs[quantile])}` : '; nginx n/a');
+      const nginxAdded = (quantile: 'p50' | 'p99') =>
+        nginxOne ? `; nginx ${formatDeltaMs(nginxOne.latencyMs[quantile] - directOne.latencyMs[quantile])}` : '; nginx n/a';
       const rows: BenchRow[] = [
         {
           name: `proxy req/s (c=${CONNECTIONS})`,

@@ -22,7 +22,12 @@ interface Transfer {
   rssGrowthBytes: number | undefined;
 }
 
-async function measure(stack: Stack, proxied: boolean, transfer: () => Promise<StreamResult>, check: (result: StreamResult) => void): Promise<Transfer> {
+async function measure(
+  stack: Stack,
+  proxied: boolean,
+  transfer: () => Promise<StreamResult>,
+  check: (result: StreamResult) => void,
+): Promise<Transfer> {
   const before = proxied ? processRssBytes(stack.appPid) : undefined;
   const sampler = proxied ? new RssSampler({ pid: stack.appPid }) : undefined;
   sampler?.start();
@@ -34,7 +39,10 @@ async function measure(stack: Stack, proxied: boolean, transfer: () => Promise<S
     peak = sampler?.stop();
   }
   check(result);
-  return { mibPerSecond: result.bytes / MiB / result.seconds, rssGrowthBytes: before === undefined || peak === undefined ? undefined : Math.max(0, peak - before) };
+  return {
+    mibPerSecond: result.bytes / MiB / result.seconds,
+    rssGrowthBytes: before === undefined || peak === undefined ? undefined : Math.max(0, peak - before),
+  };
 }
 
 /**
@@ -62,7 +70,8 @@ export const proxyStream: Benchmark = {
           isProxied,
           () => runDownload({ url: `${via.base}/${attachment.path}`, headers: { authorization: via.authorization } }),
           (result) => {
-            if (result.status !== 200 || result.bytes !== SIZE) throw new Error(`download ${isProxied ? 'proxied' : 'direct'}: status ${result.status}, ${result.bytes} bytes`);
+            if (result.status !== 200 || result.bytes !== SIZE)
+              throw new Error(`download ${isProxied ? 'proxied' : 'direct'}: status ${result.status}, ${result.bytes} bytes`);
           },
         );
       const upload = (via: typeof direct, isProxied: boolean) =>
@@ -72,18 +81,28 @@ export const proxyStream: Benchmark = {
           () =>
             runUpload({
               url: `${via.base}/rest/api/2/issue/DEMO-1/attachments`,
-              headers: { authorization: via.authorization, 'x-atlassian-token': 'no-check', 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+              headers: {
+                authorization: via.authorization,
+                'x-atlassian-token': 'no-check',
+                'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+              },
               prefix: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
               payloadBytes: SIZE,
               suffix: `\r\n--${BOUNDARY}--\r\n`,
             }),
           (result) => {
             const stored = stack.jira.uploads.at(-1);
-            if (result.status !== 200 || !stored || stored.bytes !== result.bytes) throw new Error(`upload ${isProxied ? 'proxied' : 'direct'}: status ${result.status} ${result.answer.slice(0, 200)}`);
+            if (result.status !== 200 || !stored || stored.bytes !== result.bytes)
+              throw new Error(`upload ${isProxied ? 'proxied' : 'direct'}: status ${result.status} ${result.answer.slice(0, 200)}`);
           },
         );
 
-      const results = { downloadDirect: [] as Transfer[], downloadProxied: [] as Transfer[], uploadDirect: [] as Transfer[], uploadProxied: [] as Transfer[] };
+      const results = {
+        downloadDirect: [] as Transfer[],
+        downloadProxied: [] as Transfer[],
+        uploadDirect: [] as Transfer[],
+        uploadProxied: [] as Transfer[],
+      };
       for (let run = 0; run < RUNS; run += 1) {
         results.downloadDirect.push(await download(direct, false));
         results.downloadProxied.push(await download(proxied, true));
@@ -93,7 +112,9 @@ export const proxyStream: Benchmark = {
       }
       const speed = (transfers: Transfer[]) => median(transfers.map((transfer) => transfer.mibPerSecond));
       const growths = [...results.downloadProxied, ...results.uploadProxied].map((transfer) => transfer.rssGrowthBytes);
-      const growthMiB = growths.some((growth) => growth === undefined) ? undefined : Math.max(...growths.map((growth) => growth ?? 0)) / MiB;
+      const growthMiB = growths.some((growth) => growth === undefined)
+        ? undefined
+        : Math.max(...growths.map((growth) => growth ?? 0)) / MiB;
       const downloadGrowth = Math.max(...results.downloadProxied.map((transfer) => transfer.rssGrowthBytes ?? 0)) / MiB;
       const uploadGrowth = Math.max(...results.uploadProxied.map((transfer) => transfer.rssGrowthBytes ?? 0)) / MiB;
       options.log(
@@ -114,7 +135,10 @@ export const proxyStream: Benchmark = {
         line('upload', speed(results.uploadProxied), speed(results.uploadDirect)),
         {
           name: 'proxy-stream app RSS growth',
-          figure: growthMiB === undefined ? 'n/a (no /proc)' : `+${formatNumber(growthMiB, 1)} MiB (download +${formatNumber(downloadGrowth, 1)}, upload +${formatNumber(uploadGrowth, 1)})`,
+          figure:
+            growthMiB === undefined
+              ? 'n/a (no /proc)'
+              : `+${formatNumber(growthMiB, 1)} MiB (download +${formatNumber(downloadGrowth, 1)}, upload +${formatNumber(uploadGrowth, 1)})`,
           anchor: `200 MiB moved per transfer`,
           ratio: '—',
           target: `≤ ${TARGET_RSS_MiB} MiB`,

@@ -28,7 +28,8 @@ function readArgs(argv: readonly string[]): { names: string[]; durationSeconds: 
     options: { duration: { type: 'string' }, 'cpu-prof': { type: 'boolean' }, list: { type: 'boolean' } },
   });
   const durationSeconds = Number(values.duration ?? 10);
-  if (!Number.isFinite(durationSeconds) || durationSeconds <= 0 || durationSeconds > 300) throw new Error('--duration: seconds from 1 to 300');
+  if (!Number.isFinite(durationSeconds) || durationSeconds <= 0 || durationSeconds > 300)
+    throw new Error('--duration: seconds from 1 to 300');
   return { names: positionals, durationSeconds, profile: values['cpu-prof'] === true, list: values.list === true };
 }
 

@@ -1,12 +1,24 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { loadReplySchema, type DownloadJob, type HttpLoadJob, type HttpLoadResult, type LoadJob, type LoadReply, type StreamResult, type UploadJob } from './loadJob';
+import {
+  loadReplySchema,
+  type DownloadJob,
+  type HttpLoadJob,
+  type HttpLoadResult,
+  type LoadJob,
+  type LoadReply,
+  type StreamResult,
+  type UploadJob,
+} from './loadJob';
 
 /** Runs one job in a fresh load process (`loadProcess.js`) and resolves with its result. */
 function runJob(job: LoadJob, timeoutMs: number): Promise<LoadReply> {
   return new Promise((resolve, reject) => {
     // Advanced serialization: NaN (no samples) survives the trip, JSON would make it null.
-    const child = fork(join(__dirname, 'loadProcess.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const child = fork(join(__dirname, 'loadProcess.js'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     let settled = false;
     const timer = setTimeout(() => {
       settle(() => reject(new Error(`the load process did not finish within ${Math.round(timeoutMs / 1000)} s`)));

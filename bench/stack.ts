@@ -59,7 +59,8 @@ const running = new Set<Stack>();
 export async function startStack(init: StackInit): Promise<Stack> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => init.log(`stop failed: ${error instanceof Error ? error.message : String(error)}`));
+    for (const stop of stops.reverse())
+      await stop().catch((error: unknown) => init.log(`stop failed: ${error instanceof Error ? error.message : String(error)}`));
   };
   try {
     const azurite = await startAzurite({ host: HOST });
@@ -70,7 +71,9 @@ export async function startStack(init: StackInit): Promise<Stack> {
     stops.push(() => jira.stop());
     const graphClientId = newGuid();
     const graphClientSecret = randomBytes(24).toString('base64url');
-    const graph = init.graph ? await startGraphSimulator({ host: HOST, clientId: graphClientId, clientSecret: graphClientSecret }) : undefined;
+    const graph = init.graph
+      ? await startGraphSimulator({ host: HOST, clientId: graphClientId, clientSecret: graphClientSecret })
+      : undefined;
     if (graph) stops.push(() => graph.stop());
 
     const port = await freePort(HOST);
@@ -106,7 +109,8 @@ export async function startStack(init: StackInit): Promise<Stack> {
 
     const tenantId = newGuid();
     const userId = newGuid();
-    const mint = (claims: Partial<MintClaims> & { userId: string }) => issuer.mint({ tenantId, audience, expiresInSeconds: 4 * 3600, ...claims });
+    const mint = (claims: Partial<MintClaims> & { userId: string }) =>
+      issuer.mint({ tenantId, audience, expiresInSeconds: 4 * 3600, ...claims });
     const stack: Stack = {
       appUrl: app.url,
       appPid: app.pid,
@@ -169,7 +173,11 @@ async function startAppProcess(init: {
   log: (line: string) => void;
 }): Promise<AppProcess> {
   const execArgv = init.profileDir ? ['--cpu-prof', '--cpu-prof-dir', init.profileDir] : [];
-  const child = fork(join(__dirname, 'appProcess.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...init.settings } });
+  const child = fork(join(__dirname, 'appProcess.js'), [], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...init.settings },
+  });
   const events: AppEvent[] = [];
   const waiters: (() => void)[] = [];
   child.on('message', (message: unknown) => {
@@ -185,14 +193,24 @@ async function startAppProcess(init: {
     for (;;) {
       const event = events.shift();
       if (event) return event;
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the app process exited (${child.exitCode ?? child.signalCode}) before ${what}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`the app process exited (${child.exitCode ?? child.signalCode}) before ${what}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`the app process did not report ${what} within ${Math.round(timeoutMs / 1000)} s`);
-      await Promise.race([new Promise<void>((wake) => waiters.push(wake)), exited, new Promise((wake) => setTimeout(wake, Math.min(left, 250)))]);
+      await Promise.race([
+        new Promise<void>((wake) => waiters.push(wake)),
+        exited,
+        new Promise((wake) => setTimeout(wake, Math.min(left, 250))),
+      ]);
     }
   };
 
-  const command: AppCommand = { type: 'start', settings: init.settings, port: init.port, ...(init.functions ? { functions: [...init.functions] } : {}) };
+  const command: AppCommand = {
+    type: 'start',
+    settings: init.settings,
+    port: init.port,
+    ...(init.functions ? { functions: [...init.functions] } : {}),
+  };
   child.send(command);
   let ready: AppEvent;
   try {

@@ -26,18 +26,36 @@ export const webhook: Benchmark = {
   name: 'webhook',
   measures: 'notification batches of 1, 10, 100 → 202 (queued in Azurite): notifications/s, p99; anchor: empty handler, same bodies',
   async run(options) {
-    const stack = await startStack({ graph: true, functions: ['graphNotifications', 'graphLifecycle', 'links', 'adminInstances'], profileDir: options.profileDir, log: options.log });
+    const stack = await startStack({
+      graph: true,
+      functions: ['graphNotifications', 'graphLifecycle', 'links', 'adminInstances'],
+      profileDir: options.profileDir,
+      log: options.log,
+    });
     try {
       const graph = stack.graph!;
       await registerInstance(stack, 'bench');
       const conversationId = 'AAQkADbench-conversation/+=';
-      const subscriptionId = await linkConversation(stack, { userId: stack.userId, token: stack.userToken, conversationId, instanceId: 'bench', issueKeys: ['DEMO-1'] });
+      const subscriptionId = await linkConversation(stack, {
+        userId: stack.userId,
+        token: stack.userToken,
+        conversationId,
+        instanceId: 'bench',
+        issueKeys: ['DEMO-1'],
+      });
 
       const bodies = new Map<number, string>();
       for (const size of BATCHES) {
         const value: Record<string, unknown>[] = [];
         for (let i = 0; i < size; i += 1) {
-          const mail = graph.putMail({ userId: stack.userId, tenantId: stack.tenantId, conversationId, subject: `Bench ${size}/${i}`, from: 'Ann <ann@example.com>', notify: false });
+          const mail = graph.putMail({
+            userId: stack.userId,
+            tenantId: stack.tenantId,
+            conversationId,
+            subject: `Bench ${size}/${i}`,
+            from: 'Ann <ann@example.com>',
+            notify: false,
+          });
           value.push(...(await graph.notificationFor(subscriptionId, mail.id)).value);
         }
         bodies.set(size, JSON.stringify({ value }));
@@ -46,7 +64,15 @@ export const webhook: Benchmark = {
       const post = async (what: string, path: string, body: string, connections: number): Promise<HttpLoadResult> =>
         checkLoad(
           what,
-          await runHttpLoad({ url: `${stack.appUrl}${path}`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, durationSeconds: options.durationSeconds, expectStatus: 202 }),
+          await runHttpLoad({
+            url: `${stack.appUrl}${path}`,
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+            connections,
+            durationSeconds: options.durationSeconds,
+            expectStatus: 202,
+          }),
           options.log,
         );
 

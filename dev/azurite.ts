@@ -22,14 +22,16 @@ export interface RunningAzurite {
 }
 
 export function azuriteConnectionString(host: string, ports: { blobPort: number; queuePort: number; tablePort: number }): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${DEV_ACCOUNT}`,
-    `AccountKey=${DEV_KEY}`,
-    `BlobEndpoint=http://${host}:${ports.blobPort}/${DEV_ACCOUNT}`,
-    `QueueEndpoint=http://${host}:${ports.queuePort}/${DEV_ACCOUNT}`,
-    `TableEndpoint=http://${host}:${ports.tablePort}/${DEV_ACCOUNT}`,
-  ].join(';') + ';';
+  return (
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${DEV_ACCOUNT}`,
+      `AccountKey=${DEV_KEY}`,
+      `BlobEndpoint=http://${host}:${ports.blobPort}/${DEV_ACCOUNT}`,
+      `QueueEndpoint=http://${host}:${ports.queuePort}/${DEV_ACCOUNT}`,
+      `TableEndpoint=http://${host}:${ports.tablePort}/${DEV_ACCOUNT}`,
+    ].join(';') + ';'
+  );
 }
 
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/;
@@ -50,10 +52,18 @@ export async function startAzurite(init: AzuriteInit = {}): Promise<RunningAzuri
       '--skipApiVersionCheck',
       '--disableTelemetry',
       '--loose',
-      '--blobHost', host, '--queueHost', host, '--tableHost', host,
-      '--blobPort', String(init.blobPort ?? 0),
-      '--queuePort', String(init.queuePort ?? 0),
-      '--tablePort', String(init.tablePort ?? 0),
+      '--blobHost',
+      host,
+      '--queueHost',
+      host,
+      '--tableHost',
+      host,
+      '--blobPort',
+      String(init.blobPort ?? 0),
+      '--queuePort',
+      String(init.queuePort ?? 0),
+      '--tablePort',
+      String(init.tablePort ?? 0),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -104,7 +104,11 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
     // `UseDevelopmentStorage=true` means the fixed ports in every SDK.
     const ports = developmentStorage
       ? DEFAULT_AZURITE
-      : { blobPort: portFrom('AZURITE_BLOB_PORT', 10000), queuePort: portFrom('AZURITE_QUEUE_PORT', 10001), tablePort: portFrom('AZURITE_TABLE_PORT', 10002) };
+      : {
+          blobPort: portFrom('AZURITE_BLOB_PORT', 10000),
+          queuePort: portFrom('AZURITE_QUEUE_PORT', 10001),
+          tablePort: portFrom('AZURITE_TABLE_PORT', 10002),
+        };
     const storage = await ensureAzurite({ host: HOST, ports });
     running.add('Azurite', () => storage.stop());
     if (!developmentStorage) defaults.AzureWebJobsStorage = storage.connectionString;
@@ -163,7 +167,8 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
   const prefix = hostJson.routePrefix ? `/${hostJson.routePrefix}` : '';
   lines.unshift(`Function app (local development host): ${localHost.url}${prefix}`);
   for (const definition of functionTable) {
-    if (definition.kind === 'http') lines.push(`  ${definition.name}: [${definition.methods.join(',')}] ${localHost.url}${prefix}/${definition.route}`);
+    if (definition.kind === 'http')
+      lines.push(`  ${definition.name}: [${definition.methods.join(',')}] ${localHost.url}${prefix}/${definition.route}`);
     else if (definition.kind === 'queue') lines.push(`  ${definition.name}: queue ${definition.queueName}`);
     else lines.push(`  ${definition.name}: timer ${definition.schedule}`);
   }
@@ -214,9 +219,12 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 function needsAzurite(given: Readonly<Record<string, string | undefined>>): boolean {
-  const configured = ['AzureWebJobsStorage', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__queueServiceUri', 'AzureWebJobsStorage__tableServiceUri'].some(
-    (name) => given[name] !== undefined,
-  );
+  const configured = [
+    'AzureWebJobsStorage',
+    'AzureWebJobsStorage__accountName',
+    'AzureWebJobsStorage__queueServiceUri',
+    'AzureWebJobsStorage__tableServiceUri',
+  ].some((name) => given[name] !== undefined);
   return !configured || isDevelopmentStorage(given.AzureWebJobsStorage);
 }
 

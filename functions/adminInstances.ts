@@ -22,10 +22,14 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
       if (instanceId === undefined) return jsonResponse(200, { instances: await instances.list(caller.tenantId) });
       return jsonResponse(200, await instances.view(caller.tenantId, instanceId));
     case 'PUT': {
-      if (instanceId === undefined) throw new AppError({ code: 'method_not_allowed', detail: 'PUT needs an instance id', headers: { Allow: 'GET' } });
+      if (instanceId === undefined)
+        throw new AppError({ code: 'method_not_allowed', detail: 'PUT needs an instance id', headers: { Allow: 'GET' } });
       const body = registerInstanceBodySchema.safeParse(await readRegistration(request));
       if (!body.success) {
-        throw new AppError({ code: 'invalid_body', detail: body.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') });
+        throw new AppError({
+          code: 'invalid_body',
+          detail: body.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
+        });
       }
       const result = await instances.register(caller.tenantId, instanceId, body.data);
       context.log(`adminInstances PUT instance=${result.view.instanceId} created=${result.created}`);
@@ -35,8 +39,10 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
       return jsonResponse(result.created ? 201 : 200, panel ? { ...result.view, panel } : result.view);
     }
     case 'DELETE': {
-      if (instanceId === undefined) throw new AppError({ code: 'method_not_allowed', detail: 'DELETE needs an instance id', headers: { Allow: 'GET' } });
-      if (!(await instances.remove(caller.tenantId, instanceId))) throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
+      if (instanceId === undefined)
+        throw new AppError({ code: 'method_not_allowed', detail: 'DELETE needs an instance id', headers: { Allow: 'GET' } });
+      if (!(await instances.remove(caller.tenantId, instanceId)))
+        throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
       context.log(`adminInstances DELETE instance=${instanceId}`);
       return { status: 204, headers: { 'Cache-Control': 'no-store' } };
     }
@@ -48,6 +54,7 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
 /** A declared length over the limit is refused before a byte is read. */
 async function readRegistration(request: HttpRequest): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new AppError({ code: 'payload_too_large', detail: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+  if (declared > MAX_BODY_BYTES)
+    throw new AppError({ code: 'payload_too_large', detail: `the body is larger than ${MAX_BODY_BYTES} bytes` });
   return readRequestJson(request, MAX_BODY_BYTES);
 }

@@ -12,6 +12,10 @@ export const adminLinks: HttpServiceHandler = async (request, _context, services
   await services.instances.require(session.tenantId, session.instanceId);
   const query = querySchema.safeParse({ issueKey: request.query.get('issueKey') ?? undefined });
   if (!query.success) throw new AppError({ code: 'invalid_query', detail: 'issueKey: at most 255 characters' });
-  const result = await services.admin.listLinks({ tenantId: session.tenantId, instanceId: session.instanceId, ...(query.data.issueKey ? { issueKey: query.data.issueKey } : {}) });
+  const result = await services.admin.listLinks({
+    tenantId: session.tenantId,
+    instanceId: session.instanceId,
+    ...(query.data.issueKey ? { issueKey: query.data.issueKey } : {}),
+  });
   return jsonResponse(200, result);
 };

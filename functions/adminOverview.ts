@@ -7,5 +7,8 @@ import { jsonResponse } from './http/jsonResponse';
 export const adminOverview: HttpServiceHandler = async (request, _context, services) => {
   const session = await authenticatePanel(request, services);
   const instance = await services.instances.require(session.tenantId, session.instanceId);
-  return jsonResponse(200, await loadPanelOverview(instance, session, { licenses: services.licenses, callbackUrl: services.instances.callbackUrl }));
+  return jsonResponse(
+    200,
+    await loadPanelOverview(instance, session, { licenses: services.licenses, callbackUrl: services.instances.callbackUrl }),
+  );
 };

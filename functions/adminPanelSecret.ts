@@ -13,7 +13,8 @@ import { jsonResponse } from './http/jsonResponse';
 export const adminPanelSecret: HttpServiceHandler = async (request, context, services) => {
   const caller = await authenticateAdmin(request, services);
   const instanceId = request.query.get('instanceId');
-  if (!isInstanceId(instanceId)) throw new AppError({ code: 'invalid_query', detail: 'instanceId: expected the id of one of your instances' });
+  if (!isInstanceId(instanceId))
+    throw new AppError({ code: 'invalid_query', detail: 'instanceId: expected the id of one of your instances' });
   const credentials = await services.admin.panelSecrets.issue({ tenantId: caller.tenantId, instanceId });
   context.log(`adminPanelSecret: new panel secret for instance=${instanceId}`);
   return jsonResponse(200, { ...credentials, panelPath: '/api/admin/ui' });

@@ -21,6 +21,8 @@ export const adminReplayPoison: HttpServiceHandler = async (request, context, se
   if (!body.success) throw new AppError({ code: 'invalid_body', detail: 'expected { "queue": "<queue name>" }' });
   const queue = toQueueName(body.data.queue);
   const result = await replayPoisonMessages(services.admin.queueAdmin, queue);
-  context.log(`adminReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} by instance=${session.instanceId} via=${session.via}`);
+  context.log(
+    `adminReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} by instance=${session.instanceId} via=${session.via}`,
+  );
   return jsonResponse(200, result);
 };

@@ -16,7 +16,8 @@ export const adminSession: HttpServiceHandler = async (request, context, service
     const renewed = sessions.renew(session);
     return jsonResponse(200, { token: renewed.token, expiresAt: new Date(renewed.session.expiresAt * 1000).toISOString() });
   }
-  if (!(await services.instances.find(session.tenantId, session.instanceId))) throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
+  if (!(await services.instances.find(session.tenantId, session.instanceId)))
+    throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
   const opened = sessions.open(session);
   context.log(`adminSession: opened for instance=${session.instanceId} via=${session.via}`);
   return jsonResponse(200, { token: opened.token, expiresAt: new Date(opened.session.expiresAt * 1000).toISOString() });

@@ -26,10 +26,20 @@ export const adminUi: HttpServiceHandler = async (request, context, services) =>
     if (!check.ok) {
       context.warn(`adminUi: iframe token refused (${check.reason})`);
       // Framable by anyone: the admin should see this inside Jira rather than a blank frame; it holds nothing.
-      return errorPage(401, 'This link to the administration panel is not valid', 'Open the page again from the Jira administration. If it keeps failing, check the panel secret configured in the Jira app.', '*');
+      return errorPage(
+        401,
+        'This link to the administration panel is not valid',
+        'Open the page again from the Jira administration. If it keeps failing, check the panel secret configured in the Jira app.',
+        '*',
+      );
     }
     const { identity } = check;
-    const { token: sessionToken } = services.admin.sessions.open({ tenantId: identity.tenantId, instanceId: identity.instanceId, subject: identity.jiraUser, via: 'jira' });
+    const { token: sessionToken } = services.admin.sessions.open({
+      tenantId: identity.tenantId,
+      instanceId: identity.instanceId,
+      subject: identity.jiraUser,
+      via: 'jira',
+    });
     context.log(`adminUi: panel opened from Jira for instance=${identity.instanceId}`);
     return page(renderPanelPage({ ...paths, ...versions(), sessionToken }), frameAncestorOf(identity.instance.baseUrl));
   } catch (error) {

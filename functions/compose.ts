@@ -115,11 +115,16 @@ export function createServices(init: ServicesInit): Services {
 
   // Graph: the client, the webhook side, mailbox subscriptions and links.
   const subscriptionSettings = toSubscriptionSettings(settings);
-  const privateKeys = settings.GRAPH_ENCRYPTION_PRIVATE_KEYS ? parseEncryptionPrivateKeys(settings.GRAPH_ENCRYPTION_PRIVATE_KEYS) : new Map();
+  const privateKeys = settings.GRAPH_ENCRYPTION_PRIVATE_KEYS
+    ? parseEncryptionPrivateKeys(settings.GRAPH_ENCRYPTION_PRIVATE_KEYS)
+    : new Map();
   const rich = subscriptionSettings.richNotifications;
   // Stop here, before a subscription could ask Graph to encrypt with a key we do not hold.
   if (rich && !privateKeys.has(rich.certificateId)) {
-    throw new AppError({ code: 'config_invalid', detail: `GRAPH_ENCRYPTION_PRIVATE_KEYS: no key for certificate id ${rich.certificateId}` });
+    throw new AppError({
+      code: 'config_invalid',
+      detail: `GRAPH_ENCRYPTION_PRIVATE_KEYS: no key for certificate id ${rich.certificateId}`,
+    });
   }
   const graph = new GraphClientFactory({
     clientId: settings.GRAPH_CLIENT_ID,
@@ -132,7 +137,14 @@ export function createServices(init: ServicesInit): Services {
   const lookup = new SubscriptionLookup({
     load: async (subscriptionId) => {
       const entity = await repositories.subscriptions.get({ subscriptionId });
-      return entity && { subscriptionId: entity.subscriptionId, tenantId: entity.tenantId, userId: entity.userId, clientStateHash: entity.clientStateHash };
+      return (
+        entity && {
+          subscriptionId: entity.subscriptionId,
+          tenantId: entity.tenantId,
+          userId: entity.userId,
+          clientStateHash: entity.clientStateHash,
+        }
+      );
     },
     now: () => clock.now(),
     missingTtlMs: 2000,
@@ -156,7 +168,13 @@ export function createServices(init: ServicesInit): Services {
     onChange: (subscriptionId) => lookup.forget(subscriptionId),
   });
   const linkOwnership = new LinkOwnership({ client: storage.tableClients.get(tableNames.links) });
-  const links = new LinkService({ links: repositories.links, ownership: linkOwnership, instances: repositories.instances, subscriptions: mailboxSubscriptions, clock });
+  const links = new LinkService({
+    links: repositories.links,
+    ownership: linkOwnership,
+    instances: repositories.instances,
+    subscriptions: mailboxSubscriptions,
+    clock,
+  });
 
   // The fan-out, its dependencies bound once.
   const ledger = new DeliveryLedger({ repository: repositories.deliveries, clock, leaseSeconds: settings.DELIVERY_LEASE });
@@ -188,7 +206,8 @@ export function createServices(init: ServicesInit): Services {
         policy: retryPolicy,
         clock,
       }),
-    pruneDeliveries: () => pruneOldDeliveries({ repository: repositories.deliveries, clock, retentionSeconds: settings.DELIVERY_RETENTION }),
+    pruneDeliveries: () =>
+      pruneOldDeliveries({ repository: repositories.deliveries, clock, retentionSeconds: settings.DELIVERY_RETENTION }),
     renewSubscriptions: () =>
       renewExpiringSubscriptions({
         manager: mailboxSubscriptions,
@@ -197,7 +216,8 @@ export function createServices(init: ServicesInit): Services {
         clock,
         renewalWindowMinutes: settings.GRAPH_RENEWAL_WINDOW_MINUTES,
       }),
-    handleLifecycle: (event) => handleLifecycleMessage({ manager: mailboxSubscriptions, subscriptions: repositories.subscriptions, message: event }),
+    handleLifecycle: (event) =>
+      handleLifecycleMessage({ manager: mailboxSubscriptions, subscriptions: repositories.subscriptions, message: event }),
   };
 
   // The administration panel.
@@ -215,9 +235,14 @@ export function createServices(init: ServicesInit): Services {
     }),
     reports,
     queueAdmin,
-    listSubscriptions: (tenantId) => listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
+    listSubscriptions: (tenantId) =>
+      listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
     listLinks: (request) => listPanelLinks(request, { links: repositories.links }),
-    report: (request) => buildActivityReport({ ...request, nowMs: clock.now() }, { counters: reports, deliveries: repositories.deliveries, queues: queueAdmin }),
+    report: (request) =>
+      buildActivityReport(
+        { ...request, nowMs: clock.now() },
+        { counters: reports, deliveries: repositories.deliveries, queues: queueAdmin },
+      ),
   };
 
   return {

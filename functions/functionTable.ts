@@ -35,11 +35,38 @@ import { wrapFunction } from './wrapFunction';
 const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'health', route: 'health', methods: ['GET'], handler: health },
   // The add-in calls these from its pages with a bearer header, so browsers send a preflight: OPTIONS beside the rest.
-  { kind: 'http', name: 'licenseCheck', route: 'licenses/{instanceId}', methods: ['GET', 'OPTIONS'], cors: addInCorsPolicy, handler: licenseCheck },
-  { kind: 'http', name: 'jiraProxy', route: 'jira/{instanceId}/proxy/{*path}', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], cors: proxyCorsPolicy, handler: jiraProxy },
-  { kind: 'http', name: 'jiraOAuthStart', route: 'jira/{instanceId}/oauth/start', methods: ['POST', 'OPTIONS'], cors: addInCorsPolicy, handler: jiraOAuthStart },
+  {
+    kind: 'http',
+    name: 'licenseCheck',
+    route: 'licenses/{instanceId}',
+    methods: ['GET', 'OPTIONS'],
+    cors: addInCorsPolicy,
+    handler: licenseCheck,
+  },
+  {
+    kind: 'http',
+    name: 'jiraProxy',
+    route: 'jira/{instanceId}/proxy/{*path}',
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    cors: proxyCorsPolicy,
+    handler: jiraProxy,
+  },
+  {
+    kind: 'http',
+    name: 'jiraOAuthStart',
+    route: 'jira/{instanceId}/oauth/start',
+    methods: ['POST', 'OPTIONS'],
+    cors: addInCorsPolicy,
+    handler: jiraOAuthStart,
+  },
   { kind: 'http', name: 'jiraOAuthCallback', route: 'jira/oauth/callback', methods: ['GET'], handler: jiraOAuthCallback },
-  { kind: 'http', name: 'adminInstances', route: 'admin/instances/{instanceId?}', methods: ['GET', 'PUT', 'DELETE'], handler: adminInstances },
+  {
+    kind: 'http',
+    name: 'adminInstances',
+    route: 'admin/instances/{instanceId?}',
+    methods: ['GET', 'PUT', 'DELETE'],
+    handler: adminInstances,
+  },
   // The administration panel Jira frames : the page, its assets, and its JSON endpoints under admin/panel/.
   { kind: 'http', name: 'adminUi', route: 'admin/ui', methods: ['GET'], handler: adminUi },
   { kind: 'http', name: 'adminUiAsset', route: 'admin/ui/assets/{name}', methods: ['GET'], handler: adminUiAsset },

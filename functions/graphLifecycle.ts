@@ -24,7 +24,11 @@ export const graphLifecycle: HttpServiceHandler = async (request, context, servi
   const batch = parseNotificationBatch((await readBody(request.body, { maxBytes: MAX_NOTIFICATION_BODY_BYTES })).toString('utf8'));
   const { messages, dropped } = await withinDeadline(
     remaining(),
-    acceptLifecycleNotifications({ batch, subscriptions: services.graphWebhooks.subscriptions, receivedAt: new Date(services.clock.now()).toISOString() }),
+    acceptLifecycleNotifications({
+      batch,
+      subscriptions: services.graphWebhooks.subscriptions,
+      receivedAt: new Date(services.clock.now()).toISOString(),
+    }),
   );
   // The report counters are written beside the enqueue, not after it, so they add no
   // latency to Graph's budget; they are best effort and never fail the answer.

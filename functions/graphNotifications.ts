@@ -45,6 +45,7 @@ export const graphNotifications: HttpServiceHandler = async (request, context, s
   const outcome = describeDrops('notifications', messages.length, dropped);
   if (outcome.level === 'warn') context.warn(outcome.line);
   else context.log(outcome.line);
-  if (unknownCertificate > 0) context.warn(`graph notifications: ${unknownCertificate} encrypted for a certificate we hold no key for, queued without resource data`);
+  if (unknownCertificate > 0)
+    context.warn(`graph notifications: ${unknownCertificate} encrypted for a certificate we hold no key for, queued without resource data`);
   return { status: 202, headers: { 'Cache-Control': 'no-store' } };
 };

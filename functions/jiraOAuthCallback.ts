@@ -24,7 +24,11 @@ export const jiraOAuthCallback: HttpServiceHandler = async (request, context, se
       oauth_verifier: request.query.get('oauth_verifier') ?? undefined,
     });
     if (!query.success) throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the callback lacks its token or verifier' });
-    const done = await services.oauthDance.complete({ tenantId: query.data.tenant, requestToken: query.data.oauth_token, verifier: query.data.oauth_verifier });
+    const done = await services.oauthDance.complete({
+      tenantId: query.data.tenant,
+      requestToken: query.data.oauth_token,
+      verifier: query.data.oauth_verifier,
+    });
     context.log(`jiraOAuthCallback instance=${done.instanceId} status=200`);
     return oauthDancePage({ ok: true, instanceId: done.instanceId, displayName: done.displayName });
   } catch (error) {

@@ -49,6 +49,10 @@ export const links: HttpServiceHandler = async (request, context, services) => {
 
 async function readLinkBody(request: HttpRequest): Promise<LinkRequest> {
   const parsed = linkRequestSchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
-  if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: `expected { conversationId, instanceId, issueKey }: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}` });
+  if (!parsed.success)
+    throw new AppError({
+      code: 'invalid_body',
+      detail: `expected { conversationId, instanceId, issueKey }: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`,
+    });
   return parsed.data;
 }

@@ -18,7 +18,9 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
   const issue = `${parsed.data.instanceId}/${parsed.data.issueKey}`;
   switch (result.kind) {
     case 'sent':
-      return context.log(`${issue}: notified ${result.recipients} watcher(s); dropped sender ${result.droppedSender}, inactive ${result.droppedInactive}`);
+      return context.log(
+        `${issue}: notified ${result.recipients} watcher(s); dropped sender ${result.droppedSender}, inactive ${result.droppedInactive}`,
+      );
     case 'sentWithoutRecipients':
       return context.log(`${issue}: no watcher left to notify (sender ${result.droppedSender}, inactive ${result.droppedInactive})`);
     case 'alreadyDone':
@@ -26,6 +28,8 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
     case 'failed':
       return context.warn(`${issue}: not notified: ${result.reason}`);
     case 'requeued':
-      return context.log(`${issue}: put back for ${result.delaySeconds} s (${result.cause}${result.status === undefined ? '' : `, Jira ${result.status}`})`);
+      return context.log(
+        `${issue}: put back for ${result.delaySeconds} s (${result.cause}${result.status === undefined ? '' : `, Jira ${result.status}`})`,
+      );
   }
 };

@@ -16,7 +16,8 @@ export const processMailNotification: QueueServiceHandler = async (message, cont
 
   const result = await services.fanout.fanOut(parsed.data, {
     // The message exactly as it came, not the parsed copy: nothing of it is dropped.
-    requeue: (_parsed, delaySeconds) => services.queues.send(queueNames.graphNotifications, message, { visibilityTimeoutSeconds: delaySeconds }),
+    requeue: (_parsed, delaySeconds) =>
+      services.queues.send(queueNames.graphNotifications, message, { visibilityTimeoutSeconds: delaySeconds }),
     onWatermarkError: (error) => context.warn(`subscription watermark not moved: ${error instanceof AppError ? error.code : 'error'}`),
   });
 
@@ -28,6 +29,8 @@ export const processMailNotification: QueueServiceHandler = async (message, cont
     case 'requeued':
       return context.log(`Graph throttled; notification put back for ${result.delaySeconds} s`);
     case 'enqueued':
-      return context.log(`queued ${result.issues} notification(s); ${result.alreadyDelivered} already handled, ${result.staleLinks} stale link(s) skipped`);
+      return context.log(
+        `queued ${result.issues} notification(s); ${result.alreadyDelivered} already handled, ${result.staleLinks} stale link(s) skipped`,
+      );
   }
 };

@@ -26,7 +26,11 @@ async function storageTarget(): Promise<StorageTarget> {
   const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback) || fallback;
   return {
     kind: 'connectionString',
-    connectionString: azuriteConnectionString('127.0.0.1', { blobPort: port('AZURITE_BLOB_PORT', 10000), queuePort: port('AZURITE_QUEUE_PORT', 10001), tablePort: port('AZURITE_TABLE_PORT', 10002) }),
+    connectionString: azuriteConnectionString('127.0.0.1', {
+      blobPort: port('AZURITE_BLOB_PORT', 10000),
+      queuePort: port('AZURITE_QUEUE_PORT', 10001),
+      tablePort: port('AZURITE_TABLE_PORT', 10002),
+    }),
   };
 }
 
@@ -55,7 +59,11 @@ async function main(args: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    console.error(isAppError(error) ? `replay-poison: ${error.detail ?? error.code}` : `replay-poison: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      isAppError(error)
+        ? `replay-poison: ${error.detail ?? error.code}`
+        : `replay-poison: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exitCode = 1;
   },
 );

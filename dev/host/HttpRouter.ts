@@ -8,9 +8,7 @@ export interface RoutableFunction {
 }
 
 export type RouteResolution<T extends RoutableFunction> =
-  | { kind: 'match'; definition: T; params: Record<string, string> }
-  | { kind: 'methodNotAllowed'; allow: string[] }
-  | { kind: 'notFound' };
+  { kind: 'match'; definition: T; params: Record<string, string> } | { kind: 'methodNotAllowed'; allow: string[] } | { kind: 'notFound' };
 
 export interface HttpRouterInit<T extends RoutableFunction> {
   functions: readonly T[];
@@ -30,9 +28,16 @@ export class HttpRouter<T extends RoutableFunction> {
   private readonly prefix: string[];
 
   constructor(init: HttpRouterInit<T>) {
-    this.prefix = (init.routePrefix ?? 'api').split('/').filter((s) => s.length > 0).map((s) => s.toLowerCase());
+    this.prefix = (init.routePrefix ?? 'api')
+      .split('/')
+      .filter((s) => s.length > 0)
+      .map((s) => s.toLowerCase());
     this.entries = init.functions
-      .map((definition) => ({ definition, route: compileRoute(definition.route), methods: new Set(definition.methods.map((m) => m.toUpperCase())) }))
+      .map((definition) => ({
+        definition,
+        route: compileRoute(definition.route),
+        methods: new Set(definition.methods.map((m) => m.toUpperCase())),
+      }))
       .sort((a, b) => comparePrecedence(b.route.precedence, a.route.precedence));
   }
 

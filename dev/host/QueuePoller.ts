@@ -125,12 +125,18 @@ export class QueuePoller {
     const { options, log, definition } = this.init;
     const name = definition.name;
     if (message.dequeueCount > options.maxDequeueCount) {
-      log.write('warn', `[${name}] message ${message.messageId} has reached MaxDequeueCount of ${options.maxDequeueCount}; moving it to ${this.poisonName}`);
+      log.write(
+        'warn',
+        `[${name}] message ${message.messageId} has reached MaxDequeueCount of ${options.maxDequeueCount}; moving it to ${this.poisonName}`,
+      );
       return this.moveToPoison(message);
     }
     const text = decodeQueueMessage(message.messageText, options.messageEncoding);
     if (text === undefined) {
-      log.write('warn', `[${name}] message ${message.messageId} cannot be decoded as ${options.messageEncoding}; moving it to ${this.poisonName}`);
+      log.write(
+        'warn',
+        `[${name}] message ${message.messageId} cannot be decoded as ${options.messageEncoding}; moving it to ${this.poisonName}`,
+      );
       return this.moveToPoison(message);
     }
     const context = newInvocationContext({
@@ -152,7 +158,10 @@ export class QueuePoller {
     } catch (error) {
       log.write('warn', `[${name}] failed on message ${message.messageId} (dequeue count ${message.dequeueCount}): ${describe(error)}`);
       if (message.dequeueCount >= options.maxDequeueCount) {
-        log.write('warn', `[${name}] message ${message.messageId} has reached MaxDequeueCount of ${options.maxDequeueCount}; moving it to ${this.poisonName}`);
+        log.write(
+          'warn',
+          `[${name}] message ${message.messageId} has reached MaxDequeueCount of ${options.maxDequeueCount}; moving it to ${this.poisonName}`,
+        );
         return this.moveToPoison(message);
       }
       await this.queue.updateMessage(message.messageId, message.popReceipt, undefined, options.visibilityTimeoutSeconds);
@@ -181,7 +190,9 @@ function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const status = (error as { statusCode?: unknown }).statusCode;
-    return [error.constructor.name, typeof code === 'string' ? code : '', typeof status === 'number' ? String(status) : ''].filter(Boolean).join(' ');
+    return [error.constructor.name, typeof code === 'string' ? code : '', typeof status === 'number' ? String(status) : '']
+      .filter(Boolean)
+      .join(' ');
   }
   return typeof error;
 }

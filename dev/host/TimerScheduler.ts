@@ -58,7 +58,9 @@ export class TimerScheduler {
   private occurrenceAfter(date: Date): Date {
     const fields = this.expression.split(/\s+/);
     if (fields.length !== 6) {
-      throw new Error(`timer ${this.init.definition.name}: schedule "${this.expression}" is not a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})`);
+      throw new Error(
+        `timer ${this.init.definition.name}: schedule "${this.expression}" is not a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})`,
+      );
     }
     let parsed: CronExpression;
     try {
@@ -78,10 +80,13 @@ export class TimerScheduler {
   private waitUntil(due: Date): void {
     if (this.stopped) return;
     const delay = due.getTime() - this.init.clock.now();
-    this.timer = setTimeout(() => {
-      if (due.getTime() > this.init.clock.now()) return this.waitUntil(due);
-      this.fire(due, new Date(this.init.clock.now()));
-    }, Math.min(Math.max(delay, 0), MAX_TIMEOUT_MS));
+    this.timer = setTimeout(
+      () => {
+        if (due.getTime() > this.init.clock.now()) return this.waitUntil(due);
+        this.fire(due, new Date(this.init.clock.now()));
+      },
+      Math.min(Math.max(delay, 0), MAX_TIMEOUT_MS),
+    );
   }
 
   private fire(scheduled: Date, now: Date): void {
@@ -109,7 +114,8 @@ export class TimerScheduler {
       .then(() => definition.handler(timer, context, services))
       .then(
         () => log.write('info', `[${definition.name}] done; next run ${next.toISOString()}`),
-        (error: unknown) => log.write('warn', `[${definition.name}] failed: ${error instanceof Error ? error.constructor.name : typeof error}`),
+        (error: unknown) =>
+          log.write('warn', `[${definition.name}] failed: ${error instanceof Error ? error.constructor.name : typeof error}`),
       )
       .finally(() => {
         this.current = undefined;

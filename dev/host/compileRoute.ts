@@ -1,9 +1,6 @@
 import { decodeRouteValue } from './decodeRouteValue';
 
-type Segment =
-  | { kind: 'literal'; text: string }
-  | { kind: 'param'; name: string; optional: boolean }
-  | { kind: 'catchAll'; name: string };
+type Segment = { kind: 'literal'; text: string } | { kind: 'param'; name: string; optional: boolean } | { kind: 'catchAll'; name: string };
 
 export interface CompiledRoute {
   template: string;
@@ -28,7 +25,10 @@ const PARAMETER = /^\{(\*{1,2})?([A-Za-z_][A-Za-z0-9_]*)(\?)?\}$/;
  * proxy must see exactly what the client sent to refuse `%2F`, `..` and friends itself.
  */
 export function compileRoute(template: string): CompiledRoute {
-  const parts = template.replace(/^\/+|\/+$/g, '').split('/').filter((part) => part.length > 0);
+  const parts = template
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter((part) => part.length > 0);
   const segments = parts.map((part, index): Segment => {
     if (!part.includes('{') && !part.includes('}')) return { kind: 'literal', text: part.toLowerCase() };
     const match = PARAMETER.exec(part);

@@ -16,4 +16,3 @@ export function decodeQueueMessage(messageText: string, encoding: 'base64' | 'no
     return undefined;
   }
 }
-

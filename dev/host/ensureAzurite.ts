@@ -26,11 +26,17 @@ export async function ensureAzurite(init: { host?: string; ports: AzuritePorts }
   const listening = await Promise.all(entries.map(([, port]) => isListening(host, port)));
   const range = `${host}:${ports.blobPort}/${ports.queuePort}/${ports.tablePort}`;
   if (listening.every(Boolean)) {
-    return { connectionString: azuriteConnectionString(host, ports), description: `reusing the Azurite listening on ${range}`, stop: async () => undefined };
+    return {
+      connectionString: azuriteConnectionString(host, ports),
+      description: `reusing the Azurite listening on ${range}`,
+      stop: async () => undefined,
+    };
   }
   if (listening.some(Boolean)) {
     const busy = entries.filter((_, i) => listening[i]).map(([name, port]) => `${name} ${port}`);
-    throw new Error(`cannot start Azurite: ${busy.join(', ')} already in use by something else (set AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT to free ports)`);
+    throw new Error(
+      `cannot start Azurite: ${busy.join(', ')} already in use by something else (set AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT to free ports)`,
+    );
   }
   const azurite = await startAzurite({ host, ...ports });
   return { connectionString: azurite.connectionString, description: `started Azurite (in memory) on ${range}`, stop: () => azurite.stop() };

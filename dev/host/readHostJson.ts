@@ -17,7 +17,10 @@ const timeSpanMs = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   const [, days, hours, minutes, seconds, fraction] = match;
-  return (((Number(days ?? 0) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000 + Math.round(Number(`0.${fraction ?? 0}`) * 1000);
+  return (
+    (((Number(days ?? 0) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000 +
+    Math.round(Number(`0.${fraction ?? 0}`) * 1000)
+  );
 });
 
 const hostJsonSchema = z.object({

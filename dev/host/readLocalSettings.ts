@@ -27,6 +27,7 @@ export async function readLocalSettings(path: string): Promise<Record<string, st
   }
   const parsed = localSettingsSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${path}: "Values" must map setting names to strings`);
-  if (parsed.data.IsEncrypted) throw new Error(`${path} is encrypted; decrypt it with "func settings decrypt" or set the values in the environment`);
+  if (parsed.data.IsEncrypted)
+    throw new Error(`${path} is encrypted; decrypt it with "func settings decrypt" or set the values in the environment`);
   return parsed.data.Values ?? {};
 }

@@ -56,7 +56,9 @@ export async function startLocalHost(init: LocalHostInit): Promise<LocalHost> {
   if (queues.length > 0 && !queueClient) throw new Error('the function table has queue functions but no queueClient was given');
 
   // Construct everything first: a bad route or schedule fails before anything listens.
-  const pollers = queues.map((definition) => new QueuePoller({ definition, services: init.services, queueClient: queueClient!, options: queueOptions, log }));
+  const pollers = queues.map(
+    (definition) => new QueuePoller({ definition, services: init.services, queueClient: queueClient!, options: queueOptions, log }),
+  );
   const schedulers = timers.map((definition) => new TimerScheduler({ definition, services: init.services, log, clock }));
 
   const started: { stop(): Promise<void> }[] = [];

@@ -3,7 +3,17 @@ import type { ReadableStream } from 'node:stream/web';
 import { HttpResponse, type HttpResponseInit } from '@azure/functions';
 
 /** Hop-by-hop headers the worker's HTTP proxy drops from a function's response too. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export interface WriteHttpResponseInit {
   result: HttpResponseInit | HttpResponse;

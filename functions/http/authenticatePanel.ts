@@ -18,7 +18,8 @@ export async function authenticatePanel(request: HttpRequest, services: Services
   if (token !== null) return services.admin.sessions.verify(token.trim());
   const caller = await authenticateAdmin(request, services);
   const instanceId = request.query.get('instanceId');
-  if (!isInstanceId(instanceId)) throw new AppError({ code: 'invalid_query', detail: 'instanceId: expected the id of one of your instances' });
+  if (!isInstanceId(instanceId))
+    throw new AppError({ code: 'invalid_query', detail: 'instanceId: expected the id of one of your instances' });
   const now = Math.floor(services.clock.now() / 1000);
   return { tenantId: caller.tenantId, instanceId, subject: caller.userId, via: 'entra', startedAt: now, expiresAt: now };
 }

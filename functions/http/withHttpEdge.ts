@@ -22,7 +22,8 @@ export function withHttpEdge(handler: HttpServiceHandler, cors?: EdgeCors): Http
     if (cors) {
       const allowedOrigins = services.config.settings.ALLOWED_ORIGINS;
       const origin = request.headers.get('origin');
-      if (request.method.toUpperCase() === 'OPTIONS') return { status: 204, headers: preflightHeaders(cors.policy, cors.methods, origin, allowedOrigins) };
+      if (request.method.toUpperCase() === 'OPTIONS')
+        return { status: 204, headers: preflightHeaders(cors.policy, cors.methods, origin, allowedOrigins) };
       corsOnAnswer = corsHeaders(cors.policy, origin, allowedOrigins);
     }
     try {
@@ -36,7 +37,11 @@ export function withHttpEdge(handler: HttpServiceHandler, cors?: EdgeCors): Http
         const name = error instanceof Error ? error.constructor.name : typeof error;
         context.error(`unexpected ${name} in ${context.functionName}`);
       }
-      return { status: problem.status, headers: corsOnAnswer ? withCorsHeaders(problem.headers, corsOnAnswer) : problem.headers, body: problem.body };
+      return {
+        status: problem.status,
+        headers: corsOnAnswer ? withCorsHeaders(problem.headers, corsOnAnswer) : problem.headers,
+        body: problem.body,
+      };
     }
   };
 }

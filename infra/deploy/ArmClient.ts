@@ -9,7 +9,11 @@ export interface ArmClient {
     createOrUpdate(resourceGroupName: string, parameters: { location: string; tags?: Record<string, string> }): Promise<unknown>;
   };
   deployments: {
-    beginCreateOrUpdate(resourceGroupName: string, deploymentName: string, parameters: DeploymentRequest): Promise<PollerLike<DeploymentResult>>;
+    beginCreateOrUpdate(
+      resourceGroupName: string,
+      deploymentName: string,
+      parameters: DeploymentRequest,
+    ): Promise<PollerLike<DeploymentResult>>;
     beginWhatIf(resourceGroupName: string, deploymentName: string, parameters: WhatIfRequest): Promise<PollerLike<WhatIfResult>>;
   };
   deploymentOperations: {

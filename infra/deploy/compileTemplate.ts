@@ -18,7 +18,11 @@ export async function compileTemplate(init: CompileTemplateInit): Promise<ArmTem
   try {
     await init.run('bash', [path.join('infra', 'bicep.sh')], init.repoRoot);
   } catch (error) {
-    throw new AppError({ code: 'deployment_failed', detail: 'infra/main.bicep did not build or lint (see the output above)', cause: error });
+    throw new AppError({
+      code: 'deployment_failed',
+      detail: 'infra/main.bicep did not build or lint (see the output above)',
+      cause: error,
+    });
   }
   const file = path.join(init.repoRoot, 'infra', 'build', 'main.json');
   let parsed: unknown;

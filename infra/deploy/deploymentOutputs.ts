@@ -25,7 +25,10 @@ export function parseDeploymentOutputs(outputs: unknown): DeploymentOutputs {
   const parsed = outputsSchema.safeParse(outputs);
   if (!parsed.success) {
     const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '(outputs)')))];
-    throw new AppError({ code: 'deployment_failed', detail: `the deployment succeeded but did not return the outputs ${names.join(', ')}` });
+    throw new AppError({
+      code: 'deployment_failed',
+      detail: `the deployment succeeded but did not return the outputs ${names.join(', ')}`,
+    });
   }
   return parsed.data;
 }

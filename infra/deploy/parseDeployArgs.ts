@@ -30,7 +30,9 @@ Secrets come from the environment, never from the command line:
 const optionsSchema = z.object({
   subscription: z
     .string({ message: '--subscription is required' })
-    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { message: '--subscription: expected a subscription id (a GUID)' }),
+    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+      message: '--subscription: expected a subscription id (a GUID)',
+    }),
   'resource-group': z
     .string({ message: '--resource-group is required' })
     .regex(/^[-\w.()]{1,90}$/, { message: '--resource-group: 1-90 letters, digits, - _ . ( )' })
@@ -71,7 +73,11 @@ export function parseDeployArgs(argv: readonly string[]): DeployOptions | 'help'
       },
     }).values;
   } catch (error) {
-    throw new AppError({ code: 'bad_request', detail: `${error instanceof Error ? error.message : String(error)}\n\n${deployUsage}`, cause: error });
+    throw new AppError({
+      code: 'bad_request',
+      detail: `${error instanceof Error ? error.message : String(error)}\n\n${deployUsage}`,
+      cause: error,
+    });
   }
   if (values.help === true) return 'help';
   const parsed = optionsSchema.safeParse(values);

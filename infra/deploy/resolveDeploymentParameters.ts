@@ -38,7 +38,10 @@ const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export function resolveDeploymentParameters(init: ResolveParametersInit): ArmParameters {
   const file = parametersFileSchema.safeParse(init.parametersFile);
   if (!file.success) {
-    throw new AppError({ code: 'bad_request', detail: 'the parameters file is not an ARM parameters file ({ "parameters": { "name": { "value": … } } })' });
+    throw new AppError({
+      code: 'bad_request',
+      detail: 'the parameters file is not an ARM parameters file ({ "parameters": { "name": { "value": … } } })',
+    });
   }
   const definitions = init.template.parameters;
   const problems: string[] = [];
@@ -56,11 +59,14 @@ export function resolveDeploymentParameters(init: ResolveParametersInit): ArmPar
       continue;
     }
     const missing: string[] = [];
-    const value = typeof entry.value === 'string' ? entry.value.replace(PLACEHOLDER, (_, variable: string) => {
-      const text = init.env[variable];
-      if (text === undefined || text === '') missing.push(variable);
-      return text ?? '';
-    }) : entry.value;
+    const value =
+      typeof entry.value === 'string'
+        ? entry.value.replace(PLACEHOLDER, (_, variable: string) => {
+            const text = init.env[variable];
+            if (text === undefined || text === '') missing.push(variable);
+            return text ?? '';
+          })
+        : entry.value;
     if (missing.length > 0) unsetVariables.set(name, missing);
     resolved[name] = { value: toTemplateType(value, definition.type) };
   }
@@ -90,7 +96,10 @@ export function resolveDeploymentParameters(init: ResolveParametersInit): ArmPar
 }
 
 function isAbsent(parameter: ArmParameters[string] | undefined): boolean {
-  return parameter === undefined || ('value' in parameter && (parameter.value === '' || parameter.value === undefined || parameter.value === null));
+  return (
+    parameter === undefined ||
+    ('value' in parameter && (parameter.value === '' || parameter.value === undefined || parameter.value === null))
+  );
 }
 
 function toTemplateType(value: unknown, type: string): unknown {

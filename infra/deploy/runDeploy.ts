@@ -46,7 +46,9 @@ export async function runDeploy(init: RunDeployInit): Promise<DeploymentOutputs 
   if (options.whatIf) {
     print(`What-if of ${deploymentName} in resource group ${options.resourceGroup} (${options.location}), nothing is changed.`);
     if (!exists) {
-      print(`The resource group ${options.resourceGroup} does not exist: a deployment would create it and every resource in infra/main.bicep.`);
+      print(
+        `The resource group ${options.resourceGroup} does not exist: a deployment would create it and every resource in infra/main.bicep.`,
+      );
       return undefined;
     }
     const poller = await client.deployments.beginWhatIf(options.resourceGroup, deploymentName, {
@@ -69,7 +71,11 @@ export async function runDeploy(init: RunDeployInit): Promise<DeploymentOutputs 
   try {
     result = await followDeployment({ done: poller.pollUntilDone(), progress, wait: init.wait, intervalMs: init.pollIntervalMs });
   } catch (error) {
-    throw new AppError({ code: 'deployment_failed', detail: `${deploymentName}: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+    throw new AppError({
+      code: 'deployment_failed',
+      detail: `${deploymentName}: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
   }
   const state = result.properties?.provisioningState;
   if (state !== 'Succeeded') {

@@ -10,7 +10,17 @@ import { parsePanelIssuer, toPanelIssuer } from './panelIssuer';
 import { panelSecretContext, panelSecretKey } from './panelSecret';
 
 /** Why a token was refused: for the log only, never for the caller. */
-export type IframeRejection = 'malformed' | 'unknown_issuer' | 'unknown_instance' | 'no_panel_secret' | 'expired' | 'signature' | 'claims' | 'lifetime' | 'issued_in_future' | 'qsh';
+export type IframeRejection =
+  | 'malformed'
+  | 'unknown_issuer'
+  | 'unknown_instance'
+  | 'no_panel_secret'
+  | 'expired'
+  | 'signature'
+  | 'claims'
+  | 'lifetime'
+  | 'issued_in_future'
+  | 'qsh';
 
 export type IframeCheck = { ok: true; identity: IframeIdentity } | { ok: false; reason: IframeRejection };
 

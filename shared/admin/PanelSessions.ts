@@ -99,7 +99,14 @@ export class PanelSessions {
     const keyId = this.keyring.activeKeyId;
     const key = this.macKey(keyId);
     if (!key) throw new AppError({ code: 'encryption_key_unknown', detail: `no data key "${keyId}" in DATA_ENCRYPTION_KEY` });
-    const body = { t: session.tenantId, i: session.instanceId, s: session.subject, v: session.via, exp: session.expiresAt, st: session.startedAt };
+    const body = {
+      t: session.tenantId,
+      i: session.instanceId,
+      s: session.subject,
+      v: session.via,
+      exp: session.expiresAt,
+      st: session.startedAt,
+    };
     const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
     const mac = createHmac('sha256', key).update(`${VERSION}.${keyId}.${payload}`).digest('base64url');
     return { token: `${VERSION}.${keyId}.${payload}.${mac}`, session };

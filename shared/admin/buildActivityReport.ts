@@ -82,7 +82,11 @@ export async function buildActivityReport(request: ActivityReportRequest, deps: 
     deps.counters.read(DEPLOYMENT_SCOPE, firstDay, lastDay),
     readDeliveries(deps.deliveries, request, `${firstDay}T00:00:00.000Z`),
     Promise.all(
-      allQueueNames.map(async (queue): Promise<PoisonQueueCount> => ({ queue, poisonQueue: poisonQueueName(queue), count: await deps.queues.approximateCount(poisonQueueName(queue)) })),
+      allQueueNames.map(async (queue): Promise<PoisonQueueCount> => ({
+        queue,
+        poisonQueue: poisonQueueName(queue),
+        count: await deps.queues.approximateCount(poisonQueueName(queue)),
+      })),
     ),
   ]);
 
@@ -126,7 +130,13 @@ export async function buildActivityReport(request: ActivityReportRequest, deps: 
   const sum = (pick: (day: ReportDay) => number) => list.reduce((total, day) => total + pick(day), 0);
   return {
     days: list,
-    totals: { received: sum((d) => d.received), dropped: sum((d) => d.dropped), delivered: sum((d) => d.delivered), failed: sum((d) => d.failed), poisoned: sum((d) => d.poisoned) },
+    totals: {
+      received: sum((d) => d.received),
+      dropped: sum((d) => d.dropped),
+      delivered: sum((d) => d.delivered),
+      failed: sum((d) => d.failed),
+      poisoned: sum((d) => d.poisoned),
+    },
     latestFailures,
     poisonQueues,
     deliveriesTruncated: deliveries.truncated,

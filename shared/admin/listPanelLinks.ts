@@ -42,7 +42,12 @@ export async function listPanelLinks(
     links += 1;
     conversations.add(link.conversationId);
     if (link.stale) stale += 1;
-    const entry = perIssue.get(link.issueKey) ?? { conversations: new Set<string>(), stale: 0, users: new Set<string>(), lastLinkedAt: link.linkedAt };
+    const entry = perIssue.get(link.issueKey) ?? {
+      conversations: new Set<string>(),
+      stale: 0,
+      users: new Set<string>(),
+      lastLinkedAt: link.linkedAt,
+    };
     entry.conversations.add(link.conversationId);
     entry.users.add(link.userId);
     if (link.stale) entry.stale += 1;
@@ -51,7 +56,13 @@ export async function listPanelLinks(
   }
   const issues = [...perIssue]
     .filter(([issueKey]) => search === '' || issueKey.toUpperCase().startsWith(search))
-    .map(([issueKey, entry]): PanelIssueLinks => ({ issueKey, conversations: entry.conversations.size, stale: entry.stale, linkedBy: entry.users.size, lastLinkedAt: entry.lastLinkedAt }))
+    .map(([issueKey, entry]): PanelIssueLinks => ({
+      issueKey,
+      conversations: entry.conversations.size,
+      stale: entry.stale,
+      linkedBy: entry.users.size,
+      lastLinkedAt: entry.lastLinkedAt,
+    }))
     .sort((a, b) => Date.parse(b.lastLinkedAt) - Date.parse(a.lastLinkedAt) || a.issueKey.localeCompare(b.issueKey))
     .slice(0, request.limit ?? 200);
   return { totals: { links, issues: perIssue.size, conversations: conversations.size, stale }, issues, truncated };

@@ -41,7 +41,8 @@ export interface PanelOverviewDeps {
 export async function loadPanelOverview(instance: LoadedInstance, session: PanelSession, deps: PanelOverviewDeps): Promise<PanelOverview> {
   const { entity } = instance;
   const view = toInstanceView(entity, deps.callbackUrl);
-  const license: PanelLicense = entity.appKey === undefined ? { state: 'notConfigured' } : { state: 'checked', answer: (await deps.licenses.check(instance)).answer };
+  const license: PanelLicense =
+    entity.appKey === undefined ? { state: 'notConfigured' } : { state: 'checked', answer: (await deps.licenses.check(instance)).answer };
   return {
     instance: {
       instanceId: view.instanceId,

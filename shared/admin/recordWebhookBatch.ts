@@ -17,7 +17,11 @@ export interface WebhookBatchOutcome {
  * queued the batch and must answer Graph within its budget, so a slow or failing counter
  * write is given up (false) rather than delaying or failing the answer.
  */
-export async function recordWebhookBatch(counters: Pick<ReportCounters, 'add'>, outcome: WebhookBatchOutcome, budgetMs = 500): Promise<boolean> {
+export async function recordWebhookBatch(
+  counters: Pick<ReportCounters, 'add'>,
+  outcome: WebhookBatchOutcome,
+  budgetMs = 500,
+): Promise<boolean> {
   const perTenant = new Map<string, Record<string, number>>();
   for (const message of outcome.messages) {
     const metric = outcome.kind === 'notifications' ? reportMetrics.received : reportMetrics.lifecycle(message.lifecycleEvent ?? 'unknown');

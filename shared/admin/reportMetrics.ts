@@ -13,7 +13,12 @@ export const reportMetrics = {
 } as const;
 
 /** Splits a day's counters into the report's groups. */
-export function groupMetrics(counts: Readonly<Record<string, number>>): { received: number; dropped: Record<string, number>; poisoned: number; lifecycle: Record<string, number> } {
+export function groupMetrics(counts: Readonly<Record<string, number>>): {
+  received: number;
+  dropped: Record<string, number>;
+  poisoned: number;
+  lifecycle: Record<string, number>;
+} {
   const grouped = { received: 0, dropped: {} as Record<string, number>, poisoned: 0, lifecycle: {} as Record<string, number> };
   for (const [metric, n] of Object.entries(counts)) {
     if (metric === reportMetrics.received) grouped.received += n;

@@ -8,7 +8,13 @@ export type ConnectionTest =
 
 const myselfSchema = z.object({ name: z.string().max(255) });
 const MAX_BODY_BYTES = 64 * 1024;
-const REFUSALS = new Set(['jira_consumer_unknown', 'jira_signature_invalid', 'jira_timestamp_refused', 'jira_oauth_problem', 'jira_authorization_denied']);
+const REFUSALS = new Set([
+  'jira_consumer_unknown',
+  'jira_signature_invalid',
+  'jira_timestamp_refused',
+  'jira_oauth_problem',
+  'jira_authorization_denied',
+]);
 const UNREACHABLE = new Set(['upstream_unreachable', 'upstream_timeout', 'target_not_allowed']);
 
 /**
@@ -16,7 +22,11 @@ const UNREACHABLE = new Set(['upstream_unreachable', 'upstream_timeout', 'target
  * the same credential the fan-out and license checks use. Jira's answer body is read for
  * the user name only and never passed on.
  */
-export async function testJiraConnection(jira: Pick<JiraServiceClient, 'request'>, tenantId: string, instanceId: string): Promise<ConnectionTest> {
+export async function testJiraConnection(
+  jira: Pick<JiraServiceClient, 'request'>,
+  tenantId: string,
+  instanceId: string,
+): Promise<ConnectionTest> {
   let status: number;
   let text = '';
   try {

@@ -71,7 +71,8 @@ export class BearerAuthenticator {
     this.adminRole = init.adminRole;
     this.clock = init.clock;
     const cache = init.verifiedTokenCache ?? { ttlMs: 5 * 60_000, maxEntries: 10_000 };
-    this.verified = cache === false ? undefined : new VerifiedTokenCache({ clock: init.clock, clockSkewSeconds: init.clockSkewSeconds, ...cache });
+    this.verified =
+      cache === false ? undefined : new VerifiedTokenCache({ clock: init.clock, clockSkewSeconds: init.clockSkewSeconds, ...cache });
     // Keys rotate rarely and an unknown kid forces a reload anyway; an hour bounds how long
     // a key the provider withdrew stays trusted.
     const remote = createRemoteJWKSet(new URL(init.jwksUrl), {

@@ -116,7 +116,8 @@ export class InstanceService {
    * consumer key; later ones keep them, so the application link in Jira stays valid.
    */
   async register(tenantId: string, instanceId: string, body: RegisterInstanceBody): Promise<RegisterResult> {
-    if (!isInstanceId(instanceId)) throw new AppError({ code: 'instance_invalid', detail: 'the instance id must be 1–63 lower-case letters, digits or dashes' });
+    if (!isInstanceId(instanceId))
+      throw new AppError({ code: 'instance_invalid', detail: 'the instance id must be 1–63 lower-case letters, digits or dashes' });
     const baseUrl = await validateBaseUrl(body.baseUrl, this.baseUrlPolicy);
     const now = new Date(this.clock.now()).toISOString();
     try {
@@ -176,14 +177,21 @@ export class InstanceService {
       entity,
       signer,
       serviceToken: () => {
-        if (!opened && entity.encryptedServiceToken !== undefined) token = this.secrets.open(entity.encryptedServiceToken, serviceTokenContext(entity.tenantId, entity.instanceId));
+        if (!opened && entity.encryptedServiceToken !== undefined)
+          token = this.secrets.open(entity.encryptedServiceToken, serviceTokenContext(entity.tenantId, entity.instanceId));
         opened = true;
         return token;
       },
     };
   }
 
-  private async newEntity(tenantId: string, instanceId: string, baseUrl: string, body: RegisterInstanceBody, now: string): Promise<InstanceEntity> {
+  private async newEntity(
+    tenantId: string,
+    instanceId: string,
+    baseUrl: string,
+    body: RegisterInstanceBody,
+    now: string,
+  ): Promise<InstanceEntity> {
     const keys = await generateRsaKeyPair();
     return {
       tenantId,
@@ -194,7 +202,9 @@ export class InstanceService {
       publicKeyPem: keys.publicKeyPem,
       encryptedPrivateKey: this.secrets.seal(keys.privateKeyPem, privateKeyContext(tenantId, instanceId)),
       ...(body.serviceUser === undefined ? {} : { serviceUser: body.serviceUser }),
-      ...(typeof body.serviceToken === 'string' ? { encryptedServiceToken: this.secrets.seal(body.serviceToken, serviceTokenContext(tenantId, instanceId)) } : {}),
+      ...(typeof body.serviceToken === 'string'
+        ? { encryptedServiceToken: this.secrets.seal(body.serviceToken, serviceTokenContext(tenantId, instanceId)) }
+        : {}),
       ...(body.appKey === undefined ? {} : { appKey: body.appKey }),
       createdAt: now,
       updatedAt: now,

@@ -36,7 +36,11 @@ export class JiraServiceClient {
     const instance = await this.instances.require(tenantId, instanceId);
     const url = new URL(`${instance.entity.baseUrl}/${call.path.replace(/^\/+/, '')}`);
     for (const [name, value] of call.query ?? []) url.searchParams.append(name, value);
-    const authorized = authorizeServiceCall(instance, { method: call.method, url, ...(call.asUser === undefined ? {} : { asUser: call.asUser }) });
+    const authorized = authorizeServiceCall(instance, {
+      method: call.method,
+      url,
+      ...(call.asUser === undefined ? {} : { asUser: call.asUser }),
+    });
     const body = call.json === undefined ? undefined : JSON.stringify(call.json);
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -56,7 +60,9 @@ export class JiraServiceClient {
       await response.body.dump();
       const error = oauthProblemError(problem);
       // No user token is involved: a "token" problem here means the link refuses us.
-      throw error.code === 'jira_authorization_required' ? new AppError({ code: 'jira_oauth_problem', detail: error.detail, extensions: error.extensions }) : error;
+      throw error.code === 'jira_authorization_required'
+        ? new AppError({ code: 'jira_oauth_problem', detail: error.detail, extensions: error.extensions })
+        : error;
     }
     return response;
   }

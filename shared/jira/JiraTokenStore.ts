@@ -58,7 +58,10 @@ export class JiraTokenStore {
     const entity = await this.repository.access.get({ tenantId, userId, instanceId });
     if (!entity) return undefined;
     const context = accessContext(tenantId, userId, instanceId);
-    const token = { key: this.secrets.open(entity.encryptedAccessToken, `${context}/token`), secret: this.secrets.open(entity.encryptedTokenSecret, `${context}/secret`) };
+    const token = {
+      key: this.secrets.open(entity.encryptedAccessToken, `${context}/token`),
+      secret: this.secrets.open(entity.encryptedTokenSecret, `${context}/secret`),
+    };
     this.cache.set(key, token);
     return token;
   }
@@ -145,5 +148,8 @@ function pendingContext(tenantId: string, requestTokenHash: string): string {
 }
 
 function invalidRequestToken(): AppError {
-  return new AppError({ code: 'oauth_request_token_invalid', detail: 'the authorization request is unknown, expired or was already completed' });
+  return new AppError({
+    code: 'oauth_request_token_invalid',
+    detail: 'the authorization request is unknown, expired or was already completed',
+  });
 }

@@ -70,14 +70,25 @@ export class OAuthDance {
   async complete(input: { tenantId: string; requestToken: string; verifier: string }): Promise<CompletedAuthorization> {
     const pending = await this.tokens.consumePending(input.tenantId, input.requestToken);
     const instance = await this.instances.find(input.tenantId, pending.instanceId);
-    if (!instance) throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });
+    if (!instance)
+      throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });
     if (input.verifier === 'denied') throw new AppError({ code: 'jira_authorization_denied', detail: 'access was denied in Jira' });
-    const access = await this.tokenRequest(instance, 'access-token', { key: input.requestToken, secret: pending.tokenSecret }, { oauth_verifier: input.verifier });
+    const access = await this.tokenRequest(
+      instance,
+      'access-token',
+      { key: input.requestToken, secret: pending.tokenSecret },
+      { oauth_verifier: input.verifier },
+    );
     await this.tokens.putAccess(input.tenantId, pending.userId, pending.instanceId, access);
     return { tenantId: input.tenantId, userId: pending.userId, instanceId: pending.instanceId, displayName: instance.entity.displayName };
   }
 
-  private async tokenRequest(instance: LoadedInstance, endpoint: 'request-token' | 'access-token', token: OAuthToken | undefined, protocol: Record<string, string>): Promise<OAuthToken> {
+  private async tokenRequest(
+    instance: LoadedInstance,
+    endpoint: 'request-token' | 'access-token',
+    token: OAuthToken | undefined,
+    protocol: Record<string, string>,
+  ): Promise<OAuthToken> {
     const url = new URL(`${instance.entity.baseUrl}/plugins/servlet/oauth/${endpoint}`);
     const authorization = instance.signer.authorization({ method: 'POST', url, ...(token ? { token } : {}), protocol });
     let status: number;
@@ -102,7 +113,8 @@ export class OAuthDance {
     const pairs = new Map(parseFormPairs(text.trim()) ?? []);
     const key = pairs.get('oauth_token');
     const secret = pairs.get('oauth_token_secret');
-    if (!key || secret === undefined) throw new AppError({ code: 'upstream_bad_response', detail: `Jira's ${endpoint} answer has no token` });
+    if (!key || secret === undefined)
+      throw new AppError({ code: 'upstream_bad_response', detail: `Jira's ${endpoint} answer has no token` });
     return { key, secret };
   }
 }

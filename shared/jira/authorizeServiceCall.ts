@@ -36,7 +36,10 @@ export function authorizeServiceCall(instance: LoadedInstance, call: ServiceCall
   if (token !== undefined && call.asUser === undefined) return { url: call.url, authorization: `Bearer ${token}` };
   const user = call.asUser ?? instance.entity.serviceUser;
   if (user === undefined) {
-    throw new AppError({ code: 'jira_service_credential_missing', detail: 'register a service user (2-legged OAuth with impersonation) or a personal access token for this instance' });
+    throw new AppError({
+      code: 'jira_service_credential_missing',
+      detail: 'register a service user (2-legged OAuth with impersonation) or a personal access token for this instance',
+    });
   }
   const url = new URL(call.url);
   url.searchParams.append(IMPERSONATION_PARAMETER, user);

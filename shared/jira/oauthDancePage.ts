@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { escapeHtml } from '../platform/text';
 
 export type OAuthDanceOutcome =
-  | { ok: true; instanceId: string; displayName: string }
-  | { ok: false; status: number; code: string; message: string };
+  { ok: true; instanceId: string; displayName: string } | { ok: false; status: number; code: string; message: string };
 
 export interface HtmlPage {
   status: number;
@@ -26,7 +25,9 @@ export function oauthDancePage(outcome: OAuthDanceOutcome): HtmlPage {
     ? { type: 'jira-authorization', status: 'authorized', instanceId: outcome.instanceId }
     : { type: 'jira-authorization', status: 'failed', code: outcome.code };
   const title = outcome.ok ? 'Jira is connected' : 'Jira could not be connected';
-  const text = outcome.ok ? `The add-in can now reach ${outcome.displayName} for you. You can close this window.` : `${outcome.message} Close this window and try again.`;
+  const text = outcome.ok
+    ? `The add-in can now reach ${outcome.displayName} for you. You can close this window.`
+    : `${outcome.message} Close this window and try again.`;
   const body = `<!doctype html>
 <html lang="en">
 <head>

@@ -2,7 +2,13 @@ import { AppError } from '../platform/errors/AppError';
 import type { ErrorCode } from '../platform/errors/errorCodes';
 
 /** Problems after which the stored access token is useless: drop it and ask the user again. */
-export const TOKEN_PROBLEMS: ReadonlySet<string> = new Set(['token_rejected', 'token_expired', 'token_revoked', 'permission_unknown', 'additional_authorization_required']);
+export const TOKEN_PROBLEMS: ReadonlySet<string> = new Set([
+  'token_rejected',
+  'token_expired',
+  'token_revoked',
+  'permission_unknown',
+  'additional_authorization_required',
+]);
 
 const CODES: Readonly<Record<string, ErrorCode>> = {
   consumer_key_unknown: 'jira_consumer_unknown',

@@ -9,7 +9,14 @@ export const registerInstanceBodySchema = z
     baseUrl: z.string().min(1).max(2048),
     displayName: z.string().trim().min(1).max(200),
     serviceUser: z.string().trim().min(1).max(255).optional(),
-    serviceToken: z.string().trim().min(1).max(4096).regex(/^[\x21-\x7e]+$/, 'expected a token without spaces').nullable().optional(),
+    serviceToken: z
+      .string()
+      .trim()
+      .min(1)
+      .max(4096)
+      .regex(/^[\x21-\x7e]+$/, 'expected a token without spaces')
+      .nullable()
+      .optional(),
     appKey: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected a plugin key')

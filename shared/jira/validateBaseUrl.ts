@@ -16,7 +16,8 @@ const MAX_LENGTH = 2048;
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f\\]/;
 
-const systemResolve = async (hostname: string): Promise<string[]> => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+const systemResolve = async (hostname: string): Promise<string[]> =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /**
  * The base URL of a Jira instance, normalized (`https://host[:port][/context]`, no trailing
@@ -36,7 +37,8 @@ export async function validateBaseUrl(raw: string, policy: BaseUrlPolicy): Promi
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowInsecure)) throw invalid('baseUrl must use https');
   if (url.username !== '' || url.password !== '' || raw.includes('@')) throw invalid('baseUrl must not carry credentials');
-  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw invalid('baseUrl must not have a query or fragment');
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#'))
+    throw invalid('baseUrl must not have a query or fragment');
   if (url.hostname === '') throw invalid('baseUrl has no host');
 
   if (!policy.allowPrivateTargets) {

@@ -95,7 +95,12 @@ export class LicenseService {
     return { ok: true, decision, upm: parsed.success ? toUpmLicenseFields(parsed.data) : null };
   }
 
-  private afterAnswer(previous: LicenseState | undefined, key: LicenseKey, attempt: { decision: LicenseDecision; upm: UpmLicenseFields | null }, at: number): LicenseState {
+  private afterAnswer(
+    previous: LicenseState | undefined,
+    key: LicenseKey,
+    attempt: { decision: LicenseDecision; upm: UpmLicenseFields | null },
+    at: number,
+  ): LicenseState {
     const { decision } = attempt;
     let nextCheckAt = at + 1000 * (decision.licensed ? this.policy.ttlSeconds : this.policy.badTtlSeconds);
     // A license that runs out before the TTL is checked again when it does.
@@ -151,7 +156,8 @@ export class LicenseService {
       if (!state.failed) return freeze({ ...decision, source: fresh, checkedAt: iso(decidedAt) }, reuseUntil);
       const graceUntil = decidedAt + 1000 * this.policy.graceSeconds;
       if (state.checkedAt < graceUntil) {
-        if (decision.licensed) return freeze({ ...decision, source: 'grace', checkedAt: iso(decidedAt), graceUntil: iso(graceUntil) }, reuseUntil);
+        if (decision.licensed)
+          return freeze({ ...decision, source: 'grace', checkedAt: iso(decidedAt), graceUntil: iso(graceUntil) }, reuseUntil);
         return freeze({ ...decision, source: 'cache', checkedAt: iso(decidedAt) }, reuseUntil);
       }
     }

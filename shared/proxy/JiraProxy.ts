@@ -86,7 +86,11 @@ export class JiraProxy {
   async handle(request: ProxyRequest): Promise<ProxyResponse> {
     const started = performance.now();
     const method = request.method.toUpperCase();
-    const outcome: Outcome = { template: '-', instanceId: isInstanceId(request.params.instanceId) ? request.params.instanceId : '-', bytesIn: 0 };
+    const outcome: Outcome = {
+      template: '-',
+      instanceId: isInstanceId(request.params.instanceId) ? request.params.instanceId : '-',
+      bytesIn: 0,
+    };
     const line = (status: number, extra: string) =>
       `jiraProxy ${method} instance=${outcome.instanceId} path=${outcome.template} status=${status} in=${outcome.bytesIn}${extra} ms=${Math.round(performance.now() - started)}`;
 
@@ -118,7 +122,8 @@ export class JiraProxy {
     // The host hands over a URL it already normalized (`..` and `%2e%2e` resolved); one that
     // climbed out of this instance's proxy prefix is refused, not re-routed.
     // Route literals match case-insensitively, as the host's routing does.
-    if (url.pathname.slice(0, prefix.length).toLowerCase() !== prefix) throw new AppError({ code: 'invalid_path', detail: 'the path climbs out of the instance' });
+    if (url.pathname.slice(0, prefix.length).toLowerCase() !== prefix)
+      throw new AppError({ code: 'invalid_path', detail: 'the path climbs out of the instance' });
     const path = parseProxyPath(url.pathname.slice(prefix.length));
     outcome.template = path.template;
     if (request.params.path !== undefined) assertDecodedPathSafe(request.params.path);
@@ -127,13 +132,16 @@ export class JiraProxy {
     request.headers.forEach((value, name) => incoming.push([name, value]));
     const headers = toUpstreamHeaders(incoming);
     const declaredLength = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
-    if (declaredLength !== undefined && !(Number.isSafeInteger(declaredLength) && declaredLength >= 0)) throw new AppError({ code: 'invalid_header', detail: 'Content-Length is not a number' });
-    if (declaredLength !== undefined && declaredLength > this.maxBodyBytes) throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
+    if (declaredLength !== undefined && !(Number.isSafeInteger(declaredLength) && declaredLength >= 0))
+      throw new AppError({ code: 'invalid_header', detail: 'Content-Length is not a number' });
+    if (declaredLength !== undefined && declaredLength > this.maxBodyBytes)
+      throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
 
     const instance = await this.instances.require(caller.tenantId, instanceId);
     const token = await this.tokens.getAccess(caller.tenantId, caller.userId, instanceId);
     const startUrl = this.instances.startUrl(instanceId);
-    if (!token) throw new AppError({ code: 'jira_authorization_required', detail: 'authorize the app in Jira first', extensions: { startUrl } });
+    if (!token)
+      throw new AppError({ code: 'jira_authorization_required', detail: 'authorize the app in Jira first', extensions: { startUrl } });
 
     const upstreamUrl = new URL(`${instance.entity.baseUrl}/${path.path}${url.search}`);
     const body = await this.upstreamBody(request, method, headers);
@@ -144,7 +152,8 @@ export class JiraProxy {
     try {
       response = await this.http.request(upstreamUrl, { method, headers, body: body.form ?? body.counter ?? null });
     } catch (error) {
-      if (body.counter?.tooLarge || error instanceof BodyTooLargeError) throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
+      if (body.counter?.tooLarge || error instanceof BodyTooLargeError)
+        throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
       throw toUpstreamError(error, 'Jira');
     } finally {
       outcome.bytesIn = body.counter?.bytes ?? body.form?.length ?? 0;
@@ -201,10 +210,14 @@ export class JiraProxy {
     const { response, instance, caller, upstreamUrl, done, startUrl } = input;
     const status = response.statusCode;
     const challenge = response.headers['www-authenticate'];
-    const problem = challenge === undefined ? undefined : readOAuthProblem({ wwwAuthenticate: Array.isArray(challenge) ? challenge.join(', ') : challenge });
+    const problem =
+      challenge === undefined
+        ? undefined
+        : readOAuthProblem({ wwwAuthenticate: Array.isArray(challenge) ? challenge.join(', ') : challenge });
     if (problem) {
       await response.body.dump().catch(() => undefined);
-      if (TOKEN_PROBLEMS.has(problem)) await this.tokens.dropRejected(caller.tenantId, caller.userId, instance.entity.instanceId, input.token);
+      if (TOKEN_PROBLEMS.has(problem))
+        await this.tokens.dropRejected(caller.tenantId, caller.userId, instance.entity.instanceId, input.token);
       throw oauthProblemError(problem, { startUrl });
     }
 
@@ -214,9 +227,15 @@ export class JiraProxy {
       const location = response.headers.location;
       const rewritten =
         typeof location === 'string'
-          ? rewriteLocation({ location, requestUrl: upstreamUrl, baseUrl: instance.entity.baseUrl, proxyBase: this.instances.proxyBase(instance.entity.instanceId) })
+          ? rewriteLocation({
+              location,
+              requestUrl: upstreamUrl,
+              baseUrl: instance.entity.baseUrl,
+              proxyBase: this.instances.proxyBase(instance.entity.instanceId),
+            })
           : undefined;
-      if (!rewritten) throw new AppError({ code: 'upstream_redirect_refused', detail: 'Jira redirected to a place the proxy does not serve' });
+      if (!rewritten)
+        throw new AppError({ code: 'upstream_redirect_refused', detail: 'Jira redirected to a place the proxy does not serve' });
       delete headers['content-length'];
       delete headers['content-type'];
       done(status, 0, false);

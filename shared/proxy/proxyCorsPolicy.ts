@@ -8,5 +8,11 @@ import { FORWARDED_REQUEST_HEADERS } from './toUpstreamHeaders';
  */
 export const proxyCorsPolicy: CorsPolicy = {
   allowHeaders: ['authorization', ...FORWARDED_REQUEST_HEADERS.filter((name) => name !== 'content-length')],
-  exposeHeaders: [...RETURNED_RESPONSE_HEADERS, 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-interval-seconds', 'x-ratelimit-fillrate'],
+  exposeHeaders: [
+    ...RETURNED_RESPONSE_HEADERS,
+    'x-ratelimit-limit',
+    'x-ratelimit-remaining',
+    'x-ratelimit-interval-seconds',
+    'x-ratelimit-fillrate',
+  ],
 };

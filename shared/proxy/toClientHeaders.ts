@@ -23,7 +23,7 @@ const RATE_LIMIT = /^x-ratelimit-[a-z-]+$/;
 export function toClientHeaders(upstream: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
   const connection = upstream.connection;
   const connectionNamed = new Set(
-    (Array.isArray(connection) ? connection.join(',') : connection ?? '')
+    (Array.isArray(connection) ? connection.join(',') : (connection ?? ''))
       .split(',')
       .map((token) => token.trim().toLowerCase())
       .filter((token) => token !== ''),

@@ -27,7 +27,8 @@ export function toUpstreamHeaders(incoming: Iterable<readonly [string, string]>)
   const entries = [...incoming];
   const connectionNamed = new Set<string>();
   for (const [name, value] of entries) {
-    if (UNSAFE_VALUE.test(value) || UNSAFE_VALUE.test(name)) throw new AppError({ code: 'invalid_header', detail: 'a header contains a line break or NUL' });
+    if (UNSAFE_VALUE.test(value) || UNSAFE_VALUE.test(name))
+      throw new AppError({ code: 'invalid_header', detail: 'a header contains a line break or NUL' });
     if (name.toLowerCase() === 'connection') for (const token of value.split(',')) connectionNamed.add(token.trim().toLowerCase());
   }
   const out: Record<string, string> = {};

@@ -41,7 +41,9 @@ test('the worker killed at random points and restarted: nothing lost, duplicates
       await sleep(2_000 + Math.random() * 5_000);
       const downMs = 300 + Math.random() * 1_500;
       await worker.killAndRestart(downMs);
-      run.progress(`worker killed (${worker.kills}), down ${Math.round(downMs)} ms, restarted; ${run.stack.notifications.outbox.length} notifications so far`);
+      run.progress(
+        `worker killed (${worker.kills}), down ${Math.round(downMs)} ms, restarted; ${run.stack.notifications.outbox.length} notifications so far`,
+      );
     }
   })();
   await Promise.all([sending, faults]);

@@ -32,19 +32,36 @@ describe('the administration panel in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
+      throw new Error(
+        `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`,
+      );
     }
     stack = await startAdminPanelStack({ queues: true });
     instance = await stack.newInstance();
     // The Jira app is installed and licensed: the panel shows the license decision.
-    await stack.fanout.services.instances.register(instance.tenantId, 'demo', { baseUrl: stack.fanout.jira.url, displayName: 'Demo', serviceUser: 'jira-service', appKey: PANEL_APP_KEY });
+    await stack.fanout.services.instances.register(instance.tenantId, 'demo', {
+      baseUrl: stack.fanout.jira.url,
+      displayName: 'Demo',
+      serviceUser: 'jira-service',
+      appKey: PANEL_APP_KEY,
+    });
     await runFanout();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    for (const origin of [new URL(stack.fanout.jira.url).origin, stack.http.url]) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    for (const origin of [new URL(stack.fanout.jira.url).origin, stack.http.url])
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   }, STEP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -71,17 +88,36 @@ describe('the administration panel in headless Chromium', () => {
       messages.push(message);
       await fanout.notify(message);
       const internetMessageId = fanout.graph.state.mails.get(message.messageId)!.internetMessageId;
-      await waitFor(async () => {
-        const rows = [];
-        for await (const row of fanout.services.repositories.deliveries.listByMessage(instance.tenantId, internetMessageId)) rows.push(row);
-        return rows.length === (index === 0 ? 3 : 2) && rows.every((row) => row.status !== 'pending') ? rows : undefined;
-      }, `the deliveries of mail ${index + 1}`);
+      await waitFor(
+        async () => {
+          const rows = [];
+          for await (const row of fanout.services.repositories.deliveries.listByMessage(instance.tenantId, internetMessageId))
+            rows.push(row);
+          return rows.length === (index === 0 ? 3 : 2) && rows.every((row) => row.status !== 'pending') ? rows : undefined;
+        },
+        `the deliveries of mail ${index + 1}`,
+      );
     }
     // What the webhook counts for these two notifications and a forged third (wired in graphNotifications).
-    expect(await recordWebhookBatch(fanout.services.admin.reports, { kind: 'notifications', messages, dropped: { clientStateMismatch: 1 } }, 10_000)).toBe(true);
+    expect(
+      await recordWebhookBatch(
+        fanout.services.admin.reports,
+        { kind: 'notifications', messages, dropped: { clientStateMismatch: 1 } },
+        10_000,
+      ),
+    ).toBe(true);
 
-    await fanout.services.queues.send(queueNames.jiraNotify, { version: 1, tenantId: instance.tenantId, instanceId: 'demo', note: 'not a notification any handler accepts' });
-    await waitFor(async () => ((await fanout.count(poisonQueueName(queueNames.jiraNotify))) === 1 ? true : undefined), 'the bad message in jira-notify-poison', 90_000);
+    await fanout.services.queues.send(queueNames.jiraNotify, {
+      version: 1,
+      tenantId: instance.tenantId,
+      instanceId: 'demo',
+      note: 'not a notification any handler accepts',
+    });
+    await waitFor(
+      async () => ((await fanout.count(poisonQueueName(queueNames.jiraNotify))) === 1 ? true : undefined),
+      'the bad message in jira-notify-poison',
+      90_000,
+    );
     await stack.stopQueues();
   }
 
@@ -158,7 +194,9 @@ describe('the administration panel in headless Chromium', () => {
       expect(back.map((message) => message.body)).toEqual(expect.arrayContaining([stuck]));
       expect(back).toHaveLength(2);
       expect(await stack.fanout.count(poisonQueueName(queueNames.jiraNotify))).toBe(0);
-      await frame.waitForFunction(() => document.querySelector('#poison-rows tr button[data-queue="jira-notify"]')?.hasAttribute('disabled') === true);
+      await frame.waitForFunction(
+        () => document.querySelector('#poison-rows tr button[data-queue="jira-notify"]')?.hasAttribute('disabled') === true,
+      );
       await page.close();
     },
     STEP_TIMEOUT_MS,

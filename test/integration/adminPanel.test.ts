@@ -53,9 +53,24 @@ describe('admin panel', () => {
     });
 
   /** A token as the Jira app would sign it, with any claim overridden. */
-  async function token(overrides: { issuer?: string; secret?: string; path?: string; query?: string; method?: string; iat?: number; exp?: number; sub?: string } = {}): Promise<string> {
+  async function token(
+    overrides: {
+      issuer?: string;
+      secret?: string;
+      path?: string;
+      query?: string;
+      method?: string;
+      iat?: number;
+      exp?: number;
+      sub?: string;
+    } = {},
+  ): Promise<string> {
     const iat = overrides.iat ?? nowSeconds();
-    const qsh = queryStringHash({ method: overrides.method ?? 'GET', path: overrides.path ?? '/api/admin/ui', query: new URLSearchParams(overrides.query ?? '') });
+    const qsh = queryStringHash({
+      method: overrides.method ?? 'GET',
+      path: overrides.path ?? '/api/admin/ui',
+      query: new URLSearchParams(overrides.query ?? ''),
+    });
     return new SignJWT({ qsh })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(overrides.issuer ?? instance.credentials.issuer)
@@ -85,7 +100,14 @@ describe('admin panel', () => {
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp.split('; ')).toEqual(
-        expect.arrayContaining(["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", `frame-ancestors ${jiraOrigin()}`]),
+        expect.arrayContaining([
+          "default-src 'none'",
+          "script-src 'self'",
+          "style-src 'self'",
+          "img-src 'self' data:",
+          "connect-src 'self'",
+          `frame-ancestors ${jiraOrigin()}`,
+        ]),
       );
       expect(csp).not.toContain('unsafe-inline');
       expect(response.headers.get('x-frame-options')).toBeNull();
@@ -198,7 +220,9 @@ describe('admin panel', () => {
       }
       const session = await openSession();
       const [version, keyId, payload, mac] = session.split('.');
-      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), t: newGuid() })).toString('base64url');
+      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), t: newGuid() })).toString(
+        'base64url',
+      );
       const refused = await api('overview', { session: `${version}.${keyId}.${forged}.${mac}` });
       expect(refused.status).toBe(401);
       expect(((await refused.json()) as { code: string }).code).toBe('panel_session_invalid');
@@ -273,11 +297,42 @@ describe('admin panel', () => {
       // Outside the period, or another instance: not counted.
       const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
       await delivery('DEMO-4', 'sent', { createdAt: old, updatedAt: old });
-      await services.repositories.deliveries.upsert({ tenantId: fresh.tenantId, internetMessageId: '<x@example.test>', instanceId: 'other', issueKey: 'OTHER-1', status: 'failed', attempts: 1, createdAt: now, updatedAt: now });
+      await services.repositories.deliveries.upsert({
+        tenantId: fresh.tenantId,
+        internetMessageId: '<x@example.test>',
+        instanceId: 'other',
+        issueKey: 'OTHER-1',
+        status: 'failed',
+        attempts: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
 
-      expect(await recordWebhookBatch(services.admin.reports, { kind: 'notifications', messages: [{ tenantId: fresh.tenantId }, { tenantId: fresh.tenantId }, { tenantId: newGuid() }], dropped: { clientStateMismatch: 1, unknownSubscription: 2 } }, 10_000)).toBe(true);
-      expect(await recordWebhookBatch(services.admin.reports, { kind: 'lifecycle', messages: [{ tenantId: fresh.tenantId, lifecycleEvent: 'missed' }], dropped: {} }, 10_000)).toBe(true);
-      const poisoned = { version: 1, tenantId: fresh.tenantId, instanceId: 'demo', issueKey: 'DEMO-9', mail: { subject, bodyPreview: subject } };
+      expect(
+        await recordWebhookBatch(
+          services.admin.reports,
+          {
+            kind: 'notifications',
+            messages: [{ tenantId: fresh.tenantId }, { tenantId: fresh.tenantId }, { tenantId: newGuid() }],
+            dropped: { clientStateMismatch: 1, unknownSubscription: 2 },
+          },
+          10_000,
+        ),
+      ).toBe(true);
+      expect(
+        await recordWebhookBatch(
+          services.admin.reports,
+          { kind: 'lifecycle', messages: [{ tenantId: fresh.tenantId, lifecycleEvent: 'missed' }], dropped: {} },
+          10_000,
+        ),
+      ).toBe(true);
+      const poisoned = {
+        version: 1,
+        tenantId: fresh.tenantId,
+        instanceId: 'demo',
+        issueKey: 'DEMO-9',
+        mail: { subject, bodyPreview: subject },
+      };
       expect(await recordPoisoned(services.admin.reports, queueNames.jiraNotify, poisoned)).toBe(true);
       await stack.fanout.admin.sendText(poisonQueueName(queueNames.jiraNotify), encodeQueueMessage(poisoned));
 
@@ -288,7 +343,16 @@ describe('admin panel', () => {
       expect(text).not.toContain(subject);
       expect(text).not.toContain('@example.test');
       const report = JSON.parse(text) as {
-        days: { day: string; received: number; dropped: number; droppedByReason: Record<string, number>; delivered: number; failed: number; poisoned: number; lifecycle: Record<string, number> }[];
+        days: {
+          day: string;
+          received: number;
+          dropped: number;
+          droppedByReason: Record<string, number>;
+          delivered: number;
+          failed: number;
+          poisoned: number;
+          lifecycle: Record<string, number>;
+        }[];
         totals: Record<string, number>;
         latestFailures: unknown[];
         poisonQueues: { queue: string; poisonQueue: string; count: number }[];
@@ -301,8 +365,14 @@ describe('admin panel', () => {
       expect(today.droppedByReason.clientStateMismatch).toBeGreaterThanOrEqual(1);
       expect(today.droppedByReason.unknownSubscription).toBeGreaterThanOrEqual(2);
       expect(report.totals).toMatchObject({ received: 2, delivered: 3, failed: 1, poisoned: 1 });
-      expect(report.latestFailures).toEqual([{ issueKey: 'GONE-1', reason: 'issue_not_found', lastStatus: 404, attempts: 1, at: expect.any(String) as unknown }]);
-      expect(report.poisonQueues.find((queue) => queue.queue === 'jira-notify')).toEqual({ queue: 'jira-notify', poisonQueue: 'jira-notify-poison', count: 1 });
+      expect(report.latestFailures).toEqual([
+        { issueKey: 'GONE-1', reason: 'issue_not_found', lastStatus: 404, attempts: 1, at: expect.any(String) as unknown },
+      ]);
+      expect(report.poisonQueues.find((queue) => queue.queue === 'jira-notify')).toEqual({
+        queue: 'jira-notify',
+        poisonQueue: 'jira-notify-poison',
+        count: 1,
+      });
       expect((await api('report?days=99', { session })).status).toBe(400);
 
       // Replay: the operation of `npm run replay-poison`, the message unchanged.
@@ -313,7 +383,9 @@ describe('admin panel', () => {
       expect(replayText).not.toContain(subject);
       const back = await stack.fanout.admin.peek(queueNames.jiraNotify);
       expect(back.map((message) => message.body)).toEqual([poisoned]);
-      await stack.fanout.admin.receive(queueNames.jiraNotify, { max: 32 }).then((messages) => Promise.all(messages.map((message) => stack.fanout.admin.delete(queueNames.jiraNotify, message))));
+      await stack.fanout.admin
+        .receive(queueNames.jiraNotify, { max: 32 })
+        .then((messages) => Promise.all(messages.map((message) => stack.fanout.admin.delete(queueNames.jiraNotify, message))));
       expect((await api('replay-poison', { method: 'POST', session, body: { queue: 'mail-bodies' } })).status).toBe(400);
       expect((await api('replay-poison', { method: 'POST', session, body: 'jira-notify' })).status).toBe(400);
     });
@@ -327,11 +399,16 @@ describe('admin panel', () => {
       await stack.fanout.link(fresh, 'DEMO-10');
       const session = await openSession(fresh);
 
-      const subscriptions = (await (await api('subscriptions', { session })).json()) as { subscriptions: { userId: string; state: string; expired: boolean }[] };
+      const subscriptions = (await (await api('subscriptions', { session })).json()) as {
+        subscriptions: { userId: string; state: string; expired: boolean }[];
+      };
       expect(subscriptions.subscriptions.map((s) => s.userId).sort()).toEqual([fresh.userId, second.userId].sort());
       expect(subscriptions.subscriptions.every((s) => !s.expired)).toBe(true);
 
-      const all = (await (await api('links', { session })).json()) as { totals: Record<string, number>; issues: { issueKey: string; conversations: number }[] };
+      const all = (await (await api('links', { session })).json()) as {
+        totals: Record<string, number>;
+        issues: { issueKey: string; conversations: number }[];
+      };
       expect(all.totals).toEqual({ links: 4, issues: 3, conversations: 2, stale: 0 });
       expect(all.issues.find((issue) => issue.issueKey === 'DEMO-1')?.conversations).toBe(2);
       const found = (await (await api('links?issueKey=demo-1', { session })).json()) as { issues: { issueKey: string }[] };
@@ -344,29 +421,53 @@ describe('admin panel', () => {
 
     it('test connection: accepted, rejected by Jira, or missing', async () => {
       const session = await openSession();
-      expect(await (await api('test-connection', { method: 'POST', session })).json()).toEqual({ ok: true, status: 200, jiraUser: 'jira-service' });
+      expect(await (await api('test-connection', { method: 'POST', session })).json()).toEqual({
+        ok: true,
+        status: 200,
+        jiraUser: 'jira-service',
+      });
 
       const { services } = stack.fanout;
       // Registered, but no application link in Jira for its consumer key.
       const unlinked = await stack.newInstance();
-      await services.instances.register(unlinked.tenantId, 'unlinked', { baseUrl: stack.fanout.jira.url, displayName: 'Unlinked', serviceUser: 'jira-service' });
+      await services.instances.register(unlinked.tenantId, 'unlinked', {
+        baseUrl: stack.fanout.jira.url,
+        displayName: 'Unlinked',
+        serviceUser: 'jira-service',
+      });
       const unlinkedCredentials = await services.admin.panelSecrets.issue({ tenantId: unlinked.tenantId, instanceId: 'unlinked' });
-      const rejected = await api('test-connection', { method: 'POST', session: await openSession({ ...unlinked, instanceId: 'unlinked', credentials: unlinkedCredentials }) });
+      const rejected = await api('test-connection', {
+        method: 'POST',
+        session: await openSession({ ...unlinked, instanceId: 'unlinked', credentials: unlinkedCredentials }),
+      });
       expect(await rejected.json()).toEqual({ ok: false, outcome: 'rejected', code: 'jira_consumer_unknown' });
 
       await services.instances.register(unlinked.tenantId, 'bare', { baseUrl: stack.fanout.jira.url, displayName: 'Bare' });
       const bareCredentials = await services.admin.panelSecrets.issue({ tenantId: unlinked.tenantId, instanceId: 'bare' });
       const bareSession = await openSession({ ...unlinked, instanceId: 'bare', credentials: bareCredentials });
-      expect(await (await api('test-connection', { method: 'POST', session: bareSession })).json()).toEqual({ ok: false, outcome: 'missing', code: 'jira_service_credential_missing' });
-      expect(((await (await api('overview', { session: bareSession })).json()) as { credential: unknown }).credential).toEqual({ state: 'missing' });
+      expect(await (await api('test-connection', { method: 'POST', session: bareSession })).json()).toEqual({
+        ok: false,
+        outcome: 'missing',
+        code: 'jira_service_credential_missing',
+      });
+      expect(((await (await api('overview', { session: bareSession })).json()) as { credential: unknown }).credential).toEqual({
+        state: 'missing',
+      });
     });
   });
 
   it('overview shows the license decision and where it came from (live, then cache)', async () => {
     const licensed = await stack.newInstance();
-    await stack.fanout.services.instances.register(licensed.tenantId, 'demo', { baseUrl: stack.fanout.jira.url, displayName: 'Demo', serviceUser: 'jira-service', appKey: PANEL_APP_KEY });
+    await stack.fanout.services.instances.register(licensed.tenantId, 'demo', {
+      baseUrl: stack.fanout.jira.url,
+      displayName: 'Demo',
+      serviceUser: 'jira-service',
+      appKey: PANEL_APP_KEY,
+    });
     const session = await openSession(licensed);
-    const first = (await (await api('overview', { session })).json()) as { license: { state: string; answer: { licensed: boolean; status: string; source: string } } };
+    const first = (await (await api('overview', { session })).json()) as {
+      license: { state: string; answer: { licensed: boolean; status: string; source: string } };
+    };
     expect(first.license).toMatchObject({ state: 'checked', answer: { licensed: true, status: 'active', source: 'live' } });
     const second = (await (await api('overview', { session })).json()) as { license: { answer: { source: string } } };
     expect(second.license.answer.source).toBe('cache');
@@ -377,7 +478,16 @@ describe('admin panel', () => {
     const tenantId = newGuid();
     const failing = withPoisonReport(queueNames.jiraNotify, () => Promise.reject(new Error('boom')));
     const attempt = (dequeueCount: number) =>
-      failing({ version: 1, tenantId }, newInvocationContext({ functionName: 'notifyIssueWatchers', trigger: { type: 'queueTrigger', name: 'message' }, triggerMetadata: { dequeueCount }, log: { write: () => undefined } }), services);
+      failing(
+        { version: 1, tenantId },
+        newInvocationContext({
+          functionName: 'notifyIssueWatchers',
+          trigger: { type: 'queueTrigger', name: 'message' },
+          triggerMetadata: { dequeueCount },
+          log: { write: () => undefined },
+        }),
+        services,
+      );
     for (const count of [1, 2, 3, 4]) await expect(attempt(count)).rejects.toThrow('boom');
     const today = new Date().toISOString().slice(0, 10);
     expect((await services.admin.reports.read(tenantId, today, today)).get(today)).toBeUndefined();
@@ -396,7 +506,10 @@ describe('admin panel', () => {
       update: (...args: Parameters<ReportRepository['update']>) => ((writes += 1), repository.update(...args)),
     };
     // Three "processes" on one shard row: conflicts between them are real ETag races.
-    const processes = Array.from({ length: 3 }, () => new ReportCounters({ repository: counted, clock: { now: () => Date.now() }, shards: 1 }));
+    const processes = Array.from(
+      { length: 3 },
+      () => new ReportCounters({ repository: counted, clock: { now: () => Date.now() }, shards: 1 }),
+    );
     const scope = newGuid();
     await Promise.all(Array.from({ length: 300 }, (_, i) => processes[i % 3]!.add(scope, { received: 1, dropped_duplicate: 2 })));
     const today = new Date().toISOString().slice(0, 10);

@@ -90,7 +90,9 @@ describe('bearer authentication at the HTTP edge', () => {
     tenantMismatch: () => issuer.mint({ tenantId, userId, audience, issuer: issuer.issuerFor(newGuid()) }),
     algNone: async () => new UnsecuredJWT(validPayload).encode(),
     hs256WithPublicKey: () =>
-      new SignJWT(validPayload).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: issuer.keyId }).sign(new TextEncoder().encode(issuer.publicKeyPem)),
+      new SignJWT(validPayload)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: issuer.keyId })
+        .sign(new TextEncoder().encode(issuer.publicKeyPem)),
     unknownKey: async () => {
       const { privateKey } = await generateKeyPair('RS256');
       return new SignJWT(validPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'not-in-the-key-set' }).sign(privateKey);

@@ -27,7 +27,8 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
   afterAll(() => stack?.stop());
 
   const outboxFor = (issueKeys: readonly string[]) => stack.notifications.outbox.filter((entry) => issueKeys.includes(entry.issueKey));
-  const notifyAnswers = (issueKeys: readonly string[]) => stack.notifications.answers.filter((answer) => issueKeys.includes(answer.issueKey));
+  const notifyAnswers = (issueKeys: readonly string[]) =>
+    stack.notifications.answers.filter((answer) => issueKeys.includes(answer.issueKey));
 
   async function deliveries(scenario: Scenario, internetMessageId: string): Promise<DeliveryEntity[]> {
     const rows: DeliveryEntity[] = [];
@@ -88,7 +89,11 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
     await settled(scenario, internetMessageId, 2);
     // A redelivery long after the first round is stopped by the records too.
     await stack.notify(first);
-    await waitFor(async () => ((await stack.count(queueNames.graphNotifications)) + (await stack.count(queueNames.jiraNotify)) === 0 ? true : undefined), 'empty queues');
+    await waitFor(
+      async () =>
+        (await stack.count(queueNames.graphNotifications)) + (await stack.count(queueNames.jiraNotify)) === 0 ? true : undefined,
+      'empty queues',
+    );
 
     const sent = outboxFor(issues);
     expect(sent.map((entry) => entry.issueKey).sort()).toEqual([...issues].sort());
@@ -161,10 +166,20 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
     await stack.notify(message);
 
     const rows = await settled(scenario, internetMessageId, 2);
-    expect(rows.find((row) => row.issueKey === 'GONE-1')).toMatchObject({ status: 'failed', reason: 'issue_not_found', lastStatus: 404, attempts: 1 });
+    expect(rows.find((row) => row.issueKey === 'GONE-1')).toMatchObject({
+      status: 'failed',
+      reason: 'issue_not_found',
+      lastStatus: 404,
+      attempts: 1,
+    });
     expect(rows.find((row) => row.issueKey === live)).toMatchObject({ status: 'sent' });
     expect(notifyAnswers(['GONE-1'])).toHaveLength(1);
-    const link = await stack.services.repositories.links.get({ tenantId: scenario.tenantId, conversationId: scenario.conversationId, instanceId: 'demo', issueKey: 'GONE-1' });
+    const link = await stack.services.repositories.links.get({
+      tenantId: scenario.tenantId,
+      conversationId: scenario.conversationId,
+      instanceId: 'demo',
+      issueKey: 'GONE-1',
+    });
     expect(link?.stale).toBe(true);
   });
 
@@ -183,9 +198,17 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
     expect(notifyAnswers([issueKey]).map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401]);
     expect(await deliveries(scenario, internetMessageId)).toEqual([expect.objectContaining({ status: 'pending', lastStatus: 401 })]);
     const [poisoned] = await stack.admin.peek(poison);
-    expect(poisoned?.body).toMatchObject({ tenantId: scenario.tenantId, issueKey, mail: { internetMessageId, subject: 'Quarterly numbers', fromAddress: 'alice@example.test' } });
+    expect(poisoned?.body).toMatchObject({
+      tenantId: scenario.tenantId,
+      issueKey,
+      mail: { internetMessageId, subject: 'Quarterly numbers', fromAddress: 'alice@example.test' },
+    });
 
-    expect(await replayPoisonMessages(stack.admin, queueNames.jiraNotify)).toEqual({ queue: queueNames.jiraNotify, moved: 1, leftForLater: 0 });
+    expect(await replayPoisonMessages(stack.admin, queueNames.jiraNotify)).toEqual({
+      queue: queueNames.jiraNotify,
+      moved: 1,
+      leftForLater: 0,
+    });
     const rows = await settled(scenario, internetMessageId, 1);
     expect(rows[0]).toMatchObject({ status: 'sent', attempts: 6 });
     expect(outboxFor([issueKey])).toEqual([expect.objectContaining({ recipients: ['bob'] })]);

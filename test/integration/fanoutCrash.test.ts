@@ -9,7 +9,10 @@ import { FAST_QUEUES, startFanoutStack, waitFor, type FanoutStack, type Scenario
 const WORKER = join(__dirname, '../support/fanoutCrashWorker.ts');
 
 /** Runs the crash worker as a real child process until it exits (it dies at `crashAt`). */
-async function runWorker(env: Record<string, string>, crashAt: 'beforeNotify' | 'afterNotify'): Promise<{ code: number | null; output: string }> {
+async function runWorker(
+  env: Record<string, string>,
+  crashAt: 'beforeNotify' | 'afterNotify',
+): Promise<{ code: number | null; output: string }> {
   const run = await runTypeScript(WORKER, { env: { ...env, CRASH_AT: crashAt } });
   return { code: run.code, output: run.stdout + run.stderr };
 }
@@ -40,15 +43,28 @@ describe('fan-out: a worker process killed mid-notification', () => {
 
   /** A healthy host in this process picks up whatever the dead worker left, until the delivery is settled. */
   async function recover(scenario: Scenario, internetMessageId: string, issueKey: string): Promise<DeliveryEntity> {
-    const functions = functionTable.filter((definition) => definition.name === 'processMailNotification' || definition.name === 'notifyIssueWatchers');
-    const host = await startLocalHost({ functions, services: stack.services, queueClient: (name) => stack.services.queueClients.get(name), port: 0, log: stack.log, queues: FAST_QUEUES });
+    const functions = functionTable.filter(
+      (definition) => definition.name === 'processMailNotification' || definition.name === 'notifyIssueWatchers',
+    );
+    const host = await startLocalHost({
+      functions,
+      services: stack.services,
+      queueClient: (name) => stack.services.queueClients.get(name),
+      port: 0,
+      log: stack.log,
+      queues: FAST_QUEUES,
+    });
     try {
-      return await waitFor(async () => {
-        const current = await row(scenario, internetMessageId, issueKey);
-        if (current?.status !== 'sent') return undefined;
-        const queued = (await stack.count(queueNames.graphNotifications)) + (await stack.count(queueNames.jiraNotify));
-        return queued === 0 ? current : undefined;
-      }, 'the delivery sent and the queues empty', 60_000);
+      return await waitFor(
+        async () => {
+          const current = await row(scenario, internetMessageId, issueKey);
+          if (current?.status !== 'sent') return undefined;
+          const queued = (await stack.count(queueNames.graphNotifications)) + (await stack.count(queueNames.jiraNotify));
+          return queued === 0 ? current : undefined;
+        },
+        'the delivery sent and the queues empty',
+        60_000,
+      );
     } finally {
       await host.stop();
     }
@@ -64,7 +80,9 @@ describe('fan-out: a worker process killed mid-notification', () => {
 
     const settled = await recover(scenario, internetMessageId, issueKey);
     expect(settled).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(stack.notifications.outbox.filter((entry) => entry.issueKey === issueKey)).toEqual([expect.objectContaining({ recipients: ['bob', 'carol'] })]);
+    expect(stack.notifications.outbox.filter((entry) => entry.issueKey === issueKey)).toEqual([
+      expect.objectContaining({ recipients: ['bob', 'carol'] }),
+    ]);
   }, 120_000);
 
   it('killed between Jira’s answer and the ledger write: at most one duplicate', async () => {

@@ -31,21 +31,37 @@ async function runTimer(): Promise<string> {
 /** Runs processLifecycleEvent on everything queued to graph-lifecycle, as the queue trigger would. */
 async function processLifecycleQueue(): Promise<string[]> {
   const logs: string[] = [];
-  for (const message of await harness.drain(queueNames.graphLifecycle)) await processLifecycleEvent(message, context(logs), harness.services);
+  for (const message of await harness.drain(queueNames.graphLifecycle))
+    await processLifecycleEvent(message, context(logs), harness.services);
   return logs;
 }
 
 /** A new mailbox of the harness's tenant with one link, so its subscription exists. */
 async function linkedMailbox(): Promise<{ user: { tenantId: string; userId: string }; subscriptionId: string }> {
   const user = { tenantId: harness.tenantId, userId: newGuid() };
-  const response = await harness.fetchApp('/api/links', { method: 'POST', body: JSON.stringify({ conversationId: `conv-${newGuid()}`, instanceId: 'demo', issueKey: 'DEMO-1' }), user });
+  const response = await harness.fetchApp('/api/links', {
+    method: 'POST',
+    body: JSON.stringify({ conversationId: `conv-${newGuid()}`, instanceId: 'demo', issueKey: 'DEMO-1' }),
+    user,
+  });
   expect(response.status).toBe(201);
   const mailbox = await harness.services.repositories.mailboxes.get(user);
   return { user, subscriptionId: mailbox!.subscriptionId };
 }
 
 function unnotifiedMails(userId: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => harness.simulator.putMail({ userId, tenantId: harness.tenantId, conversationId: 'conv-missed', subject: `missed ${i}`, from: 'ann@example.com', notify: false }).id);
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      harness.simulator.putMail({
+        userId,
+        tenantId: harness.tenantId,
+        conversationId: 'conv-missed',
+        subject: `missed ${i}`,
+        from: 'ann@example.com',
+        notify: false,
+      }).id,
+  );
 }
 
 async function queuedMessageIds(): Promise<string[]> {
@@ -61,7 +77,15 @@ describe('lifecycle events and catch-up', () => {
   test('a missed event after 20 unnotified mails puts all 20 on graph-notifications, and moves the watermark', async () => {
     const { user, subscriptionId } = await linkedMailbox();
     // Long before the subscription: not part of the catch-up.
-    harness.simulator.putMail({ userId: user.userId, tenantId: harness.tenantId, conversationId: 'old', subject: 'old', from: 'a@example.com', notify: false, receivedDateTime: new Date(harness.clock.now() - 3 * 3600_000).toISOString() });
+    harness.simulator.putMail({
+      userId: user.userId,
+      tenantId: harness.tenantId,
+      conversationId: 'old',
+      subject: 'old',
+      from: 'a@example.com',
+      notify: false,
+      receivedDateTime: new Date(harness.clock.now() - 3 * 3600_000).toISOString(),
+    });
     harness.clock.advance(2 * MINUTE);
     const missed = unnotifiedMails(user.userId, 20);
 
@@ -73,7 +97,13 @@ describe('lifecycle events and catch-up', () => {
     const queued = (await harness.drain(queueNames.graphNotifications)).map((message) => graphNotificationMessageSchema.parse(message));
     expect(queued.map((message) => message.messageId).sort()).toEqual([...missed].sort());
     for (const message of queued) {
-      expect(message).toMatchObject({ origin: 'catchUp', tenantId: harness.tenantId, userId: user.userId, subscriptionId, changeType: 'created' });
+      expect(message).toMatchObject({
+        origin: 'catchUp',
+        tenantId: harness.tenantId,
+        userId: user.userId,
+        subscriptionId,
+        changeType: 'created',
+      });
       expect(message.resourceData?.internetMessageId).toBe(harness.simulator.state.mails.get(message.messageId)?.internetMessageId);
     }
     const row = await harness.services.repositories.subscriptions.get({ subscriptionId });
@@ -139,7 +169,14 @@ describe('lifecycle events and catch-up', () => {
     expect((await queuedMessageIds()).sort()).toEqual([...lost].sort());
 
     // A repeat of the event for the old subscription is a no-op.
-    const repeat: GraphLifecycleMessage = { version: 1, tenantId: harness.tenantId, subscriptionId, userId: user.userId, lifecycleEvent: 'subscriptionRemoved', receivedAt: new Date().toISOString() };
+    const repeat: GraphLifecycleMessage = {
+      version: 1,
+      tenantId: harness.tenantId,
+      subscriptionId,
+      userId: user.userId,
+      lifecycleEvent: 'subscriptionRemoved',
+      receivedAt: new Date().toISOString(),
+    };
     const logs: string[] = [];
     await processLifecycleEvent(repeat, context(logs), harness.services);
     expect(logs.join('\n')).toContain('unknownSubscription');
@@ -154,7 +191,14 @@ describe('lifecycle events and catch-up', () => {
   test('throttled while handling an event: the message goes back, hidden for Retry-After, and the run succeeds', async () => {
     const { user, subscriptionId } = await linkedMailbox();
     harness.simulator.failNext({ status: 429, retryAfterSeconds: 120 });
-    const message: GraphLifecycleMessage = { version: 1, tenantId: harness.tenantId, subscriptionId, userId: user.userId, lifecycleEvent: 'missed', receivedAt: new Date().toISOString() };
+    const message: GraphLifecycleMessage = {
+      version: 1,
+      tenantId: harness.tenantId,
+      subscriptionId,
+      userId: user.userId,
+      lifecycleEvent: 'missed',
+      receivedAt: new Date().toISOString(),
+    };
     const logs: string[] = [];
     await processLifecycleEvent(message, context(logs), harness.services);
     expect(logs.join('\n')).toContain('put back for 120 s');
@@ -164,6 +208,8 @@ describe('lifecycle events and catch-up', () => {
   });
 
   test('a malformed lifecycle message fails (toward the poison queue) instead of vanishing', async () => {
-    await expect(processLifecycleEvent({ lifecycleEvent: 'missed' }, context([]), harness.services)).rejects.toMatchObject({ code: 'invalid_body' });
+    await expect(processLifecycleEvent({ lifecycleEvent: 'missed' }, context([]), harness.services)).rejects.toMatchObject({
+      code: 'invalid_body',
+    });
   });
 });

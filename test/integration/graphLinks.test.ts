@@ -8,14 +8,24 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe('links and mailbox subscriptions', () => {
   test('linking subscribes the mailbox after a correct validation handshake, and stores the subscription', async () => {
     const conversationId = `AAQkAD/${newGuid()}+=`;
     const response = await harness.fetchApp('/api/links', json({ conversationId, instanceId: harness.instanceId, issueKey: 'demo-1' }));
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ conversationId, instanceId: 'demo', issueKey: 'DEMO-1', linkedBy: harness.userId, stale: false });
+    expect(await response.json()).toMatchObject({
+      conversationId,
+      instanceId: 'demo',
+      issueKey: 'DEMO-1',
+      linkedBy: harness.userId,
+      stale: false,
+    });
 
     // Graph validated both URLs, and the answers were exactly what Graph requires.
     const { handshakes } = harness.simulator.state;
@@ -29,7 +39,12 @@ describe('links and mailbox subscriptions', () => {
     const atGraph = [...harness.simulator.state.subscriptions.values()];
     expect(atGraph).toHaveLength(1);
     const subscription = atGraph[0]!;
-    expect(subscription).toMatchObject({ userId: harness.userId, changeType: ['created'], includeResourceData: false, tenantId: harness.tenantId });
+    expect(subscription).toMatchObject({
+      userId: harness.userId,
+      changeType: ['created'],
+      includeResourceData: false,
+      tenantId: harness.tenantId,
+    });
     expect(subscription.clientState).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const mailbox = await harness.services.repositories.mailboxes.get({ tenantId: harness.tenantId, userId: harness.userId });
@@ -43,7 +58,9 @@ describe('links and mailbox subscriptions', () => {
     // Linking again (or another issue) reuses the subscription: no new handshake.
     const again = await harness.fetchApp('/api/links', json({ conversationId, instanceId: harness.instanceId, issueKey: 'DEMO-1' }));
     expect(again.status).toBe(200);
-    expect((await harness.fetchApp('/api/links', json({ conversationId, instanceId: harness.instanceId, issueKey: 'DEMO-2' }))).status).toBe(201);
+    expect(
+      (await harness.fetchApp('/api/links', json({ conversationId, instanceId: harness.instanceId, issueKey: 'DEMO-2' }))).status,
+    ).toBe(201);
     expect(harness.simulator.state.subscriptions.size).toBe(1);
     expect(handshakes).toHaveLength(2);
 
@@ -54,7 +71,9 @@ describe('links and mailbox subscriptions', () => {
 
     // Removing one link keeps the subscription; removing the mailbox's last one deletes it.
     const remove = (issueKey: string) =>
-      harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}&instanceId=demo&issueKey=${issueKey}`, { method: 'DELETE' });
+      harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}&instanceId=demo&issueKey=${issueKey}`, {
+        method: 'DELETE',
+      });
     expect((await remove('DEMO-1')).status).toBe(204);
     expect(harness.simulator.state.subscriptions.size).toBe(1);
     expect((await remove('DEMO-1')).status).toBe(404);
@@ -66,13 +85,18 @@ describe('links and mailbox subscriptions', () => {
 
   test('a tenant never sees or touches another tenant’s links', async () => {
     const conversationId = `conv-${newGuid()}`;
-    expect((await harness.fetchApp('/api/links', json({ conversationId, instanceId: harness.instanceId, issueKey: 'DEMO-7' }))).status).toBe(201);
+    expect(
+      (await harness.fetchApp('/api/links', json({ conversationId, instanceId: harness.instanceId, issueKey: 'DEMO-7' }))).status,
+    ).toBe(201);
     const stranger = { tenantId: newGuid(), userId: newGuid() };
     await harness.registerInstance(stranger.tenantId, harness.instanceId);
 
     const listed = await harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}`, { user: stranger });
     expect(await listed.json()).toEqual({ value: [] });
-    const removed = await harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}&instanceId=demo&issueKey=DEMO-7`, { method: 'DELETE', user: stranger });
+    const removed = await harness.fetchApp(
+      `/api/links?conversationId=${encodeURIComponent(conversationId)}&instanceId=demo&issueKey=DEMO-7`,
+      { method: 'DELETE', user: stranger },
+    );
     expect(removed.status).toBe(404);
     const mine = await harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}`);
     expect(((await mine.json()) as { value: unknown[] }).value).toHaveLength(1);

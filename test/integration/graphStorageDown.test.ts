@@ -8,7 +8,10 @@ let harness: GraphHarness;
 beforeAll(async () => {
   // Graph's retries come quickly here; Graph itself backs off for up to 4 hours.
   harness = await startGraphHarness({ cuttableStorage: true, retryDelaysMs: [300, 600, 1200, 2400, 4800, 9600] });
-  const linked = await harness.fetchApp('/api/links', { method: 'POST', body: JSON.stringify({ conversationId: `conv-${newGuid()}`, instanceId: 'demo', issueKey: 'DEMO-1' }) });
+  const linked = await harness.fetchApp('/api/links', {
+    method: 'POST',
+    body: JSON.stringify({ conversationId: `conv-${newGuid()}`, instanceId: 'demo', issueKey: 'DEMO-1' }),
+  });
   expect(linked.status).toBe(201);
 });
 afterAll(() => harness.stop());
@@ -25,8 +28,16 @@ async function until<T>(what: string, check: () => T | undefined): Promise<T> {
 test('storage down while a batch arrives → 503; Graph’s retry after it is back is accepted and queued', async () => {
   const storage = harness.storage!;
   storage.down();
-  const mail = harness.simulator.putMail({ userId: harness.userId, tenantId: harness.tenantId, conversationId: 'conv-down', subject: 'While storage was down', from: 'ann@example.com' });
-  const delivery = await until('a first delivery attempt', () => harness.simulator.state.deliveries.find((d) => d.attempts.length > 0 && d.subscriptionId !== ''));
+  const mail = harness.simulator.putMail({
+    userId: harness.userId,
+    tenantId: harness.tenantId,
+    conversationId: 'conv-down',
+    subject: 'While storage was down',
+    from: 'ann@example.com',
+  });
+  const delivery = await until('a first delivery attempt', () =>
+    harness.simulator.state.deliveries.find((d) => d.attempts.length > 0 && d.subscriptionId !== ''),
+  );
   expect(delivery.attempts[0]?.status).toBe(503);
   expect(delivery.delivered).toBe(false);
   storage.up();

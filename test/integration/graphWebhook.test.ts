@@ -15,23 +15,40 @@ beforeAll(async () => {
   harness = await startGraphHarness({ rich: true });
   await harness.registerInstance(tenantB, 'demo');
   const link = (user?: { tenantId: string; userId: string }) =>
-    harness.fetchApp('/api/links', { method: 'POST', body: JSON.stringify({ conversationId: `conv-${newGuid()}`, instanceId: 'demo', issueKey: 'DEMO-1' }), ...(user ? { user } : {}) });
+    harness.fetchApp('/api/links', {
+      method: 'POST',
+      body: JSON.stringify({ conversationId: `conv-${newGuid()}`, instanceId: 'demo', issueKey: 'DEMO-1' }),
+      ...(user ? { user } : {}),
+    });
   expect((await link()).status).toBe(201);
   expect((await link({ tenantId: tenantB, userId: userB })).status).toBe(201);
-  subscriptionA = (await harness.services.repositories.mailboxes.get({ tenantId: harness.tenantId, userId: harness.userId }))!.subscriptionId;
+  subscriptionA = (await harness.services.repositories.mailboxes.get({ tenantId: harness.tenantId, userId: harness.userId }))!
+    .subscriptionId;
   subscriptionB = (await harness.services.repositories.mailboxes.get({ tenantId: tenantB, userId: userB }))!.subscriptionId;
 });
 afterAll(() => harness.stop());
 
 const post = (handler: typeof graphNotifications, body: unknown, query = '') =>
-  harness.invoke(handler, { method: 'POST', url: `${harness.appUrl}/api/graph/notifications${query}`, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  harness.invoke(handler, {
+    method: 'POST',
+    url: `${harness.appUrl}/api/graph/notifications${query}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 
 /** Items as Graph would post them for new mails (without letting the simulator post them). */
 async function itemsFor(subscriptionId: string, userId: string, tenantId: string, count: number) {
   const items: Record<string, unknown>[] = [];
   let validationTokens: string[] = [];
   for (let i = 0; i < count; i += 1) {
-    const mail = harness.simulator.putMail({ userId, tenantId, conversationId: `conv-${i}`, subject: `Mail ${i}`, from: 'Ann <ann@example.com>', notify: false });
+    const mail = harness.simulator.putMail({
+      userId,
+      tenantId,
+      conversationId: `conv-${i}`,
+      subject: `Mail ${i}`,
+      from: 'Ann <ann@example.com>',
+      notify: false,
+    });
     const payload = await harness.simulator.notificationFor(subscriptionId, mail.id);
     items.push(...payload.value);
     validationTokens = payload.validationTokens ?? [];
@@ -42,8 +59,14 @@ async function itemsFor(subscriptionId: string, userId: string, tenantId: string
 describe('graphNotifications', () => {
   test('a batch of 100: 202, and exactly the valid ones are queued (decrypted); forged, unknown, untrusted, tampered and repeated are not', async () => {
     const valid = await itemsFor(subscriptionA, harness.userId, harness.tenantId, 60);
-    const forged = (await itemsFor(subscriptionA, harness.userId, harness.tenantId, 10)).items.map((item) => ({ ...item, clientState: 'guessed' }));
-    const unknown = (await itemsFor(subscriptionA, harness.userId, harness.tenantId, 10)).items.map((item) => ({ ...item, subscriptionId: newGuid() }));
+    const forged = (await itemsFor(subscriptionA, harness.userId, harness.tenantId, 10)).items.map((item) => ({
+      ...item,
+      clientState: 'guessed',
+    }));
+    const unknown = (await itemsFor(subscriptionA, harness.userId, harness.tenantId, 10)).items.map((item) => ({
+      ...item,
+      subscriptionId: newGuid(),
+    }));
     // Tenant B's items come with a validation token minted for another audience.
     const untrusted = (await itemsFor(subscriptionB, userB, tenantB, 10)).items;
     const wrongAudience = await harness.simulator.mintValidationToken({ tenantId: tenantB, audience: 'some-other-app' });
@@ -55,7 +78,10 @@ describe('graphNotifications', () => {
     const value = [...valid.items, ...forged, ...unknown, ...untrusted, ...tampered, ...repeated].sort(() => Math.random() - 0.5);
     expect(value).toHaveLength(100);
 
-    const { response, body, logs } = await post(graphNotifications, { value, validationTokens: [...valid.validationTokens, wrongAudience] });
+    const { response, body, logs } = await post(graphNotifications, {
+      value,
+      validationTokens: [...valid.validationTokens, wrongAudience],
+    });
     expect(response.status).toBe(202);
     expect(body).toBe('');
 
@@ -63,9 +89,23 @@ describe('graphNotifications', () => {
     const expected = valid.items.map((item) => (item.resourceData as { id: string }).id);
     expect(queued.map((message) => message.messageId).sort()).toEqual([...expected].sort());
     for (const message of queued) {
-      expect(message).toMatchObject({ tenantId: harness.tenantId, userId: harness.userId, subscriptionId: subscriptionA, changeType: 'created', origin: 'webhook' });
+      expect(message).toMatchObject({
+        tenantId: harness.tenantId,
+        userId: harness.userId,
+        subscriptionId: subscriptionA,
+        changeType: 'created',
+        origin: 'webhook',
+      });
       const mail = harness.simulator.state.mails.get(message.messageId)!;
-      expect(message.resourceData).toMatchObject({ id: mail.id, internetMessageId: mail.internetMessageId, conversationId: mail.conversationId, subject: mail.subject, from: mail.from, bodyPreview: mail.bodyPreview, webLink: mail.webLink });
+      expect(message.resourceData).toMatchObject({
+        id: mail.id,
+        internetMessageId: mail.internetMessageId,
+        conversationId: mail.conversationId,
+        subject: mail.subject,
+        from: mail.from,
+        bodyPreview: mail.bodyPreview,
+        webLink: mail.webLink,
+      });
     }
     expect(logs.join('\n')).toMatch(/queued 60, dropped 40 .*clientStateMismatch=10.*/);
     expect(logs.join('\n')).toMatch(/unknownSubscription=10/);
@@ -76,14 +116,25 @@ describe('graphNotifications', () => {
   });
 
   test('a rich notification posted by Graph arrives on the queue with the mail’s fields decrypted', async () => {
-    const mail = harness.simulator.putMail({ userId: harness.userId, tenantId: harness.tenantId, conversationId: 'conv-live', subject: 'Über <b>café</b>', from: 'bob@example.com' });
+    const mail = harness.simulator.putMail({
+      userId: harness.userId,
+      tenantId: harness.tenantId,
+      conversationId: 'conv-live',
+      subject: 'Über <b>café</b>',
+      from: 'bob@example.com',
+    });
     const [delivery] = await mail.delivered;
     expect(delivery?.attempts.map((attempt) => attempt.status)).toEqual([202]);
     const body = delivery?.body as { value: { encryptedContent?: unknown }[]; validationTokens?: string[] };
     expect(body.value[0]?.encryptedContent).toBeDefined();
     expect(body.validationTokens).toHaveLength(1);
     const [message] = (await harness.drain(queueNames.graphNotifications)) as GraphNotificationMessage[];
-    expect(message?.resourceData).toMatchObject({ id: mail.id, subject: 'Über <b>café</b>', internetMessageId: mail.internetMessageId, conversationId: 'conv-live' });
+    expect(message?.resourceData).toMatchObject({
+      id: mail.id,
+      subject: 'Über <b>café</b>',
+      internetMessageId: mail.internetMessageId,
+      conversationId: 'conv-live',
+    });
     expect(GRAPH_CLIENT_ID).toBeTruthy();
   });
 
@@ -100,7 +151,10 @@ describe('graphNotifications', () => {
       expect(body).toBe(token);
     }
     // And over HTTP, byte for byte, as Graph sees it.
-    const over = await fetch(`${harness.appUrl}/api/graph/notifications?validationToken=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
+    const over = await fetch(`${harness.appUrl}/api/graph/notifications?validationToken=${encodeURIComponent(token)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(Buffer.from(await over.arrayBuffer()).equals(Buffer.from(token, 'utf8'))).toBe(true);
     expect(over.headers.get('x-content-type-options')).toBe('nosniff');
   });
@@ -133,6 +187,13 @@ describe('graphNotifications', () => {
       }),
     });
     expect(response.status).toBe(202);
-    expect(await harness.drain(queueNames.graphLifecycle)).toEqual([expect.objectContaining({ subscriptionId: subscriptionA, lifecycleEvent: 'missed', userId: harness.userId, tenantId: harness.tenantId })]);
+    expect(await harness.drain(queueNames.graphLifecycle)).toEqual([
+      expect.objectContaining({
+        subscriptionId: subscriptionA,
+        lifecycleEvent: 'missed',
+        userId: harness.userId,
+        tenantId: harness.tenantId,
+      }),
+    ]);
   });
 });

@@ -98,7 +98,12 @@ describe('GET /api/licenses/{instanceId} against Azurite and the Jira simulator'
     const tenantId = newGuid();
     const instanceId = `jira-${counter}`;
     const appKey = `com.example.outlook-${counter}`;
-    const { view } = await target.services.instances.register(tenantId, instanceId, { baseUrl: target.jira.url, displayName: `Jira ${counter}`, serviceUser: 'jira-service', appKey });
+    const { view } = await target.services.instances.register(tenantId, instanceId, {
+      baseUrl: target.jira.url,
+      displayName: `Jira ${counter}`,
+      serviceUser: 'jira-service',
+      appKey,
+    });
     target.jira.registerConsumer({ consumerKey: view.consumerKey, publicKeyPem: view.publicKeyPem, allowImpersonation: true });
     if (license) target.upm.set(appKey, license);
     return { tenantId, instanceId, appKey };
@@ -112,7 +117,11 @@ describe('GET /api/licenses/{instanceId} against Azurite and the Jira simulator'
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     });
     const cacheControl = response.headers['cache-control'];
-    return { status: response.statusCode, cacheControl: Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl, body: (await response.body.json()) as Record<string, unknown> };
+    return {
+      status: response.statusCode,
+      cacheControl: Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl,
+      body: (await response.body.json()) as Record<string, unknown>,
+    };
   }
 
   beforeAll(async () => {
@@ -129,7 +138,12 @@ describe('GET /api/licenses/{instanceId} against Azurite and the Jira simulator'
   });
 
   it.each<[string, UpmAppLicense | undefined, Record<string, unknown>, number]>([
-    ['active', { mode: 'active', maxUsers: 250 }, { licensed: true, status: 'active', evaluation: false, expiresAt: null, maxUsers: 250 }, 3600],
+    [
+      'active',
+      { mode: 'active', maxUsers: 250 },
+      { licensed: true, status: 'active', evaluation: false, expiresAt: null, maxUsers: 250 },
+      3600,
+    ],
     ['evaluation', { mode: 'evaluation' }, { licensed: true, status: 'evaluation', evaluation: true, maxUsers: 50 }, 3600],
     ['expired', { mode: 'expired' }, { licensed: false, status: 'expired', evaluation: true }, 300],
     ['user mismatch', { mode: 'user_mismatch' }, { licensed: false, status: 'user_mismatch', maxUsers: 10 }, 300],
@@ -186,7 +200,11 @@ describe('GET /api/licenses/{instanceId} against Azurite and the Jira simulator'
     // A preflight carries no token and needs none.
     const preflight = await send('OPTIONS', '/api/licenses/x', asking);
     expect(preflight.status).toBe(204);
-    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': ADDIN_ORIGIN, 'access-control-allow-methods': 'GET', vary: 'Origin' });
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': ADDIN_ORIGIN,
+      'access-control-allow-methods': 'GET',
+      vary: 'Origin',
+    });
     expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
     expect(preflight.headers['access-control-max-age']).toBe('600');
     expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
@@ -221,37 +239,47 @@ describe('GET /api/licenses/{instanceId} against Azurite and the Jira simulator'
   it.each([
     ['deny', 'the connection is refused', false],
     ['allow', 'UPM answers 503', true],
-  ] as const)('serves the last good decision as grace while Jira is down, then unknown (policy %s, %s)', async (policy, _outage, licensedWhenUnknown) => {
-    const own = await startStack({ LICENSE_UNKNOWN_POLICY: policy, LICENSE_GRACE: '72h', LICENSE_BAD_TTL: '5m' });
-    try {
-      const { tenantId, instanceId } = await newInstance(own, { mode: 'active', maxUsers: 100 });
-      const good = await check(own, instanceId, await tokenFor(tenantId));
-      expect(good.body).toMatchObject({ licensed: true, status: 'active', source: 'live' });
-      const graceUntil = new Date(Date.parse(String(good.body.checkedAt)) + 72 * HOUR).toISOString();
+  ] as const)(
+    'serves the last good decision as grace while Jira is down, then unknown (policy %s, %s)',
+    async (policy, _outage, licensedWhenUnknown) => {
+      const own = await startStack({ LICENSE_UNKNOWN_POLICY: policy, LICENSE_GRACE: '72h', LICENSE_BAD_TTL: '5m' });
+      try {
+        const { tenantId, instanceId } = await newInstance(own, { mode: 'active', maxUsers: 100 });
+        const good = await check(own, instanceId, await tokenFor(tenantId));
+        expect(good.body).toMatchObject({ licensed: true, status: 'active', source: 'live' });
+        const graceUntil = new Date(Date.parse(String(good.body.checkedAt)) + 72 * HOUR).toISOString();
 
-      if (policy === 'deny') await own.jira.stop();
-      else own.upm.setOutage('unavailable');
+        if (policy === 'deny') await own.jira.stop();
+        else own.upm.setOutage('unavailable');
 
-      clock.advance(HOUR + 1000);
-      const grace = await check(own, instanceId, await tokenFor(tenantId));
-      expect(grace.status).toBe(200);
-      expect(grace.body).toEqual({ ...good.body, source: 'grace', graceUntil });
-      expect(grace.cacheControl).toBe('private, max-age=300');
+        clock.advance(HOUR + 1000);
+        const grace = await check(own, instanceId, await tokenFor(tenantId));
+        expect(grace.status).toBe(200);
+        expect(grace.body).toEqual({ ...good.body, source: 'grace', graceUntil });
+        expect(grace.cacheControl).toBe('private, max-age=300');
 
-      // Just before the end of the grace period: still grace, reusable only until it ends.
-      clock.advance(Date.parse(graceUntil) - clock.now() - 1500);
-      const last = await check(own, instanceId, await tokenFor(tenantId));
-      expect(last.body).toMatchObject({ licensed: true, status: 'active', source: 'grace', graceUntil });
-      expect(last.cacheControl).toBe('private, max-age=1');
+        // Just before the end of the grace period: still grace, reusable only until it ends.
+        clock.advance(Date.parse(graceUntil) - clock.now() - 1500);
+        const last = await check(own, instanceId, await tokenFor(tenantId));
+        expect(last.body).toMatchObject({ licensed: true, status: 'active', source: 'grace', graceUntil });
+        expect(last.cacheControl).toBe('private, max-age=1');
 
-      clock.advance(2000);
-      const after = await check(own, instanceId, await tokenFor(tenantId));
-      expect(after.status).toBe(200);
-      expect(after.body).toMatchObject({ licensed: licensedWhenUnknown, status: 'unknown', evaluation: false, expiresAt: null, maxUsers: null, source: 'live' });
-      expect(after.body).not.toHaveProperty('graceUntil');
-      expect(after.cacheControl).toBe('private, max-age=300');
-    } finally {
-      await own.stop();
-    }
-  });
+        clock.advance(2000);
+        const after = await check(own, instanceId, await tokenFor(tenantId));
+        expect(after.status).toBe(200);
+        expect(after.body).toMatchObject({
+          licensed: licensedWhenUnknown,
+          status: 'unknown',
+          evaluation: false,
+          expiresAt: null,
+          maxUsers: null,
+          source: 'live',
+        });
+        expect(after.body).not.toHaveProperty('graceUntil');
+        expect(after.cacheControl).toBe('private, max-age=300');
+      } finally {
+        await own.stop();
+      }
+    },
+  );
 });

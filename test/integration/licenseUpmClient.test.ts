@@ -75,13 +75,17 @@ describe('UpmLicenseClient against the simulated UPM', () => {
   });
 
   it('reports an app that is not installed (404) as not found', async () => {
-    expect(await client.fetchLicense(await instance({ appKey: 'com.example.absent', serviceUser: 'jira-service' }))).toEqual({ found: false });
+    expect(await client.fetchLicense(await instance({ appKey: 'com.example.absent', serviceUser: 'jira-service' }))).toEqual({
+      found: false,
+    });
   });
 
   it('refuses every other answer as a failure, not a verdict', async () => {
     const target = await instance({ appKey: 'com.example.outlook', serviceUser: 'jira-service' });
 
-    expect((await failureOf(client.fetchLicense(await instance({ appKey: 'com.example.outlook', serviceUser: 'alice' })))).code).toBe('jira_forbidden');
+    expect((await failureOf(client.fetchLicense(await instance({ appKey: 'com.example.outlook', serviceUser: 'alice' })))).code).toBe(
+      'jira_forbidden',
+    );
 
     jira.fail({ status: 503, retryAfter: 5, count: 1 });
     expect((await failureOf(client.fetchLicense(target))).code).toBe('upstream_unreachable');
@@ -108,7 +112,9 @@ describe('UpmLicenseClient against the simulated UPM', () => {
   it('needs an app key and a service credential before it calls Jira', async () => {
     jira.clearRequests();
     expect((await failureOf(client.fetchLicense(await instance({ serviceUser: 'jira-service' })))).code).toBe('jira_app_key_missing');
-    expect((await failureOf(client.fetchLicense(await instance({ appKey: 'com.example.outlook' })))).code).toBe('jira_service_credential_missing');
+    expect((await failureOf(client.fetchLicense(await instance({ appKey: 'com.example.outlook' })))).code).toBe(
+      'jira_service_credential_missing',
+    );
     expect(jira.requests).toHaveLength(0);
   });
 });

@@ -55,8 +55,16 @@ describe('the Jira proxy', () => {
     otherTenantToken = await issuer.mint({ tenantId: otherTenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE] });
     for (const token of [adminToken, userToken, otherUserToken, otherTenantToken]) secrets.add(token);
 
-    const view = await registerInstance(stack, adminToken, 'demo', { serviceUser: 'jira-service', displayName: 'Demo <b>Jira</b> & "friends"' });
-    expect(view).toMatchObject({ instanceId: 'demo', baseUrl: stack.jira.url, callbackUrl: `${PUBLIC_BASE_URL}/api/jira/oauth/callback`, hasServiceToken: false });
+    const view = await registerInstance(stack, adminToken, 'demo', {
+      serviceUser: 'jira-service',
+      displayName: 'Demo <b>Jira</b> & "friends"',
+    });
+    expect(view).toMatchObject({
+      instanceId: 'demo',
+      baseUrl: stack.jira.url,
+      callbackUrl: `${PUBLIC_BASE_URL}/api/jira/oauth/callback`,
+      hasServiceToken: false,
+    });
     expect(String(view.publicKeyPem)).toContain('BEGIN PUBLIC KEY');
     expect(JSON.stringify(view)).not.toMatch(/PRIVATE|encrypted/i);
   });
@@ -76,7 +84,8 @@ describe('the Jira proxy', () => {
     const text = log.lines.join('\n');
     expect(log.lines.filter((line) => line.includes('jiraProxy GET instance=demo')).length).toBeGreaterThan(3);
     for (const secret of secrets) expect(text).not.toContain(secret);
-    for (const forbidden of [BODY_MARKER, QUERY_MARKER, 'DEMO-1', 'OLD-1', 'oauth_token', 'oauth_verifier', 'PRIVATE KEY', '?', 'Bearer ']) expect(text).not.toContain(forbidden);
+    for (const forbidden of [BODY_MARKER, QUERY_MARKER, 'DEMO-1', 'OLD-1', 'oauth_token', 'oauth_verifier', 'PRIVATE KEY', '?', 'Bearer '])
+      expect(text).not.toContain(forbidden);
     await agent.close();
   });
 
@@ -98,7 +107,10 @@ describe('the Jira proxy', () => {
       expect(JSON.stringify(stored)).not.toContain(issued!.token);
       expect(JSON.stringify(stored)).not.toContain(issued!.secret);
 
-      const myself = await send(stack.host, 'GET', proxy('rest/api/2/myself'), { token: userToken, headers: { origin: ADDIN_ORIGIN, accept: 'application/json' } });
+      const myself = await send(stack.host, 'GET', proxy('rest/api/2/myself'), {
+        token: userToken,
+        headers: { origin: ADDIN_ORIGIN, accept: 'application/json' },
+      });
       expect(myself.status).toBe(200);
       expect(myself.json()).toMatchObject({ name: 'alice', displayName: 'Alice Example' });
       expect(myself.headers['access-control-allow-origin']).toBe(ADDIN_ORIGIN);
@@ -113,7 +125,12 @@ describe('the Jira proxy', () => {
     });
 
     it('passes the query through, signs repeated names and form bodies, never signs JSON', async () => {
-      const search = await send(stack.host, 'GET', proxy(`rest/api/2/search?jql=project%3DDEMO&fields=summary&fields=${QUERY_MARKER}&startAt=0`), { token: userToken });
+      const search = await send(
+        stack.host,
+        'GET',
+        proxy(`rest/api/2/search?jql=project%3DDEMO&fields=summary&fields=${QUERY_MARKER}&startAt=0`),
+        { token: userToken },
+      );
       expect(search.status).toBe(200);
       expect(search.json().total).toBe(3);
       expect(stack.jira.requests.at(-1)?.url).toBe(`/rest/api/2/search?jql=project%3DDEMO&fields=summary&fields=${QUERY_MARKER}&startAt=0`);
@@ -216,15 +233,25 @@ describe('the Jira proxy', () => {
       expect(preflight.headers['access-control-allow-origin']).toBe(ADDIN_ORIGIN);
       expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
       expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
-      const foreign = await send(stack.host, 'OPTIONS', proxy('rest/api/2/myself'), { headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      const foreign = await send(stack.host, 'OPTIONS', proxy('rest/api/2/myself'), {
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
       expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
-      const startPreflight = await send(stack.host, 'OPTIONS', '/api/jira/demo/oauth/start', { headers: { origin: ADDIN_ORIGIN, 'access-control-request-method': 'POST' } });
+      const startPreflight = await send(stack.host, 'OPTIONS', '/api/jira/demo/oauth/start', {
+        headers: { origin: ADDIN_ORIGIN, 'access-control-request-method': 'POST' },
+      });
       expect(startPreflight.headers['access-control-allow-origin']).toBe(ADDIN_ORIGIN);
 
-      const unauthorized = await send(stack.host, 'GET', proxy('rest/api/2/myself'), { token: otherUserToken, headers: { origin: ADDIN_ORIGIN } });
+      const unauthorized = await send(stack.host, 'GET', proxy('rest/api/2/myself'), {
+        token: otherUserToken,
+        headers: { origin: ADDIN_ORIGIN },
+      });
       expect(unauthorized.status).toBe(401);
       expect(unauthorized.headers['access-control-allow-origin']).toBe(ADDIN_ORIGIN);
-      expect(unauthorized.json()).toMatchObject({ code: 'jira_authorization_required', startUrl: `${PUBLIC_BASE_URL}/api/jira/demo/oauth/start` });
+      expect(unauthorized.json()).toMatchObject({
+        code: 'jira_authorization_required',
+        startUrl: `${PUBLIC_BASE_URL}/api/jira/demo/oauth/start`,
+      });
       expect(stack.jira.requests).toHaveLength(0);
     });
   });
@@ -277,7 +304,14 @@ describe('the Jira proxy', () => {
     });
 
     it('refuses base URLs that are or resolve to private and reserved addresses, and insecure or credentialed ones', async () => {
-      const strict = await startStack({ azurite, issuer, clock, log, jira: stack.jira, env: { ALLOW_PRIVATE_NETWORK_TARGETS: 'false', ALLOW_INSECURE_JIRA: 'false' } });
+      const strict = await startStack({
+        azurite,
+        issuer,
+        clock,
+        log,
+        jira: stack.jira,
+        env: { ALLOW_PRIVATE_NETWORK_TARGETS: 'false', ALLOW_INSECURE_JIRA: 'false' },
+      });
       try {
         const cases: [string, number, string][] = [
           ['https://169.254.169.254', 400, 'target_not_allowed'],
@@ -295,7 +329,11 @@ describe('the Jira proxy', () => {
           ['ftp://jira.example.com', 400, 'instance_invalid'],
         ];
         for (const [baseUrl, status, code] of cases) {
-          const reply = await send(strict.host, 'PUT', '/api/admin/instances/ssrf', { token: adminToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ baseUrl, displayName: 'x' }) });
+          const reply = await send(strict.host, 'PUT', '/api/admin/instances/ssrf', {
+            token: adminToken,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ baseUrl, displayName: 'x' }),
+          });
           expect([baseUrl, reply.status, reply.json().code]).toEqual([baseUrl, status, code]);
         }
         expect(await strict.services.repositories.instances.get({ tenantId, instanceId: 'ssrf' })).toBeUndefined();
@@ -312,11 +350,23 @@ describe('the Jira proxy', () => {
     });
 
     it('requires the admin role to register', async () => {
-      const reply = await send(stack.host, 'PUT', '/api/admin/instances/other', { token: userToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x' }) });
+      const reply = await send(stack.host, 'PUT', '/api/admin/instances/other', {
+        token: userToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x' }),
+      });
       expect(reply.status).toBe(403);
-      const invalid = await send(stack.host, 'PUT', '/api/admin/instances/Bad_Id', { token: adminToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x' }) });
+      const invalid = await send(stack.host, 'PUT', '/api/admin/instances/Bad_Id', {
+        token: adminToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x' }),
+      });
       expect(invalid.status).toBe(400);
-      const extra = await send(stack.host, 'PUT', '/api/admin/instances/other', { token: adminToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x', privateKey: 'x' }) });
+      const extra = await send(stack.host, 'PUT', '/api/admin/instances/other', {
+        token: adminToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x', privateKey: 'x' }),
+      });
       expect(extra.json().code).toBe('invalid_body');
       expect(stack.jira.requests).toHaveLength(0);
     });
@@ -330,7 +380,11 @@ describe('the Jira proxy', () => {
     }
 
     it('answers 400 to an unknown, a replayed and an expired request token, with an escaped page', async () => {
-      const unknown = await send(stack.host, 'GET', '/api/jira/oauth/callback?tenant=' + tenantId + '&oauth_token=%3Cscript%3Ealert(1)%3C%2Fscript%3E&oauth_verifier=x');
+      const unknown = await send(
+        stack.host,
+        'GET',
+        '/api/jira/oauth/callback?tenant=' + tenantId + '&oauth_token=%3Cscript%3Ealert(1)%3C%2Fscript%3E&oauth_verifier=x',
+      );
       expect(unknown.status).toBe(400);
       expect(unknown.text).toContain('oauth_request_token_invalid');
       expect(unknown.text).not.toContain('<script>alert');
@@ -379,11 +433,19 @@ describe('the Jira proxy', () => {
         spoil();
         const refused = await send(stack.host, 'GET', proxy('rest/api/2/myself'), { token: carol, headers: { origin: ADDIN_ORIGIN } });
         expect(refused.status).toBe(401);
-        expect(refused.json()).toMatchObject({ code: 'jira_authorization_required', oauthProblem: name, startUrl: `${PUBLIC_BASE_URL}/api/jira/demo/oauth/start` });
+        expect(refused.json()).toMatchObject({
+          code: 'jira_authorization_required',
+          oauthProblem: name,
+          startUrl: `${PUBLIC_BASE_URL}/api/jira/demo/oauth/start`,
+        });
         expect(refused.headers['access-control-allow-origin']).toBe(ADDIN_ORIGIN);
-        expect(await stack.services.repositories.jiraTokens.access.get({ tenantId, userId: carolUser, instanceId: 'demo' })).toBeUndefined();
+        expect(
+          await stack.services.repositories.jiraTokens.access.get({ tenantId, userId: carolUser, instanceId: 'demo' }),
+        ).toBeUndefined();
         stack.jira.clearRequests();
-        expect((await send(stack.host, 'GET', proxy('rest/api/2/myself'), { token: carol })).json().code).toBe('jira_authorization_required');
+        expect((await send(stack.host, 'GET', proxy('rest/api/2/myself'), { token: carol })).json().code).toBe(
+          'jira_authorization_required',
+        );
         expect(stack.jira.requests).toHaveLength(0);
       }
     });
@@ -424,14 +486,27 @@ describe('the Jira proxy', () => {
       const again = await send(stack.host, 'PUT', '/api/admin/instances/cycle', {
         token: adminToken,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ baseUrl: `${stack.jira.url}/`, displayName: 'Renamed', serviceToken: 'pat-secret-value', appKey: 'com.example.outlook' }),
+        body: JSON.stringify({
+          baseUrl: `${stack.jira.url}/`,
+          displayName: 'Renamed',
+          serviceToken: 'pat-secret-value',
+          appKey: 'com.example.outlook',
+        }),
       });
       secrets.add('pat-secret-value');
       expect(again.status).toBe(200);
-      expect(again.json()).toMatchObject({ displayName: 'Renamed', consumerKey: first.consumerKey, publicKeyPem: first.publicKeyPem, hasServiceToken: true, appKey: 'com.example.outlook' });
+      expect(again.json()).toMatchObject({
+        displayName: 'Renamed',
+        consumerKey: first.consumerKey,
+        publicKeyPem: first.publicKeyPem,
+        hasServiceToken: true,
+        appKey: 'com.example.outlook',
+      });
       expect(again.text).not.toContain('pat-secret-value');
       const list = await send(stack.host, 'GET', '/api/admin/instances', { token: adminToken });
-      expect((list.json().instances as { instanceId: string }[]).map((i) => i.instanceId)).toEqual(expect.arrayContaining(['cycle', 'demo']));
+      expect((list.json().instances as { instanceId: string }[]).map((i) => i.instanceId)).toEqual(
+        expect.arrayContaining(['cycle', 'demo']),
+      );
       expect((await send(stack.host, 'GET', '/api/admin/instances', { token: otherTenantToken })).json().instances).toEqual([]);
 
       const dave = newGuid();

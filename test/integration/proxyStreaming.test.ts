@@ -3,7 +3,19 @@ import { startAzurite, type RunningAzurite } from '../../dev/azurite';
 import { contentBlock } from '../../dev/sandbox/jira/generatedContent';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
-import { ADMIN_ROLE, agent, AUDIENCE, authorize, LogCapture, MovableClock, registerInstance, send, sendRaw, startStack, type Stack } from '../support/proxyStack';
+import {
+  ADMIN_ROLE,
+  agent,
+  AUDIENCE,
+  authorize,
+  LogCapture,
+  MovableClock,
+  registerInstance,
+  send,
+  sendRaw,
+  startStack,
+  type Stack,
+} from '../support/proxyStack';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -13,7 +25,9 @@ const collectGarbage = runInNewContext('gc') as () => void;
 const MiB = 1024 * 1024;
 const BIG = 200 * MiB;
 const BOUNDARY = 'proxy-streaming-boundary';
-const HEAD = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+const HEAD = Buffer.from(
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+);
 const TAIL = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
 
 /** A multipart upload of `size` file bytes, produced as it is sent: one 64 KiB block reused. */
@@ -21,7 +35,8 @@ function multipart(size: number): Readable {
   return Readable.from(
     (function* () {
       yield HEAD;
-      for (let sent = 0; sent < size; sent += contentBlock.length) yield contentBlock.subarray(0, Math.min(contentBlock.length, size - sent));
+      for (let sent = 0; sent < size; sent += contentBlock.length)
+        yield contentBlock.subarray(0, Math.min(contentBlock.length, size - sent));
       yield TAIL;
     })(),
     { objectMode: false },
@@ -47,7 +62,14 @@ describe('streaming through the proxy', () => {
     azurite = await startAzurite();
     issuer = await startTokenIssuer({ clock });
     stack = await startStack({ azurite, issuer, clock, log });
-    small = await startStack({ azurite, issuer, clock, log, jira: stack.jira, env: { PROXY_MAX_BODY_BYTES: String(MiB), OUTBOUND_HEADERS_TIMEOUT_MS: '300' } });
+    small = await startStack({
+      azurite,
+      issuer,
+      clock,
+      log,
+      jira: stack.jira,
+      env: { PROXY_MAX_BODY_BYTES: String(MiB), OUTBOUND_HEADERS_TIMEOUT_MS: '300' },
+    });
     const tenantId = newGuid();
     const adminToken = await issuer.mint({ tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE] });
     userToken = await issuer.mint({ tenantId, userId: newGuid(), audience: AUDIENCE });
@@ -77,7 +99,12 @@ describe('streaming through the proxy', () => {
 
   async function download(size: number): Promise<number> {
     const attachment = stack.jira.addAttachment({ size, filename: 'big.bin', issueKey: 'DEMO-1' });
-    const response = await agent.request({ origin: stack.host.url, method: 'GET', path: `/api/jira/demo/proxy/${attachment.path}`, headers: { authorization: `Bearer ${userToken}` } });
+    const response = await agent.request({
+      origin: stack.host.url,
+      method: 'GET',
+      path: `/api/jira/demo/proxy/${attachment.path}`,
+      headers: { authorization: `Bearer ${userToken}` },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-length']).toBe(String(size));
     expect(String(response.headers['content-disposition'])).toContain('big.bin');
@@ -90,7 +117,8 @@ describe('streaming through the proxy', () => {
       while (offset < bytes.length) {
         const at = (received + offset) % contentBlock.length;
         const length = Math.min(bytes.length - offset, contentBlock.length - at);
-        if (!bytes.subarray(offset, offset + length).equals(contentBlock.subarray(at, at + length))) throw new Error(`content differs at byte ${received + offset}`);
+        if (!bytes.subarray(offset, offset + length).equals(contentBlock.subarray(at, at + length)))
+          throw new Error(`content differs at byte ${received + offset}`);
         offset += length;
       }
       received += bytes.length;
@@ -102,7 +130,11 @@ describe('streaming through the proxy', () => {
     const total = HEAD.length + size + TAIL.length;
     const reply = await send(stack.host, 'POST', '/api/jira/demo/proxy/rest/api/2/issue/DEMO-1/attachments', {
       token: userToken,
-      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(total), 'x-atlassian-token': 'no-check' },
+      headers: {
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        'content-length': String(total),
+        'x-atlassian-token': 'no-check',
+      },
       body: multipart(size),
     });
     expect(reply.status).toBe(200);
@@ -123,8 +155,12 @@ describe('streaming through the proxy', () => {
     const afterUpload = settledRss();
     expect(afterDownload - before).toBeLessThan(32 * MiB);
     expect(afterUpload - before).toBeLessThan(32 * MiB);
-    expect(log.lines.some((line) => /jiraProxy GET instance=demo path=secure\/attachment\/\{\}\/\{\} status=200 in=0 out=209715200/.test(line))).toBe(true);
-    expect(log.lines.some((line) => /jiraProxy POST instance=demo path=rest\/api\/2\/issue\/\{\}\/attachments status=200 in=\d{9}/.test(line))).toBe(true);
+    expect(
+      log.lines.some((line) => /jiraProxy GET instance=demo path=secure\/attachment\/\{\}\/\{\} status=200 in=0 out=209715200/.test(line)),
+    ).toBe(true);
+    expect(
+      log.lines.some((line) => /jiraProxy POST instance=demo path=rest\/api\/2\/issue\/\{\}\/attachments status=200 in=\d{9}/.test(line)),
+    ).toBe(true);
   });
 
   it('answers 413 to a declared body over the limit without calling Jira', async () => {

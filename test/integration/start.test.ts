@@ -32,10 +32,18 @@ interface Started {
 function runStart(cwd: string, env: Record<string, string>): Started {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !(settingNames as string[]).includes(name) && !name.startsWith('AzureWebJobsStorage') && !name.startsWith('AZURITE_') && !['PORT', 'LOCAL_DIR', 'DEV_HOST'].includes(name),
+      ([name]) =>
+        !(settingNames as string[]).includes(name) &&
+        !name.startsWith('AzureWebJobsStorage') &&
+        !name.startsWith('AZURITE_') &&
+        !['PORT', 'LOCAL_DIR', 'DEV_HOST'].includes(name),
     ),
   );
-  const child = spawn(process.execPath, [join(root, 'dist/dev/start.js')], { cwd, env: { ...inherited, DEV_HOST: 'local', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'dist/dev/start.js')], {
+    cwd,
+    env: { ...inherited, DEV_HOST: 'local', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -59,8 +67,11 @@ describe('npm start (node dist/dev/start.js)', () => {
   beforeAll(async () => {
     // Build as `npm start` does first; a build that fails would stop `npm start` too.
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root }, (error, stdout) =>
-        error ? reject(new Error(`build failed:\n${stdout}`)) : resolve(),
+      execFile(
+        process.execPath,
+        [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+        { cwd: root },
+        (error, stdout) => (error ? reject(new Error(`build failed:\n${stdout}`)) : resolve()),
       );
     });
     cwd = await mkdtemp(join(tmpdir(), 'npm-start-'));

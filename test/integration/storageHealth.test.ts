@@ -32,7 +32,9 @@ describe('StorageHealth against Azurite', () => {
     const repositories = createRepositories(tableClients);
     const readError = (await repositories.instances.get({ tenantId: 't', instanceId: 'i' }).catch((error: unknown) => error)) as AppError;
     expect(readError.code).toBe('storage_unavailable');
-    const sendError = (await new QueueSender({ queues: queueClients }).send(queueNames.jiraNotify, { a: 1 }).catch((error: unknown) => error)) as AppError;
+    const sendError = (await new QueueSender({ queues: queueClients })
+      .send(queueNames.jiraNotify, { a: 1 })
+      .catch((error: unknown) => error)) as AppError;
     expect(sendError.code).toBe('storage_unavailable');
   });
 
@@ -74,7 +76,11 @@ describe('GET /api/health', () => {
     await ensureStorage(services);
 
     const up = await call(services);
-    expect(up).toEqual({ status: 200, body: { status: 'ok', checks: { tables: 'ok', queues: 'ok' } }, contentType: 'application/json; charset=utf-8' });
+    expect(up).toEqual({
+      status: 200,
+      body: { status: 'ok', checks: { tables: 'ok', queues: 'ok' } },
+      contentType: 'application/json; charset=utf-8',
+    });
 
     await azurite.stop();
     const down = await call(services);

@@ -60,7 +60,9 @@ describe('queues against Azurite', () => {
   it('sends many messages in parallel, every one of them', async () => {
     const messages = Array.from({ length: 40 }, (_, index) => ({ index }));
     await sender.sendMany(queueNames.graphLifecycle, messages);
-    const received = (await drain(queueNames.graphLifecycle)).map((text) => JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as { index: number });
+    const received = (await drain(queueNames.graphLifecycle)).map(
+      (text) => JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as { index: number },
+    );
     expect(received.map((m) => m.index).sort((a, b) => a - b)).toEqual(messages.map((m) => m.index));
   });
 
@@ -111,10 +113,13 @@ describe('ensureStorage', () => {
     const tableService = TableServiceClient.fromConnectionString(azurite.connectionString, { allowInsecureConnection: true });
     for await (const table of tableService.listTables()) tableNames.push(table.name ?? '');
     expect(tableNames.sort()).toEqual([...allTableNames].sort());
-    expect(tableNames).toEqual(expect.arrayContaining(['deliveries', 'instances', 'jiraTokens', 'licenses', 'links', 'mailboxes', 'subscriptions']));
+    expect(tableNames).toEqual(
+      expect.arrayContaining(['deliveries', 'instances', 'jiraTokens', 'licenses', 'links', 'mailboxes', 'subscriptions']),
+    );
 
     const queueNamesFound: string[] = [];
-    for await (const queue of QueueServiceClient.fromConnectionString(azurite.connectionString).listQueues()) queueNamesFound.push(queue.name);
+    for await (const queue of QueueServiceClient.fromConnectionString(azurite.connectionString).listQueues())
+      queueNamesFound.push(queue.name);
     expect(queueNamesFound.sort()).toEqual([
       'graph-lifecycle',
       'graph-lifecycle-poison',

@@ -135,7 +135,13 @@ describe('storage repositories against Azurite', () => {
       await expectCode(collect(repositories.instances.listByTenant(tenantId)), 'storage_row_invalid');
 
       const { partitionKey: _pk, rowKey: _rk, ...fields } = { partitionKey: '', rowKey: '', ...instance(tenantId, 'real') };
-      await raw.upsertEntity({ ...fields, createdAt: new Date(fields.createdAt), updatedAt: new Date(fields.updatedAt), partitionKey: tenantId, rowKey: 'elsewhere' });
+      await raw.upsertEntity({
+        ...fields,
+        createdAt: new Date(fields.createdAt),
+        updatedAt: new Date(fields.updatedAt),
+        partitionKey: tenantId,
+        rowKey: 'elsewhere',
+      });
       await expectCode(repositories.instances.get({ tenantId, instanceId: 'elsewhere' }), 'storage_row_invalid');
     });
 
@@ -228,14 +234,25 @@ describe('storage repositories against Azurite', () => {
       const expiring = await collect(repo.listExpiringBefore('2030-01-02T00:00:00.000Z'));
       expect(expiring.map((s) => s.subscriptionId)).toContain(soon.subscriptionId);
       expect(expiring.map((s) => s.subscriptionId)).not.toContain(later.subscriptionId);
-      expect((await collect(repo.listByTenant(tenantId))).map((s) => s.subscriptionId).sort()).toEqual([later.subscriptionId, soon.subscriptionId].sort());
-      expect((await collect(repo.listAll())).map((s) => s.subscriptionId)).toEqual(expect.arrayContaining([soon.subscriptionId, later.subscriptionId]));
+      expect((await collect(repo.listByTenant(tenantId))).map((s) => s.subscriptionId).sort()).toEqual(
+        [later.subscriptionId, soon.subscriptionId].sort(),
+      );
+      expect((await collect(repo.listAll())).map((s) => s.subscriptionId)).toEqual(
+        expect.arrayContaining([soon.subscriptionId, later.subscriptionId]),
+      );
 
       const read = (await repo.getVersioned({ subscriptionId: soon.subscriptionId }))!;
-      const renewed = { ...read.entity, expiresAt: '2030-01-05T00:00:00.000Z', renewedAt: '2030-01-01T00:00:00.000Z', watermark: '2029-12-31T23:59:59.999Z' };
+      const renewed = {
+        ...read.entity,
+        expiresAt: '2030-01-05T00:00:00.000Z',
+        renewedAt: '2030-01-01T00:00:00.000Z',
+        watermark: '2029-12-31T23:59:59.999Z',
+      };
       expect(await repo.update(renewed, read.etag)).toBe(true);
       expect(await repo.get({ subscriptionId: soon.subscriptionId })).toEqual(renewed);
-      expect((await collect(repo.listExpiringBefore('2030-01-02T00:00:00.000Z'))).map((s) => s.subscriptionId)).not.toContain(soon.subscriptionId);
+      expect((await collect(repo.listExpiringBefore('2030-01-02T00:00:00.000Z'))).map((s) => s.subscriptionId)).not.toContain(
+        soon.subscriptionId,
+      );
     });
   });
 
@@ -249,7 +266,13 @@ describe('storage repositories against Azurite', () => {
       await repositories.mailboxes.delete(mailbox);
       expect(await repositories.mailboxes.get(mailbox)).toBeUndefined();
 
-      const license = { tenantId, instanceId: 'demo', decisionJson: '{"licensed":true}', checkedAt: '2024-05-01T10:00:00.000Z', lastGoodAt: '2024-05-01T10:00:00.000Z' };
+      const license = {
+        tenantId,
+        instanceId: 'demo',
+        decisionJson: '{"licensed":true}',
+        checkedAt: '2024-05-01T10:00:00.000Z',
+        lastGoodAt: '2024-05-01T10:00:00.000Z',
+      };
       await repositories.licenses.upsert(license);
       expect(await repositories.licenses.get({ tenantId, instanceId: 'demo' })).toEqual(license);
       expect(await collect(repositories.licenses.listByTenant(tenantId))).toEqual([license]);
@@ -273,10 +296,18 @@ describe('storage repositories against Azurite', () => {
       expect(await repositories.links.insert(link(tenantId, conversation, 'DEMO-1'))).toBe(false);
       await repositories.links.insert(link(tenantId, conversation, 'DEMO-2'));
       await repositories.links.insert(link(tenantId, 'AAQkAGI2/conv+2=', 'DEMO-3'));
-      for (const neighbour of [`${tenantId}-eu`, `${tenantId}.x`, `${tenantId}0`]) await repositories.links.insert(link(neighbour, conversation, 'DEMO-9'));
+      for (const neighbour of [`${tenantId}-eu`, `${tenantId}.x`, `${tenantId}0`])
+        await repositories.links.insert(link(neighbour, conversation, 'DEMO-9'));
 
-      expect((await collect(repositories.links.listByConversation(tenantId, conversation))).map((l) => l.issueKey)).toEqual(['DEMO-1', 'DEMO-2']);
-      expect((await collect(repositories.links.listByTenant(tenantId))).map((l) => l.issueKey).sort()).toEqual(['DEMO-1', 'DEMO-2', 'DEMO-3']);
+      expect((await collect(repositories.links.listByConversation(tenantId, conversation))).map((l) => l.issueKey)).toEqual([
+        'DEMO-1',
+        'DEMO-2',
+      ]);
+      expect((await collect(repositories.links.listByTenant(tenantId))).map((l) => l.issueKey).sort()).toEqual([
+        'DEMO-1',
+        'DEMO-2',
+        'DEMO-3',
+      ]);
       const page = await repositories.links.listByTenantPage(tenantId, { pageSize: 10 });
       expect(page.items).toHaveLength(3);
 
@@ -315,7 +346,10 @@ describe('storage repositories against Azurite', () => {
       expect(await repositories.deliveries.get(claim)).toEqual(sent);
 
       await repositories.deliveries.insert(delivery(tenantId, messageId, 'DEMO-2', '2024-05-01T10:00:00.000Z'));
-      expect((await collect(repositories.deliveries.listByMessage(tenantId, messageId))).map((d) => d.issueKey)).toEqual(['DEMO-1', 'DEMO-2']);
+      expect((await collect(repositories.deliveries.listByMessage(tenantId, messageId))).map((d) => d.issueKey)).toEqual([
+        'DEMO-1',
+        'DEMO-2',
+      ]);
       expect((await repositories.deliveries.listByTenantPage(tenantId)).items).toHaveLength(2);
     });
 
@@ -323,7 +357,9 @@ describe('storage repositories against Azurite', () => {
       const tenantId = newTenant();
       await repositories.deliveries.insert(delivery(tenantId, '<old@x>', 'DEMO-1', '2001-01-01T00:00:00.000Z'));
       await repositories.deliveries.insert(delivery(tenantId, '<new@x>', 'DEMO-1', '2099-01-01T00:00:00.000Z'));
-      const old = (await collect(repositories.deliveries.listUpdatedBefore('2002-01-01T00:00:00.000Z'))).filter((d) => d.tenantId === tenantId);
+      const old = (await collect(repositories.deliveries.listUpdatedBefore('2002-01-01T00:00:00.000Z'))).filter(
+        (d) => d.tenantId === tenantId,
+      );
       expect(old.map((d) => d.internetMessageId)).toEqual(['<old@x>']);
     });
   });

@@ -2,8 +2,16 @@ import { countMailRun, ledgerSentLine, pairKey, parseLedgerSentLine, type MailRu
 
 /** The chaos runs' verdicts come from this count: it must tell lost from poisoned and a crash-window duplicate from any other. */
 
-const mail = (index: number, issues: string[]): SentMail => ({ tag: `chaos-${String(index).padStart(6, '0')}`, mailId: `m${index}`, internetMessageId: `<${index}@x>`, issues });
-const entry = (index: number, issueKey: string) => ({ issueKey, subject: `[${issueKey}] New e-mail: Weekly status [chaos-${String(index).padStart(6, '0')}]` });
+const mail = (index: number, issues: string[]): SentMail => ({
+  tag: `chaos-${String(index).padStart(6, '0')}`,
+  mailId: `m${index}`,
+  internetMessageId: `<${index}@x>`,
+  issues,
+});
+const entry = (index: number, issueKey: string) => ({
+  issueKey,
+  subject: `[${issueKey}] New e-mail: Weekly status [chaos-${String(index).padStart(6, '0')}]`,
+});
 
 function evidence(overrides: Partial<MailRunEvidence>): MailRunEvidence {
   const mails = [mail(0, ['CH-1']), mail(1, ['CH-2', 'CH-3']), mail(2, [])];
@@ -13,14 +21,30 @@ function evidence(overrides: Partial<MailRunEvidence>): MailRunEvidence {
     outbox: [entry(0, 'CH-1'), entry(1, 'CH-2'), entry(1, 'CH-3')],
     poisonedMails: new Set(),
     poisonedPairs: new Set(),
-    ledgerSent: new Map([[pairKey('<0@x>', 'CH-1'), 1], [pairKey('<1@x>', 'CH-2'), 1], [pairKey('<1@x>', 'CH-3'), 1]]),
+    ledgerSent: new Map([
+      [pairKey('<0@x>', 'CH-1'), 1],
+      [pairKey('<1@x>', 'CH-2'), 1],
+      [pairKey('<1@x>', 'CH-3'), 1],
+    ]),
     ...overrides,
   };
 }
 
 describe('countMailRun', () => {
   it('a clean run: every pair notified once', () => {
-    expect(countMailRun(evidence({}))).toEqual({ sent: 3, acknowledged: 3, expected: 3, notified: 3, duplicated: 0, crashWindow: 0, otherDuplicates: 0, poisoned: 0, lost: 0, unacknowledged: 0, unexpected: 0 });
+    expect(countMailRun(evidence({}))).toEqual({
+      sent: 3,
+      acknowledged: 3,
+      expected: 3,
+      notified: 3,
+      duplicated: 0,
+      crashWindow: 0,
+      otherDuplicates: 0,
+      poisoned: 0,
+      lost: 0,
+      unacknowledged: 0,
+      unexpected: 0,
+    });
   });
 
   it('a pair nobody notified is lost, unless its message is in poison or Graph never got a 2xx', () => {
@@ -28,7 +52,11 @@ describe('countMailRun', () => {
     expect(countMailRun(evidence({ outbox }))).toMatchObject({ notified: 2, lost: 1 });
     expect(countMailRun(evidence({ outbox, poisonedPairs: new Set([pairKey('<1@x>', 'CH-3')]) }))).toMatchObject({ lost: 0, poisoned: 1 });
     expect(countMailRun(evidence({ outbox, poisonedMails: new Set(['m1']) }))).toMatchObject({ lost: 0, poisoned: 1 });
-    expect(countMailRun(evidence({ outbox, acknowledged: new Set(['m0', 'm2']) }))).toMatchObject({ lost: 0, unacknowledged: 1, expected: 1 });
+    expect(countMailRun(evidence({ outbox, acknowledged: new Set(['m0', 'm2']) }))).toMatchObject({
+      lost: 0,
+      unacknowledged: 1,
+      expected: 1,
+    });
   });
 
   it('a second notification the ledger never recorded is the crash window; one it recorded twice is not', () => {

@@ -41,28 +41,52 @@ const notBase64 = fc.oneof(
   fc.string({ minLength: 1, maxLength: 80 }).filter((text) => /[^A-Za-z0-9+/=\s]/.test(text)),
 );
 /** Valid base64 of bytes that are not UTF-8. */
-const notUtf8 = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.concat([Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(bytes)]).toString('base64'));
+const notUtf8 = fc
+  .uint8Array({ minLength: 1, maxLength: 64 })
+  .map((bytes) => Buffer.concat([Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(bytes)]).toString('base64'));
 /** UTF-8 text that is not JSON: the handler gets a string. */
-const notJson = fc.string({ minLength: 1, maxLength: 200 }).filter((text) => {
-  try {
-    JSON.parse(text);
-    return false;
-  } catch {
-    return true;
-  }
-}).map(base64);
+const notJson = fc
+  .string({ minLength: 1, maxLength: 200 })
+  .filter((text) => {
+    try {
+      JSON.parse(text);
+      return false;
+    } catch {
+      return true;
+    }
+  })
+  .map(base64);
 /** JSON, but no message of ours. */
-const wrongShape = fc.oneof(
-  fc.json({ maxDepth: 3 }),
-  fc.constantFrom('null', '42', '"text"', '[]', '{}', '{"version":2}', '{"version":"1"}', '{"__proto__":{"version":1}}'),
-).map(base64);
+const wrongShape = fc
+  .oneof(
+    fc.json({ maxDepth: 3 }),
+    fc.constantFrom('null', '42', '"text"', '[]', '{}', '{"version":2}', '{"version":"1"}', '{"__proto__":{"version":1}}'),
+  )
+  .map(base64);
 
 /** Our shapes with one top-level field missing or of the wrong type (every one of them is required and non-empty). */
 function nearMiss(queue: QueueName): fc.Arbitrary<string> {
   const tenantId = newGuid();
   const complete: Record<QueueName, Record<string, unknown>> = {
-    [queueNames.graphNotifications]: { version: 1, origin: 'webhook', tenantId, subscriptionId: newGuid(), userId: newGuid(), changeType: 'created', resource: 'Users/u/Messages/m', messageId: 'm', receivedAt: new Date().toISOString() },
-    [queueNames.graphLifecycle]: { version: 1, tenantId, subscriptionId: newGuid(), userId: newGuid(), lifecycleEvent: 'missed', receivedAt: new Date().toISOString() },
+    [queueNames.graphNotifications]: {
+      version: 1,
+      origin: 'webhook',
+      tenantId,
+      subscriptionId: newGuid(),
+      userId: newGuid(),
+      changeType: 'created',
+      resource: 'Users/u/Messages/m',
+      messageId: 'm',
+      receivedAt: new Date().toISOString(),
+    },
+    [queueNames.graphLifecycle]: {
+      version: 1,
+      tenantId,
+      subscriptionId: newGuid(),
+      userId: newGuid(),
+      lifecycleEvent: 'missed',
+      receivedAt: new Date().toISOString(),
+    },
     [queueNames.jiraNotify]: {
       version: 1,
       tenantId,
@@ -75,7 +99,10 @@ function nearMiss(queue: QueueName): fc.Arbitrary<string> {
   };
   const fields = Object.keys(complete[queue]);
   return fc
-    .tuple(fc.constantFrom(...fields), fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.constant(''), fc.constant([]), fc.constant({})))
+    .tuple(
+      fc.constantFrom(...fields),
+      fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.constant(''), fc.constant([]), fc.constant({})),
+    )
     .map(([field, value]) => {
       const broken: Record<string, unknown> = { ...complete[queue], [field]: value };
       if (value === undefined) delete broken[field];
@@ -86,24 +113,41 @@ function nearMiss(queue: QueueName): fc.Arbitrary<string> {
 
 /** Our shapes, valid, with values nobody has: the function finishes the message (or poisons it), never loops. */
 function hostileButValid(queue: QueueName): fc.Arbitrary<string> {
-  const hostile = fc.oneof(fc.constantFrom('../../x', '%2e%2e', 'a/b#c?d', '\u0000', ' ', 'x'.repeat(900), '<script>'), fc.string({ minLength: 1, maxLength: 30 }));
+  const hostile = fc.oneof(
+    fc.constantFrom('../../x', '%2e%2e', 'a/b#c?d', '\u0000', ' ', 'x'.repeat(900), '<script>'),
+    fc.string({ minLength: 1, maxLength: 30 }),
+  );
   return fc.tuple(hostile, hostile, hostile).map(([a, b, c]) => {
     const now = new Date().toISOString();
     switch (queue) {
       case queueNames.graphNotifications:
-        return base64(JSON.stringify({ version: 1, origin: 'webhook', tenantId: a, subscriptionId: b, userId: c, changeType: 'created', resource: `Users/${c}/Messages/${b}`, messageId: b, receivedAt: now }));
+        return base64(
+          JSON.stringify({
+            version: 1,
+            origin: 'webhook',
+            tenantId: a,
+            subscriptionId: b,
+            userId: c,
+            changeType: 'created',
+            resource: `Users/${c}/Messages/${b}`,
+            messageId: b,
+            receivedAt: now,
+          }),
+        );
       case queueNames.graphLifecycle:
         return base64(JSON.stringify({ version: 1, tenantId: a, subscriptionId: b, userId: c, lifecycleEvent: 'missed', receivedAt: now }));
       case queueNames.jiraNotify:
-        return base64(JSON.stringify({
-          version: 1,
-          tenantId: a,
-          instanceId: b,
-          issueKey: c.slice(0, 255),
-          mailboxUserId: a,
-          mail: { internetMessageId: b, conversationId: c, messageId: a, subject: c, bodyPreview: b },
-          enqueuedAt: now,
-        }));
+        return base64(
+          JSON.stringify({
+            version: 1,
+            tenantId: a,
+            instanceId: b,
+            issueKey: c.slice(0, 255),
+            mailboxUserId: a,
+            mail: { internetMessageId: b, conversationId: c, messageId: a, subject: c, bodyPreview: b },
+            enqueuedAt: now,
+          }),
+        );
     }
   });
 }
@@ -133,7 +177,13 @@ let stack: AppStack;
 beforeAll(async () => {
   stack = await startAppStack({
     functions: (row) => row.kind === 'queue',
-    queues: { visibilityTimeoutSeconds: 1, maxPollingIntervalMs: 200, maxDequeueCount: MAX_DEQUEUE_COUNT, batchSize: 16, newBatchThreshold: 8 },
+    queues: {
+      visibilityTimeoutSeconds: 1,
+      maxPollingIntervalMs: 200,
+      maxDequeueCount: MAX_DEQUEUE_COUNT,
+      batchSize: 16,
+      newBatchThreshold: 8,
+    },
   });
 }, 60_000);
 
@@ -167,13 +217,17 @@ test('malformed messages on every queue end in <queue>-poison, unchanged and wit
   const poisonExpected = (queue: QueueName) => sent.filter((probe) => probe.queue === queue && probe.expect === 'poison').length;
 
   // Done when every queue is empty (invisible messages count) and every expected poison arrived.
-  await waitFor(async () => {
-    for (const { queue } of queues) {
-      if ((await stack.queues.approximateCount(queue)) > 0) return undefined;
-      if ((await stack.queues.approximateCount(poisonQueueName(queue))) < poisonExpected(queue)) return undefined;
-    }
-    return true;
-  }, 'every malformed message to be settled', 90_000);
+  await waitFor(
+    async () => {
+      for (const { queue } of queues) {
+        if ((await stack.queues.approximateCount(queue)) > 0) return undefined;
+        if ((await stack.queues.approximateCount(poisonQueueName(queue))) < poisonExpected(queue)) return undefined;
+      }
+      return true;
+    },
+    'every malformed message to be settled',
+    90_000,
+  );
 
   const lines = stack.log.lines;
   const summary: string[] = [];
@@ -205,7 +259,9 @@ test('malformed messages on every queue end in <queue>-poison, unchanged and wit
         .map((line) => /cannot be decoded|AppError [a-z_]+/.exec(line)?.[0])
         .filter((reason): reason is string => reason !== undefined),
     );
-    summary.push(`${queue.padEnd(20)} sent ${sent.filter((probe) => probe.queue === queue).length}, poisoned ${poisoned.length} (malformed ${poisonExpected(queue)}, hostile-but-valid ${hostilePoisoned} of ${hostile.length}), failed runs ${lines.filter((line) => line.startsWith(`warn [${functionName}] failed on message`)).length}; reasons: ${[...reasons].join(', ')}`);
+    summary.push(
+      `${queue.padEnd(20)} sent ${sent.filter((probe) => probe.queue === queue).length}, poisoned ${poisoned.length} (malformed ${poisonExpected(queue)}, hostile-but-valid ${hostilePoisoned} of ${hostile.length}), failed runs ${lines.filter((line) => line.startsWith(`warn [${functionName}] failed on message`)).length}; reasons: ${[...reasons].join(', ')}`,
+    );
   }
 
   // Nothing keeps coming back: a few polling rounds later the queues are still empty.

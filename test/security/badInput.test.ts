@@ -47,9 +47,14 @@ beforeAll(async () => {
 afterAll(async () => {
   const lines = [...tally].map(([route, statuses]) => {
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
-    return `${route.padEnd(22)} ${String(total).padStart(4)}  ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`;
+    return `${route.padEnd(22)} ${String(total).padStart(4)}  ${[...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ')}`;
   });
-  console.log(`bad input: requests per route and the statuses they got (${relayed} proxied requests answered by Jira itself)\n${lines.join('\n')}`);
+  console.log(
+    `bad input: requests per route and the statuses they got (${relayed} proxied requests answered by Jira itself)\n${lines.join('\n')}`,
+  );
   await stack?.stop();
   await fuzzAgent.close();
   await stackAgent.close();
@@ -60,7 +65,25 @@ afterAll(async () => {
 /** Bytes as a URL would carry them: percent-encoded random text, raw oddities, broken escapes. */
 const segmentArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('demo', 'nothere', 'DEMO', 'a', '0', '-', 'demo-', 'x'.repeat(64), ''),
-  fc.constantFrom('..', '.', '%2e%2e', '%2E.', '..%2f..', '%2f', '%5c', '%00', '%0d%0a', '%ZZ', '%', '%e0%a4%a', '%c0%ae%c0%ae', '%ef%bc%8e', ';', '..;', '%3Cscript%3E'),
+  fc.constantFrom(
+    '..',
+    '.',
+    '%2e%2e',
+    '%2E.',
+    '..%2f..',
+    '%2f',
+    '%5c',
+    '%00',
+    '%0d%0a',
+    '%ZZ',
+    '%',
+    '%e0%a4%a',
+    '%c0%ae%c0%ae',
+    '%ef%bc%8e',
+    ';',
+    '..;',
+    '%3Cscript%3E',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }).map((text) => encodeURIComponent(text)),
   fc.string({ unit: 'binary-ascii', maxLength: 20 }).map((text) => encodeURIComponent(text).replace(/%2F/g, '/')),
   fc.integer({ min: 300, max: 6000 }).map((length) => 'a'.repeat(length)),
@@ -71,7 +94,19 @@ const queryArb: fc.Arbitrary<string> = fc
   .array(
     fc.tuple(
       fc.oneof(
-        fc.constantFrom('validationToken', 'conversationId', 'instanceId', 'issueKey', 'tenant', 'oauth_token', 'oauth_verifier', 'jwt', 'v', '__proto__', 'constructor'),
+        fc.constantFrom(
+          'validationToken',
+          'conversationId',
+          'instanceId',
+          'issueKey',
+          'tenant',
+          'oauth_token',
+          'oauth_verifier',
+          'jwt',
+          'v',
+          '__proto__',
+          'constructor',
+        ),
         fc.string({ maxLength: 10 }).map(encodeURIComponent),
       ),
       fc.oneof(segmentArb, fc.constant(encodeURIComponent(MARKUP)), fc.constant('demo'), fc.constant('DEMO-1')),
@@ -122,32 +157,64 @@ const headersArb: fc.Arbitrary<Record<string, string>> = fc
 
 /** Shapes close to what each route expects, with hostile values: they get past the JSON parse. */
 const nearMissJsonArb = fc.oneof(
-  fc.record({ conversationId: fc.oneof(fc.string(), fc.constant(MARKUP)), instanceId: fc.oneof(fc.constant('demo'), fc.string()), issueKey: fc.oneof(fc.constant('DEMO-1'), fc.string()) }, { requiredKeys: [] }),
-  fc.record({
-    baseUrl: fc.oneof(fc.webUrl(), fc.constantFrom('http://169.254.169.254', 'file:///etc/passwd', 'javascript:alert(1)', MARKUP, 'http://[::1]:1')),
-    displayName: fc.oneof(fc.string(), fc.constant(MARKUP)),
-    serviceUser: fc.string(),
-    appKey: fc.string(),
-    serviceToken: fc.oneof(fc.string(), fc.constant(null)),
-  }, { requiredKeys: [] }),
-  fc.record({
-    value: fc.array(
-      fc.record({
-        subscriptionId: fc.oneof(fc.uuid(), fc.string()),
-        clientState: fc.oneof(fc.string({ maxLength: 200 }), fc.constant(null)),
-        changeType: fc.constantFrom('created', 'updated', 'deleted', ''),
-        resource: fc.oneof(fc.string(), fc.constant(`Users/${newGuid()}/Messages/AAMk=`)),
-        resourceData: fc.option(fc.record({ id: fc.string() }), { nil: undefined }),
-        lifecycleEvent: fc.constantFrom('missed', 'subscriptionRemoved', 'reauthorizationRequired', 'other'),
-        encryptedContent: fc.option(fc.record({ data: fc.base64String(), dataKey: fc.base64String(), dataSignature: fc.base64String(), encryptionCertificateId: fc.string() }), { nil: undefined }),
-      }, { requiredKeys: [] }),
-      { maxLength: 30 },
-    ),
-    validationTokens: fc.option(fc.array(fc.string(), { maxLength: 3 }), { nil: undefined }),
-  }, { requiredKeys: [] }),
+  fc.record(
+    {
+      conversationId: fc.oneof(fc.string(), fc.constant(MARKUP)),
+      instanceId: fc.oneof(fc.constant('demo'), fc.string()),
+      issueKey: fc.oneof(fc.constant('DEMO-1'), fc.string()),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    {
+      baseUrl: fc.oneof(
+        fc.webUrl(),
+        fc.constantFrom('http://169.254.169.254', 'file:///etc/passwd', 'javascript:alert(1)', MARKUP, 'http://[::1]:1'),
+      ),
+      displayName: fc.oneof(fc.string(), fc.constant(MARKUP)),
+      serviceUser: fc.string(),
+      appKey: fc.string(),
+      serviceToken: fc.oneof(fc.string(), fc.constant(null)),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    {
+      value: fc.array(
+        fc.record(
+          {
+            subscriptionId: fc.oneof(fc.uuid(), fc.string()),
+            clientState: fc.oneof(fc.string({ maxLength: 200 }), fc.constant(null)),
+            changeType: fc.constantFrom('created', 'updated', 'deleted', ''),
+            resource: fc.oneof(fc.string(), fc.constant(`Users/${newGuid()}/Messages/AAMk=`)),
+            resourceData: fc.option(fc.record({ id: fc.string() }), { nil: undefined }),
+            lifecycleEvent: fc.constantFrom('missed', 'subscriptionRemoved', 'reauthorizationRequired', 'other'),
+            encryptedContent: fc.option(
+              fc.record({
+                data: fc.base64String(),
+                dataKey: fc.base64String(),
+                dataSignature: fc.base64String(),
+                encryptionCertificateId: fc.string(),
+              }),
+              { nil: undefined },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 30 },
+      ),
+      validationTokens: fc.option(fc.array(fc.string(), { maxLength: 3 }), { nil: undefined }),
+    },
+    { requiredKeys: [] },
+  ),
 );
 
-type BodySpec = { kind: 'none' } | { kind: 'bytes'; data: Uint8Array } | { kind: 'text'; text: string } | { kind: 'chunked'; chunks: Uint8Array[] } | { kind: 'large'; size: number };
+type BodySpec =
+  | { kind: 'none' }
+  | { kind: 'bytes'; data: Uint8Array }
+  | { kind: 'text'; text: string }
+  | { kind: 'chunked'; chunks: Uint8Array[] }
+  | { kind: 'large'; size: number };
 
 const bodyArb: fc.Arbitrary<BodySpec> = fc.oneof(
   fc.constant<BodySpec>({ kind: 'none' }),
@@ -162,7 +229,9 @@ const bodyArb: fc.Arbitrary<BodySpec> = fc.oneof(
     { kind: 'text', text: '['.repeat(5000) },
     { kind: 'bytes', data: new Uint8Array([0xff, 0xfe, 0x7b, 0x00]) },
   ),
-  fc.array(fc.uint8Array({ minLength: 1, maxLength: 2048 }), { minLength: 1, maxLength: 8 }).map((chunks): BodySpec => ({ kind: 'chunked', chunks })),
+  fc
+    .array(fc.uint8Array({ minLength: 1, maxLength: 2048 }), { minLength: 1, maxLength: 8 })
+    .map((chunks): BodySpec => ({ kind: 'chunked', chunks })),
   fc.constantFrom(16 * 1024 + 1, 64 * 1024 + 1, 300 * 1024, 2 * 1024 * 1024).map((size): BodySpec => ({ kind: 'large', size })),
 );
 
@@ -263,20 +332,24 @@ function checkOutcome(row: HttpRow, input: Attempt, outcome: Outcome): void {
   if (outcome.status >= 500) throw new Error(`${where} → ${outcome.status} ${outcome.text.slice(0, 300)}`);
   if (outcome.status === 431) {
     // Node's parser (the front end, in Azure) refuses a request head over 16 KB before the app sees it.
-    const headSize = input.path.length + Object.entries(input.headers).reduce((size, [name, value]) => size + name.length + value.length + 4, 0);
+    const headSize =
+      input.path.length + Object.entries(input.headers).reduce((size, [name, value]) => size + name.length + value.length + 4, 0);
     if (headSize < 12 * 1024) throw new Error(`${where} → 431 for a ${headSize}-byte head`);
     return;
   }
   if (outcome.status >= 400) {
     const browserPage = BROWSER_PAGES.has(row.name) && contentType.startsWith('text/html');
-    if (!browserPage && !contentType.startsWith('application/problem+json')) throw new Error(`${where} → ${outcome.status} as "${contentType}"`);
+    if (!browserPage && !contentType.startsWith('application/problem+json'))
+      throw new Error(`${where} → ${outcome.status} as "${contentType}"`);
     if (!browserPage && input.method !== 'HEAD') {
       const problem = JSON.parse(outcome.text) as { status?: unknown; code?: unknown };
-      if (problem.status !== outcome.status || typeof problem.code !== 'string') throw new Error(`${where} → a problem without its status or code: ${outcome.text.slice(0, 200)}`);
+      if (problem.status !== outcome.status || typeof problem.code !== 'string')
+        throw new Error(`${where} → a problem without its status or code: ${outcome.text.slice(0, 200)}`);
     }
   }
   if (contentType.startsWith('text/html')) {
-    if (!header(outcome, 'content-security-policy').includes("default-src 'none'")) throw new Error(`${where} → HTML without a restrictive CSP`);
+    if (!header(outcome, 'content-security-policy').includes("default-src 'none'"))
+      throw new Error(`${where} → HTML without a restrictive CSP`);
     for (const fragment of dangerousFragments(input)) {
       if (outcome.text.includes(fragment)) throw new Error(`${where} → the HTML answer echoes input: ${fragment.slice(0, 80)}`);
     }
@@ -289,46 +362,65 @@ const routeNames = httpRows.map((row) => [row.name, row] as const);
 describe('bad input on every HTTP route of the function table', () => {
   it('covers every HTTP row of the function table', () => {
     // A new row is fuzzed automatically; this keeps the list honest if the table is filtered.
-    expect(routeNames.map(([name]) => name)).toEqual(expect.arrayContaining(['health', 'jiraProxy', 'jiraOAuthStart', 'jiraOAuthCallback', 'links', 'licenseCheck', 'adminInstances', 'graphNotifications', 'graphLifecycle']));
+    expect(routeNames.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        'health',
+        'jiraProxy',
+        'jiraOAuthStart',
+        'jiraOAuthCallback',
+        'links',
+        'licenseCheck',
+        'adminInstances',
+        'graphNotifications',
+        'graphLifecycle',
+      ]),
+    );
   });
 
-  it.each(routeNames)('%s: any request gets a bounded, well-formed, non-5xx answer', async (_name, row) => {
-    const placeholders = (row.route.match(/\{/g) ?? []).length;
-    let requests = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...row.methods) }, { weight: 1, arbitrary: methodArb }),
-        // Half the time the id of the real instance, so requests get past the lookup to the handler's logic.
-        fc.array(fc.oneof(fc.constant('demo'), segmentArb), { minLength: placeholders, maxLength: placeholders }),
-        // A catch-all takes several segments: give it a path of its own too.
-        fc.oneof(fc.constant(''), fc.array(segmentArb, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/'))),
-        queryArb,
-        headersArb,
-        credentialArb,
-        bodyArb,
-        async (method, values, rest, query, headers, credential, body) => {
-          const filled = row.route.includes('{*') && rest !== '' ? [...values.slice(0, -1), `rest/api/2/${rest}`] : values;
-          const input: Attempt = { method, path: pathFor(row, filled, query), headers, credential, body };
-          requests += 1;
-          const jiraSeen = stack.jira.requests.length;
-          const outcome = await attempt(input);
-          count(row.name, outcome.status);
-          // The proxy passes Jira's own answer on, whatever it is: only what the app answers itself is checked.
-          if (row.name === 'jiraProxy' && stack.jira.requests.length > jiraSeen) {
-            relayed += 1;
-            return;
-          }
-          checkOutcome(row, input, outcome);
-        },
-      ),
-      // A new sample every run; a failure prints its seed, and FUZZ_SEED replays it.
-      { numRuns: RUNS_PER_ROUTE, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
-    );
-    expect(requests).toBeGreaterThanOrEqual(RUNS_PER_ROUTE);
-    // Still standing, still honest about its dependencies.
-    const health = await stack.send('GET', '/api/health');
-    expect(health.status).toBe(200);
-  }, 120_000);
+  it.each(routeNames)(
+    '%s: any request gets a bounded, well-formed, non-5xx answer',
+    async (_name, row) => {
+      const placeholders = (row.route.match(/\{/g) ?? []).length;
+      let requests = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...row.methods) }, { weight: 1, arbitrary: methodArb }),
+          // Half the time the id of the real instance, so requests get past the lookup to the handler's logic.
+          fc.array(fc.oneof(fc.constant('demo'), segmentArb), { minLength: placeholders, maxLength: placeholders }),
+          // A catch-all takes several segments: give it a path of its own too.
+          fc.oneof(
+            fc.constant(''),
+            fc.array(segmentArb, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/')),
+          ),
+          queryArb,
+          headersArb,
+          credentialArb,
+          bodyArb,
+          async (method, values, rest, query, headers, credential, body) => {
+            const filled = row.route.includes('{*') && rest !== '' ? [...values.slice(0, -1), `rest/api/2/${rest}`] : values;
+            const input: Attempt = { method, path: pathFor(row, filled, query), headers, credential, body };
+            requests += 1;
+            const jiraSeen = stack.jira.requests.length;
+            const outcome = await attempt(input);
+            count(row.name, outcome.status);
+            // The proxy passes Jira's own answer on, whatever it is: only what the app answers itself is checked.
+            if (row.name === 'jiraProxy' && stack.jira.requests.length > jiraSeen) {
+              relayed += 1;
+              return;
+            }
+            checkOutcome(row, input, outcome);
+          },
+        ),
+        // A new sample every run; a failure prints its seed, and FUZZ_SEED replays it.
+        { numRuns: RUNS_PER_ROUTE, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+      );
+      expect(requests).toBeGreaterThanOrEqual(RUNS_PER_ROUTE);
+      // Still standing, still honest about its dependencies.
+      const health = await stack.send('GET', '/api/health');
+      expect(health.status).toBe(200);
+    },
+    120_000,
+  );
 
   it('answers unknown routes and unknown methods with problem+json too', async () => {
     await fc.assert(

@@ -44,13 +44,22 @@ beforeAll(async () => {
   expect((await stack.link(stack.tokens.user, { conversationId, instanceId: 'demo', issueKey: 'DEMO-1' })).status).toBe(201);
   expect((await stack.send('GET', '/api/licenses/demo', { token: stack.tokens.user })).status).toBe(200);
   const started = await stack.send('POST', '/api/jira/demo/oauth/start', { token: stack.tokens.colleague });
-  pendingCallback = new URL(stack.jira.approve(new URL(String(started.json().authorizeUrl)).searchParams.get('oauth_token') ?? '', 'carol').callbackUrl);
+  pendingCallback = new URL(
+    stack.jira.approve(new URL(String(started.json().authorizeUrl)).searchParams.get('oauth_token') ?? '', 'carol').callbackUrl,
+  );
   // Tenant B: its own `shared`, on another Jira, authorized for its user there.
   const view = await stack.registerInstance('shared', { adminToken: stack.tokens.otherTenantAdmin, baseUrl: otherJira.url });
-  otherJira.registerConsumer({ consumerKey: String(view.consumerKey), publicKeyPem: String(view.publicKeyPem), twoLeggedUser: SERVICE_USER, allowImpersonation: true });
+  otherJira.registerConsumer({
+    consumerKey: String(view.consumerKey),
+    publicKeyPem: String(view.publicKeyPem),
+    twoLeggedUser: SERVICE_USER,
+    allowImpersonation: true,
+  });
   stack.jira.state.consumers.delete(String(view.consumerKey));
   const startedB = await stack.send('POST', '/api/jira/shared/oauth/start', { token: stack.tokens.otherTenantUser });
-  const callbackB = new URL(otherJira.approve(new URL(String(startedB.json().authorizeUrl)).searchParams.get('oauth_token') ?? '', 'bob').callbackUrl);
+  const callbackB = new URL(
+    otherJira.approve(new URL(String(startedB.json().authorizeUrl)).searchParams.get('oauth_token') ?? '', 'bob').callbackUrl,
+  );
   expect((await stack.send('GET', `${callbackB.pathname}${callbackB.search}`)).status).toBe(200);
 
   before = await snapshotOfA();
@@ -83,31 +92,138 @@ const notA = (text: string) => {
 
 const cases: Case[] = [
   // Instances (admin API).
-  { name: 'list instances', method: 'GET', path: '/api/admin/instances', as: 'otherTenantAdmin', status: 200, check: (json, text) => {
-    expect((json.instances as { instanceId: string }[]).map((instance) => instance.instanceId)).toEqual(['shared']);
-    notA(text);
-  } },
-  { name: "read A's demo", method: 'GET', path: '/api/admin/instances/demo', as: 'otherTenantAdmin', status: 404, code: 'instance_not_found' },
-  { name: 'read shared: only its own', method: 'GET', path: '/api/admin/instances/shared', as: 'otherTenantAdmin', status: 200, check: (json, text) => {
-    expect(json.baseUrl).toBe(otherJira.url);
-    notA(text);
-  } },
-  { name: "remove A's demo", method: 'DELETE', path: '/api/admin/instances/demo', as: 'otherTenantAdmin', status: 404, code: 'instance_not_found' },
-  { name: 'remove with a user token', method: 'DELETE', path: '/api/admin/instances/shared', as: 'otherTenantUser', status: 403, code: 'admin_role_required' },
+  {
+    name: 'list instances',
+    method: 'GET',
+    path: '/api/admin/instances',
+    as: 'otherTenantAdmin',
+    status: 200,
+    check: (json, text) => {
+      expect((json.instances as { instanceId: string }[]).map((instance) => instance.instanceId)).toEqual(['shared']);
+      notA(text);
+    },
+  },
+  {
+    name: "read A's demo",
+    method: 'GET',
+    path: '/api/admin/instances/demo',
+    as: 'otherTenantAdmin',
+    status: 404,
+    code: 'instance_not_found',
+  },
+  {
+    name: 'read shared: only its own',
+    method: 'GET',
+    path: '/api/admin/instances/shared',
+    as: 'otherTenantAdmin',
+    status: 200,
+    check: (json, text) => {
+      expect(json.baseUrl).toBe(otherJira.url);
+      notA(text);
+    },
+  },
+  {
+    name: "remove A's demo",
+    method: 'DELETE',
+    path: '/api/admin/instances/demo',
+    as: 'otherTenantAdmin',
+    status: 404,
+    code: 'instance_not_found',
+  },
+  {
+    name: 'remove with a user token',
+    method: 'DELETE',
+    path: '/api/admin/instances/shared',
+    as: 'otherTenantUser',
+    status: 403,
+    code: 'admin_role_required',
+  },
   // Licenses.
-  { name: "license of A's demo", method: 'GET', path: '/api/licenses/demo', as: 'otherTenantUser', status: 404, code: 'instance_not_found' },
+  {
+    name: "license of A's demo",
+    method: 'GET',
+    path: '/api/licenses/demo',
+    as: 'otherTenantUser',
+    status: 404,
+    code: 'instance_not_found',
+  },
   // Proxy.
-  { name: "proxy to A's demo", method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', as: 'otherTenantUser', status: 404, code: 'instance_not_found' },
-  { name: "write through A's demo", method: 'POST', path: '/api/jira/demo/proxy/rest/api/2/issue', as: 'otherTenantUser', body: { fields: { summary: 'x' } }, status: 404, code: 'instance_not_found' },
-  { name: 'proxy to shared reaches only its own Jira', method: 'GET', path: '/api/jira/shared/proxy/rest/api/2/myself', as: 'otherTenantUser', status: 200, check: (json) => expect(json.name).toBe('bob') },
-  { name: "A's token is not a colleague's", method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', as: 'colleague', status: 401, code: 'jira_authorization_required' },
+  {
+    name: "proxy to A's demo",
+    method: 'GET',
+    path: '/api/jira/demo/proxy/rest/api/2/myself',
+    as: 'otherTenantUser',
+    status: 404,
+    code: 'instance_not_found',
+  },
+  {
+    name: "write through A's demo",
+    method: 'POST',
+    path: '/api/jira/demo/proxy/rest/api/2/issue',
+    as: 'otherTenantUser',
+    body: { fields: { summary: 'x' } },
+    status: 404,
+    code: 'instance_not_found',
+  },
+  {
+    name: 'proxy to shared reaches only its own Jira',
+    method: 'GET',
+    path: '/api/jira/shared/proxy/rest/api/2/myself',
+    as: 'otherTenantUser',
+    status: 200,
+    check: (json) => expect(json.name).toBe('bob'),
+  },
+  {
+    name: "A's token is not a colleague's",
+    method: 'GET',
+    path: '/api/jira/demo/proxy/rest/api/2/myself',
+    as: 'colleague',
+    status: 401,
+    code: 'jira_authorization_required',
+  },
   // OAuth start.
-  { name: "authorize A's demo", method: 'POST', path: '/api/jira/demo/oauth/start', as: 'otherTenantUser', status: 404, code: 'instance_not_found' },
+  {
+    name: "authorize A's demo",
+    method: 'POST',
+    path: '/api/jira/demo/oauth/start',
+    as: 'otherTenantUser',
+    status: 404,
+    code: 'instance_not_found',
+  },
   // Links.
-  { name: "list A's conversation", method: 'GET', path: `/api/links?conversationId=${encodeURIComponent(conversationId)}`, as: 'otherTenantUser', status: 200, check: (json) => expect(json.value).toEqual([]) },
-  { name: "link to A's demo", method: 'POST', path: '/api/links', as: 'otherTenantUser', body: { conversationId, instanceId: 'demo', issueKey: 'DEMO-1' }, status: 404, code: 'instance_not_found' },
-  { name: "unlink A's link", method: 'DELETE', path: `/api/links?conversationId=${encodeURIComponent(conversationId)}&instanceId=demo&issueKey=DEMO-1`, as: 'otherTenantUser', status: 404, code: 'link_not_found' },
-  { name: 'link the same conversation id to its own instance', method: 'POST', path: '/api/links', as: 'otherTenantUser', body: { conversationId, instanceId: 'shared', issueKey: 'DEMO-2' }, status: 201 },
+  {
+    name: "list A's conversation",
+    method: 'GET',
+    path: `/api/links?conversationId=${encodeURIComponent(conversationId)}`,
+    as: 'otherTenantUser',
+    status: 200,
+    check: (json) => expect(json.value).toEqual([]),
+  },
+  {
+    name: "link to A's demo",
+    method: 'POST',
+    path: '/api/links',
+    as: 'otherTenantUser',
+    body: { conversationId, instanceId: 'demo', issueKey: 'DEMO-1' },
+    status: 404,
+    code: 'instance_not_found',
+  },
+  {
+    name: "unlink A's link",
+    method: 'DELETE',
+    path: `/api/links?conversationId=${encodeURIComponent(conversationId)}&instanceId=demo&issueKey=DEMO-1`,
+    as: 'otherTenantUser',
+    status: 404,
+    code: 'link_not_found',
+  },
+  {
+    name: 'link the same conversation id to its own instance',
+    method: 'POST',
+    path: '/api/links',
+    as: 'otherTenantUser',
+    body: { conversationId, instanceId: 'shared', issueKey: 'DEMO-2' },
+    status: 201,
+  },
   // The administration panel's endpoints, opened with the admin bearer token.
   ...(['session', 'secret', 'test-connection', 'replay-poison'] as const).map((name): Case => ({
     name: `panel ${name} on A's demo`,
@@ -118,12 +234,27 @@ const cases: Case[] = [
     status: 404,
     code: 'instance_not_found',
   })),
-  ...(['overview', 'report', 'subscriptions', 'links'] as const).map((name): Case => ({ name: `panel ${name} of A's demo`, method: 'GET', path: `/api/admin/panel/${name}?instanceId=demo`, as: 'otherTenantAdmin', status: 404, code: 'instance_not_found' })),
+  ...(['overview', 'report', 'subscriptions', 'links'] as const).map((name): Case => ({
+    name: `panel ${name} of A's demo`,
+    method: 'GET',
+    path: `/api/admin/panel/${name}?instanceId=demo`,
+    as: 'otherTenantAdmin',
+    status: 404,
+    code: 'instance_not_found',
+  })),
   // Last: B registers an instance under A's id. It is B's own; A's is untouched.
-  { name: "register under A's id", method: 'PUT', path: '/api/admin/instances/demo', as: 'otherTenantAdmin', body: { baseUrl: 'http://127.0.0.1:9', displayName: 'B demo' }, status: 201, check: (json, text) => {
-    expect(json.baseUrl).toBe('http://127.0.0.1:9');
-    notA(text);
-  } },
+  {
+    name: "register under A's id",
+    method: 'PUT',
+    path: '/api/admin/instances/demo',
+    as: 'otherTenantAdmin',
+    body: { baseUrl: 'http://127.0.0.1:9', displayName: 'B demo' },
+    status: 201,
+    check: (json, text) => {
+      expect(json.baseUrl).toBe('http://127.0.0.1:9');
+      notA(text);
+    },
+  },
 ];
 
 describe('tenant B against tenant A on every route that takes an id', () => {
@@ -132,7 +263,10 @@ describe('tenant B against tenant A on every route that takes an id', () => {
       token: stack.tokens[testCase.as],
       ...(testCase.body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(testCase.body) }),
     });
-    expect({ status: reply.status, code: testCase.code === undefined ? undefined : reply.json().code }).toEqual({ status: testCase.status, code: testCase.code });
+    expect({ status: reply.status, code: testCase.code === undefined ? undefined : reply.json().code }).toEqual({
+      status: testCase.status,
+      code: testCase.code,
+    });
     if (reply.status >= 400) expect(reply.headers['content-type']).toBe('application/problem+json');
     notA(reply.text);
     testCase.check?.(reply.status === 204 ? {} : reply.json(), reply.text);
@@ -144,7 +278,13 @@ describe('tenant B against tenant A on every route that takes an id', () => {
     const refused = await stack.send('GET', `${forged.pathname}${forged.search}`);
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('oauth_request_token_invalid');
-    expect(await stack.services.repositories.jiraTokens.access.get({ tenantId: stack.users.otherTenantId, userId: stack.users.colleagueId, instanceId: 'demo' })).toBeUndefined();
+    expect(
+      await stack.services.repositories.jiraTokens.access.get({
+        tenantId: stack.users.otherTenantId,
+        userId: stack.users.colleagueId,
+        instanceId: 'demo',
+      }),
+    ).toBeUndefined();
     const genuine = await stack.send('GET', `${pendingCallback.pathname}${pendingCallback.search}`);
     expect(genuine.status).toBe(200);
   });
@@ -155,7 +295,9 @@ describe('tenant B against tenant A on every route that takes an id', () => {
     expect(after.links).toEqual(before.links);
     expect(after.token).toEqual(before.token);
     // The only calls A's Jira got since: the access-token exchange of A's own pending authorization.
-    expect(stack.jira.requests.slice(jiraRequestsBefore).map((request) => request.url.split('?')[0])).toEqual(['/plugins/servlet/oauth/access-token']);
+    expect(stack.jira.requests.slice(jiraRequestsBefore).map((request) => request.url.split('?')[0])).toEqual([
+      '/plugins/servlet/oauth/access-token',
+    ]);
     const stillWorks = await stack.send('GET', '/api/jira/demo/proxy/rest/api/2/myself', { token: stack.tokens.user });
     expect(stillWorks.json().name).toBe('alice');
   });

@@ -35,10 +35,19 @@ beforeAll(async () => {
   await stack.registerInstance('demo');
   await stack.registerInstance('demo', { adminToken: stack.tokens.otherTenantAdmin });
   expect((await stack.link(stack.tokens.user, { conversationId: 'conv-a', instanceId: 'demo', issueKey: 'DEMO-1' })).status).toBe(201);
-  expect((await stack.link(stack.tokens.otherTenantUser, { conversationId: 'conv-b', instanceId: 'demo', issueKey: 'DEMO-2' })).status).toBe(201);
+  expect(
+    (await stack.link(stack.tokens.otherTenantUser, { conversationId: 'conv-b', instanceId: 'demo', issueKey: 'DEMO-2' })).status,
+  ).toBe(201);
   a = subscriptionOf(stack.users.userId);
   b = subscriptionOf(stack.users.otherTenantUserId);
-  mailId = stack.graph.putMail({ userId: a.userId, tenantId: a.tenantId, conversationId: 'conv-a', subject: 'Secret plans', from: 'ann@example.test', notify: false }).id;
+  mailId = stack.graph.putMail({
+    userId: a.userId,
+    tenantId: a.tenantId,
+    conversationId: 'conv-a',
+    subject: 'Secret plans',
+    from: 'ann@example.test',
+    notify: false,
+  }).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -79,18 +88,34 @@ const forgeries: [string, Forgery][] = [
   ['the clientState as a prefix of a longer one', (item) => [{ ...item, clientState: `${a.clientState}x` }]],
   ['a 10 KB clientState', (item) => [{ ...item, clientState: 'x'.repeat(10 * 1024) }]],
   ['the clientState as a number', (item) => [{ ...item, clientState: 12345 }]],
-  ['a thousand guesses in one batch', (item) => Array.from({ length: 1000 }, (_, index) => ({ ...item, clientState: `guess-${index}`, resource: `${String(item.resource)}-${index}` }))],
+  [
+    'a thousand guesses in one batch',
+    (item) =>
+      Array.from({ length: 1000 }, (_, index) => ({
+        ...item,
+        clientState: `guess-${index}`,
+        resource: `${String(item.resource)}-${index}`,
+      })),
+  ],
 ];
 
 describe('forged clientState on the change notification webhook', () => {
   it('queues the genuine notification (the control case)', async () => {
-    const reply = await stack.send('POST', '/api/graph/notifications', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [await genuineItem()] }) });
+    const reply = await stack.send('POST', '/api/graph/notifications', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [await genuineItem()] }),
+    });
     expect(reply.status).toBe(202);
-    expect(await drain(queueNames.graphNotifications)).toEqual([expect.objectContaining({ tenantId: a.tenantId, subscriptionId: a.subscriptionId, userId: a.userId, messageId: mailId })]);
+    expect(await drain(queueNames.graphNotifications)).toEqual([
+      expect.objectContaining({ tenantId: a.tenantId, subscriptionId: a.subscriptionId, userId: a.userId, messageId: mailId }),
+    ]);
   });
 
   it.each(forgeries)('%s: nothing is queued', async (_name, forge) => {
-    const reply = await stack.send('POST', '/api/graph/notifications', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: forge(await genuineItem()) }) });
+    const reply = await stack.send('POST', '/api/graph/notifications', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: forge(await genuineItem()) }),
+    });
     // 202 (Graph must not retry a forgery) or 400 for an envelope the schema refuses; never 5xx.
     expect([202, 400]).toContain(reply.status);
     expect(await drain(queueNames.graphNotifications)).toEqual([]);
@@ -98,8 +123,20 @@ describe('forged clientState on the change notification webhook', () => {
 
   it('takes tenant and mailbox from our subscription row, never from the post', async () => {
     const item = await genuineItem();
-    const forged = { ...item, tenantId: b.tenantId, resource: `Users/${b.userId}/Messages/${mailId}`, resourceData: { ...(item.resourceData as object), id: mailId } };
-    expect((await stack.send('POST', '/api/graph/notifications', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [forged] }) })).status).toBe(202);
+    const forged = {
+      ...item,
+      tenantId: b.tenantId,
+      resource: `Users/${b.userId}/Messages/${mailId}`,
+      resourceData: { ...(item.resourceData as object), id: mailId },
+    };
+    expect(
+      (
+        await stack.send('POST', '/api/graph/notifications', {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ value: [forged] }),
+        })
+      ).status,
+    ).toBe(202);
     const queued = (await drain(queueNames.graphNotifications)) as GraphNotificationMessage[];
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ tenantId: a.tenantId, userId: a.userId, subscriptionId: a.subscriptionId });
@@ -107,7 +144,10 @@ describe('forged clientState on the change notification webhook', () => {
 
   it('a forged copy placed before the genuine item does not displace it', async () => {
     const item = await genuineItem();
-    const reply = await stack.send('POST', '/api/graph/notifications', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ ...item, clientState: 'forged' }, item] }) });
+    const reply = await stack.send('POST', '/api/graph/notifications', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [{ ...item, clientState: 'forged' }, item] }),
+    });
     expect(reply.status).toBe(202);
     expect(await drain(queueNames.graphNotifications)).toHaveLength(1);
   });
@@ -115,7 +155,15 @@ describe('forged clientState on the change notification webhook', () => {
 
 describe('forged clientState on the lifecycle webhook', () => {
   const lifecycle = (subscription: Subscribed, clientState: unknown, lifecycleEvent: string) => ({
-    value: [{ subscriptionId: subscription.subscriptionId, subscriptionExpirationDateTime: new Date(Date.now() + 3600_000).toISOString(), tenantId: subscription.tenantId, clientState, lifecycleEvent }],
+    value: [
+      {
+        subscriptionId: subscription.subscriptionId,
+        subscriptionExpirationDateTime: new Date(Date.now() + 3600_000).toISOString(),
+        tenantId: subscription.tenantId,
+        clientState,
+        lifecycleEvent,
+      },
+    ],
   });
 
   it.each([
@@ -123,14 +171,20 @@ describe('forged clientState on the lifecycle webhook', () => {
     ['subscriptionRemoved with B’s clientState', () => lifecycle(a, b.clientState, 'subscriptionRemoved')],
     ['missed without a clientState', () => lifecycle(a, null, 'missed')],
   ])('%s: nothing is queued and the subscription stays', async (_name, body) => {
-    const reply = await stack.send('POST', '/api/graph/lifecycle', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+    const reply = await stack.send('POST', '/api/graph/lifecycle', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body()),
+    });
     expect([202, 400]).toContain(reply.status);
     expect(await drain(queueNames.graphLifecycle)).toEqual([]);
     expect(await stack.services.repositories.subscriptions.get({ subscriptionId: a.subscriptionId })).toBeDefined();
   });
 
   it('queues the genuine event (the control case)', async () => {
-    const reply = await stack.send('POST', '/api/graph/lifecycle', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(lifecycle(a, a.clientState, 'missed')) });
+    const reply = await stack.send('POST', '/api/graph/lifecycle', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(lifecycle(a, a.clientState, 'missed')),
+    });
     expect(reply.status).toBe(202);
     const queued = (await drain(queueNames.graphLifecycle)) as GraphLifecycleMessage[];
     expect(queued).toEqual([expect.objectContaining({ tenantId: a.tenantId, subscriptionId: a.subscriptionId, lifecycleEvent: 'missed' })]);

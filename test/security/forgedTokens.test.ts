@@ -65,7 +65,9 @@ const forge = {
   algNone: async () => new UnsecuredJWT(victimPayload).encode(),
   algNoneUpperCase: async () => `${b64url({ alg: 'NONE', typ: 'JWT' })}.${b64url(victimPayload)}.`,
   hs256WithPublicKeyAsSecret: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(new TextEncoder().encode(stack.issuer.publicKeyPem)),
+    new SignJWT(victimPayload)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: stack.issuer.keyId })
+      .sign(new TextEncoder().encode(stack.issuer.publicKeyPem)),
   signatureStripped: async () => victimAdminToken.split('.').slice(0, 2).join('.') + '.',
   signatureOfAnotherToken: async () => {
     const [header, payload] = victimAdminToken.split('.');
@@ -79,16 +81,27 @@ const forge = {
     const [header, , signature] = stack.tokens.otherTenantAdmin.split('.');
     return `${header}.${b64url({ ...decodeJwt(stack.tokens.otherTenantAdmin), tid: stack.users.tenantId })}.${signature}`;
   },
-  attackerKeyUnderOurKid: async () => new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
-  attackerKeyUnknownKid: async () => new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key' }).sign(attacker.privateKey),
+  attackerKeyUnderOurKid: async () =>
+    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
+  attackerKeyUnknownKid: async () =>
+    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key' }).sign(attacker.privateKey),
   // CVE-2018-0114: the key that verifies the token, carried in the token.
-  embeddedJwk: async () => new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', jwk: attacker.publicJwk }).sign(attacker.privateKey),
+  embeddedJwk: async () =>
+    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', jwk: attacker.publicJwk }).sign(attacker.privateKey),
   jkuToAttacker: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key', jku: `${attacker.url}/jwks.json` }).sign(attacker.privateKey),
+    new SignJWT(victimPayload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key', jku: `${attacker.url}/jwks.json` })
+      .sign(attacker.privateKey),
   x5uToAttacker: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key', x5u: `${attacker.url}/cert.pem` }).sign(attacker.privateKey),
-  kidPathTraversal: async () => new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: '../../../../../../dev/null' }).sign(attacker.privateKey),
-  kidInjection: async () => new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: "x' UNION SELECT 'key" }).sign(attacker.privateKey),
+    new SignJWT(victimPayload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key', x5u: `${attacker.url}/cert.pem` })
+      .sign(attacker.privateKey),
+  kidPathTraversal: async () =>
+    new SignJWT(victimPayload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: '../../../../../../dev/null' })
+      .sign(attacker.privateKey),
+  kidInjection: async () =>
+    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: "x' UNION SELECT 'key" }).sign(attacker.privateKey),
   ps256UnderOurKid: async () => {
     const { privateKey } = await generateKeyPair('PS256');
     return new SignJWT(victimPayload).setProtectedHeader({ alg: 'PS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(privateKey);
@@ -97,24 +110,78 @@ const forge = {
     const { privateKey } = await generateKeyPair('ES256');
     return new SignJWT(victimPayload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: stack.issuer.keyId }).sign(privateKey);
   },
-  rs512UnderOurKid: async () => new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS512', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
+  rs512UnderOurKid: async () =>
+    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS512', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
   // Genuinely signed by the trusted issuer, but wrong in a claim.
-  expired: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE], expiresInSeconds: -3600 }),
-  notYetValid: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE], notBeforeSeconds: 3600 }),
-  noExpiry: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE], extra: { exp: undefined } }),
-  noIssuer: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE], extra: { iss: undefined } }),
-  otherAudience: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: 'api://another-app', roles: [ADMIN_ROLE] }),
-  graphAudience: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: 'https://graph.microsoft.com', roles: [ADMIN_ROLE] }),
-  issuerOfAnotherTenant: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE], issuer: stack.issuer.issuerFor(stack.users.otherTenantId) }),
-  v1Issuer: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE], issuer: `https://sts.windows.net/${stack.users.tenantId}/` }),
+  expired: () =>
+    stack.issuer.mint({
+      tenantId: stack.users.tenantId,
+      userId: newGuid(),
+      audience: AUDIENCE,
+      roles: [ADMIN_ROLE],
+      expiresInSeconds: -3600,
+    }),
+  notYetValid: () =>
+    stack.issuer.mint({
+      tenantId: stack.users.tenantId,
+      userId: newGuid(),
+      audience: AUDIENCE,
+      roles: [ADMIN_ROLE],
+      notBeforeSeconds: 3600,
+    }),
+  noExpiry: () =>
+    stack.issuer.mint({
+      tenantId: stack.users.tenantId,
+      userId: newGuid(),
+      audience: AUDIENCE,
+      roles: [ADMIN_ROLE],
+      extra: { exp: undefined },
+    }),
+  noIssuer: () =>
+    stack.issuer.mint({
+      tenantId: stack.users.tenantId,
+      userId: newGuid(),
+      audience: AUDIENCE,
+      roles: [ADMIN_ROLE],
+      extra: { iss: undefined },
+    }),
+  otherAudience: () =>
+    stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: 'api://another-app', roles: [ADMIN_ROLE] }),
+  graphAudience: () =>
+    stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: 'https://graph.microsoft.com', roles: [ADMIN_ROLE] }),
+  issuerOfAnotherTenant: () =>
+    stack.issuer.mint({
+      tenantId: stack.users.tenantId,
+      userId: newGuid(),
+      audience: AUDIENCE,
+      roles: [ADMIN_ROLE],
+      issuer: stack.issuer.issuerFor(stack.users.otherTenantId),
+    }),
+  v1Issuer: () =>
+    stack.issuer.mint({
+      tenantId: stack.users.tenantId,
+      userId: newGuid(),
+      audience: AUDIENCE,
+      roles: [ADMIN_ROLE],
+      issuer: `https://sts.windows.net/${stack.users.tenantId}/`,
+    }),
   tenantNotAGuid: () => stack.issuer.mint({ tenantId: 'common', userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE] }),
   tenantPathTraversal: () => stack.issuer.mint({ tenantId: '../../instances', userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE] }),
-  noObjectId: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE], extra: { oid: undefined } }),
-  rolesAsString: () => stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, extra: { roles: ADMIN_ROLE } }),
+  noObjectId: () =>
+    stack.issuer.mint({
+      tenantId: stack.users.tenantId,
+      userId: newGuid(),
+      audience: AUDIENCE,
+      roles: [ADMIN_ROLE],
+      extra: { oid: undefined },
+    }),
+  rolesAsString: () =>
+    stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, extra: { roles: ADMIN_ROLE } }),
   graphValidationToken: () => stack.graph.mintValidationToken({ tenantId: stack.users.tenantId, audience: AUDIENCE }),
   notAJwt: async () => 'abc.def.ghi',
   twoParts: async () => victimAdminToken.split('.').slice(0, 2).join('.'),
-  payloadNotJson: async () => `${victimAdminToken.split('.')[0]}.${Buffer.from('not json').toString('base64url')}.${victimAdminToken.split('.')[2]}`,
+  payloadNotJson: async () =>
+    `${victimAdminToken.split('.')[0]}.${Buffer.from('not json').toString('base64url')}.${victimAdminToken.split('.')[2]}`,
 };
 type Forgery = keyof typeof forge;
 
@@ -132,11 +199,21 @@ const routes: RouteCase[] = [
   { name: 'proxy upload', method: 'POST', path: '/api/jira/demo/proxy/rest/api/2/issue', body: '{"fields":{}}' },
   { name: 'oauth start', method: 'POST', path: '/api/jira/demo/oauth/start' },
   { name: 'links list', method: 'GET', path: '/api/links?conversationId=conv-1' },
-  { name: 'links add', method: 'POST', path: '/api/links', body: JSON.stringify({ conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' }) },
+  {
+    name: 'links add',
+    method: 'POST',
+    path: '/api/links',
+    body: JSON.stringify({ conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' }),
+  },
   { name: 'links remove', method: 'DELETE', path: '/api/links?conversationId=conv-1&instanceId=demo&issueKey=DEMO-1' },
   { name: 'admin list', method: 'GET', path: '/api/admin/instances' },
   { name: 'admin show', method: 'GET', path: '/api/admin/instances/demo' },
-  { name: 'admin register', method: 'PUT', path: '/api/admin/instances/demo', body: JSON.stringify({ baseUrl: 'http://127.0.0.1:9', displayName: 'hijacked' }) },
+  {
+    name: 'admin register',
+    method: 'PUT',
+    path: '/api/admin/instances/demo',
+    body: JSON.stringify({ baseUrl: 'http://127.0.0.1:9', displayName: 'hijacked' }),
+  },
   { name: 'admin remove', method: 'DELETE', path: '/api/admin/instances/demo' },
   { name: 'panel session', method: 'POST', path: '/api/admin/panel/session?instanceId=demo' },
   { name: 'panel overview', method: 'GET', path: '/api/admin/panel/overview?instanceId=demo' },
@@ -148,7 +225,10 @@ const forgeries = Object.keys(forge) as Forgery[];
 describe('forged bearer tokens on every authenticated route', () => {
   it.each(forgeries)('%s: 401 invalid_token on every route, nothing echoed, nothing changed', async (kind) => {
     const token = await forge[kind]();
-    const before = { jira: stack.jira.requests.length, instance: await stack.services.repositories.instances.get({ tenantId: stack.users.tenantId, instanceId: 'demo' }) };
+    const before = {
+      jira: stack.jira.requests.length,
+      instance: await stack.services.repositories.instances.get({ tenantId: stack.users.tenantId, instanceId: 'demo' }),
+    };
     const secretParts = [token, ...token.split('.').filter((part) => part.length > 8)];
     for (const route of routes) {
       const reply = await stack.send(route.method, route.path, {
@@ -168,7 +248,9 @@ describe('forged bearer tokens on every authenticated route', () => {
     }
     // Refused before anything happened: Jira saw nothing, the instance is as it was.
     expect(stack.jira.requests.length).toBe(before.jira);
-    expect(await stack.services.repositories.instances.get({ tenantId: stack.users.tenantId, instanceId: 'demo' })).toEqual(before.instance);
+    expect(await stack.services.repositories.instances.get({ tenantId: stack.users.tenantId, instanceId: 'demo' })).toEqual(
+      before.instance,
+    );
   });
 
   it('never fetches a key from where a token points (jku, x5u, embedded jwk)', () => {
@@ -182,7 +264,12 @@ describe('forged bearer tokens on every authenticated route', () => {
   });
 
   const headerCases: [string, string[], number, string][] = [
-    ['two Authorization headers, a foreign tenant first', ['Authorization: Bearer {otherTenantAdmin}', 'Authorization: Bearer {admin}'], 401, 'invalid_token'],
+    [
+      'two Authorization headers, a foreign tenant first',
+      ['Authorization: Bearer {otherTenantAdmin}', 'Authorization: Bearer {admin}'],
+      401,
+      'invalid_token',
+    ],
     ['the token in the query, no header', [], 401, 'unauthenticated'],
     ['Basic credentials', ['Authorization: Basic YWRtaW46YWRtaW4='], 401, 'unauthenticated'],
     ['Bearer with the token split by a tab', ['Authorization: Bearer\t{halfA}\t{halfB}'], 401, 'invalid_token'],
@@ -192,9 +279,19 @@ describe('forged bearer tokens on every authenticated route', () => {
   it.each(headerCases)('%s', async (_name, headers, status, code) => {
     const [halfA, halfB] = [stack.tokens.admin.slice(0, 40), stack.tokens.admin.slice(40)];
     const fill = (line: string) =>
-      line.replace('{otherTenantAdmin}', stack.tokens.otherTenantAdmin).replace('{admin}', stack.tokens.admin).replace('{halfA}', halfA).replace('{halfB}', halfB).replace('{long}', 'a'.repeat(12 * 1024));
+      line
+        .replace('{otherTenantAdmin}', stack.tokens.otherTenantAdmin)
+        .replace('{admin}', stack.tokens.admin)
+        .replace('{halfA}', halfA)
+        .replace('{halfB}', halfB)
+        .replace('{long}', 'a'.repeat(12 * 1024));
     const query = headers.length === 0 ? `?access_token=${stack.tokens.admin}` : '';
-    const reply = await sendRaw(stack.host!, [`GET /api/admin/instances${query} HTTP/1.1`, `Host: 127.0.0.1:${stack.port}`, ...headers.map(fill), 'Connection: close']);
+    const reply = await sendRaw(stack.host!, [
+      `GET /api/admin/instances${query} HTTP/1.1`,
+      `Host: 127.0.0.1:${stack.port}`,
+      ...headers.map(fill),
+      'Connection: close',
+    ]);
     const parsed = parseRawResponse(reply.text);
     expect(parsed.status).toBe(status);
     expect(parsed.headers['content-type']).toBe('application/problem+json');

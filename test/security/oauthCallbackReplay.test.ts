@@ -35,7 +35,8 @@ function follow(callbackUrl: string): Promise<Reply> {
 }
 
 const exchanges = () => stack.jira.requests.filter((request) => request.url.startsWith('/plugins/servlet/oauth/access-token')).length;
-const storedFor = (userId: string) => stack.services.repositories.jiraTokens.access.get({ tenantId: stack.users.tenantId, userId, instanceId: 'demo' });
+const storedFor = (userId: string) =>
+  stack.services.repositories.jiraTokens.access.get({ tenantId: stack.users.tenantId, userId, instanceId: 'demo' });
 
 describe('replayed and forged OAuth callbacks', () => {
   it('a replay after success: 400, one exchange with Jira, the stored token unchanged', async () => {

@@ -22,7 +22,14 @@ beforeAll(async () => {
   await stack.registerInstance('demo');
   expect((await stack.authorize(stack.tokens.user, 'demo', 'alice')).status).toBe(200);
   // The same storage and identity, served as production would be configured.
-  strict = await startStack({ azurite: stack.azurite, issuer: stack.issuer, clock: systemClock, log: stack.log, jira: stack.jira, env: { ALLOW_PRIVATE_NETWORK_TARGETS: 'false', ALLOW_INSECURE_JIRA: 'false' } });
+  strict = await startStack({
+    azurite: stack.azurite,
+    issuer: stack.issuer,
+    clock: systemClock,
+    log: stack.log,
+    jira: stack.jira,
+    env: { ALLOW_PRIVATE_NETWORK_TARGETS: 'false', ALLOW_INSECURE_JIRA: 'false' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -89,7 +96,16 @@ describe('path escapes', () => {
   ])('%s: 400 and Jira saw nothing', async (_name, path) => {
     const seen = stack.jira.requests.length;
     const reply = path.includes('\t')
-      ? parseRawResponse((await sendRaw(stack.host!, [`GET ${proxy(path)} HTTP/1.1`, `Host: 127.0.0.1:${stack.port}`, `Authorization: Bearer ${stack.tokens.user}`, 'Connection: close'])).text)
+      ? parseRawResponse(
+          (
+            await sendRaw(stack.host!, [
+              `GET ${proxy(path)} HTTP/1.1`,
+              `Host: 127.0.0.1:${stack.port}`,
+              `Authorization: Bearer ${stack.tokens.user}`,
+              'Connection: close',
+            ])
+          ).text,
+        )
       : await stack.send('GET', proxy(path), { token: stack.tokens.user }).then((answer) => ({ status: answer.status, body: answer.text }));
     expect(reply.status).toBe(400);
     expect(stack.jira.requests.length).toBe(seen);
@@ -127,26 +143,83 @@ describe('path escapes', () => {
   it('a request in absolute form (a forward-proxy request) is refused by the host', async () => {
     const seen = stack.jira.requests.length;
     const reply = parseRawResponse(
-      (await sendRaw(stack.host!, [`GET http://169.254.169.254${proxy('rest/api/2/myself')} HTTP/1.1`, 'Host: 169.254.169.254', `Authorization: Bearer ${stack.tokens.user}`, 'Connection: close'])).text,
+      (
+        await sendRaw(stack.host!, [
+          `GET http://169.254.169.254${proxy('rest/api/2/myself')} HTTP/1.1`,
+          'Host: 169.254.169.254',
+          `Authorization: Bearer ${stack.tokens.user}`,
+          'Connection: close',
+        ])
+      ).text,
     );
     expect(reply.status).toBe(400);
     expect(reply.headers['content-type']).toBe('application/problem+json');
     expect(stack.jira.requests.length).toBe(seen);
   });
 
-  it.each(['169.254.169.254', 'evil.example:8080', 'localhost:1', '[::1]'])('a Host header of %s changes nothing upstream', async (host) => {
-    const seen = stack.jira.requests.length;
-    const reply = await stack.send('GET', proxy('rest/api/2/myself'), { token: stack.tokens.user, headers: { host } });
-    expect(reply.status).toBe(200);
-    expect(stack.jira.requests.slice(seen).map((request) => request.headers.host)).toEqual([jiraHost()]);
-  });
+  it.each(['169.254.169.254', 'evil.example:8080', 'localhost:1', '[::1]'])(
+    'a Host header of %s changes nothing upstream',
+    async (host) => {
+      const seen = stack.jira.requests.length;
+      const reply = await stack.send('GET', proxy('rest/api/2/myself'), { token: stack.tokens.user, headers: { host } });
+      expect(reply.status).toBe(200);
+      expect(stack.jira.requests.slice(seen).map((request) => request.headers.host)).toEqual([jiraHost()]);
+    },
+  );
 
-  const plain = ['rest', 'api', '2', 'myself', 'issue', 'DEMO-1', 'secure', 'attachment', '10000', 'admin', '_sandbox', 'faults', 'plugins', 'servlet', 'oauth', 'a%20b', '~', '%7e', '@', 'x?y=1'];
-  const dangerous = ['..', '.', '%2e', '%2E%2e', '%252e%252e', '..%252f..', '%252f', '%2f', '%2F', '%5c', '%255c', ';', '..;', '%3b', '%00', '%2500', '%0d%0a', 'http:', '', '%c0%ae', '#frag', '%ef%bc%8e'];
+  const plain = [
+    'rest',
+    'api',
+    '2',
+    'myself',
+    'issue',
+    'DEMO-1',
+    'secure',
+    'attachment',
+    '10000',
+    'admin',
+    '_sandbox',
+    'faults',
+    'plugins',
+    'servlet',
+    'oauth',
+    'a%20b',
+    '~',
+    '%7e',
+    '@',
+    'x?y=1',
+  ];
+  const dangerous = [
+    '..',
+    '.',
+    '%2e',
+    '%2E%2e',
+    '%252e%252e',
+    '..%252f..',
+    '%252f',
+    '%2f',
+    '%2F',
+    '%5c',
+    '%255c',
+    ';',
+    '..;',
+    '%3b',
+    '%00',
+    '%2500',
+    '%0d%0a',
+    'http:',
+    '',
+    '%c0%ae',
+    '#frag',
+    '%ef%bc%8e',
+  ];
   const pathArb = fc
     .tuple(
       fc.constantFrom('rest/api/2', 'rest', 'secure/attachment/10000', 'REST/api/2', ''),
-      fc.array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...plain) }, { weight: 2, arbitrary: fc.constantFrom(...dangerous) }), { minLength: 1, maxLength: 7 }),
+      fc.array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...plain) }, { weight: 2, arbitrary: fc.constantFrom(...dangerous) }), {
+        minLength: 1,
+        maxLength: 7,
+      }),
     )
     .map(([prefix, segments]) => [prefix, ...segments].filter((segment, index) => index > 0 || segment !== '').join('/'));
 

@@ -51,13 +51,26 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   const updated = await stack.send('PUT', '/api/admin/instances/demo', {
     token: stack.tokens.admin,
     headers: json,
-    body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'Demo', serviceUser: 'jira-service', serviceToken: pat, appKey: 'com.example.jira-outlook' }),
+    body: JSON.stringify({
+      baseUrl: stack.jira.url,
+      displayName: 'Demo',
+      serviceUser: 'jira-service',
+      serviceToken: pat,
+      appKey: 'com.example.jira-outlook',
+    }),
   });
   expect(updated.status).toBe(200);
   const panel = await stack.send('POST', '/api/admin/panel/secret?instanceId=demo', { token: stack.tokens.admin });
   expect(panel.status).toBe(200);
   const { issuer, sharedSecret } = panel.json() as { issuer: string; sharedSecret: string };
-  const panelUrl = await connectSignedUrl({ method: 'GET', url: new URL(`${stack.url}/api/admin/ui`), issuer, sharedSecret, jiraUser: 'admin', issuedAt: Math.floor(Date.now() / 1000) });
+  const panelUrl = await connectSignedUrl({
+    method: 'GET',
+    url: new URL(`${stack.url}/api/admin/ui`),
+    issuer,
+    sharedSecret,
+    jiraUser: 'admin',
+    issuedAt: Math.floor(Date.now() / 1000),
+  });
   const framed = await stack.send('GET', new URL(panelUrl).pathname + new URL(panelUrl).search);
   expect(framed.status).toBe(200);
   const session = await stack.send('POST', '/api/admin/panel/session?instanceId=demo', { token: stack.tokens.admin });
@@ -66,12 +79,37 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
 
   // The dance, the proxy, the license.
   expect((await stack.authorize(stack.tokens.user, 'demo', 'alice')).status).toBe(200);
-  expect((await stack.send('GET', `/api/jira/demo/proxy/rest/api/2/search?jql=project%3DDEMO&marker=${QUERY_MARK}`, { token: stack.tokens.user })).status).toBe(200);
-  expect((await stack.send('POST', '/api/jira/demo/proxy/rest/api/2/search', { token: stack.tokens.user, headers: json, body: JSON.stringify({ jql: 'project = DEMO', marker: JSON_MARK }) })).status).toBe(200);
-  expect((await stack.send('POST', '/api/jira/demo/proxy/rest/api/2/search', { token: stack.tokens.user, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `jql=project%3DDEMO&marker=${FORM_MARK}` })).status).toBe(200);
+  expect(
+    (
+      await stack.send('GET', `/api/jira/demo/proxy/rest/api/2/search?jql=project%3DDEMO&marker=${QUERY_MARK}`, {
+        token: stack.tokens.user,
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await stack.send('POST', '/api/jira/demo/proxy/rest/api/2/search', {
+        token: stack.tokens.user,
+        headers: json,
+        body: JSON.stringify({ jql: 'project = DEMO', marker: JSON_MARK }),
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await stack.send('POST', '/api/jira/demo/proxy/rest/api/2/search', {
+        token: stack.tokens.user,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `jql=project%3DDEMO&marker=${FORM_MARK}`,
+      })
+    ).status,
+  ).toBe(200);
   expect((await stack.send('GET', '/api/licenses/demo', { token: stack.tokens.user })).status).toBe(200);
   // A refused call logs too: it must not log what it refused.
-  expect((await stack.send('GET', '/api/jira/demo/proxy/rest/api/2/myself?oauth_token=forged-oauth-token-value', { token: stack.tokens.user })).status).toBe(400);
+  expect(
+    (await stack.send('GET', '/api/jira/demo/proxy/rest/api/2/myself?oauth_token=forged-oauth-token-value', { token: stack.tokens.user }))
+      .status,
+  ).toBe(400);
 
   // Link (Graph subscription, validation handshake), a mail, the fan-out to Jira.
   const conversationId = `AAQkAD-${MARK}-conversation`;
@@ -79,16 +117,33 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   // With a throttled Graph read and a throttled Jira notify on the way: the warning paths log too.
   stack.graph.failNext({ status: 429, retryAfterSeconds: 1, count: 1 });
   stack.notifications.fail({ status: 429, retryAfter: 1, count: 1, resource: 'notify' });
-  const mail = stack.graph.putMail({ userId: stack.users.userId, tenantId: stack.users.tenantId, conversationId, subject: SUBJECT, bodyPreview: BODY, from: `Chief Executive <${SENDER}>` });
+  const mail = stack.graph.putMail({
+    userId: stack.users.userId,
+    tenantId: stack.users.tenantId,
+    conversationId,
+    subject: SUBJECT,
+    bodyPreview: BODY,
+    from: `Chief Executive <${SENDER}>`,
+  });
   await mail.delivered;
-  const sent = await waitFor(() => stack.notifications.outbox.find((entry) => entry.issueKey === 'DEMO-2'), 'Jira to notify the watchers of DEMO-2');
+  const sent = await waitFor(
+    () => stack.notifications.outbox.find((entry) => entry.issueKey === 'DEMO-2'),
+    'Jira to notify the watchers of DEMO-2',
+  );
   // The content did travel (to Jira, which mails it): so its absence from the logs means something.
   expect(sent.subject).toContain(SUBJECT);
   expect(sent.textBody).toContain(BODY);
   const subscription = [...stack.graph.state.subscriptions.values()].find((candidate) => candidate.userId === stack.users.userId);
   expect(subscription).toBeDefined();
   await stack.graph.postLifecycleEvent(subscription!.id, 'reauthorizationRequired');
-  await waitFor(async () => ((await stack.queues.approximateCount('graph-lifecycle')) === 0 && log.lines.some((line) => line.includes('graph lifecycle reauthorizationRequired')) ? true : undefined), 'the lifecycle event to be handled');
+  await waitFor(
+    async () =>
+      (await stack.queues.approximateCount('graph-lifecycle')) === 0 &&
+      log.lines.some((line) => line.includes('graph lifecycle reauthorizationRequired'))
+        ? true
+        : undefined,
+    'the lifecycle event to be handled',
+  );
 
   // Everything secret that existed during the run.
   for (const name of Object.keys(stack.tokens) as (keyof AppStack['tokens'])[]) remember(`bearer ${name}`, stack.tokens[name]);
@@ -122,8 +177,17 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   expect(log.lines.length).toBeGreaterThan(30);
   const leaks = [...secrets].filter(([, value]) => text.includes(value)).map(([name]) => name);
   // Halves too: a secret cut in two by a line wrap or a prefix is still a leak.
-  const partial = [...secrets].filter(([, value]) => value.length >= 24 && (text.includes(value.slice(0, 16)) || text.includes(value.slice(-16)))).map(([name]) => name);
-  const patterns = [/Bearer\s+\S/i, /eyJ[A-Za-z0-9_-]{8,}\.eyJ/, /oauth_(?:token|verifier|signature)=/, /PRIVATE KEY/, /-----BEGIN/, /sharedSecret|clientState"\s*:/];
+  const partial = [...secrets]
+    .filter(([, value]) => value.length >= 24 && (text.includes(value.slice(0, 16)) || text.includes(value.slice(-16))))
+    .map(([name]) => name);
+  const patterns = [
+    /Bearer\s+\S/i,
+    /eyJ[A-Za-z0-9_-]{8,}\.eyJ/,
+    /oauth_(?:token|verifier|signature)=/,
+    /PRIVATE KEY/,
+    /-----BEGIN/,
+    /sharedSecret|clientState"\s*:/,
+  ];
   const matched = patterns.filter((pattern) => pattern.test(text)).map(String);
   summary = `secrets run: ${log.lines.length} log lines captured, ${secrets.size} secrets and content markers looked for`;
   expect({ leaks, partial, matched }).toEqual({ leaks: [], partial: [], matched: [] });

@@ -32,7 +32,13 @@ async function stillServing(): Promise<void> {
 }
 
 describe('header injection on the wire', () => {
-  const head = (extra: string[]) => [`GET /api/links?conversationId=c HTTP/1.1`, `Host: 127.0.0.1:${stack.port}`, `Authorization: Bearer ${stack.tokens.user}`, ...extra, 'Connection: close'];
+  const head = (extra: string[]) => [
+    `GET /api/links?conversationId=c HTTP/1.1`,
+    `Host: 127.0.0.1:${stack.port}`,
+    `Authorization: Bearer ${stack.tokens.user}`,
+    ...extra,
+    'Connection: close',
+  ];
 
   it.each<[string, string[]]>([
     ['a bare CR inside a value', ['X-Note: a\rX-Injected: yes']],
@@ -81,7 +87,11 @@ describe('header injection on the wire', () => {
     ['webhook validation token', 'POST', () => `/api/graph/notifications?validationToken=${crlf}`, undefined],
     ['lifecycle validation token', 'POST', () => `/api/graph/lifecycle?validationToken=${crlf}`, undefined],
   ])('CR/LF percent-encoded into the %s never becomes a header', async (_name, method, path, who) => {
-    const reply = await stack.send(method, path(), who === 'user' ? { token: stack.tokens.user } : who === 'admin' ? { token: stack.tokens.admin } : {});
+    const reply = await stack.send(
+      method,
+      path(),
+      who === 'user' ? { token: stack.tokens.user } : who === 'admin' ? { token: stack.tokens.admin } : {},
+    );
     expect(reply.status).toBeLessThan(500);
     expect(reply.headers['x-injected']).toBeUndefined();
     expect(reply.headers['set-cookie']).toBeUndefined();
@@ -109,11 +119,29 @@ describe('oversized bodies and headers', () => {
   const bodyRoutes: BodyRoute[] = [
     { name: 'links', method: 'POST', path: '/api/links', token: () => stack.tokens.user, limit: 16 * 1024 },
     { name: 'admin register', method: 'PUT', path: '/api/admin/instances/big', token: () => stack.tokens.admin, limit: 64 * 1024 },
-    { name: 'panel replay', method: 'POST', path: '/api/admin/panel/replay-poison?instanceId=demo', token: () => stack.tokens.admin, limit: 4 * 1024 },
+    {
+      name: 'panel replay',
+      method: 'POST',
+      path: '/api/admin/panel/replay-poison?instanceId=demo',
+      token: () => stack.tokens.admin,
+      limit: 4 * 1024,
+    },
     { name: 'graph notifications', method: 'POST', path: '/api/graph/notifications', limit: 8 * 1024 * 1024 },
     { name: 'graph lifecycle', method: 'POST', path: '/api/graph/lifecycle', limit: 8 * 1024 * 1024 },
-    { name: 'proxy upload', method: 'POST', path: '/api/jira/demo/proxy/rest/api/2/issue/DEMO-1/attachments', token: () => stack.tokens.user, limit: PROXY_LIMIT },
-    { name: 'proxy form', method: 'POST', path: '/api/jira/demo/proxy/rest/api/2/search', token: () => stack.tokens.user, limit: PROXY_LIMIT },
+    {
+      name: 'proxy upload',
+      method: 'POST',
+      path: '/api/jira/demo/proxy/rest/api/2/issue/DEMO-1/attachments',
+      token: () => stack.tokens.user,
+      limit: PROXY_LIMIT,
+    },
+    {
+      name: 'proxy form',
+      method: 'POST',
+      path: '/api/jira/demo/proxy/rest/api/2/search',
+      token: () => stack.tokens.user,
+      limit: PROXY_LIMIT,
+    },
   ];
 
   async function post(route: BodyRoute, body: Buffer, chunked: boolean, via: Agent): Promise<{ status: number; code: unknown }> {
@@ -122,7 +150,12 @@ describe('oversized bodies and headers', () => {
       method: route.method,
       path: route.path,
       headers: {
-        'content-type': route.name === 'proxy form' ? 'application/x-www-form-urlencoded' : route.name === 'proxy upload' ? 'multipart/form-data; boundary=x' : 'application/json',
+        'content-type':
+          route.name === 'proxy form'
+            ? 'application/x-www-form-urlencoded'
+            : route.name === 'proxy upload'
+              ? 'multipart/form-data; boundary=x'
+              : 'application/json',
         // Jira reads an upload to its end only with this header (otherwise it answers before the limit is reached).
         ...(route.name === 'proxy upload' ? { 'x-atlassian-token': 'no-check' } : {}),
         ...(route.token ? { authorization: `Bearer ${route.token()}` } : {}),
@@ -135,7 +168,12 @@ describe('oversized bodies and headers', () => {
     return { status: response.statusCode, code: (JSON.parse(text) as { code?: unknown }).code };
   }
 
-  it.each(bodyRoutes.flatMap((route) => [[`${route.name}, Content-Length`, route, false] as const, [`${route.name}, chunked`, route, true] as const]))(
+  it.each(
+    bodyRoutes.flatMap((route) => [
+      [`${route.name}, Content-Length`, route, false] as const,
+      [`${route.name}, chunked`, route, true] as const,
+    ]),
+  )(
     '%s one byte over the limit: 413 payload_too_large, and the client’s next request goes through',
     async (_name, route, chunked) => {
       // One connection: whatever the 413 left on it (unread bytes, a closed socket), the next request meets it.
@@ -156,7 +194,10 @@ describe('oversized bodies and headers', () => {
   );
 
   it('JSON nested a million deep: 400, not a crash', async () => {
-    const reply = await stack.send('POST', '/api/graph/notifications', { headers: { 'content-type': 'application/json' }, body: '['.repeat(1_000_000) });
+    const reply = await stack.send('POST', '/api/graph/notifications', {
+      headers: { 'content-type': 'application/json' },
+      body: '['.repeat(1_000_000),
+    });
     expect(reply.status).toBe(400);
     await stillServing();
   });
@@ -166,7 +207,13 @@ describe('oversized bodies and headers', () => {
     ['a 20 KB URL', []],
   ])('%s: 431 from the parser, and the host keeps serving', async (name, extra) => {
     const target = name.includes('URL') ? `/api/links?conversationId=${'a'.repeat(20 * 1024)}` : '/api/links?conversationId=c';
-    const reply = await sendRaw(stack.host!, [`GET ${target} HTTP/1.1`, `Host: 127.0.0.1:${stack.port}`, `Authorization: Bearer ${stack.tokens.user}`, ...extra, 'Connection: close']);
+    const reply = await sendRaw(stack.host!, [
+      `GET ${target} HTTP/1.1`,
+      `Host: 127.0.0.1:${stack.port}`,
+      `Authorization: Bearer ${stack.tokens.user}`,
+      ...extra,
+      'Connection: close',
+    ]);
     expect(reply.status).toBe(431);
     await stillServing();
   });
@@ -176,7 +223,13 @@ describe('oversized bodies and headers', () => {
     try {
       const statuses: number[] = [];
       for (const size of [2 * 1024 * 1024, 300 * 1024]) {
-        const refused = await single.request({ origin: stack.url, method: 'POST', path: '/api/links', headers: { authorization: `Bearer ${stack.tokens.user}`, 'content-type': 'application/json' }, body: Buffer.alloc(size, 0x20) });
+        const refused = await single.request({
+          origin: stack.url,
+          method: 'POST',
+          path: '/api/links',
+          headers: { authorization: `Bearer ${stack.tokens.user}`, 'content-type': 'application/json' },
+          body: Buffer.alloc(size, 0x20),
+        });
         await refused.body.text();
         const next = await single.request({ origin: stack.url, method: 'GET', path: '/api/health' });
         await next.body.text();
@@ -194,7 +247,13 @@ describe('oversized bodies and headers', () => {
       const statuses: number[] = [];
       for (const size of [2 * 1024 * 1024, 10, 300 * 1024, 10]) {
         // A user token on an admin endpoint: refused without reading the body.
-        const response = await single.request({ origin: stack.url, method: 'POST', path: '/api/admin/panel/session?instanceId=demo', headers: { authorization: `Bearer ${stack.tokens.user}` }, body: Buffer.alloc(size, 0x61) });
+        const response = await single.request({
+          origin: stack.url,
+          method: 'POST',
+          path: '/api/admin/panel/session?instanceId=demo',
+          headers: { authorization: `Bearer ${stack.tokens.user}` },
+          body: Buffer.alloc(size, 0x61),
+        });
         await response.body.text();
         statuses.push(response.statusCode);
       }
@@ -218,29 +277,54 @@ describe('slow and stalled bodies', () => {
   it.each<[string, string, () => string | undefined, () => Buffer, number]>([
     ['graph notifications', '/api/graph/notifications', () => undefined, () => Buffer.from(JSON.stringify({ value: [] })), 202],
     ['graph lifecycle', '/api/graph/lifecycle', () => undefined, () => Buffer.from(JSON.stringify({ value: [] })), 202],
-    ['links', '/api/links', () => stack.tokens.user, () => Buffer.from(JSON.stringify({ conversationId: 'slow', instanceId: 'nothere', issueKey: 'DEMO-1' })), 404],
-    ['admin register', '/api/admin/instances/slow', () => stack.tokens.admin, () => Buffer.from(JSON.stringify({ baseUrl: 'ftp://x', displayName: 'slow' })), 400],
-  ])('%s, its body a byte every 25 ms: others are served meanwhile, and it is answered once complete', async (_name, path, token, body, status) => {
-    // Padded with JSON whitespace: long enough to still be trickling while others are served.
-    const bytes = Buffer.concat([body(), Buffer.alloc(60, 0x20)]);
-    const slow = slowRequest({ port: stack.port, head: jsonHead(path, bytes.length, token()), body: bytes, intervalMs: 25 });
-    // While it trickles, the host answers everybody else.
-    for (let i = 0; i < 3; i += 1) {
-      await stillServing();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(slow.open).toBe(true);
-    const outcome = await slow.outcome;
-    expect(outcome.closedBy).toBe('server');
-    expect(outcome.response?.status).toBe(status);
-  }, 30_000);
+    [
+      'links',
+      '/api/links',
+      () => stack.tokens.user,
+      () => Buffer.from(JSON.stringify({ conversationId: 'slow', instanceId: 'nothere', issueKey: 'DEMO-1' })),
+      404,
+    ],
+    [
+      'admin register',
+      '/api/admin/instances/slow',
+      () => stack.tokens.admin,
+      () => Buffer.from(JSON.stringify({ baseUrl: 'ftp://x', displayName: 'slow' })),
+      400,
+    ],
+  ])(
+    '%s, its body a byte every 25 ms: others are served meanwhile, and it is answered once complete',
+    async (_name, path, token, body, status) => {
+      // Padded with JSON whitespace: long enough to still be trickling while others are served.
+      const bytes = Buffer.concat([body(), Buffer.alloc(60, 0x20)]);
+      const slow = slowRequest({ port: stack.port, head: jsonHead(path, bytes.length, token()), body: bytes, intervalMs: 25 });
+      // While it trickles, the host answers everybody else.
+      for (let i = 0; i < 3; i += 1) {
+        await stillServing();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(slow.open).toBe(true);
+      const outcome = await slow.outcome;
+      expect(outcome.closedBy).toBe('server');
+      expect(outcome.response?.status).toBe(status);
+    },
+    30_000,
+  );
 
   it('thirty stalled webhook bodies (anonymous, held open) do not keep Graph’s notifications out', async () => {
     const stalled = Array.from({ length: 30 }, () =>
-      slowRequest({ port: stack.port, head: jsonHead('/api/graph/notifications', 1000, undefined), body: Buffer.alloc(1000, 0x20), intervalMs: 5, stallAfter: 10 }),
+      slowRequest({
+        port: stack.port,
+        head: jsonHead('/api/graph/notifications', 1000, undefined),
+        body: Buffer.alloc(1000, 0x20),
+        intervalMs: 5,
+        stallAfter: 10,
+      }),
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const genuine = await stack.send('POST', '/api/graph/notifications', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [] }) });
+    const genuine = await stack.send('POST', '/api/graph/notifications', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [] }),
+    });
     expect(genuine.status).toBe(202);
     await stillServing();
     // The app sets no deadline of its own on reading a body: these are still open. The bound is

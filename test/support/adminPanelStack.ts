@@ -38,7 +38,9 @@ export interface AdminPanelStack {
 }
 
 /** The panel's rows of the function table: the page, its assets, its JSON endpoints. */
-export const panelRows: readonly FunctionDefinition[] = functionTable.filter((row) => row.kind === 'http' && (row.route.startsWith('admin/ui') || row.route.startsWith('admin/panel')));
+export const panelRows: readonly FunctionDefinition[] = functionTable.filter(
+  (row) => row.kind === 'http' && (row.route.startsWith('admin/ui') || row.route.startsWith('admin/panel')),
+);
 
 /**
  * Azurite, the Jira and Graph simulators and the app's real services (the fan-out stack),
@@ -60,7 +62,14 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
   let queueHost: LocalHost | undefined;
   if (init.queues) {
     const rows = functionTable.filter((row) => row.name === 'processMailNotification' || row.name === 'notifyIssueWatchers');
-    queueHost = await startLocalHost({ functions: rows, services, queueClient: (name) => services.queueClients.get(name), port: 0, log, queues: FAST_QUEUES });
+    queueHost = await startLocalHost({
+      functions: rows,
+      services,
+      queueClient: (name) => services.queueClients.get(name),
+      port: 0,
+      log,
+      queues: FAST_QUEUES,
+    });
   }
   // One page route for every tenant of the stack: the simulator is one Jira, the stack's tenants each registered it as `demo`.
   let pageFor: PanelCredentials | undefined;
@@ -94,7 +103,8 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
       pageFor = instance.credentials;
       return `${fanout.jira.url}${PANEL_PAGE_PATH}`;
     },
-    adminToken: (tenantId) => issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-00000000adad', audience: AUDIENCE, roles: [ADMIN_ROLE] }),
+    adminToken: (tenantId) =>
+      issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-00000000adad', audience: AUDIENCE, roles: [ADMIN_ROLE] }),
     userToken: (tenantId) => issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-0000000005e7', audience: AUDIENCE }),
     stop: async () => {
       await queueHost?.stop();

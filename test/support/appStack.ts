@@ -83,7 +83,11 @@ export interface AppStack {
   tokens: StackTokens;
   mint(user: { tenantId: string; userId: string; roles?: string[] }): Promise<string>;
   /** An HTTP request to the app, its path sent exactly as given. */
-  send(method: Dispatcher.HttpMethod, path: string, options?: { token?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Reply>;
+  send(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options?: { token?: string; headers?: Record<string, string>; body?: string | Buffer },
+  ): Promise<Reply>;
   /** Registers an instance through the admin API (service user, app key) and links its consumer key in Jira. */
   registerInstance(instanceId: string, options?: { adminToken?: string; baseUrl?: string }): Promise<Record<string, unknown>>;
   /** The OAuth dance for one user: start, approve in Jira as `jiraUser`, follow the callback; answers the callback page. */
@@ -151,7 +155,13 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
           queues: { ...FAST_QUEUES, ...(init.queues === false ? {} : init.queues) },
         });
 
-  const users: StackUsers = { tenantId: newGuid(), userId: newGuid(), colleagueId: newGuid(), otherTenantId: newGuid(), otherTenantUserId: newGuid() };
+  const users: StackUsers = {
+    tenantId: newGuid(),
+    userId: newGuid(),
+    colleagueId: newGuid(),
+    otherTenantId: newGuid(),
+    otherTenantUserId: newGuid(),
+  };
   const mint = (user: { tenantId: string; userId: string; roles?: string[] }) =>
     issuer.mint({ tenantId: user.tenantId, userId: user.userId, audience: AUDIENCE, ...(user.roles ? { roles: user.roles } : {}) });
   const tokens: StackTokens = {
@@ -186,11 +196,22 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
       const reply = await call('PUT', `/api/admin/instances/${instanceId}`, {
         token: options.adminToken ?? tokens.admin,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ baseUrl: options.baseUrl ?? jira.url, displayName: `Jira ${instanceId}`, serviceUser: SERVICE_USER, appKey: APP_KEY }),
+        body: JSON.stringify({
+          baseUrl: options.baseUrl ?? jira.url,
+          displayName: `Jira ${instanceId}`,
+          serviceUser: SERVICE_USER,
+          appKey: APP_KEY,
+        }),
       });
-      if (reply.status !== 201 && reply.status !== 200) throw new Error(`registration of ${instanceId} answered ${reply.status}: ${reply.text}`);
+      if (reply.status !== 201 && reply.status !== 200)
+        throw new Error(`registration of ${instanceId} answered ${reply.status}: ${reply.text}`);
       const view = reply.json();
-      jira.registerConsumer({ consumerKey: String(view.consumerKey), publicKeyPem: String(view.publicKeyPem), twoLeggedUser: SERVICE_USER, allowImpersonation: true });
+      jira.registerConsumer({
+        consumerKey: String(view.consumerKey),
+        publicKeyPem: String(view.publicKeyPem),
+        twoLeggedUser: SERVICE_USER,
+        allowImpersonation: true,
+      });
       return view;
     },
     authorize: async (userToken, instanceId, jiraUser) => {
@@ -201,7 +222,8 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
       if (callback.origin !== url) throw new Error(`the callback goes to ${callback.origin}, not the app`);
       return call('GET', `${callback.pathname}${callback.search}`);
     },
-    link: (userToken, link) => call('POST', '/api/links', { token: userToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify(link) }),
+    link: (userToken, link) =>
+      call('POST', '/api/links', { token: userToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify(link) }),
     stop: async () => {
       await host?.stop();
       await services.http.close();

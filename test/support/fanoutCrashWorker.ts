@@ -38,12 +38,16 @@ async function main(): Promise<void> {
     port: 0,
     log: { write: (level, line) => process.stderr.write(`${level} ${line}\n`) },
     // A message taken by a worker that died comes back after this, as in Azure after the host's lease.
-    queues: { maxPollingIntervalMs: 200, visibilityTimeoutSeconds: 1, processingVisibilitySeconds: Number(process.env.PROCESSING_VISIBILITY_SECONDS ?? 3) },
+    queues: {
+      maxPollingIntervalMs: 200,
+      visibilityTimeoutSeconds: 1,
+      processingVisibilitySeconds: Number(process.env.PROCESSING_VISIBILITY_SECONDS ?? 3),
+    },
   });
   process.stdout.write('ready\n');
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`worker failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -27,7 +27,12 @@ const EXTRA_USERS: SimulatedUser[] = [
 ];
 
 /** The host's queue trigger settings, made quick for tests: short polling, a failed message is retried after a second. */
-export const FAST_QUEUES: Partial<QueueTriggerOptions> = { maxPollingIntervalMs: 200, visibilityTimeoutSeconds: 1, batchSize: 8, newBatchThreshold: 4 };
+export const FAST_QUEUES: Partial<QueueTriggerOptions> = {
+  maxPollingIntervalMs: 200,
+  visibilityTimeoutSeconds: 1,
+  batchSize: 8,
+  newBatchThreshold: 4,
+};
 
 export interface FanoutStackInit {
   /** Settings over the stack's own (e.g. `DELIVERY_LEASE`). */
@@ -80,7 +85,11 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
   const notifications = new JiraNotifications();
   const jira = await startJiraSimulator({ routes: notifications.routes() });
   for (const user of EXTRA_USERS) jira.state.users.set(user.name, { ...user });
-  const graph = await startGraphSimulator({ clientId: GRAPH_CLIENT_ID, clientSecret: GRAPH_CLIENT_SECRET, tokenLifetimeSeconds: 24 * 3600 });
+  const graph = await startGraphSimulator({
+    clientId: GRAPH_CLIENT_ID,
+    clientSecret: GRAPH_CLIENT_SECRET,
+    tokenLifetimeSeconds: 24 * 3600,
+  });
   const env: Record<string, string> = {
     AzureWebJobsStorage: azurite.connectionString,
     DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 11).toString('base64')}`,
@@ -104,7 +113,14 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
   const host =
     init.host === false
       ? undefined
-      : await startLocalHost({ functions, services, queueClient: (name) => services.queueClients.get(name), port: 0, log, queues: { ...FAST_QUEUES, ...init.queues } });
+      : await startLocalHost({
+          functions,
+          services,
+          queueClient: (name) => services.queueClients.get(name),
+          port: 0,
+          log,
+          queues: { ...FAST_QUEUES, ...init.queues },
+        });
   const admin = new QueueAdmin({ queues: services.queueClients });
   const subscribe = async (tenantId: string) => {
     const userId = newGuid();
@@ -134,7 +150,11 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
     newScenario: async () => {
       const tenantId = newGuid();
       const instanceId = 'demo';
-      const { view } = await services.instances.register(tenantId, instanceId, { baseUrl: jira.url, displayName: 'Demo', serviceUser: 'jira-service' });
+      const { view } = await services.instances.register(tenantId, instanceId, {
+        baseUrl: jira.url,
+        displayName: 'Demo',
+        serviceUser: 'jira-service',
+      });
       jira.registerConsumer({ consumerKey: view.consumerKey, publicKeyPem: view.publicKeyPem, allowImpersonation: true });
       return { tenantId, instanceId, ...(await subscribe(tenantId)), conversationId: `AAQkAD${newGuid()}/+=` };
     },
@@ -143,11 +163,25 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
       jira.state.issues.set(key, { key, summary: `Issue ${key}`, watchers: [...watchers], reporter: 'alice' });
     },
     link: async (scenario, issueKey, conversationId = scenario.conversationId) => {
-      await services.repositories.links.insert({ tenantId: scenario.tenantId, conversationId, instanceId: scenario.instanceId, issueKey, userId: scenario.userId, linkedAt: new Date().toISOString() });
+      await services.repositories.links.insert({
+        tenantId: scenario.tenantId,
+        conversationId,
+        instanceId: scenario.instanceId,
+        issueKey,
+        userId: scenario.userId,
+        linkedAt: new Date().toISOString(),
+      });
     },
     mail: (scenario, mailInit) => {
       const userId = mailInit.userId ?? scenario.userId;
-      const put = graph.putMail({ userId, tenantId: scenario.tenantId, conversationId: scenario.conversationId, subject: mailInit.subject ?? 'Quarterly numbers', from: mailInit.from, notify: false });
+      const put = graph.putMail({
+        userId,
+        tenantId: scenario.tenantId,
+        conversationId: scenario.conversationId,
+        subject: mailInit.subject ?? 'Quarterly numbers',
+        from: mailInit.from,
+        notify: false,
+      });
       if (mailInit.internetMessageId) put.mail.internetMessageId = mailInit.internetMessageId;
       return {
         version: 1,

@@ -104,7 +104,10 @@ export interface GraphHarness {
   /** Calls the app over HTTP, as the add-in would. */
   fetchApp(path: string, init?: RequestInit & { user?: { tenantId: string; userId: string } }): Promise<Response>;
   /** Calls a handler as written (not a `functionTable` row's, which is wrapped already) through withHttpEdge, with real request and context objects. */
-  invoke(handler: HttpServiceHandler, init: { method: string; url: string; body?: string; headers?: Record<string, string> }): Promise<{ response: HttpResponse; body: string; logs: string[] }>;
+  invoke(
+    handler: HttpServiceHandler,
+    init: { method: string; url: string; body?: string; headers?: Record<string, string> },
+  ): Promise<{ response: HttpResponse; body: string; logs: string[] }>;
   /** Takes every visible message of a queue, decoded as the trigger would. */
   drain(queue: QueueName): Promise<unknown[]>;
   registerInstance(tenantId: string, instanceId: string): Promise<void>;
@@ -143,7 +146,10 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
   const certificate = init.rich ? createSelfSignedCertificate('graph harness') : undefined;
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  const connectionString = relay && tableRelay ? azuriteConnectionString('127.0.0.1', { blobPort: azurite.blobPort, queuePort: relay.port, tablePort: tableRelay.port }) : azurite.connectionString;
+  const connectionString =
+    relay && tableRelay
+      ? azuriteConnectionString('127.0.0.1', { blobPort: azurite.blobPort, queuePort: relay.port, tablePort: tableRelay.port })
+      : azurite.connectionString;
   const services = createServices({
     clock,
     config: loadConfig({
@@ -163,7 +169,11 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
       GRAPH_RENEWAL_WINDOW_MINUTES: String(init.renewalWindowMinutes ?? 720),
       ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
       ...(certificate
-        ? { GRAPH_ENCRYPTION_CERTIFICATE: certificate.certificate, GRAPH_ENCRYPTION_CERTIFICATE_ID: 'harness-cert-1', GRAPH_ENCRYPTION_PRIVATE_KEYS: `harness-cert-1:${certificate.privateKey}` }
+        ? {
+            GRAPH_ENCRYPTION_CERTIFICATE: certificate.certificate,
+            GRAPH_ENCRYPTION_CERTIFICATE_ID: 'harness-cert-1',
+            GRAPH_ENCRYPTION_PRIVATE_KEYS: `harness-cert-1:${certificate.privateKey}`,
+          }
         : {}),
     }),
   });
@@ -220,13 +230,24 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
     registerInstance,
     fetchApp: async (path, requestInit = {}) => {
       const { user, headers, ...rest } = requestInit;
-      return fetch(`${appUrl}${path}`, { ...rest, headers: { authorization: `Bearer ${await token(user)}`, ...(headers as Record<string, string> | undefined) } });
+      return fetch(`${appUrl}${path}`, {
+        ...rest,
+        headers: { authorization: `Bearer ${await token(user)}`, ...(headers as Record<string, string> | undefined) },
+      });
     },
     invoke: async (handler, request) => {
       const logs: string[] = [];
-      const context = new InvocationContext({ functionName: 'test', logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')) });
+      const context = new InvocationContext({
+        functionName: 'test',
+        logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
+      });
       const result = await withHttpEdge(handler)(
-        new HttpRequest({ method: request.method, url: request.url, headers: request.headers ?? {}, ...(request.body === undefined ? {} : { body: { string: request.body } }) }),
+        new HttpRequest({
+          method: request.method,
+          url: request.url,
+          headers: request.headers ?? {},
+          ...(request.body === undefined ? {} : { body: { string: request.body } }),
+        }),
         context,
         services,
       );

@@ -6,7 +6,15 @@ import { replayPoisonMessages } from '../../shared/mail/fanout/replayPoisonMessa
 import { poisonQueueName, queueNames, type QueueName } from '../../shared/platform/storage/queueNames';
 import { startAppStack, type AppStack } from './appStack';
 import { FaultyRelay } from './faultyRelay';
-import { countMailRun, formatCounts, pairKey, parseLedgerSentLine, type MailRunCounts, type MailRunEvidence, type SentMail } from './mailRunCounts';
+import {
+  countMailRun,
+  formatCounts,
+  pairKey,
+  parseLedgerSentLine,
+  type MailRunCounts,
+  type MailRunEvidence,
+  type SentMail,
+} from './mailRunCounts';
 import { startTypeScriptProcess, type TypeScriptProcess } from './startTypeScriptProcess';
 
 const WORKER = join(__dirname, 'chaosWorker.ts');
@@ -82,7 +90,14 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
     host: worker === 'inProcess',
     graphRetryDelaysMs: init.graphRetryDelaysMs ?? [500, 1000, 2000, 4000, 8000, 15_000, 30_000, 30_000, 30_000, 30_000],
     ...(init.azurite ? { azurite: init.azurite } : {}),
-    queues: { batchSize: 16, newBatchThreshold: 16, maxPollingIntervalMs: 500, visibilityTimeoutSeconds: 2, processingVisibilitySeconds: 60, ...init.queues },
+    queues: {
+      batchSize: 16,
+      newBatchThreshold: 16,
+      maxPollingIntervalMs: 500,
+      visibilityTimeoutSeconds: 2,
+      processingVisibilitySeconds: 60,
+      ...init.queues,
+    },
     env: { DELIVERY_LEASE: '30s', NOTIFY_RETRY_MAX_DELAY: '20s', ...init.env },
   });
   if (worker === 'inProcess') {
@@ -97,15 +112,29 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
   let child: TypeScriptProcess | undefined;
   let kills = 0;
   const startChild = async () => {
-    child = startTypeScriptProcess(WORKER, { ...stack.env, PORT: String(stack.port), CHAOS_QUEUES: JSON.stringify({ batchSize: 16, newBatchThreshold: 16, maxPollingIntervalMs: 500, visibilityTimeoutSeconds: 2, processingVisibilitySeconds: 60, ...init.queues }) }, (line) =>
-      noteSent(parseLedgerSentLine(line)),
+    child = startTypeScriptProcess(
+      WORKER,
+      {
+        ...stack.env,
+        PORT: String(stack.port),
+        CHAOS_QUEUES: JSON.stringify({
+          batchSize: 16,
+          newBatchThreshold: 16,
+          maxPollingIntervalMs: 500,
+          visibilityTimeoutSeconds: 2,
+          processingVisibilitySeconds: 60,
+          ...init.queues,
+        }),
+      },
+      (line) => noteSent(parseLedgerSentLine(line)),
     );
     await child.waitForLine('ready', 60_000);
   };
   if (worker === 'childProcess') await startChild();
 
   const jiraRelay = await FaultyRelay.start(Number(new URL(stack.jira.url).port));
-  for (let i = 1; i <= CONVERSATIONS; i += 1) stack.jira.state.issues.set(`CH-${i}`, { key: `CH-${i}`, summary: `Chaos issue ${i}`, watchers: ['bob', 'carol'], reporter: 'alice' });
+  for (let i = 1; i <= CONVERSATIONS; i += 1)
+    stack.jira.state.issues.set(`CH-${i}`, { key: `CH-${i}`, summary: `Chaos issue ${i}`, watchers: ['bob', 'carol'], reporter: 'alice' });
   await stack.registerInstance('demo', { baseUrl: jiraRelay.url });
 
   const mailboxes = await Promise.all(
@@ -114,7 +143,10 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
       return { userId, token: await stack.mint({ tenantId: stack.users.tenantId, userId }) };
     }),
   );
-  const conversations = Array.from({ length: CONVERSATIONS }, (_, index) => ({ id: `AAQkAD-chaos-${index}-${newGuid()}`, issues: [] as string[] }));
+  const conversations = Array.from({ length: CONVERSATIONS }, (_, index) => ({
+    id: `AAQkAD-chaos-${index}-${newGuid()}`,
+    issues: [] as string[],
+  }));
   for (let index = 0; index < MAILBOXES; index += 1) {
     const conversation = conversations[index]!;
     const issueKeys = index < 4 ? [`CH-${index + 1}`] : [`CH-${index + 1}`, `CH-${index + 5}`];
@@ -124,8 +156,11 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
       conversation.issues.push(issueKey);
     }
   }
-  if (stack.graph.state.subscriptions.size !== MAILBOXES) throw new Error(`expected ${MAILBOXES} subscriptions, Graph has ${stack.graph.state.subscriptions.size}`);
-  progress(`ready: ${MAILBOXES} mailboxes subscribed, ${conversations.filter((c) => c.issues.length > 0).length} of ${CONVERSATIONS} conversations linked`);
+  if (stack.graph.state.subscriptions.size !== MAILBOXES)
+    throw new Error(`expected ${MAILBOXES} subscriptions, Graph has ${stack.graph.state.subscriptions.size}`);
+  progress(
+    `ready: ${MAILBOXES} mailboxes subscribed, ${conversations.filter((c) => c.issues.length > 0).length} of ${CONVERSATIONS} conversations linked`,
+  );
 
   const mails: SentMail[] = [];
   const random = seeded(Number(process.env.CHAOS_SEED ?? 7));
@@ -162,7 +197,8 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
     const poisonedPairs = new Set<string>();
     for (const body of await readPoison(poisonQueueName(queueNames.jiraNotify))) {
       const message = body as { issueKey?: unknown; mail?: { internetMessageId?: unknown } };
-      if (typeof message.issueKey === 'string' && typeof message.mail?.internetMessageId === 'string') poisonedPairs.add(pairKey(message.mail.internetMessageId, message.issueKey));
+      if (typeof message.issueKey === 'string' && typeof message.mail?.internetMessageId === 'string')
+        poisonedPairs.add(pairKey(message.mail.internetMessageId, message.issueKey));
     }
     return { mails, acknowledged, outbox: stack.notifications.outbox, poisonedMails, poisonedPairs, ledgerSent };
   };

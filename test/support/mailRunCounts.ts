@@ -82,7 +82,19 @@ export function countMailRun(evidence: MailRunEvidence): MailRunCounts {
     else entries.set(key, (entries.get(key) ?? 0) + 1);
   }
 
-  const counts: MailRunCounts = { sent: evidence.mails.length, acknowledged: 0, expected: 0, notified: 0, duplicated: 0, crashWindow: 0, otherDuplicates: 0, poisoned: 0, lost: 0, unacknowledged: 0, unexpected };
+  const counts: MailRunCounts = {
+    sent: evidence.mails.length,
+    acknowledged: 0,
+    expected: 0,
+    notified: 0,
+    duplicated: 0,
+    crashWindow: 0,
+    otherDuplicates: 0,
+    poisoned: 0,
+    lost: 0,
+    unacknowledged: 0,
+    unexpected,
+  };
   for (const mail of evidence.mails) {
     const acknowledged = evidence.acknowledged.has(mail.mailId);
     if (acknowledged) counts.acknowledged += 1;

@@ -92,7 +92,13 @@ export async function startStack(init: StackInit): Promise<Stack> {
     }),
   });
   await ensureStorage(services);
-  const host = await startLocalHost({ functions: functionTable.filter((row) => PROXY_FUNCTIONS.has(row.name)), services, port: 0, log: init.log.hostLog, clock: init.clock });
+  const host = await startLocalHost({
+    functions: functionTable.filter((row) => PROXY_FUNCTIONS.has(row.name)),
+    services,
+    port: 0,
+    log: init.log.hostLog,
+    clock: init.clock,
+  });
   return {
     services,
     host,

@@ -39,13 +39,20 @@ export function slowRequest(init: SlowRequestInit): SlowRequest {
   socket.on('data', (chunk: string) => (received += chunk));
   socket.on('error', () => undefined);
 
-  const outcome = new Promise<{ response: RawResponse | undefined; closedBy: 'server' | 'client'; afterMs: number; bytesSent: number }>((resolve) => {
-    socket.once('close', () => {
-      open = false;
-      clearInterval(timer);
-      resolve({ response: received === '' ? undefined : parseRawResponse(received), closedBy: closedByUs ? 'client' : 'server', afterMs: Date.now() - started, bytesSent: sent });
-    });
-  });
+  const outcome = new Promise<{ response: RawResponse | undefined; closedBy: 'server' | 'client'; afterMs: number; bytesSent: number }>(
+    (resolve) => {
+      socket.once('close', () => {
+        open = false;
+        clearInterval(timer);
+        resolve({
+          response: received === '' ? undefined : parseRawResponse(received),
+          closedBy: closedByUs ? 'client' : 'server',
+          afterMs: Date.now() - started,
+          bytesSent: sent,
+        });
+      });
+    },
+  );
 
   socket.once('connect', () => {
     socket.write(`${init.head.join('\r\n')}\r\n\r\n`, 'latin1');

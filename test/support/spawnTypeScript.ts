@@ -18,8 +18,16 @@ require(process.argv[1]);
 `;
 
 /** Spawns a TypeScript file of this project (cwd: the project root) with exactly `env` plus PATH. */
-export function spawnTypeScript(file: string, args: readonly string[], env: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, ['-e', SWC_LOADER, file, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnTypeScript(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['-e', SWC_LOADER, file, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export interface TypeScriptRun {
@@ -32,7 +40,10 @@ export interface TypeScriptRun {
  * Runs a TypeScript file of this project as a real child process (cwd: the project root),
  * with exactly the environment given (plus PATH), until it exits; killed after `timeoutMs`.
  */
-export function runTypeScript(file: string, init: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<TypeScriptRun> {
+export function runTypeScript(
+  file: string,
+  init: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<TypeScriptRun> {
   const timeoutMs = init.timeoutMs ?? 45_000;
   return new Promise((resolve, reject) => {
     const child = spawnTypeScript(file, init.args ?? [], init.env ?? {});

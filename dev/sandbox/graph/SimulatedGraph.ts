@@ -56,7 +56,15 @@ export class SimulatedGraph {
   }
 
   putMail(input: PutMailInput): PutMailResult {
-    const from = typeof input.from === 'string' ? parseAddress(input.from) : { emailAddress: { name: input.from.emailAddress.name ?? input.from.emailAddress.address, address: input.from.emailAddress.address } };
+    const from =
+      typeof input.from === 'string'
+        ? parseAddress(input.from)
+        : {
+            emailAddress: {
+              name: input.from.emailAddress.name ?? input.from.emailAddress.address,
+              address: input.from.emailAddress.address,
+            },
+          };
     const id = newGraphId();
     const mail: SimulatedMail = {
       id,
@@ -87,8 +95,13 @@ export class SimulatedGraph {
       clientState: subscription.clientState ?? null,
       tenantId: subscription.tenantId,
     };
-    if (!subscription.includeResourceData || !subscription.encryptionCertificate || !subscription.encryptionCertificateId) return { value: [item] };
-    item.encryptedContent = encryptResourceData(subscription.encryptionCertificate, subscription.encryptionCertificateId, selectFields(mail, subscription.selectFields));
+    if (!subscription.includeResourceData || !subscription.encryptionCertificate || !subscription.encryptionCertificateId)
+      return { value: [item] };
+    item.encryptedContent = encryptResourceData(
+      subscription.encryptionCertificate,
+      subscription.encryptionCertificateId,
+      selectFields(mail, subscription.selectFields),
+    );
     const token = await this.init.minter.mint({ tenantId: subscription.tenantId, audience: subscription.applicationId });
     return { value: [item], validationTokens: [token] };
   }
@@ -109,7 +122,14 @@ export class SimulatedGraph {
         },
       ],
     };
-    return this.deliver({ kind: 'lifecycle', url: subscription.lifecycleNotificationUrl, subscriptionId, body, attempts: [], delivered: false });
+    return this.deliver({
+      kind: 'lifecycle',
+      url: subscription.lifecycleNotificationUrl,
+      subscriptionId,
+      body,
+      attempts: [],
+      delivered: false,
+    });
   }
 
   /** Resolves when no delivery (first tries and retries) is under way. */
@@ -129,14 +149,26 @@ export class SimulatedGraph {
     return Promise.all(
       targets.map(async (subscription) => {
         const body = await this.notificationFor(subscription, mail);
-        return this.deliver({ kind: 'notification', url: subscription.notificationUrl, subscriptionId: subscription.id, body, attempts: [], delivered: false });
+        return this.deliver({
+          kind: 'notification',
+          url: subscription.notificationUrl,
+          subscriptionId: subscription.id,
+          body,
+          attempts: [],
+          delivered: false,
+        });
       }),
     );
   }
 
   private async deliver(record: DeliveryRecord): Promise<DeliveryRecord> {
     this.state.deliveries.push(record);
-    const run = deliverToWebhook({ record, retryDelaysMs: this.init.retryDelaysMs, timeoutMs: this.init.notificationTimeoutMs, isStopped: () => this.stopped });
+    const run = deliverToWebhook({
+      record,
+      retryDelaysMs: this.init.retryDelaysMs,
+      timeoutMs: this.init.notificationTimeoutMs,
+      isStopped: () => this.stopped,
+    });
     this.pending.add(run);
     try {
       await run;

@@ -35,7 +35,10 @@ export async function deliverToWebhook(init: DeliverInit): Promise<void> {
         return;
       }
     } catch (error) {
-      record.attempts.push({ error: error instanceof Error ? error.name : 'error', slow: performance.now() - started > NOTIFICATION_BUDGET_MS });
+      record.attempts.push({
+        error: error instanceof Error ? error.name : 'error',
+        slow: performance.now() - started > NOTIFICATION_BUDGET_MS,
+      });
     }
     const delay = init.retryDelaysMs[attempt];
     if (delay === undefined) return;

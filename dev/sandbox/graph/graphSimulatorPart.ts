@@ -35,7 +35,11 @@ export function graphSimulatorPart(init: GraphSimulatorPartInit = {}): SandboxPa
           // The simulator is on loopback, which the outbound client refuses by default.
           ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
           ...(certificate
-            ? { GRAPH_ENCRYPTION_CERTIFICATE: certificate.certificate, GRAPH_ENCRYPTION_CERTIFICATE_ID: certificateId, GRAPH_ENCRYPTION_PRIVATE_KEYS: `${certificateId}:${certificate.privateKey}` }
+            ? {
+                GRAPH_ENCRYPTION_CERTIFICATE: certificate.certificate,
+                GRAPH_ENCRYPTION_CERTIFICATE_ID: certificateId,
+                GRAPH_ENCRYPTION_PRIVATE_KEYS: `${certificateId}:${certificate.privateKey}`,
+              }
             : {}),
         },
         file: { graphUrl: simulator.url, graphMailUrl: `${simulator.url}/_sandbox/mail` },

@@ -35,7 +35,13 @@ const MESSAGES_RESOURCE = /^\/?users\/([^/?]+)\/(?:mailfolders\('[^']+'\)\/)?mes
 const FILTER = /^\s*receivedDateTime\s+(ge|gt)\s+(\S+)\s*$/i;
 
 /** `/v1.0/...`: subscriptions and messages, behind a bearer token from the token endpoint. */
-export async function handleGraphApi(init: GraphApiInit, segments: string[], url: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+export async function handleGraphApi(
+  init: GraphApiInit,
+  segments: string[],
+  url: URL,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
   const { state } = init;
   const method = request.method ?? 'GET';
   state.graphRequests.push({ method, path: url.pathname });
@@ -44,13 +50,21 @@ export async function handleGraphApi(init: GraphApiInit, segments: string[], url
   const fault = state.takeFault('graph');
   if (fault) {
     const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-    return sendGraphError(response, fault.status, fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'The request has been throttled.', headers);
+    return sendGraphError(
+      response,
+      fault.status,
+      fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+      'The request has been throttled.',
+      headers,
+    );
   }
 
   if (segments[0] === 'subscriptions' && segments.length === 1) {
     if (method === 'POST') return createSubscription(init, grant, request, response);
     if (method === 'GET') {
-      const value = [...state.subscriptions.values()].filter((s) => s.tenantId === grant.tenantId && s.applicationId === grant.clientId && s.expiresAt > init.clock.now());
+      const value = [...state.subscriptions.values()].filter(
+        (s) => s.tenantId === grant.tenantId && s.applicationId === grant.clientId && s.expiresAt > init.clock.now(),
+      );
       return sendJson(response, 200, { value: value.map(toJson) });
     }
     return sendGraphError(response, 405, 'MethodNotAllowed', 'Method not allowed.');
@@ -78,11 +92,17 @@ export async function handleGraphApi(init: GraphApiInit, segments: string[], url
   if (segments[0] === 'users' && segments[1] && segments[2] === 'messages') {
     if (method !== 'GET') return sendGraphError(response, 405, 'MethodNotAllowed', 'Method not allowed.');
     const userId = segments[1];
-    if (!mailboxVisible(state, userId, grant)) return sendGraphError(response, 404, 'ErrorInvalidUser', `The requested user '${userId}' is invalid.`);
-    const select = url.searchParams.get('$select')?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!mailboxVisible(state, userId, grant))
+      return sendGraphError(response, 404, 'ErrorInvalidUser', `The requested user '${userId}' is invalid.`);
+    const select = url.searchParams
+      .get('$select')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (segments.length === 4 && segments[3]) {
       const mail = state.mails.get(segments[3]);
-      if (!mail || mail.userId !== userId) return sendGraphError(response, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (!mail || mail.userId !== userId)
+        return sendGraphError(response, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       return sendJson(response, 200, selectFields(mail, select));
     }
     if (segments.length === 3) return listMessages(init, userId, url, select, response);
@@ -107,29 +127,48 @@ function checkExpiry(init: GraphApiInit, text: string): number | string {
   if (Number.isNaN(expiresAt)) return 'expirationDateTime is not a valid date.';
   const now = init.clock.now();
   if (expiresAt <= now) return 'Subscription expiration must be in the future.';
-  if (expiresAt > now + init.maxSubscriptionMinutes * 60_000) return `Subscription expiration can only be ${init.maxSubscriptionMinutes} minutes in the future.`;
+  if (expiresAt > now + init.maxSubscriptionMinutes * 60_000)
+    return `Subscription expiration can only be ${init.maxSubscriptionMinutes} minutes in the future.`;
   return expiresAt;
 }
 
-async function createSubscription(init: GraphApiInit, grant: AccessTokenGrant, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+async function createSubscription(
+  init: GraphApiInit,
+  grant: AccessTokenGrant,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
   const parsed = createSchema.safeParse(await readJson(request));
   if (!parsed.success) return sendGraphError(response, 400, 'InvalidRequest', 'The subscription is missing required properties.');
   const body = parsed.data;
   const resource = MESSAGES_RESOURCE.exec(body.resource);
   if (!resource?.[1]) return sendGraphError(response, 400, 'InvalidRequest', 'The resource is not supported by the simulator.');
   const userId = decodeURIComponent(resource[1]);
-  if (!mailboxVisible(init.state, userId, grant)) return sendGraphError(response, 404, 'ErrorInvalidUser', `The requested user '${userId}' is invalid.`);
+  if (!mailboxVisible(init.state, userId, grant))
+    return sendGraphError(response, 404, 'ErrorInvalidUser', `The requested user '${userId}' is invalid.`);
   const changeType = body.changeType.split(',').map((s) => s.trim());
-  if (changeType.some((type) => !['created', 'updated', 'deleted'].includes(type))) return sendGraphError(response, 400, 'InvalidRequest', 'changeType is not valid.');
-  if (body.clientState !== undefined && body.clientState.length > 128) return sendGraphError(response, 400, 'InvalidRequest', 'clientState must be at most 128 characters.');
-  if (!URL.canParse(body.notificationUrl) || (body.lifecycleNotificationUrl !== undefined && !URL.canParse(body.lifecycleNotificationUrl))) {
+  if (changeType.some((type) => !['created', 'updated', 'deleted'].includes(type)))
+    return sendGraphError(response, 400, 'InvalidRequest', 'changeType is not valid.');
+  if (body.clientState !== undefined && body.clientState.length > 128)
+    return sendGraphError(response, 400, 'InvalidRequest', 'clientState must be at most 128 characters.');
+  if (
+    !URL.canParse(body.notificationUrl) ||
+    (body.lifecycleNotificationUrl !== undefined && !URL.canParse(body.lifecycleNotificationUrl))
+  ) {
     return sendGraphError(response, 400, 'InvalidRequest', 'The notification URL is not valid.');
   }
   const expiry = checkExpiry(init, body.expirationDateTime);
   if (typeof expiry === 'string') return sendGraphError(response, 400, 'ExtensionError', expiry);
   if (body.includeResourceData) {
-    if (!body.encryptionCertificate || !body.encryptionCertificateId) return sendGraphError(response, 400, 'InvalidRequest', 'includeResourceData requires encryptionCertificate and encryptionCertificateId.');
-    if (!body.lifecycleNotificationUrl) return sendGraphError(response, 400, 'InvalidRequest', 'includeResourceData requires lifecycleNotificationUrl.');
+    if (!body.encryptionCertificate || !body.encryptionCertificateId)
+      return sendGraphError(
+        response,
+        400,
+        'InvalidRequest',
+        'includeResourceData requires encryptionCertificate and encryptionCertificateId.',
+      );
+    if (!body.lifecycleNotificationUrl)
+      return sendGraphError(response, 400, 'InvalidRequest', 'includeResourceData requires lifecycleNotificationUrl.');
     try {
       toCertificate(body.encryptionCertificate);
     } catch {
@@ -143,7 +182,12 @@ async function createSubscription(init: GraphApiInit, grant: AccessTokenGrant, r
   init.state.handshakes.push(...handshakes);
   const failed = handshakes.find((handshake) => !handshake.ok);
   if (failed) {
-    return sendGraphError(response, 400, 'ValidationError', `Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request. (${failed.url}: ${failed.reason ?? ''})`);
+    return sendGraphError(
+      response,
+      400,
+      'ValidationError',
+      `Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request. (${failed.url}: ${failed.reason ?? ''})`,
+    );
   }
 
   const subscription: SimulatedSubscription = {
@@ -173,7 +217,8 @@ function listMessages(init: GraphApiInit, userId: string, url: URL, select: stri
   if (filterText) {
     const filter = FILTER.exec(filterText);
     const at = filter?.[2] ? Date.parse(filter[2]) : Number.NaN;
-    if (!filter || Number.isNaN(at)) return sendGraphError(response, 400, 'ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.');
+    if (!filter || Number.isNaN(at))
+      return sendGraphError(response, 400, 'ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.');
     since = at;
     inclusive = filter[1]?.toLowerCase() === 'ge';
   }

@@ -29,11 +29,18 @@ const faultSchema = z.object({
  * (notifying its subscriptions, or not with `notify: false`), post a lifecycle event,
  * make the next calls fail, and look at what the simulator saw.
  */
-export async function handleSandboxControl(graph: SimulatedGraph, state: GraphSimulatorState, path: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+export async function handleSandboxControl(
+  graph: SimulatedGraph,
+  state: GraphSimulatorState,
+  path: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
   const method = request.method ?? 'GET';
   if (path === '/_sandbox/mail' && method === 'POST') {
     const parsed = mailSchema.safeParse(await readJson(request));
-    if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    if (!parsed.success)
+      return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
     const result = graph.putMail(parsed.data);
     // Delivery (and Graph's retries) continue in the background, as with Graph.
     result.delivered.catch(() => undefined);
@@ -41,15 +48,22 @@ export async function handleSandboxControl(graph: SimulatedGraph, state: GraphSi
   }
   if (path === '/_sandbox/lifecycle' && method === 'POST') {
     const parsed = lifecycleSchema.safeParse(await readJson(request));
-    if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    if (!parsed.success)
+      return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
     if (!state.subscriptions.has(parsed.data.subscriptionId)) return sendJson(response, 404, { error: 'subscription_not_found' });
     graph.postLifecycleEvent(parsed.data.subscriptionId, parsed.data.lifecycleEvent).catch(() => undefined);
     return sendJson(response, 202, { accepted: true });
   }
   if (path === '/_sandbox/faults' && method === 'POST') {
     const parsed = faultSchema.safeParse(await readJson(request));
-    if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
-    state.faults.push({ status: parsed.data.status, retryAfterSeconds: parsed.data.retryAfter, remaining: parsed.data.count, scope: parsed.data.scope });
+    if (!parsed.success)
+      return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    state.faults.push({
+      status: parsed.data.status,
+      retryAfterSeconds: parsed.data.retryAfter,
+      remaining: parsed.data.count,
+      scope: parsed.data.scope,
+    });
     return sendEmpty(response, 204);
   }
   if (method === 'GET' && path === '/_sandbox/subscriptions') {

@@ -37,7 +37,8 @@ export async function runValidationHandshake(url: string, timeoutMs = VALIDATION
     record.status = response.status;
     record.contentType = response.headers.get('content-type') ?? '';
     if (response.status !== 200) record.reason = `answered ${response.status}`;
-    else if (record.contentType.split(';')[0]?.trim().toLowerCase() !== 'text/plain') record.reason = `answered Content-Type ${record.contentType}`;
+    else if (record.contentType.split(';')[0]?.trim().toLowerCase() !== 'text/plain')
+      record.reason = `answered Content-Type ${record.contentType}`;
     else if (!body.equals(Buffer.from(validationToken, 'utf8'))) record.reason = 'answered a body that is not the validation token';
     else record.ok = true;
   } catch (error) {

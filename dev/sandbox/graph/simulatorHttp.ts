@@ -43,6 +43,17 @@ export function sendEmpty(response: http.ServerResponse, status: number, headers
 }
 
 /** Graph's error envelope: `{ error: { code, message, innerError } }`. */
-export function sendGraphError(response: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(response, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': crypto.randomUUID() } } }, headers);
+export function sendGraphError(
+  response: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(
+    response,
+    status,
+    { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': crypto.randomUUID() } } },
+    headers,
+  );
 }

@@ -6,7 +6,13 @@ import { handleGraphApi } from './handleGraphApi';
 import { handleSandboxControl } from './handleSandboxControl';
 import { handleTokenRequest } from './handleTokenRequest';
 import { VALIDATION_TIMEOUT_MS } from './runValidationHandshake';
-import { SimulatedGraph, type NotificationPayload, type PutMailInput, type PutMailResult, type SimulatedLifecycleEvent } from './SimulatedGraph';
+import {
+  SimulatedGraph,
+  type NotificationPayload,
+  type PutMailInput,
+  type PutMailResult,
+  type SimulatedLifecycleEvent,
+} from './SimulatedGraph';
 import { BodyTooLargeError, sendJson } from './simulatorHttp';
 import { VALIDATION_ISSUER_TEMPLATE, ValidationTokenMinter, type ValidationTokenClaims } from './ValidationTokenMinter';
 import { listen } from '../../listen';
@@ -97,14 +103,23 @@ export async function startGraphSimulator(init: GraphSimulatorInit): Promise<Gra
     const path = target.pathname;
     let segments: string[];
     try {
-      segments = path.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+      segments = path
+        .split('/')
+        .slice(1)
+        .map((segment) => decodeURIComponent(segment));
     } catch {
       return sendJson(response, 400, { error: { code: 'BadRequest', message: 'The request URL is not valid.' } });
     }
     if (path.startsWith('/_sandbox/')) return handleSandboxControl(graph, state, path, request, response);
     if (segments[0] === 'v1.0') {
       return handleGraphApi(
-        { state, clock, baseUrl: `${url}/v1.0`, maxSubscriptionMinutes: init.maxSubscriptionMinutes ?? 4230, validationTimeoutMs: init.validationTimeoutMs ?? VALIDATION_TIMEOUT_MS },
+        {
+          state,
+          clock,
+          baseUrl: `${url}/v1.0`,
+          maxSubscriptionMinutes: init.maxSubscriptionMinutes ?? 4230,
+          validationTimeoutMs: init.validationTimeoutMs ?? VALIDATION_TIMEOUT_MS,
+        },
         segments.slice(1),
         target,
         request,
@@ -112,7 +127,12 @@ export async function startGraphSimulator(init: GraphSimulatorInit): Promise<Gra
       );
     }
     if (segments.length === 4 && segments[0] && segments[1] === 'oauth2' && segments[2] === 'v2.0' && segments[3] === 'token') {
-      return handleTokenRequest({ state, clock, clientId: init.clientId, clientSecret: init.clientSecret, tokenLifetimeSeconds: init.tokenLifetimeSeconds ?? 3599 }, segments[0], request, response);
+      return handleTokenRequest(
+        { state, clock, clientId: init.clientId, clientSecret: init.clientSecret, tokenLifetimeSeconds: init.tokenLifetimeSeconds ?? 3599 },
+        segments[0],
+        request,
+        response,
+      );
     }
     if (/^\/[^/]+\/discovery(?:\/v2\.0)?\/keys$/.test(path) && request.method === 'GET') {
       return sendJson(response, 200, minter.keySet(), { 'Cache-Control': 'max-age=86400, private' });
@@ -149,7 +169,12 @@ export async function startGraphSimulator(init: GraphSimulatorInit): Promise<Gra
     },
     removeSubscription: (subscriptionId) => state.subscriptions.delete(subscriptionId),
     failNext: (fault) => {
-      state.faults.push({ status: fault.status, retryAfterSeconds: fault.retryAfterSeconds, remaining: fault.count ?? 1, scope: fault.scope ?? 'graph' });
+      state.faults.push({
+        status: fault.status,
+        retryAfterSeconds: fault.retryAfterSeconds,
+        remaining: fault.count ?? 1,
+        scope: fault.scope ?? 'graph',
+      });
     },
     mintValidationToken: (claims) => minter.mint(claims),
     idle: () => graph.idle(),

@@ -120,7 +120,8 @@ export async function startTokenIssuer(init: TokenIssuerInit = {}): Promise<Toke
       if (method !== 'POST') return sendJson(response, 405, { error: 'method_not_allowed' }, { Allow: 'POST' });
       const body = await readJson(request);
       const parsed = mintRequestSchema.safeParse(body);
-      if (!parsed.success) return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((i) => i.path.join('.')) });
+      if (!parsed.success)
+        return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((i) => i.path.join('.')) });
       return sendJson(response, 200, { access_token: await mint(parsed.data), token_type: 'Bearer' });
     }
     return sendJson(response, 404, { error: 'not_found' });

@@ -28,8 +28,19 @@ export function tokenIssuerPart(init: TokenIssuerPartInit = {}): SandboxPart {
         const common = { audience, expiresInSeconds: lifetime };
         const tokens = {
           user: await issuer.mint({ ...common, tenantId: identity.tenantId, userId: identity.userId, name: identity.userName }),
-          admin: await issuer.mint({ ...common, tenantId: identity.tenantId, userId: identity.adminUserId, name: 'Sandbox Admin', roles: [adminRole] }),
-          otherTenantUser: await issuer.mint({ ...common, tenantId: identity.otherTenantId, userId: identity.otherTenantUserId, name: 'Other Tenant User' }),
+          admin: await issuer.mint({
+            ...common,
+            tenantId: identity.tenantId,
+            userId: identity.adminUserId,
+            name: 'Sandbox Admin',
+            roles: [adminRole],
+          }),
+          otherTenantUser: await issuer.mint({
+            ...common,
+            tenantId: identity.otherTenantId,
+            userId: identity.otherTenantUserId,
+            name: 'Other Tenant User',
+          }),
         };
         return {
           settings: {

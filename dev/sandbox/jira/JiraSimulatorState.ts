@@ -144,7 +144,13 @@ export class JiraSimulatorState {
 
   addAttachment(init: { size: number; filename?: string; mimeType?: string; issueKey?: string }): SimulatedAttachment {
     const id = String(this.nextAttachmentId++);
-    const attachment = { id, size: init.size, filename: init.filename ?? `file-${id}.bin`, mimeType: init.mimeType ?? 'application/octet-stream', issueKey: init.issueKey };
+    const attachment = {
+      id,
+      size: init.size,
+      filename: init.filename ?? `file-${id}.bin`,
+      mimeType: init.mimeType ?? 'application/octet-stream',
+      issueKey: init.issueKey,
+    };
     this.attachments.set(id, attachment);
     return attachment;
   }

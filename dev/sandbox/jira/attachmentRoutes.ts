@@ -52,6 +52,12 @@ async function upload(context: SimulatorContext): Promise<void> {
   context.state.uploads.push({ issueKey, bytes, contentType, filename });
   const attachment = context.state.addAttachment({ size: bytes, filename: filename ?? 'upload.bin', issueKey });
   sendJson(context.response, 200, [
-    { self: `${context.baseUrl}/rest/api/2/attachment/${attachment.id}`, id: attachment.id, filename: attachment.filename, size: bytes, mimeType: attachment.mimeType },
+    {
+      self: `${context.baseUrl}/rest/api/2/attachment/${attachment.id}`,
+      id: attachment.id,
+      filename: attachment.filename,
+      size: bytes,
+      mimeType: attachment.mimeType,
+    },
   ]);
 }

@@ -41,7 +41,12 @@ export function jiraSimulatorPart(): SandboxPart {
       return {
         // The simulator is plain http on loopback, which production refuses.
         settings: { ALLOW_INSECURE_JIRA: 'true', ALLOW_PRIVATE_NETWORK_TARGETS: 'true' },
-        file: { jiraUrl: simulator.url, jiraOutboxUrl: `${simulator.url}/_sandbox/outbox`, jiraAdminPageUrl: `${simulator.url}${PANEL_PAGE_PATH}`, jiraUser: SANDBOX_JIRA_USER },
+        file: {
+          jiraUrl: simulator.url,
+          jiraOutboxUrl: `${simulator.url}/_sandbox/outbox`,
+          jiraAdminPageUrl: `${simulator.url}${PANEL_PAGE_PATH}`,
+          jiraUser: SANDBOX_JIRA_USER,
+        },
         seed: async (app) => {
           panel = await seedDemoInstance(app, simulator, instanceId);
         },
@@ -59,7 +64,12 @@ async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, insta
     await call(`${api}/admin/instances/${instanceId}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ baseUrl: simulator.url, displayName: 'Sandbox Jira', serviceUser: SANDBOX_SERVICE_USER, appKey: SANDBOX_APP_KEY }),
+      body: JSON.stringify({
+        baseUrl: simulator.url,
+        displayName: 'Sandbox Jira',
+        serviceUser: SANDBOX_SERVICE_USER,
+        appKey: SANDBOX_APP_KEY,
+      }),
     }),
   );
   // What a Jira admin pastes into the application link's incoming authentication.
@@ -82,7 +92,12 @@ async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, insta
   // An instance that existed before (a reused Azurite) keeps its secret, unknown to us: rotate it.
   return (
     registered.panel ??
-    panelSchema.parse(await call(`${api}/admin/panel/secret?instanceId=${instanceId}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}` } }))
+    panelSchema.parse(
+      await call(`${api}/admin/panel/secret?instanceId=${instanceId}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.admin}` },
+      }),
+    )
   );
 }
 

@@ -64,31 +64,29 @@ const faultSchema = z.object({
 const recipientUserSchema = z.object({ name: z.string().optional(), key: z.string().optional(), accountId: z.string().optional() });
 
 /** The notify body as Jira Server's `NotificationJsonBean` reads it (unknown fields are ignored). */
-const notifyBodySchema = z
-  .object({
-    subject: z.string().optional(),
-    textBody: z.string().optional(),
-    htmlBody: z.string().optional(),
-    to: z
-      .object({
-        reporter: z.boolean().optional(),
-        assignee: z.boolean().optional(),
-        watchers: z.boolean().optional(),
-        voters: z.boolean().optional(),
-        users: z.array(recipientUserSchema).optional(),
-        groups: z.array(z.object({ name: z.string() })).optional(),
-      })
-      
-      .optional(),
-    restrict: z
-      .object({
-        groups: z.array(z.object({ name: z.string() })).optional(),
-        permissions: z.array(z.object({ id: z.string().optional(), key: z.string().optional() })).optional(),
-      })
-      
-      .optional(),
-  })
-  ;
+const notifyBodySchema = z.object({
+  subject: z.string().optional(),
+  textBody: z.string().optional(),
+  htmlBody: z.string().optional(),
+  to: z
+    .object({
+      reporter: z.boolean().optional(),
+      assignee: z.boolean().optional(),
+      watchers: z.boolean().optional(),
+      voters: z.boolean().optional(),
+      users: z.array(recipientUserSchema).optional(),
+      groups: z.array(z.object({ name: z.string() })).optional(),
+    })
+
+    .optional(),
+  restrict: z
+    .object({
+      groups: z.array(z.object({ name: z.string() })).optional(),
+      permissions: z.array(z.object({ id: z.string().optional(), key: z.string().optional() })).optional(),
+    })
+
+    .optional(),
+});
 
 const WATCHERS_PATH = /^\/rest\/api\/(?:2|latest)\/issue\/([^/]+)\/watchers$/;
 const NOTIFY_PATH = /^\/rest\/api\/(?:2|latest)\/issue\/([^/]+)\/notify$/;
@@ -171,7 +169,10 @@ export class JiraNotifications {
   async handleControl(request: IncomingMessage, response: ServerResponse, path: string, nowMs: number): Promise<boolean> {
     if (path === '/_sandbox/outbox' && request.method === 'GET') {
       request.resume();
-      sendJson(response, 200, { notifications: this.outbox.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })), now: new Date(nowMs).toISOString() });
+      sendJson(response, 200, {
+        notifications: this.outbox.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })),
+        now: new Date(nowMs).toISOString(),
+      });
       return true;
     }
     if (path === '/_sandbox/outbox' && request.method === 'DELETE') {
@@ -186,7 +187,12 @@ export class JiraNotifications {
         sendJson(response, 400, { error: 'invalid_body' });
         return true;
       }
-      this.fail({ status: parsed.data.status, count: parsed.data.count, ...(parsed.data.retryAfter === undefined ? {} : { retryAfter: parsed.data.retryAfter }), ...(parsed.data.resource ? { resource: parsed.data.resource } : {}) });
+      this.fail({
+        status: parsed.data.status,
+        count: parsed.data.count,
+        ...(parsed.data.retryAfter === undefined ? {} : { retryAfter: parsed.data.retryAfter }),
+        ...(parsed.data.resource ? { resource: parsed.data.resource } : {}),
+      });
       sendJson(response, 200, { ok: true });
       return true;
     }
@@ -197,9 +203,12 @@ export class JiraNotifications {
     const issueKey = decodeURIComponent(context.match[1] ?? '');
     if (this.refused(context, 'watchers', issueKey)) return;
     const issue = this.visibleIssue(context, issueKey);
-    if (!issue) return this.answer(context, 'watchers', issueKey, 404, () => sendErrorMessages(context.response, 404, 'Issue Does Not Exist'));
+    if (!issue)
+      return this.answer(context, 'watchers', issueKey, 404, () => sendErrorMessages(context.response, 404, 'Issue Does Not Exist'));
     const caller = requireUser(context);
-    const watchers = issue.watchers.map((name) => context.state.users.get(name)).filter((user): user is SimulatedUser => user !== undefined);
+    const watchers = issue.watchers
+      .map((name) => context.state.users.get(name))
+      .filter((user): user is SimulatedUser => user !== undefined);
     const body = {
       self: `${context.baseUrl}/rest/api/2/issue/${encodeURIComponent(issue.key)}/watchers`,
       isWatching: issue.watchers.includes(caller.name),
@@ -223,7 +232,8 @@ export class JiraNotifications {
     const json = await readJson(context.request, context);
     if (this.refused(context, 'notify', issueKey)) return;
     const issue = this.visibleIssue(context, issueKey);
-    if (!issue) return this.answer(context, 'notify', issueKey, 404, () => sendErrorMessages(context.response, 404, 'Issue Does Not Exist'));
+    if (!issue)
+      return this.answer(context, 'notify', issueKey, 404, () => sendErrorMessages(context.response, 404, 'Issue Does Not Exist'));
     if (!(context.request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
       return this.answer(context, 'notify', issueKey, 415, () => sendErrorMessages(context.response, 415, 'Unsupported Media Type'));
     }
@@ -233,7 +243,10 @@ export class JiraNotifications {
 
     const named: SimulatedUser[] = [];
     for (const entry of body.to?.users ?? []) {
-      const user = entry.name !== undefined ? context.state.users.get(entry.name) : [...context.state.users.values()].find((candidate) => candidate.key === entry.key);
+      const user =
+        entry.name !== undefined
+          ? context.state.users.get(entry.name)
+          : [...context.state.users.values()].find((candidate) => candidate.key === entry.key);
       if (!user) return this.badRequest(context, issueKey, `User '${entry.name ?? entry.key ?? entry.accountId ?? ''}' does not exist.`);
       named.push(user);
     }
@@ -242,7 +255,8 @@ export class JiraNotifications {
       return this.badRequest(context, issueKey, `Group '${group}' does not exist.`);
     }
     for (const permission of body.restrict?.permissions ?? []) {
-      if (permission.key !== 'BROWSE' && permission.id !== BROWSE_PERMISSION_ID) return this.badRequest(context, issueKey, `Permission '${permission.key ?? permission.id ?? ''}' is not supported here.`);
+      if (permission.key !== 'BROWSE' && permission.id !== BROWSE_PERMISSION_ID)
+        return this.badRequest(context, issueKey, `Permission '${permission.key ?? permission.id ?? ''}' is not supported here.`);
     }
 
     const candidates = new Map<string, SimulatedUser>();
@@ -253,10 +267,13 @@ export class JiraNotifications {
     for (const user of named) candidates.set(user.name, user);
     if (body.to?.reporter) add(issue.reporter);
     if (body.to?.watchers) issue.watchers.forEach(add);
-    if (candidates.size === 0 && !body.to?.assignee && !body.to?.voters) return this.badRequest(context, issueKey, 'No recipients were defined for notification.');
+    if (candidates.size === 0 && !body.to?.assignee && !body.to?.voters)
+      return this.badRequest(context, issueKey, 'No recipients were defined for notification.');
 
     // As Jira does: nobody deactivated, nobody who cannot see the issue.
-    const recipients = [...candidates.values()].filter((user) => !this.inactive.has(user.name) && this.canBrowse(issue.key, user.name)).map((user) => user.name);
+    const recipients = [...candidates.values()]
+      .filter((user) => !this.inactive.has(user.name) && this.canBrowse(issue.key, user.name))
+      .map((user) => user.name);
     this.outbox.push({
       at: context.nowMs(),
       issueKey: issue.key,
@@ -285,17 +302,38 @@ export class JiraNotifications {
 
   /** Queued faults first, then the rate limiter; true when the call was answered with a failure. */
   private refused(context: SimulatorContext, resource: 'watchers' | 'notify', issueKey: string): boolean {
-    const fault = this.faults.find((candidate) => candidate.remaining > 0 && (candidate.resource === undefined || candidate.resource === resource));
+    const fault = this.faults.find(
+      (candidate) => candidate.remaining > 0 && (candidate.resource === undefined || candidate.resource === resource),
+    );
     if (fault) {
       fault.remaining -= 1;
       if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
-      const headers: Record<string, string> = fault.status === 429 ? this.exhaustedHeaders(fault.retryAfter) : fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
-      this.answer(context, resource, issueKey, fault.status, () => sendJson(context.response, fault.status, { errorMessages: ['Simulated failure'], errors: {} }, headers), fault.retryAfter);
+      const headers: Record<string, string> =
+        fault.status === 429
+          ? this.exhaustedHeaders(fault.retryAfter)
+          : fault.retryAfter === undefined
+            ? {}
+            : { 'Retry-After': String(fault.retryAfter) };
+      this.answer(
+        context,
+        resource,
+        issueKey,
+        fault.status,
+        () => sendJson(context.response, fault.status, { errorMessages: ['Simulated failure'], errors: {} }, headers),
+        fault.retryAfter,
+      );
       return true;
     }
     const wait = this.take(requireUser(context).name, context.nowMs());
     if (wait !== undefined) {
-      this.answer(context, resource, issueKey, 429, () => sendJson(context.response, 429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, this.exhaustedHeaders(wait)), wait);
+      this.answer(
+        context,
+        resource,
+        issueKey,
+        429,
+        () => sendJson(context.response, 429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, this.exhaustedHeaders(wait)),
+        wait,
+      );
       return true;
     }
     return false;
@@ -340,8 +378,22 @@ export class JiraNotifications {
     };
   }
 
-  private answer(context: SimulatorContext, resource: 'watchers' | 'notify', issueKey: string, status: number, send: (headers: Record<string, string>) => void, retryAfter?: number): void {
-    this.answers.push({ at: context.nowMs(), method: context.request.method ?? 'GET', resource, issueKey, status, ...(retryAfter === undefined ? {} : { retryAfter }) });
+  private answer(
+    context: SimulatorContext,
+    resource: 'watchers' | 'notify',
+    issueKey: string,
+    status: number,
+    send: (headers: Record<string, string>) => void,
+    retryAfter?: number,
+  ): void {
+    this.answers.push({
+      at: context.nowMs(),
+      method: context.request.method ?? 'GET',
+      resource,
+      issueKey,
+      status,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
     context.request.resume();
     send(status === 429 ? {} : this.rateHeaders(context.user?.name));
   }

@@ -14,9 +14,19 @@ const newToken = () => randomBytes(24).toString('base64url');
 /** The three endpoints of Jira's OAuth 1.0a dance under `/plugins/servlet/oauth/`. */
 export function oauthRoutes(init: OAuthRoutesInit): JiraSimulatorRoute[] {
   return [
-    { methods: ['POST', 'GET'], path: /^\/plugins\/servlet\/oauth\/request-token$/, auth: 'none', handle: (context) => requestToken(context) },
+    {
+      methods: ['POST', 'GET'],
+      path: /^\/plugins\/servlet\/oauth\/request-token$/,
+      auth: 'none',
+      handle: (context) => requestToken(context),
+    },
     { methods: ['GET'], path: /^\/plugins\/servlet\/oauth\/authorize$/, auth: 'none', handle: (context) => authorizePage(context) },
-    { methods: ['POST', 'GET'], path: /^\/plugins\/servlet\/oauth\/access-token$/, auth: 'none', handle: (context) => accessToken(context, init) },
+    {
+      methods: ['POST', 'GET'],
+      path: /^\/plugins\/servlet\/oauth\/access-token$/,
+      auth: 'none',
+      handle: (context) => accessToken(context, init),
+    },
   ];
 }
 
@@ -25,7 +35,14 @@ async function requestToken(context: SimulatorContext): Promise<void> {
   if (!verified.ok) return refuse(context, verified.status, verified.problem);
   const callback = verified.oauth.get('oauth_callback');
   if (!callback) return refuse(context, 400, 'parameter_absent');
-  const token = { token: newToken(), secret: newToken(), consumerKey: verified.consumer.consumerKey, callback, createdAt: context.nowMs(), used: false };
+  const token = {
+    token: newToken(),
+    secret: newToken(),
+    consumerKey: verified.consumer.consumerKey,
+    callback,
+    createdAt: context.nowMs(),
+    used: false,
+  };
   context.state.requestTokens.set(token.token, token);
   context.record.auth = { kind: 'oauth', consumerKey: verified.consumer.consumerKey };
   sendForm(context.response, 200, { oauth_token: token.token, oauth_token_secret: token.secret, oauth_callback_confirmed: 'true' });

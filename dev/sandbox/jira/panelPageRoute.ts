@@ -53,7 +53,11 @@ export function panelPageRoute(init: PanelPageRouteInit): JiraSimulatorRoute {
 </head><body><nav><b>Jira administration</b> Manage apps › Outlook integration</nav>
 ${frame}
 </body></html>`;
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
+      response.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(html),
+        'Cache-Control': 'no-store',
+      });
       response.end(html);
     },
   };

@@ -27,13 +27,19 @@ export function restRoutes(): JiraSimulatorRoute[] {
       auth: 'user',
       handle: async (context) => {
         const body = context.request.method === 'POST' ? await readJsonBody(context) : undefined;
-        const jql = typeof body?.jql === 'string' ? body.jql : context.query.get('jql') ?? '';
+        const jql = typeof body?.jql === 'string' ? body.jql : (context.query.get('jql') ?? '');
         const project = /project\s*=\s*"?([A-Za-z][A-Za-z0-9_]*)"?/i.exec(jql)?.[1]?.toUpperCase();
         const issues = [...context.state.issues.values()].filter((issue) => !project || issue.key.startsWith(`${project}-`));
         const startAt = Number(context.query.get('startAt') ?? 0) || 0;
         const maxResults = Number(context.query.get('maxResults') ?? 50) || 50;
         const page = issues.slice(startAt, startAt + maxResults);
-        sendJson(context.response, 200, { expand: 'schema,names', startAt, maxResults, total: issues.length, issues: page.map((issue) => toIssueJson(context, issue)) });
+        sendJson(context.response, 200, {
+          expand: 'schema,names',
+          startAt,
+          maxResults,
+          total: issues.length,
+          issues: page.map((issue) => toIssueJson(context, issue)),
+        });
       },
     },
   ];
@@ -70,7 +76,13 @@ function toIssueJson(context: SimulatorContext, issue: SimulatedIssue): Record<s
       watches: { watchCount: issue.watchers.length, isWatching: context.user ? issue.watchers.includes(context.user.name) : false },
       attachment: [...context.state.attachments.values()]
         .filter((attachment) => attachment.issueKey === issue.key)
-        .map((attachment) => ({ id: attachment.id, filename: attachment.filename, size: attachment.size, mimeType: attachment.mimeType, content: `${context.baseUrl}/secure/attachment/${attachment.id}/${encodeURIComponent(attachment.filename)}` })),
+        .map((attachment) => ({
+          id: attachment.id,
+          filename: attachment.filename,
+          size: attachment.size,
+          mimeType: attachment.mimeType,
+          content: `${context.baseUrl}/secure/attachment/${attachment.id}/${encodeURIComponent(attachment.filename)}`,
+        })),
     },
   };
 }

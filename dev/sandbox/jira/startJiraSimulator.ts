@@ -41,7 +41,12 @@ export interface JiraSimulatorInit {
   controls?: SimulatorControl[];
 }
 
-export type SimulatorControl = (request: http.IncomingMessage, response: http.ServerResponse, path: string, nowMs: number) => Promise<boolean>;
+export type SimulatorControl = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  path: string,
+  nowMs: number,
+) => Promise<boolean>;
 
 export interface JiraSimulator {
   /** Base URL with the base path, no trailing slash: what is registered as the instance's baseUrl. */
@@ -73,7 +78,11 @@ export interface JiraSimulator {
   stop(): Promise<void>;
 }
 
-const faultSchema = z.object({ status: z.number().int().min(400).max(599), retryAfter: z.number().int().min(0).optional(), count: z.number().int().min(1).default(1) });
+const faultSchema = z.object({
+  status: z.number().int().min(400).max(599),
+  retryAfter: z.number().int().min(0).optional(),
+  count: z.number().int().min(1).default(1),
+});
 const MAX_FORM_BYTES = 1024 * 1024;
 
 /**
@@ -91,7 +100,10 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
   const state = new JiraSimulatorState(init.users, init.issues);
   const routes: JiraSimulatorRoute[] = [
     ...(init.routes ?? []),
-    ...oauthRoutes({ requestTokenTtlMs: (init.requestTokenTtlSeconds ?? 600) * 1000, accessTokenTtlMs: (init.accessTokenTtlSeconds ?? 5 * 365 * 86400) * 1000 }),
+    ...oauthRoutes({
+      requestTokenTtlMs: (init.requestTokenTtlSeconds ?? 600) * 1000,
+      accessTokenTtlMs: (init.accessTokenTtlSeconds ?? 5 * 365 * 86400) * 1000,
+    }),
     ...restRoutes(),
     ...attachmentRoutes(),
   ];
@@ -116,7 +128,8 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
     const record: RecordedRequest = { method, url: rawUrl, headers: { ...request.headers } };
     state.requests.push(record);
     response.once('finish', () => (record.status = response.statusCode));
-    if (basePath !== '' && rawPath !== basePath && !rawPath.startsWith(`${basePath}/`)) return sendErrorMessages(response, 404, 'Not found');
+    if (basePath !== '' && rawPath !== basePath && !rawPath.startsWith(`${basePath}/`))
+      return sendErrorMessages(response, 404, 'Not found');
     const path = rawPath.slice(basePath.length);
     record.url = path + (queryAt < 0 ? '' : `?${rawQuery}`);
 
@@ -136,7 +149,12 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
       fault.remaining -= 1;
       if (fault.remaining === 0) state.fault = undefined;
       request.resume();
-      return sendJson(response, fault.status, { errorMessages: ['Simulated failure'], errors: {} }, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) });
+      return sendJson(
+        response,
+        fault.status,
+        { errorMessages: ['Simulated failure'], errors: {} },
+        fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) },
+      );
     }
 
     let match: RegExpExecArray | null = null;
@@ -228,11 +246,14 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
   }
 
   /** The user a verified request acts as: its access token's, or 2-legged (with impersonation). */
-  function userOf(verified: Extract<OAuthVerification, { ok: true }>): { kind: 'oauth' | 'oauth-2lo'; user: SimulatedUser } | { problem: string; status: number } {
+  function userOf(
+    verified: Extract<OAuthVerification, { ok: true }>,
+  ): { kind: 'oauth' | 'oauth-2lo'; user: SimulatedUser } | { problem: string; status: number } {
     const token = verified.oauth.get('oauth_token');
     if (token) {
       const access = state.accessTokens.get(token);
-      if (!access || access.consumerKey !== verified.consumer.consumerKey || access.revoked) return { problem: 'token_rejected', status: 401 };
+      if (!access || access.consumerKey !== verified.consumer.consumerKey || access.revoked)
+        return { problem: 'token_rejected', status: 401 };
       if (clock.now() > access.expiresAt) return { problem: 'token_expired', status: 401 };
       return { kind: 'oauth', user: state.requireUser(access.user) };
     }
@@ -272,7 +293,8 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
   url = `${(await listen(server, host, init.port ?? 0)).url}${basePath}`;
 
   let stopped: Promise<void> | undefined;
-  const filterTokens = (userName: string | undefined) => [...state.accessTokens.values()].filter((token) => userName === undefined || token.user === userName);
+  const filterTokens = (userName: string | undefined) =>
+    [...state.accessTokens.values()].filter((token) => userName === undefined || token.user === userName);
   return {
     url,
     state,

@@ -65,9 +65,7 @@ export class UpmLicenses {
   }
 
   routes(): JiraSimulatorRoute[] {
-    return [
-      { methods: ['GET'], path: LICENSE_PATH, auth: 'user', handle: (context) => this.license(context) },
-    ];
+    return [{ methods: ['GET'], path: LICENSE_PATH, auth: 'user', handle: (context) => this.license(context) }];
   }
 
   /** The simulator has authenticated the caller (OAuth 1.0a, 2-legged or a PAT) before this runs. */
@@ -86,11 +84,22 @@ export class UpmLicenses {
     }
 
     if (!context.user || !this.admins.has(context.user.name)) {
-      return sendJson(context.response, 403, { 'status-code': 403, subCode: 'upm.permissionDenied', message: 'You must be an administrator to access this resource.' });
+      return sendJson(context.response, 403, {
+        'status-code': 403,
+        subCode: 'upm.permissionDenied',
+        message: 'You must be an administrator to access this resource.',
+      });
     }
     const license = this.apps.get(appKey);
-    if (!license) return sendJson(context.response, 404, { 'status-code': 404, subCode: 'upm.plugin.not.found', message: `Plugin ${appKey} not found` });
-    sendJson(context.response, 200, toUpmLicenseBody(context, appKey, license), { 'Content-Type': 'application/vnd.atl.plugins+json;charset=UTF-8' });
+    if (!license)
+      return sendJson(context.response, 404, {
+        'status-code': 404,
+        subCode: 'upm.plugin.not.found',
+        message: `Plugin ${appKey} not found`,
+      });
+    sendJson(context.response, 200, toUpmLicenseBody(context, appKey, license), {
+      'Content-Type': 'application/vnd.atl.plugins+json;charset=UTF-8',
+    });
   }
 }
 
@@ -101,7 +110,8 @@ function toUpmLicenseBody(context: SimulatorContext, appKey: string, license: Up
   const links = { self, alternate: `${context.baseUrl}/plugins/servlet/upm#manage/${encodeURIComponent(appKey)}` };
   if (license.mode === 'none') return { links, pluginKey: appKey };
   // Answers 200 with the right content type, as a proxy or a broken UPM might: only the shape is wrong.
-  if (license.mode === 'malformed') return { links, pluginKey: appKey, valid: 'yes', maximumNumberOfUsers: 'fifty', expiryDate: 'tomorrow' };
+  if (license.mode === 'malformed')
+    return { links, pluginKey: appKey, valid: 'yes', maximumNumberOfUsers: 'fifty', expiryDate: 'tomorrow' };
 
   const evaluation = license.mode === 'evaluation' || license.mode === 'expired';
   const expiryDate = license.mode === 'evaluation' ? now + 30 * DAY_MS : license.mode === 'expired' ? now - DAY_MS : null;

@@ -54,7 +54,8 @@ export function verifyOAuthRequest(facts: OAuthRequestFacts, state: JiraSimulato
   const signed: Pair[] = [...query, ...form, ...header.filter(([name]) => name !== 'realm' && name !== 'oauth_signature')];
   const base = signatureBaseString(facts.method, baseStringUri(facts.scheme, facts.hostHeader, facts.rawPath), signed);
   const signature = Buffer.from(oauth.get('oauth_signature') ?? '', 'base64');
-  if (!verify('sha1', Buffer.from(base, 'utf8'), consumer.publicKey, signature)) return { ok: false, problem: 'signature_invalid', status: 401 };
+  if (!verify('sha1', Buffer.from(base, 'utf8'), consumer.publicKey, signature))
+    return { ok: false, problem: 'signature_invalid', status: 401 };
 
   let seen = state.nonces.get(consumer.consumerKey);
   if (!seen) state.nonces.set(consumer.consumerKey, (seen = new Map<string, number>()));

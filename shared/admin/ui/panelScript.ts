@@ -9,7 +9,13 @@ export function panelMain(): void {
   type Json = Record<string, unknown>;
   const SVG = 'http://www.w3.org/2000/svg';
   const SERIES = ['received', 'dropped', 'delivered', 'failed', 'poisoned'] as const;
-  const LABELS: Record<(typeof SERIES)[number], string> = { received: 'Received', dropped: 'Dropped', delivered: 'Delivered', failed: 'Failed', poisoned: 'Poisoned' };
+  const LABELS: Record<(typeof SERIES)[number], string> = {
+    received: 'Received',
+    dropped: 'Dropped',
+    delivered: 'Delivered',
+    failed: 'Failed',
+    poisoned: 'Poisoned',
+  };
   const RENEW_EVERY_MS = 5 * 60 * 1000;
 
   const api = document.body.dataset.api ?? '';
@@ -154,7 +160,11 @@ export function panelMain(): void {
       byId('license-decision').className = answer.licensed === true ? 'ok' : 'bad';
       text('license-source', answer.source === 'grace' ? `grace, until ${when(answer.graceUntil)}` : str(answer.source));
       text('license-checked', when(answer.checkedAt));
-      const details = [answer.evaluation === true ? 'evaluation' : '', typeof answer.expiresAt === 'string' ? `expires ${when(answer.expiresAt)}` : '', typeof answer.maxUsers === 'number' ? `${answer.maxUsers} users` : ''];
+      const details = [
+        answer.evaluation === true ? 'evaluation' : '',
+        typeof answer.expiresAt === 'string' ? `expires ${when(answer.expiresAt)}` : '',
+        typeof answer.maxUsers === 'number' ? `${answer.maxUsers} users` : '',
+      ];
       text('license-detail', details.filter((d) => d !== '').join(', ') || '—');
     }
 
@@ -164,7 +174,11 @@ export function panelMain(): void {
     byId('license').hidden = false;
   }
 
-  function svg<K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<string, string | number>, parent: Element): SVGElementTagNameMap[K] {
+  function svg<K extends keyof SVGElementTagNameMap>(
+    name: K,
+    attributes: Record<string, string | number>,
+    parent: Element,
+  ): SVGElementTagNameMap[K] {
     const element = document.createElementNS(SVG, name);
     for (const [attribute, value] of Object.entries(attributes)) element.setAttribute(attribute, String(value));
     parent.appendChild(element);
@@ -195,7 +209,19 @@ export function panelMain(): void {
       SERIES.forEach((series, s) => {
         const value = num(day[series]);
         const barHeight = (value / max) * plotHeight;
-        const rect = svg('rect', { x: x0 + s * bar, y: top + plotHeight - barHeight, width: Math.max(0.5, bar - 1), height: barHeight, class: `bar s-${series}`, 'data-series': series, 'data-value': value }, root);
+        const rect = svg(
+          'rect',
+          {
+            x: x0 + s * bar,
+            y: top + plotHeight - barHeight,
+            width: Math.max(0.5, bar - 1),
+            height: barHeight,
+            class: `bar s-${series}`,
+            'data-series': series,
+            'data-value': value,
+          },
+          root,
+        );
         const title = svg('title', {}, rect);
         title.textContent = `${str(day.day)} · ${LABELS[series]}: ${value}`;
       });
@@ -224,7 +250,8 @@ export function panelMain(): void {
       legend.appendChild(item);
     }
     const reasons = new Map<string, number>();
-    for (const day of days) for (const [reason, n] of Object.entries(obj(day.droppedByReason))) reasons.set(reason, (reasons.get(reason) ?? 0) + num(n));
+    for (const day of days)
+      for (const [reason, n] of Object.entries(obj(day.droppedByReason))) reasons.set(reason, (reasons.get(reason) ?? 0) + num(n));
     const reasonText = [...reasons].map(([reason, n]) => `${reason} ${n}`).join(', ');
     text(
       'report-note',
@@ -264,13 +291,20 @@ export function panelMain(): void {
 
   function renderSubscriptions(result: Json): void {
     const rows = list(result.subscriptions);
-    text('subscription-summary', `${num(result.mailboxes)} mailbox(es), ${rows.length} subscription(s)${result.truncated === true ? ' (first ones only)' : ''}.`);
+    text(
+      'subscription-summary',
+      `${num(result.mailboxes)} mailbox(es), ${rows.length} subscription(s)${result.truncated === true ? ' (first ones only)' : ''}.`,
+    );
     const body = byId<HTMLTableSectionElement>('subscription-rows');
     clear(body);
     for (const subscription of rows) {
       const row = body.insertRow();
       cell(row, str(subscription.userId));
-      cell(row, `${str(subscription.state)}${subscription.superseded === true ? ' (superseded)' : ''}`, subscription.state === 'active' && subscription.expired !== true ? 'ok' : 'warn');
+      cell(
+        row,
+        `${str(subscription.state)}${subscription.superseded === true ? ' (superseded)' : ''}`,
+        subscription.state === 'active' && subscription.expired !== true ? 'ok' : 'warn',
+      );
       cell(row, `${when(subscription.expiresAt)}${subscription.expired === true ? ' (expired)' : ''}`);
       cell(row, when(subscription.renewedAt));
       cell(row, when(subscription.lastNotificationAt));
@@ -280,7 +314,10 @@ export function panelMain(): void {
 
   function renderLinks(result: Json): void {
     const totals = obj(result.totals);
-    text('link-totals', `${num(totals.links)} link(s): ${num(totals.conversations)} conversation(s) on ${num(totals.issues)} issue(s), ${num(totals.stale)} stale${result.truncated === true ? ' (counted in part)' : ''}.`);
+    text(
+      'link-totals',
+      `${num(totals.links)} link(s): ${num(totals.conversations)} conversation(s) on ${num(totals.issues)} issue(s), ${num(totals.stale)} stale${result.truncated === true ? ' (counted in part)' : ''}.`,
+    );
     const body = byId<HTMLTableSectionElement>('link-rows');
     clear(body);
     for (const issue of list(result.issues)) {
@@ -309,11 +346,26 @@ export function panelMain(): void {
     setStatus('test-result', 'Testing…', 'muted');
     try {
       const result = await call('test-connection', { method: 'POST', body: {} });
-      if (result.ok === true) setStatus('test-result', `Connected: Jira accepts the credential${typeof result.jiraUser === 'string' ? ` as ${result.jiraUser}` : ''}.`, 'ok');
-      else if (result.outcome === 'rejected') setStatus('test-result', `Rejected by Jira${typeof result.status === 'number' ? ` (HTTP ${result.status})` : ''}${typeof result.code === 'string' ? ` (${result.code})` : ''}.`, 'bad');
+      if (result.ok === true)
+        setStatus(
+          'test-result',
+          `Connected: Jira accepts the credential${typeof result.jiraUser === 'string' ? ` as ${result.jiraUser}` : ''}.`,
+          'ok',
+        );
+      else if (result.outcome === 'rejected')
+        setStatus(
+          'test-result',
+          `Rejected by Jira${typeof result.status === 'number' ? ` (HTTP ${result.status})` : ''}${typeof result.code === 'string' ? ` (${result.code})` : ''}.`,
+          'bad',
+        );
       else if (result.outcome === 'missing') setStatus('test-result', 'No service credential is registered.', 'bad');
       else if (result.outcome === 'unreachable') setStatus('test-result', 'Jira could not be reached.', 'bad');
-      else setStatus('test-result', `Jira answered unexpectedly${typeof result.status === 'number' ? ` (HTTP ${result.status})` : ''}.`, 'warn');
+      else
+        setStatus(
+          'test-result',
+          `Jira answered unexpectedly${typeof result.status === 'number' ? ` (HTTP ${result.status})` : ''}.`,
+          'warn',
+        );
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) setStatus('test-result', 'The test could not be run.', 'bad');
     } finally {
@@ -327,10 +379,15 @@ export function panelMain(): void {
     try {
       const result = await call('replay-poison', { method: 'POST', body: { queue } });
       const left = num(result.leftForLater);
-      setStatus('replay-result', `Moved ${num(result.moved)} message(s) back to ${queue}.${left > 0 ? ` ${left} failed again and stay.` : ''}`, 'ok');
+      setStatus(
+        'replay-result',
+        `Moved ${num(result.moved)} message(s) back to ${queue}.${left > 0 ? ` ${left} failed again and stay.` : ''}`,
+        'ok',
+      );
       await section(async () => renderReport(await call('report')), 'report');
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401)) setStatus('replay-result', `The replay failed: ${error instanceof Error ? error.message : 'error'}`, 'bad');
+      if (!(error instanceof ApiError && error.status === 401))
+        setStatus('replay-result', `The replay failed: ${error instanceof Error ? error.message : 'error'}`, 'bad');
       button.disabled = false;
     }
   }

@@ -7,7 +7,8 @@ import type { DeliveryRepository } from '../../platform/storage/deliveries/Deliv
  * - `done`: the notification is `sent` or `failed` already, nothing to do;
  * - `busy`: another worker holds a live lease; look again after it ends.
  */
-export type DeliveryClaim = { kind: 'claimed'; entity: DeliveryEntity } | { kind: 'done'; entity: DeliveryEntity } | { kind: 'busy'; leaseUntil: string };
+export type DeliveryClaim =
+  { kind: 'claimed'; entity: DeliveryEntity } | { kind: 'done'; entity: DeliveryEntity } | { kind: 'busy'; leaseUntil: string };
 
 export type ClaimedDelivery = Extract<DeliveryClaim, { kind: 'claimed' }>;
 

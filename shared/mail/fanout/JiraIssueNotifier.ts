@@ -37,7 +37,10 @@ export class JiraIssueNotifier {
 
   /** `GET /rest/api/2/issue/{key}/watchers`. */
   async watchers(issue: IssueRef): Promise<JiraCallResult<JiraWatcher[]>> {
-    const response = await this.jira.request(issue.tenantId, issue.instanceId, { method: 'GET', path: `${issuePath(issue.issueKey)}/watchers` });
+    const response = await this.jira.request(issue.tenantId, issue.instanceId, {
+      method: 'GET',
+      path: `${issuePath(issue.issueKey)}/watchers`,
+    });
     const status = response.statusCode;
     const answer = this.classify(response);
     if (answer.kind !== 'ok') {
@@ -51,13 +54,18 @@ export class JiraIssueNotifier {
       throw toUpstreamError(error, 'Jira');
     }
     const parsed = jiraWatchersSchema.safeParse(body);
-    if (!parsed.success) throw new AppError({ code: 'upstream_bad_response', detail: 'Jira answered the watcher list in an unexpected shape' });
+    if (!parsed.success)
+      throw new AppError({ code: 'upstream_bad_response', detail: 'Jira answered the watcher list in an unexpected shape' });
     return { kind: 'ok', value: parsed.data.watchers, status };
   }
 
   /** `POST /rest/api/2/issue/{key}/notify`; Jira answers 204 once the mail is queued. */
   async notify(issue: IssueRef, notification: JiraNotification): Promise<JiraCallResult<undefined>> {
-    const response = await this.jira.request(issue.tenantId, issue.instanceId, { method: 'POST', path: `${issuePath(issue.issueKey)}/notify`, json: notification });
+    const response = await this.jira.request(issue.tenantId, issue.instanceId, {
+      method: 'POST',
+      path: `${issuePath(issue.issueKey)}/notify`,
+      json: notification,
+    });
     const status = response.statusCode;
     const answer = this.classify(response);
     await discard(response);

@@ -77,7 +77,8 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
   }
 
   const delivered = new Set<string>();
-  for await (const row of deps.deliveries.listByMessage(message.tenantId, mail.internetMessageId)) delivered.add(issueId(row.instanceId, row.issueKey));
+  for await (const row of deps.deliveries.listByMessage(message.tenantId, mail.internetMessageId))
+    delivered.add(issueId(row.instanceId, row.issueKey));
   const enqueuedAt = new Date(deps.clock.now()).toISOString();
   const messages: JiraNotifyMessage[] = live
     .filter((link) => !delivered.has(issueId(link.instanceId, link.issueKey)))
@@ -94,7 +95,12 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
   if (messages.length > 0) await deps.enqueue(messages);
   // Only after the messages are durably queued: a watermark must never pass an unqueued mail.
   await advance(message, resource, deps);
-  return { kind: 'enqueued', issues: messages.length, alreadyDelivered: live.length - messages.length, staleLinks: links.length - live.length };
+  return {
+    kind: 'enqueued',
+    issues: messages.length,
+    alreadyDelivered: live.length - messages.length,
+    staleLinks: links.length - live.length,
+  };
 }
 
 async function advance(message: GraphNotificationMessage, resource: MailResourceData, deps: FanOutMailDeps): Promise<void> {

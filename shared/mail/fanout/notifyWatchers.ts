@@ -135,7 +135,10 @@ async function retryLater(
   await deps.ledger.release(claim, status);
   if (decision.action === 'throw') {
     if (error instanceof Error) throw error;
-    throw new AppError({ code: cause.kind === 'throttled' ? 'throttled' : 'upstream_unreachable', detail: `Jira answered ${status ?? 'nothing'}; retries by requeue are used up` });
+    throw new AppError({
+      code: cause.kind === 'throttled' ? 'throttled' : 'upstream_unreachable',
+      detail: `Jira answered ${status ?? 'nothing'}; retries by requeue are used up`,
+    });
   }
   await deps.requeue(withRetry(message, decision.retry), decision.delaySeconds);
   return { kind: 'requeued', cause: cause.kind, delaySeconds: decision.delaySeconds, ...(status === undefined ? {} : { status }) };

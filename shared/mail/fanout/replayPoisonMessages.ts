@@ -33,7 +33,11 @@ export function toQueueName(name: string): QueueName {
  * that fail again during the replay and come back to poison are not replayed again by it.
  * For `npm run replay-poison` and the admin panel.
  */
-export async function replayPoisonMessages(admin: Pick<QueueAdmin, 'receive' | 'sendText' | 'delete'>, queue: QueueName, options: ReplayOptions = {}): Promise<ReplayResult> {
+export async function replayPoisonMessages(
+  admin: Pick<QueueAdmin, 'receive' | 'sendText' | 'delete'>,
+  queue: QueueName,
+  options: ReplayOptions = {},
+): Promise<ReplayResult> {
   const poison = poisonQueueName(queue);
   const now = options.now ?? Date.now;
   // A message poisoned again while this runs has a later insertion time. A message failing

@@ -26,7 +26,8 @@ export function toJiraNotification(issueKey: string, mail: NotifiedMail, recipie
     ...(mail.webLink ? ['', `Open the e-mail: ${mail.webLink}`] : []),
   ].join('\n');
 
-  const row = (label: string, value: string) => `<tr><th align="left" style="padding-right:12px">${label}</th><td>${escapeHtml(value)}</td></tr>`;
+  const row = (label: string, value: string) =>
+    `<tr><th align="left" style="padding-right:12px">${label}</th><td>${escapeHtml(value)}</td></tr>`;
   const html = [
     `<p>New e-mail in a conversation linked to <b>${escapeHtml(issueKey)}</b>.</p>`,
     '<table>',
@@ -61,6 +62,11 @@ function formatTime(iso: string): string {
 
 /** Line breaks and other control characters out: they could split a mail header. */
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }

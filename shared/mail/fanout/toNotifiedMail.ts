@@ -23,7 +23,9 @@ export function toNotifiedMail(mail: MailResourceData): NotifiedMail | undefined
     subject: truncateText(mail.subject ?? '', MAX_SUBJECT_LENGTH),
     ...(name ? { fromName: truncateText(name, MAX_SUBJECT_LENGTH) } : {}),
     ...(address ? { fromAddress: truncateText(address, MAX_SUBJECT_LENGTH) } : {}),
-    ...(mail.receivedDateTime && !Number.isNaN(Date.parse(mail.receivedDateTime)) ? { receivedDateTime: new Date(mail.receivedDateTime).toISOString() } : {}),
+    ...(mail.receivedDateTime && !Number.isNaN(Date.parse(mail.receivedDateTime))
+      ? { receivedDateTime: new Date(mail.receivedDateTime).toISOString() }
+      : {}),
     bodyPreview: truncateText(mail.bodyPreview ?? '', MAX_PREVIEW_LENGTH),
     ...(webLink ? { webLink } : {}),
   };

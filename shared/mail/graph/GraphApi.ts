@@ -27,7 +27,9 @@ export class GraphApi {
   }
 
   async renewSubscription(subscriptionId: string, expirationDateTime: string): Promise<GraphSubscription> {
-    const response = await this.send('renewing a subscription', (api) => api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).patch({ expirationDateTime }));
+    const response = await this.send('renewing a subscription', (api) =>
+      api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).patch({ expirationDateTime }),
+    );
     return this.parse(response, graphSubscriptionSchema, 'renewing a subscription');
   }
 
@@ -43,7 +45,9 @@ export class GraphApi {
 
   async getMessage(userId: string, messageId: string): Promise<MailResourceData> {
     const response = await this.send('reading a message', (api) =>
-      api(`/users/${encodeURIComponent(userId)}/messages/${encodeURIComponent(messageId)}`).select([...MAIL_RESOURCE_FIELDS]).get(),
+      api(`/users/${encodeURIComponent(userId)}/messages/${encodeURIComponent(messageId)}`)
+        .select([...MAIL_RESOURCE_FIELDS])
+        .get(),
     );
     return this.parse(response, mailResourceDataSchema, 'reading a message');
   }
@@ -57,7 +61,8 @@ export class GraphApi {
   async *listMessagesSince(userId: string, since: string, pageSize = 50): AsyncGenerator<MailResourceData[]> {
     const filter = encodeURIComponent(`receivedDateTime ge ${since}`);
     const orderBy = encodeURIComponent('receivedDateTime asc');
-    let path: string | undefined = `/users/${encodeURIComponent(userId)}/messages?$filter=${filter}&$orderby=${orderBy}&$select=${MAIL_RESOURCE_FIELDS.join(',')}&$top=${pageSize}`;
+    let path: string | undefined =
+      `/users/${encodeURIComponent(userId)}/messages?$filter=${filter}&$orderby=${orderBy}&$select=${MAIL_RESOURCE_FIELDS.join(',')}&$top=${pageSize}`;
     while (path) {
       const current: string = path;
       const response = await this.send('listing messages', (api) => api(current).get());
@@ -70,7 +75,8 @@ export class GraphApi {
   /** A nextLink must stay on our Graph base, and becomes a path the SDK appends to it. */
   private relativeToBase(nextLink: string): string {
     const base = this.init.baseUrl.replace(/\/+$/, '');
-    if (!nextLink.startsWith(`${base}/`)) throw new AppError({ code: 'upstream_bad_response', detail: 'Microsoft Graph answered a nextLink outside its base URL' });
+    if (!nextLink.startsWith(`${base}/`))
+      throw new AppError({ code: 'upstream_bad_response', detail: 'Microsoft Graph answered a nextLink outside its base URL' });
     return nextLink.slice(base.length);
   }
 
@@ -82,7 +88,8 @@ export class GraphApi {
     } catch (error) {
       throw unwrapGraphError(error);
     }
-    if (!(response instanceof Response)) throw new AppError({ code: 'internal', detail: `${action}: the Graph client did not answer a raw response` });
+    if (!(response instanceof Response))
+      throw new AppError({ code: 'internal', detail: `${action}: the Graph client did not answer a raw response` });
     if (!response.ok) throw await toGraphFailure(response, action, this.init.now());
     return response;
   }
@@ -92,10 +99,15 @@ export class GraphApi {
     try {
       json = (await response.json()) as unknown;
     } catch (cause) {
-      throw new AppError({ code: 'upstream_bad_response', detail: `${action}: Microsoft Graph answered something that is not JSON`, cause });
+      throw new AppError({
+        code: 'upstream_bad_response',
+        detail: `${action}: Microsoft Graph answered something that is not JSON`,
+        cause,
+      });
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new AppError({ code: 'upstream_bad_response', detail: `${action}: Microsoft Graph answered an unexpected shape` });
+    if (!parsed.success)
+      throw new AppError({ code: 'upstream_bad_response', detail: `${action}: Microsoft Graph answered an unexpected shape` });
     return parsed.data;
   }
 }

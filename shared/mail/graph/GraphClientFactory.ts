@@ -32,7 +32,11 @@ export class GraphClientFactory {
     const base = new URL(init.baseUrl);
     const segments = base.pathname.split('/').filter(Boolean);
     const version = segments.pop();
-    if (!version) throw new AppError({ code: 'config_invalid', detail: 'GRAPH_BASE_URL: expected a URL ending in the API version, e.g. https://graph.microsoft.com/v1.0' });
+    if (!version)
+      throw new AppError({
+        code: 'config_invalid',
+        detail: 'GRAPH_BASE_URL: expected a URL ending in the API version, e.g. https://graph.microsoft.com/v1.0',
+      });
     this.origin = base.origin;
     this.sdkBaseUrl = `${base.origin}/${segments.join('/')}`;
     this.version = version;

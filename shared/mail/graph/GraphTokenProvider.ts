@@ -81,10 +81,17 @@ export class GraphTokenProvider implements AuthenticationProvider {
 
 /** MSAL's errors carry the server's description, which can echo the client id; keep the code only. */
 function toTokenError(error: unknown): AppError {
-  const code = typeof error === 'object' && error !== null && 'errorCode' in error && typeof error.errorCode === 'string' ? error.errorCode : 'unknown';
+  const code =
+    typeof error === 'object' && error !== null && 'errorCode' in error && typeof error.errorCode === 'string'
+      ? error.errorCode
+      : 'unknown';
   const safeCode = /^[\w.-]{1,64}$/.test(code) ? code : 'unknown';
   if (safeCode === 'network_error' || safeCode === 'endpoints_resolution_error') {
     return new AppError({ code: 'upstream_unreachable', detail: 'the token endpoint could not be reached', cause: error });
   }
-  return new AppError({ code: 'graph_access_denied', detail: `the token endpoint refused the client credentials (${safeCode})`, cause: error });
+  return new AppError({
+    code: 'graph_access_denied',
+    detail: `the token endpoint refused the client credentials (${safeCode})`,
+    cause: error,
+  });
 }

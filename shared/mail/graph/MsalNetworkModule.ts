@@ -40,7 +40,11 @@ export class MsalNetworkModule implements INetworkModule {
   }
 
   private async send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    const response = await this.http.request(new URL(url), { method, headers: options?.headers ?? {}, body: method === 'POST' ? (options?.body ?? '') : undefined });
+    const response = await this.http.request(new URL(url), {
+      method,
+      headers: options?.headers ?? {},
+      body: method === 'POST' ? (options?.body ?? '') : undefined,
+    });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
       if (typeof value === 'string') headers[name] = value;

@@ -41,17 +41,20 @@ export class OutboundTransportMiddleware implements Middleware {
       });
       const bytes = await readBody(response.body, {
         maxBytes: this.maxBodyBytes,
-        tooLarge: () => new AppError({ code: 'upstream_bad_response', detail: `Microsoft Graph answered more than ${this.maxBodyBytes} bytes` }),
+        tooLarge: () =>
+          new AppError({ code: 'upstream_bad_response', detail: `Microsoft Graph answered more than ${this.maxBodyBytes} bytes` }),
       });
       const responseHeaders = new Headers();
       for (const [name, value] of Object.entries(response.headers)) {
         if (typeof value === 'string') responseHeaders.set(name, value);
         else if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
       }
-      context.response = new Response(NULL_BODY_STATUSES.has(response.statusCode) ? null : new Uint8Array(bytes), { status: response.statusCode, headers: responseHeaders });
+      context.response = new Response(NULL_BODY_STATUSES.has(response.statusCode) ? null : new Uint8Array(bytes), {
+        status: response.statusCode,
+        headers: responseHeaders,
+      });
     } catch (error) {
       throw passThroughError(toUpstreamError(error, 'Microsoft Graph'));
     }
   }
-
 }

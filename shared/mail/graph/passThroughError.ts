@@ -15,6 +15,7 @@ export function passThroughError(error: unknown): Error {
 
 export function unwrapGraphError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (typeof error === 'object' && error !== null && 'customError' in error && error.customError instanceof AppError) return error.customError;
+  if (typeof error === 'object' && error !== null && 'customError' in error && error.customError instanceof AppError)
+    return error.customError;
   return new AppError({ code: 'upstream_unreachable', detail: 'Microsoft Graph could not be reached', cause: error });
 }

@@ -19,7 +19,8 @@ export async function toGraphFailure(response: Response, action: string, now: nu
   }
   if (status === 404) return new AppError({ code: 'graph_not_found', detail });
   if (status === 401 || status === 403) return new AppError({ code: 'graph_access_denied', detail });
-  if (status >= 400 && status < 500) return new AppError({ code: 'graph_request_failed', detail, extensions: graphCode ? { graphCode } : {} });
+  if (status >= 400 && status < 500)
+    return new AppError({ code: 'graph_request_failed', detail, extensions: graphCode ? { graphCode } : {} });
   return new AppError({ code: 'upstream_bad_response', detail });
 }
 

@@ -95,7 +95,8 @@ export class SubscriptionManager {
       throw error;
     }
     // After a certificate rotation, a subscription still encrypting with the old one is replaced.
-    if (rich && renewed.encryptionCertificateId && renewed.encryptionCertificateId !== rich.certificateId) return this.recreate(subscription);
+    if (rich && renewed.encryptionCertificateId && renewed.encryptionCertificateId !== rich.certificateId)
+      return this.recreate(subscription);
 
     const renewedAt = new Date(clock.now()).toISOString();
     const confirmedExpiry = toIso(renewed.expirationDateTime) ?? expiresAt;
@@ -129,7 +130,10 @@ export class SubscriptionManager {
         return { outcome: 'recreated', subscription: current };
       }
       const created = await this.create(old.tenantId, old.userId, old.watermark ?? old.createdAt);
-      const switched = await mailboxes.update({ ...mailbox.entity, subscriptionId: created.subscriptionId, updatedAt: new Date(clock.now()).toISOString() }, mailbox.etag);
+      const switched = await mailboxes.update(
+        { ...mailbox.entity, subscriptionId: created.subscriptionId, updatedAt: new Date(clock.now()).toISOString() },
+        mailbox.etag,
+      );
       if (!switched) {
         await this.discard(created);
         continue;

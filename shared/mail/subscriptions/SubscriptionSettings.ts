@@ -28,7 +28,8 @@ interface SettingsSource {
 export function toSubscriptionSettings(settings: SettingsSource): SubscriptionSettings {
   const certificate = settings.GRAPH_ENCRYPTION_CERTIFICATE?.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
   const certificateId = settings.GRAPH_ENCRYPTION_CERTIFICATE_ID;
-  if (certificate && !certificateId) throw new AppError({ code: 'config_invalid', detail: 'GRAPH_ENCRYPTION_CERTIFICATE_ID: required with GRAPH_ENCRYPTION_CERTIFICATE' });
+  if (certificate && !certificateId)
+    throw new AppError({ code: 'config_invalid', detail: 'GRAPH_ENCRYPTION_CERTIFICATE_ID: required with GRAPH_ENCRYPTION_CERTIFICATE' });
   return {
     publicBaseUrl: settings.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     subscriptionMinutes: settings.GRAPH_SUBSCRIPTION_MINUTES,

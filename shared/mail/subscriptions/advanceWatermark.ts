@@ -6,10 +6,16 @@ import { updateSubscription } from './updateSubscription';
  * the time of the latest mail known to be durably queued or processed. For catch-up here
  * and for the fan-out once it has processed a notification.
  */
-export async function advanceWatermark(repository: Pick<SubscriptionRepository, 'getVersioned' | 'update'>, subscriptionId: string, at: string): Promise<void> {
+export async function advanceWatermark(
+  repository: Pick<SubscriptionRepository, 'getVersioned' | 'update'>,
+  subscriptionId: string,
+  at: string,
+): Promise<void> {
   const time = Date.parse(at);
   if (Number.isNaN(time)) return;
   await updateSubscription(repository, subscriptionId, (current) =>
-    current.watermark !== undefined && Date.parse(current.watermark) >= time ? undefined : { ...current, watermark: new Date(time).toISOString() },
+    current.watermark !== undefined && Date.parse(current.watermark) >= time
+      ? undefined
+      : { ...current, watermark: new Date(time).toISOString() },
   );
 }

@@ -24,7 +24,10 @@ export async function handleLifecycleMessage(init: HandleLifecycleInit): Promise
   if (!subscription) return { result: 'unknownSubscription' };
   switch (message.lifecycleEvent) {
     case 'reauthorizationRequired': {
-      await updateSubscription(init.subscriptions, subscription.subscriptionId, (current) => ({ ...current, state: 'reauthorizationRequired' }));
+      await updateSubscription(init.subscriptions, subscription.subscriptionId, (current) => ({
+        ...current,
+        state: 'reauthorizationRequired',
+      }));
       return { result: (await manager.renew(subscription)).outcome };
     }
     case 'subscriptionRemoved':

@@ -1,12 +1,6 @@
 /** Why items of a batch were not enqueued; logged as counts, never with their content. */
 export type DropReason =
-  | 'malformed'
-  | 'unknownSubscription'
-  | 'clientStateMismatch'
-  | 'untrustedRichContent'
-  | 'undecryptable'
-  | 'unsupportedEvent'
-  | 'duplicate';
+  'malformed' | 'unknownSubscription' | 'clientStateMismatch' | 'untrustedRichContent' | 'undecryptable' | 'unsupportedEvent' | 'duplicate';
 
 export type DropCounts = Partial<Record<DropReason, number>>;
 

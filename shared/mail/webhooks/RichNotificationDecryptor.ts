@@ -33,7 +33,10 @@ export class RichNotificationDecryptor {
 
     let key: Buffer;
     try {
-      key = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(content.dataKey, 'base64'));
+      key = privateDecrypt(
+        { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+        Buffer.from(content.dataKey, 'base64'),
+      );
     } catch {
       return { ok: false, reason: 'bad_data_key' };
     }

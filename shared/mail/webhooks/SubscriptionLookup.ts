@@ -35,7 +35,11 @@ export class SubscriptionLookup {
   constructor(init: SubscriptionLookupInit) {
     this.load = init.load;
     this.missingTtlMs = init.missingTtlMs ?? 10_000;
-    this.entries = new TtlCache({ clock: { now: () => init.now() }, ttlMs: init.ttlMs ?? 5 * 60_000, maxEntries: init.maxEntries ?? 10_000 });
+    this.entries = new TtlCache({
+      clock: { now: () => init.now() },
+      ttlMs: init.ttlMs ?? 5 * 60_000,
+      maxEntries: init.maxEntries ?? 10_000,
+    });
   }
 
   async get(subscriptionId: string): Promise<SubscriptionSnapshot | undefined> {

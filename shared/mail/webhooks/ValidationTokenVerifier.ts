@@ -51,7 +51,8 @@ export class ValidationTokenVerifier {
   private readonly clockTolerance: number;
 
   constructor(init: ValidationTokenVerifierInit) {
-    this.keySet = init.keySet ?? createRemoteJWKSet(new URL(init.jwksUrl), { timeoutDuration: init.jwksTimeoutMs ?? 2000, cooldownDuration: 30_000 });
+    this.keySet =
+      init.keySet ?? createRemoteJWKSet(new URL(init.jwksUrl), { timeoutDuration: init.jwksTimeoutMs ?? 2000, cooldownDuration: 30_000 });
     this.audience = init.audience;
     this.issuerTemplate = init.issuerTemplate;
     this.clockTolerance = init.clockToleranceSeconds ?? 300;

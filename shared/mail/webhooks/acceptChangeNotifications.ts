@@ -105,7 +105,10 @@ export async function acceptChangeNotifications(init: AcceptChangeNotificationsI
   return { messages, dropped, unknownCertificate };
 }
 
-async function lookupAll(lookup: Pick<SubscriptionLookup, 'get'>, items: readonly { subscriptionId: string }[]): Promise<Map<string, SubscriptionSnapshot>> {
+async function lookupAll(
+  lookup: Pick<SubscriptionLookup, 'get'>,
+  items: readonly { subscriptionId: string }[],
+): Promise<Map<string, SubscriptionSnapshot>> {
   const ids = [...new Set(items.map((item) => item.subscriptionId))];
   const found = await Promise.all(ids.map(async (id) => [id, await lookup.get(id)] as const));
   const snapshots = new Map<string, SubscriptionSnapshot>();
@@ -113,7 +116,11 @@ async function lookupAll(lookup: Pick<SubscriptionLookup, 'get'>, items: readonl
   return snapshots;
 }
 
-function decryptResource(decryptor: AcceptChangeNotificationsInit['decryptor'], item: ChangeNotification, messageId: string): MailResourceData | DecryptionFailure {
+function decryptResource(
+  decryptor: AcceptChangeNotificationsInit['decryptor'],
+  item: ChangeNotification,
+  messageId: string,
+): MailResourceData | DecryptionFailure {
   if (!decryptor || !item.encryptedContent) return 'unknown_certificate';
   const result = decryptor.decrypt(item.encryptedContent);
   if (!result.ok) return result.reason;

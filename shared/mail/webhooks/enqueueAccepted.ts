@@ -9,7 +9,12 @@ import { withinDeadline } from './withinDeadline';
  * 503 (`storage_unavailable`): Graph retries a batch for hours, so a notification is never
  * acknowledged before it is durably queued.
  */
-export async function enqueueAccepted(queues: Pick<QueueSender, 'sendMany'>, queue: QueueName, messages: readonly unknown[], remainingMs: number): Promise<void> {
+export async function enqueueAccepted(
+  queues: Pick<QueueSender, 'sendMany'>,
+  queue: QueueName,
+  messages: readonly unknown[],
+  remainingMs: number,
+): Promise<void> {
   if (messages.length === 0) return;
   const budgetMs = Math.max(1, Math.floor(remainingMs));
   const abortSignal = AbortSignal.timeout(budgetMs);

@@ -23,4 +23,13 @@ export const mailResourceDataSchema = z.object({
 export type MailResourceData = z.output<typeof mailResourceDataSchema>;
 
 /** The `$select` that yields exactly `mailResourceDataSchema`'s fields. */
-export const MAIL_RESOURCE_FIELDS = ['id', 'internetMessageId', 'conversationId', 'subject', 'from', 'receivedDateTime', 'bodyPreview', 'webLink'] as const;
+export const MAIL_RESOURCE_FIELDS = [
+  'id',
+  'internetMessageId',
+  'conversationId',
+  'subject',
+  'from',
+  'receivedDateTime',
+  'bodyPreview',
+  'webLink',
+] as const;

@@ -9,7 +9,10 @@ import { AppError } from '../../platform/errors/AppError';
  */
 export function parseEncryptionPrivateKeys(text: string): Map<string, KeyObject> {
   const keys = new Map<string, KeyObject>();
-  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part.length > 0)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)) {
     const separator = entry.indexOf(':');
     const id = separator > 0 ? entry.slice(0, separator).trim() : '';
     const encoded = separator > 0 ? entry.slice(separator + 1).trim() : '';

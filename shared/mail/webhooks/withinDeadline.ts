@@ -11,7 +11,10 @@ export const GRAPH_ANSWER_BUDGET_MS = 2500;
 export async function withinDeadline<T>(remainingMs: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError({ code: 'service_unavailable', detail: 'the notification batch could not be handled in time' })), Math.max(0, remainingMs));
+    timer = setTimeout(
+      () => reject(new AppError({ code: 'service_unavailable', detail: 'the notification batch could not be handled in time' })),
+      Math.max(0, remainingMs),
+    );
   });
   try {
     return await Promise.race([work, deadline]);

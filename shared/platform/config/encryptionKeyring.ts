@@ -8,7 +8,10 @@ export interface EncryptionKeyring {
 export function parseEncryptionKeyring(text: string): EncryptionKeyring | string {
   const keys = new Map<string, Buffer>();
   let activeKeyId: string | undefined;
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const separator = part.indexOf(':');
     const keyId = separator > 0 ? part.slice(0, separator) : '';
     const material = separator > 0 ? part.slice(separator + 1) : '';

@@ -19,7 +19,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = issue.path.join('.') || '(settings)';
-      const message = issue.code === 'invalid_type' && env[name] === undefined ? issue.message.replace(/^Invalid input: /, '') : issue.message;
+      const message =
+        issue.code === 'invalid_type' && env[name] === undefined ? issue.message.replace(/^Invalid input: /, '') : issue.message;
       problems.push(`${name}: ${message}`);
     }
   }

@@ -27,7 +27,12 @@ export function corsHeaders(policy: CorsPolicy, origin: string | null, allowedOr
 }
 
 /** The answer to a preflight (`OPTIONS` with `Access-Control-Request-Method`) for a route serving `methods`. */
-export function preflightHeaders(policy: CorsPolicy, methods: readonly string[], origin: string | null, allowedOrigins: readonly string[]): Record<string, string> {
+export function preflightHeaders(
+  policy: CorsPolicy,
+  methods: readonly string[],
+  origin: string | null,
+  allowedOrigins: readonly string[],
+): Record<string, string> {
   if (!isAllowed(origin, allowedOrigins)) return { vary: 'Origin' };
   return {
     'access-control-allow-origin': origin,

@@ -48,7 +48,9 @@ export async function readBody(source: BodySource | null | undefined, options: R
     if (size > options.maxBytes) {
       if (options.overflow === 'drain') void drain(chunks);
       else await chunks.stop();
-      throw options.tooLarge?.() ?? new AppError({ code: 'payload_too_large', detail: `the body is larger than ${options.maxBytes} bytes` });
+      throw (
+        options.tooLarge?.() ?? new AppError({ code: 'payload_too_large', detail: `the body is larger than ${options.maxBytes} bytes` })
+      );
     }
     kept.push(chunk);
   }

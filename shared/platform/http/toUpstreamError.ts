@@ -8,8 +8,13 @@ import { ForbiddenTargetError } from '../net/guardedLookup';
  */
 export function toUpstreamError(error: unknown, upstream: string): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof ForbiddenTargetError) return new AppError({ code: 'target_not_allowed', detail: `${upstream} resolves to an address that is not allowed`, cause: error });
-  if (error instanceof errors.ConnectTimeoutError || error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+  if (error instanceof ForbiddenTargetError)
+    return new AppError({ code: 'target_not_allowed', detail: `${upstream} resolves to an address that is not allowed`, cause: error });
+  if (
+    error instanceof errors.ConnectTimeoutError ||
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError
+  ) {
     return new AppError({ code: 'upstream_timeout', detail: `${upstream} did not answer in time`, cause: error });
   }
   if (error instanceof Error && error.name === 'AbortError') {

@@ -88,7 +88,10 @@ export class QueueAdmin {
     try {
       await this.queues
         .get(queueName)
-        .sendMessage(messageText, options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeout: options.visibilityTimeoutSeconds });
+        .sendMessage(
+          messageText,
+          options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeout: options.visibilityTimeoutSeconds },
+        );
     } catch (error) {
       throw toStorageError(error, `send to queue ${queueName}`);
     }

@@ -36,7 +36,10 @@ export class StorageHealth {
     this.timeoutMs = init.timeoutMs ?? 3000;
     const retryDelayMs = init.retryDelayMs ?? 200;
     const common = init.credential ? { target: init.target, credential: init.credential } : { target: init.target };
-    this.tables = new TableClientFactory({ ...common, retryOptions: { maxRetries: 1, retryDelayInMs: retryDelayMs, maxRetryDelayInMs: retryDelayMs } });
+    this.tables = new TableClientFactory({
+      ...common,
+      retryOptions: { maxRetries: 1, retryDelayInMs: retryDelayMs, maxRetryDelayInMs: retryDelayMs },
+    });
     this.queues = new QueueClientFactory({
       ...common,
       retryOptions: { maxTries: 2, retryDelayInMs: retryDelayMs, maxRetryDelayInMs: retryDelayMs, tryTimeoutInMs: this.timeoutMs },
@@ -52,7 +55,10 @@ export class StorageHealth {
   private async probeTables(): Promise<void> {
     const pages = this.tables
       .get(tableNames.instances)
-      .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${''}`, select: ['PartitionKey'] }, abortSignal: AbortSignal.timeout(this.timeoutMs) })
+      .listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${''}`, select: ['PartitionKey'] },
+        abortSignal: AbortSignal.timeout(this.timeoutMs),
+      })
       .byPage({ maxPageSize: 1 });
     await pages.next();
   }

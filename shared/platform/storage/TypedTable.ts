@@ -220,7 +220,10 @@ export class TypedTable<E extends K, K extends P, P> {
       consistent = false;
     }
     if (!consistent) {
-      throw new AppError({ code: 'storage_row_invalid', detail: `a row of table ${this.codec.table} has keys that do not match its fields` });
+      throw new AppError({
+        code: 'storage_row_invalid',
+        detail: `a row of table ${this.codec.table} has keys that do not match its fields`,
+      });
     }
     return entity;
   }

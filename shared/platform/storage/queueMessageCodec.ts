@@ -12,7 +12,10 @@ export function encodeQueueMessage(message: unknown): string {
   if (json === undefined) throw new AppError({ code: 'internal', detail: 'a queue message must be JSON-serializable' });
   const text = Buffer.from(json, 'utf8').toString('base64');
   if (text.length > MAX_QUEUE_MESSAGE_LENGTH) {
-    throw new AppError({ code: 'internal', detail: `a queue message of ${text.length} characters exceeds the ${MAX_QUEUE_MESSAGE_LENGTH} a queue accepts` });
+    throw new AppError({
+      code: 'internal',
+      detail: `a queue message of ${text.length} characters exceeds the ${MAX_QUEUE_MESSAGE_LENGTH} a queue accepts`,
+    });
   }
   return text;
 }

@@ -30,6 +30,13 @@ export function toStorageError(error: unknown, action: string): AppError {
   const status = storageStatusOf(error);
   const serviceCode = storageErrorCodeOf(error);
   const unavailable = status === undefined || status >= 500 || status === 408 || status === 429;
-  const answer = status === undefined ? 'no answer from storage' : `storage answered ${status}${serviceCode && /^\w{1,64}$/.test(serviceCode) ? ` ${serviceCode}` : ''}`;
-  return new AppError({ code: unavailable ? 'storage_unavailable' : 'storage_request_failed', detail: `${action}: ${answer}`, cause: error });
+  const answer =
+    status === undefined
+      ? 'no answer from storage'
+      : `storage answered ${status}${serviceCode && /^\w{1,64}$/.test(serviceCode) ? ` ${serviceCode}` : ''}`;
+  return new AppError({
+    code: unavailable ? 'storage_unavailable' : 'storage_request_failed',
+    detail: `${action}: ${answer}`,
+    cause: error,
+  });
 }

@@ -39,7 +39,7 @@ export function encodeKeyPart(text: string): string {
 export function decodeKeyPart(encoded: string): string {
   if (!ENCODED_PART.test(encoded)) throw invalidEncoding();
   const bytes: number[] = [];
-  for (let i = 0; i < encoded.length; ) {
+  for (let i = 0; i < encoded.length;) {
     if (encoded[i] === '~') {
       bytes.push(Number.parseInt(encoded.slice(i + 1, i + 3), 16));
       i += 3;
@@ -77,7 +77,10 @@ export function splitCompositeKey(key: string): string[] {
 /** Throws when a key exceeds what Table Storage accepts, before a request is made. */
 export function assertKeyLength(key: string): string {
   if (key.length > MAX_KEY_LENGTH) {
-    throw new AppError({ code: 'storage_key_invalid', detail: `the identifier is too long to store (key of ${key.length} characters, at most ${MAX_KEY_LENGTH})` });
+    throw new AppError({
+      code: 'storage_key_invalid',
+      detail: `the identifier is too long to store (key of ${key.length} characters, at most ${MAX_KEY_LENGTH})`,
+    });
   }
   return key;
 }

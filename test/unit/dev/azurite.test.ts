@@ -7,7 +7,7 @@ describe('startAzurite', () => {
     try {
       const queue = new QueueClient(azurite.connectionString, 'probe');
       await queue.create();
-      expect((await queue.exists())).toBe(true);
+      expect(await queue.exists()).toBe(true);
     } finally {
       await azurite.stop();
     }

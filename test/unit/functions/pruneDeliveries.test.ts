@@ -38,11 +38,27 @@ describe('pruneDeliveries (timer, daily)', () => {
     expect(row.schedule).toBe('0 17 3 * * *');
 
     const at = (days: number) => new Date(now - days * 86_400_000).toISOString();
-    for (const [issueKey, days] of [['OLD-1', 8], ['OLD-2', 30], ['NEW-1', 6]] as const) {
-      await services.repositories.deliveries.insert({ tenantId: 't1', internetMessageId: `<${issueKey}@x>`, instanceId: 'demo', issueKey, status: 'sent', attempts: 1, createdAt: at(days), updatedAt: at(days) });
+    for (const [issueKey, days] of [
+      ['OLD-1', 8],
+      ['OLD-2', 30],
+      ['NEW-1', 6],
+    ] as const) {
+      await services.repositories.deliveries.insert({
+        tenantId: 't1',
+        internetMessageId: `<${issueKey}@x>`,
+        instanceId: 'demo',
+        issueKey,
+        status: 'sent',
+        attempts: 1,
+        createdAt: at(days),
+        updatedAt: at(days),
+      });
     }
     const lines: string[] = [];
-    const context = new InvocationContext({ functionName: 'pruneDeliveries', logHandler: (_level, ...args) => void lines.push(args.join(' ')) });
+    const context = new InvocationContext({
+      functionName: 'pruneDeliveries',
+      logHandler: (_level, ...args) => void lines.push(args.join(' ')),
+    });
     await row.handler({ isPastDue: false, scheduleStatus: { last: '', next: '', lastUpdated: '' } } as Timer, context, services);
 
     expect(lines).toEqual(['pruned 2 delivery record(s)']);

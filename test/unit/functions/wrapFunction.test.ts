@@ -38,38 +38,67 @@ describe('wrapFunction: the one place handlers are wrapped', () => {
   });
 
   function http(handler: HttpServiceHandler, extra: Partial<Extract<FunctionRow, { kind: 'http' }>> = {}): HttpServiceHandler {
-    const wrapped = wrapFunction({ kind: 'http', name: 'probe', route: 'probe', methods: ['GET', 'POST', 'OPTIONS'], cors: policy, handler, ...extra });
+    const wrapped = wrapFunction({
+      kind: 'http',
+      name: 'probe',
+      route: 'probe',
+      methods: ['GET', 'POST', 'OPTIONS'],
+      cors: policy,
+      handler,
+      ...extra,
+    });
     if (wrapped.kind !== 'http') throw new Error('not an http definition');
     return wrapped.handler;
   }
 
   async function call(handler: HttpServiceHandler, method: string, headers: Record<string, string> = { origin: ORIGIN }) {
     const context = new InvocationContext({ functionName: 'probe', logHandler: () => undefined });
-    const response = new HttpResponse(await handler(new HttpRequest({ method, url: 'http://127.0.0.1:7071/api/probe', headers }), context, services));
+    const response = new HttpResponse(
+      await handler(new HttpRequest({ method, url: 'http://127.0.0.1:7071/api/probe', headers }), context, services),
+    );
     return { status: response.status, headers: toRecord(response.headers), body: await response.text() };
   }
 
-  it('answers a preflight itself, without the handler, granting the row\'s methods', async () => {
+  it("answers a preflight itself, without the handler, granting the row's methods", async () => {
     const handler = jest.fn<ReturnType<HttpServiceHandler>, Parameters<HttpServiceHandler>>();
     const preflight = await call(http(handler), 'OPTIONS', { origin: ORIGIN, 'access-control-request-method': 'POST' });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': ORIGIN, 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'authorization' });
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': ORIGIN,
+      'access-control-allow-methods': 'GET, POST',
+      'access-control-allow-headers': 'authorization',
+    });
     expect(handler).not.toHaveBeenCalled();
   });
 
   it('adds CORS to an answer whose headers are a Headers object, keeping its Vary', async () => {
-    const answer = await call(http(async () => ({ status: 200, headers: new Headers({ 'content-type': 'text/plain', vary: 'Authorization' }), body: 'ok' })), 'GET');
+    const answer = await call(
+      http(async () => ({ status: 200, headers: new Headers({ 'content-type': 'text/plain', vary: 'Authorization' }), body: 'ok' })),
+      'GET',
+    );
     expect(answer).toMatchObject({ status: 200, body: 'ok' });
-    expect(answer.headers).toMatchObject({ 'content-type': 'text/plain', vary: 'Authorization, Origin', 'access-control-allow-origin': ORIGIN, 'access-control-expose-headers': 'retry-after' });
+    expect(answer.headers).toMatchObject({
+      'content-type': 'text/plain',
+      vary: 'Authorization, Origin',
+      'access-control-allow-origin': ORIGIN,
+      'access-control-expose-headers': 'retry-after',
+    });
   });
 
   it.each([
     ['an AppError', new AppError({ code: 'unauthenticated', headers: { 'WWW-Authenticate': 'Bearer' } }), 401, 'unauthenticated'],
     ['an unexpected error', new Error('secret'), 500, 'internal'],
   ])('adds CORS to the problem the edge makes of %s', async (_name, error, status, code) => {
-    const problem = await call(http(() => Promise.reject(error)), 'GET');
+    const problem = await call(
+      http(() => Promise.reject(error)),
+      'GET',
+    );
     expect(problem.status).toBe(status);
-    expect(problem.headers).toMatchObject({ 'content-type': 'application/problem+json', 'access-control-allow-origin': ORIGIN, vary: 'Origin' });
+    expect(problem.headers).toMatchObject({
+      'content-type': 'application/problem+json',
+      'access-control-allow-origin': ORIGIN,
+      vary: 'Origin',
+    });
     expect(JSON.parse(problem.body)).toMatchObject({ code });
     expect(problem.body).not.toContain('secret');
   });
@@ -86,7 +115,12 @@ describe('wrapFunction: the one place handlers are wrapped', () => {
 
   it('counts the last failed attempt of a queue message once', async () => {
     const add = jest.spyOn(services.admin.reports, 'add').mockResolvedValue(undefined);
-    const wrapped = wrapFunction({ kind: 'queue', name: 'q', queueName: queueNames.jiraNotify, handler: () => Promise.reject(new Error('boom')) });
+    const wrapped = wrapFunction({
+      kind: 'queue',
+      name: 'q',
+      queueName: queueNames.jiraNotify,
+      handler: () => Promise.reject(new Error('boom')),
+    });
     const context = new InvocationContext({ functionName: 'q', triggerMetadata: { dequeueCount: 5 }, logHandler: () => undefined });
     if (wrapped.kind !== 'queue') throw new Error('not a queue definition');
     await expect(wrapped.handler({}, context, services)).rejects.toThrow('boom');
@@ -94,7 +128,7 @@ describe('wrapFunction: the one place handlers are wrapped', () => {
     add.mockRestore();
   });
 
-  it('has the table\'s add-in routes take OPTIONS for their preflight, licenses included', () => {
+  it("has the table's add-in routes take OPTIONS for their preflight, licenses included", () => {
     const http = functionTable.filter((row): row is Extract<FunctionDefinition, { kind: 'http' }> => row.kind === 'http');
     const withOptions = http.filter((row) => row.methods.includes('OPTIONS')).map((row) => row.name);
     expect(withOptions.sort()).toEqual(['jiraOAuthStart', 'jiraProxy', 'licenseCheck', 'links']);

@@ -54,9 +54,19 @@ describe('infra/main.bicep and the code', () => {
   it('main.parameters.json resolves against the template with the documented environment variables', () => {
     const parametersFile: unknown = JSON.parse(readFileSync(path.join(repoRoot, 'infra', 'main.parameters.json'), 'utf8'));
     const resolve = (env: Record<string, string>) =>
-      resolveDeploymentParameters({ template: armTemplateSchema.parse(built), parametersFile, env, overrides: { location: 'westeurope' }, fallbacks: { environmentName: 'rg-jira' } });
+      resolveDeploymentParameters({
+        template: armTemplateSchema.parse(built),
+        parametersFile,
+        env,
+        overrides: { location: 'westeurope' },
+        fallbacks: { environmentName: 'rg-jira' },
+      });
     const parameters = resolve({ GRAPH_CLIENT_ID: 'app', GRAPH_CLIENT_SECRET: 'secret', DATA_ENCRYPTION_KEY: 'k1:key' });
-    expect(parameters).toMatchObject({ environmentName: { value: 'rg-jira' }, graphClientId: { value: 'app' }, instanceMemoryMB: { value: 2048 } });
+    expect(parameters).toMatchObject({
+      environmentName: { value: 'rg-jira' },
+      graphClientId: { value: 'app' },
+      instanceMemoryMB: { value: 2048 },
+    });
     expect(parameters).not.toHaveProperty('apiAudience');
     expect(() => resolve({})).toThrow('graphClientId: required: set GRAPH_CLIENT_ID');
   });
@@ -69,7 +79,9 @@ describe('infra/main.bicep and the code', () => {
   });
 
   it('derive the required settings from the schema itself', () => {
-    expect(requiredSettingsOf(settingsSchema)).toEqual(expect.arrayContaining(['DATA_ENCRYPTION_KEY', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'PUBLIC_BASE_URL']));
+    expect(requiredSettingsOf(settingsSchema)).toEqual(
+      expect.arrayContaining(['DATA_ENCRYPTION_KEY', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'PUBLIC_BASE_URL']),
+    );
     expect(requiredSettingsOf(settingsSchema)).not.toContain('LOG_LEVEL');
   });
 });
@@ -79,8 +91,12 @@ describe('the consistency check fails when', () => {
 
   it('a queue the code uses is missing from the template', () => {
     const template = copy();
-    (template.variables as { queueNames: string[] }).queueNames = (template.variables as { queueNames: string[] }).queueNames.filter((q) => q !== 'graph-lifecycle-poison');
-    expect(checkInfraConsistency(template, expected())).toEqual(['queue graph-lifecycle-poison is used by the code but not created by the template']);
+    (template.variables as { queueNames: string[] }).queueNames = (template.variables as { queueNames: string[] }).queueNames.filter(
+      (q) => q !== 'graph-lifecycle-poison',
+    );
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      'queue graph-lifecycle-poison is used by the code but not created by the template',
+    ]);
   });
 
   it('a table the code uses is missing from the template', () => {
@@ -100,19 +116,24 @@ describe('the consistency check fails when', () => {
   it('the template drops a required setting', () => {
     const template = copy();
     delete appSettings(template).GRAPH_CLIENT_ID;
-    expect(checkInfraConsistency(template, expected())).toEqual(['app setting GRAPH_CLIENT_ID is required by the config schema but not set by the template']);
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      'app setting GRAPH_CLIENT_ID is required by the config schema but not set by the template',
+    ]);
   });
 
   it('the storage account accepts shared keys', () => {
     const template = copy();
-    (resourceOfType(moduleTemplate(template, 'storage'), 'Microsoft.Storage/storageAccounts').properties as Json).allowSharedKeyAccess = true;
+    (resourceOfType(moduleTemplate(template, 'storage'), 'Microsoft.Storage/storageAccounts').properties as Json).allowSharedKeyAccess =
+      true;
     expect(checkInfraConsistency(template, expected())).toEqual([expect.stringContaining('allowSharedKeyAccess must be false, is true')]);
   });
 
   it('a secret setting is not a Key Vault reference', () => {
     const template = copy();
     appSettings(template).DATA_ENCRYPTION_KEY = "[parameters('dataEncryptionKeyUri')]";
-    expect(checkInfraConsistency(template, expected())).toEqual([expect.stringContaining('app setting DATA_ENCRYPTION_KEY holds a secret')]);
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      expect.stringContaining('app setting DATA_ENCRYPTION_KEY holds a secret'),
+    ]);
   });
 
   it('a secure parameter flows anywhere but a Key Vault secret', () => {
@@ -128,7 +149,9 @@ describe('the consistency check fails when', () => {
   it('a setting Flex Consumption rejects is set', () => {
     const template = copy();
     appSettings(template).FUNCTIONS_WORKER_RUNTIME = 'node';
-    expect(checkInfraConsistency(template, expected())).toEqual(['app setting FUNCTIONS_WORKER_RUNTIME must not be set on the Flex Consumption plan']);
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      'app setting FUNCTIONS_WORKER_RUNTIME must not be set on the Flex Consumption plan',
+    ]);
   });
 
   it('a role broader than needed is assigned', () => {
@@ -143,6 +166,8 @@ describe('the consistency check fails when', () => {
 
   it('the parameters file holds a secret value', () => {
     const file = { parameters: { graphClientSecret: { value: 'a-real-secret' } } };
-    expect(checkParametersFile(file, built)).toEqual(['parameters file: graphClientSecret is secure: its value must be ${VARIABLE} or a Key Vault reference']);
+    expect(checkParametersFile(file, built)).toEqual([
+      'parameters file: graphClientSecret is secure: its value must be ${VARIABLE} or a Key Vault reference',
+    ]);
   });
 });

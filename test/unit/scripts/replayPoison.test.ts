@@ -22,7 +22,11 @@ describe('npm run replay-poison -- <queue> (scripts/replayPoison.ts)', () => {
   afterAll(() => azurite?.stop());
 
   it('moves the poison messages back, unchanged, and reports how many', async () => {
-    const texts = ['eyJ2ZXJzaW9uIjoxfQ==', Buffer.from(JSON.stringify({ version: 1, issueKey: 'DEMO-1' })).toString('base64'), 'eyJuIjozfQ=='];
+    const texts = [
+      'eyJ2ZXJzaW9uIjoxfQ==',
+      Buffer.from(JSON.stringify({ version: 1, issueKey: 'DEMO-1' })).toString('base64'),
+      'eyJuIjozfQ==',
+    ];
     for (const text of texts) await admin.sendText('jira-notify-poison', text);
     // Insertion times have whole seconds: let them be clearly before the replay starts.
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -45,7 +49,10 @@ describe('npm run replay-poison -- <queue> (scripts/replayPoison.ts)', () => {
 
   it('refuses an unknown option instead of ignoring it, and answers --help', async () => {
     await admin.sendText('jira-notify-poison', 'eyJuIjo0fQ==');
-    const mistyped = await runTypeScript(SCRIPT, { args: ['--dry-run', 'jira-notify'], env: { AzureWebJobsStorage: azurite.connectionString } });
+    const mistyped = await runTypeScript(SCRIPT, {
+      args: ['--dry-run', 'jira-notify'],
+      env: { AzureWebJobsStorage: azurite.connectionString },
+    });
     expect(mistyped.code).toBe(2);
     expect(mistyped.stderr).toContain("Unknown option '--dry-run'");
     expect(mistyped.stderr).toContain('usage: npm run replay-poison -- <queue>');

@@ -1,7 +1,12 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { TypedTable } from '../TypedTable';
 import { toTableDate } from '../tableDate';
-import { jiraAccessTokenCodec, type JiraAccessTokenEntity, type JiraAccessTokenKey, type JiraTokenPartition } from './jiraAccessTokenEntity';
+import {
+  jiraAccessTokenCodec,
+  type JiraAccessTokenEntity,
+  type JiraAccessTokenKey,
+  type JiraTokenPartition,
+} from './jiraAccessTokenEntity';
 import { jiraRequestTokenCodec, type JiraRequestTokenEntity, type JiraRequestTokenKey } from './jiraRequestTokenEntity';
 
 export class JiraAccessTokenTable extends TypedTable<JiraAccessTokenEntity, JiraAccessTokenKey, JiraTokenPartition> {

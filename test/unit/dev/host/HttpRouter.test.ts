@@ -23,7 +23,11 @@ describe('HttpRouter', () => {
 
   it('prefers a literal segment over a parameter, whatever the table order', () => {
     expect(router.resolve('GET', '/api/admin/ui')).toMatchObject({ kind: 'match', definition: { name: 'ui' } });
-    expect(router.resolve('GET', '/api/admin/reports')).toMatchObject({ kind: 'match', definition: { name: 'anyAdmin' }, params: { page: 'reports' } });
+    expect(router.resolve('GET', '/api/admin/reports')).toMatchObject({
+      kind: 'match',
+      definition: { name: 'anyAdmin' },
+      params: { page: 'reports' },
+    });
     expect(router.resolve('GET', '/api/jira/oauth/callback')).toMatchObject({ kind: 'match', definition: { name: 'callback' } });
   });
 
@@ -33,7 +37,11 @@ describe('HttpRouter', () => {
   });
 
   it('passes params through and reports no route as not found', () => {
-    expect(router.resolve('DELETE', '/api/admin/instances/demo')).toMatchObject({ kind: 'match', definition: { name: 'instances' }, params: { instanceId: 'demo' } });
+    expect(router.resolve('DELETE', '/api/admin/instances/demo')).toMatchObject({
+      kind: 'match',
+      definition: { name: 'instances' },
+      params: { instanceId: 'demo' },
+    });
     expect(router.resolve('GET', '/api/nothing/here/at/all')).toEqual({ kind: 'notFound' });
   });
 

@@ -12,12 +12,16 @@ describe("the app's function table on the local host", () => {
     const services = testServices();
     try {
       for (const definition of functionTable) {
-        if (definition.kind === 'timer') expect(() => new TimerScheduler({ definition, services, log: memoryLog(), clock: systemClock })).not.toThrow();
+        if (definition.kind === 'timer')
+          expect(() => new TimerScheduler({ definition, services, log: memoryLog(), clock: systemClock })).not.toThrow();
       }
     } finally {
       await services.http.close();
     }
     expect(new Set(functionTable.map((d) => d.name)).size).toBe(functionTable.length);
-    expect(new HttpRouter({ functions: http }).resolve('GET', '/api/health')).toMatchObject({ kind: 'match', definition: { name: 'health' } });
+    expect(new HttpRouter({ functions: http }).resolve('GET', '/api/health')).toMatchObject({
+      kind: 'match',
+      definition: { name: 'health' },
+    });
   });
 });

@@ -30,10 +30,22 @@ describe('readHostJson', () => {
 
   it("falls back to the host's defaults, newBatchThreshold following batchSize", async () => {
     const path = join(dir, 'host.json');
-    await writeFile(path, JSON.stringify({ version: '2.0', extensions: { http: { routePrefix: '' }, queues: { batchSize: 4, maxPollingInterval: '1.00:00:01.5' } } }));
+    await writeFile(
+      path,
+      JSON.stringify({
+        version: '2.0',
+        extensions: { http: { routePrefix: '' }, queues: { batchSize: 4, maxPollingInterval: '1.00:00:01.5' } },
+      }),
+    );
     const options = await readHostJson(path);
     expect(options.routePrefix).toBe('');
-    expect(options.queues).toMatchObject({ batchSize: 4, newBatchThreshold: 2, maxPollingIntervalMs: 86_401_500, visibilityTimeoutSeconds: 0, maxDequeueCount: 5 });
+    expect(options.queues).toMatchObject({
+      batchSize: 4,
+      newBatchThreshold: 2,
+      maxPollingIntervalMs: 86_401_500,
+      visibilityTimeoutSeconds: 0,
+      maxDequeueCount: 5,
+    });
     expect((await readHostJson(join(dir, 'missing.json'))).queues.maxPollingIntervalMs).toBe(60_000);
   });
 

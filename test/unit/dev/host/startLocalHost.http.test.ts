@@ -31,7 +31,10 @@ interface RawResponse {
   body: Buffer;
 }
 
-function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: Readable | string } = {}): Promise<RawResponse> {
+function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Readable | string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
@@ -137,7 +140,17 @@ describe('local host: HTTP', () => {
         throw new Error(SECRET);
       },
     },
-    { kind: 'http', name: 'json', route: 'json', methods: ['GET'], handler: async () => ({ status: 201, jsonBody: { ok: true }, headers: { 'X-Extra': 'yes', Upgrade: 'h2c', 'Keep-Alive': 'timeout=999' } }) },
+    {
+      kind: 'http',
+      name: 'json',
+      route: 'json',
+      methods: ['GET'],
+      handler: async () => ({
+        status: 201,
+        jsonBody: { ok: true },
+        headers: { 'X-Extra': 'yes', Upgrade: 'h2c', 'Keep-Alive': 'timeout=999' },
+      }),
+    },
   ];
 
   beforeAll(async () => {
@@ -163,7 +176,9 @@ describe('local host: HTTP', () => {
   it('routes an optional parameter with and without its segment', async () => {
     const without = JSON.parse((await request(`${host.url}/api/admin/instances`)).body.toString()) as { params: unknown };
     expect(without.params).toEqual({});
-    const withIt = JSON.parse((await request(`${host.url}/api/admin/instances/demo`, { method: 'DELETE' })).body.toString()) as { params: unknown };
+    const withIt = JSON.parse((await request(`${host.url}/api/admin/instances/demo`, { method: 'DELETE' })).body.toString()) as {
+      params: unknown;
+    };
     expect(withIt.params).toEqual({ instanceId: 'demo' });
   });
 
@@ -211,7 +226,11 @@ describe('local host: HTTP', () => {
         else this.push(chunkAt(index++, chunkSize));
       },
     });
-    const response = await request(`${host.url}/api/upload`, { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } });
+    const response = await request(`${host.url}/api/upload`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect(response.status).toBe(200);
     const result = JSON.parse(response.body.toString()) as { bytes: number; chunks: number; sha256: string };
     expect(result.bytes).toBe(total);
@@ -222,15 +241,19 @@ describe('local host: HTTP', () => {
   it('hands the handler the first bytes while the client has not sent the rest', async () => {
     // A host that buffered the body would wait for the end the client only sends after the answer.
     const answer = await new Promise<string>((resolve, reject) => {
-      const outgoing = http.request(`${host.url}/api/first-chunk`, { method: 'POST', agent: false, headers: { 'Transfer-Encoding': 'chunked' } }, (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.once('end', () => {
-          outgoing.end();
-          resolve(body);
-        });
-      });
+      const outgoing = http.request(
+        `${host.url}/api/first-chunk`,
+        { method: 'POST', agent: false, headers: { 'Transfer-Encoding': 'chunked' } },
+        (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (body += chunk));
+          response.once('end', () => {
+            outgoing.end();
+            resolve(body);
+          });
+        },
+      );
       outgoing.once('error', reject);
       outgoing.write('hello');
       outgoing.flushHeaders();
@@ -277,7 +300,9 @@ describe('local host: HTTP', () => {
           let body = '';
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => (body += chunk));
-          response.once('error', (error: NodeJS.ErrnoException) => resolve({ status: response.statusCode ?? 0, error: error.code ?? error.message, body }));
+          response.once('error', (error: NodeJS.ErrnoException) =>
+            resolve({ status: response.statusCode ?? 0, error: error.code ?? error.message, body }),
+          );
           response.once('end', () => resolve({ status: response.statusCode ?? 0, error: undefined, body }));
         })
         .once('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message, body: '' }));

@@ -82,7 +82,10 @@ describe('local host: queue triggers against Azurite', () => {
     });
     expect(typeof delivery.metadata?.popReceipt).toBe('string');
     expect(typeof delivery.metadata?.nextVisibleTime).toBe('string');
-    await eventually(async () => ((await client('local-host-works').getProperties()).approximateMessagesCount === 0 ? true : undefined), 'the message to be deleted');
+    await eventually(
+      async () => ((await client('local-host-works').getProperties()).approximateMessagesCount === 0 ? true : undefined),
+      'the message to be deleted',
+    );
     expect((await client('local-host-works').peekMessages()).peekedMessageItems).toHaveLength(0);
   });
 
@@ -115,7 +118,10 @@ describe('local host: queue triggers against Azurite', () => {
     const sent = await client('local-host-works').sendMessage('{"not":"base64"}');
     const poison = client('local-host-works-poison');
     const poisoned = await eventually(
-      async () => ((await poison.exists()) ? (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.find((m) => m.messageText === '{"not":"base64"}') : undefined),
+      async () =>
+        (await poison.exists())
+          ? (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.find((m) => m.messageText === '{"not":"base64"}')
+          : undefined,
       'the undecodable message in poison',
     );
     expect(poisoned.messageText).toBe('{"not":"base64"}');
@@ -128,7 +134,10 @@ describe('local host: queue triggers against Azurite', () => {
     const sent = await queue.sendMessage(base64('"old"'));
     // Five receives nobody completed, as after five crashed workers.
     for (let i = 0; i < 5; i += 1) {
-      const got = await eventually(async () => (await queue.receiveMessages({ visibilityTimeout: 1 })).receivedMessageItems[0], 'the message to be visible again');
+      const got = await eventually(
+        async () => (await queue.receiveMessages({ visibilityTimeout: 1 })).receivedMessageItems[0],
+        'the message to be visible again',
+      );
       await queue.updateMessage(got.messageId, got.popReceipt, undefined, 0);
     }
     const calls: unknown[] = [];
@@ -142,7 +151,10 @@ describe('local host: queue triggers against Azurite', () => {
     });
     try {
       const poison = client('local-host-past-max-poison');
-      const poisoned = await eventually(async () => ((await poison.exists()) ? (await poison.peekMessages()).peekedMessageItems[0] : undefined), 'poison');
+      const poisoned = await eventually(
+        async () => ((await poison.exists()) ? (await poison.peekMessages()).peekedMessageItems[0] : undefined),
+        'poison',
+      );
       expect(poisoned.messageText).toBe(base64('"old"'));
       expect(poisoned.messageId).not.toBe(sent.messageId);
       expect(calls).toEqual([]);

@@ -24,10 +24,21 @@ describe('local host: timer triggers', () => {
     const fired: Fired[] = [];
     const functions: FunctionDefinition[] = [
       // Once a year: only runOnStartup can explain a run during the test.
-      { kind: 'timer', name: 'yearly', schedule: '0 0 0 1 1 *', runOnStartup: true, handler: async (timer, context) => void fired.push({ timer, context }) },
+      {
+        kind: 'timer',
+        name: 'yearly',
+        schedule: '0 0 0 1 1 *',
+        runOnStartup: true,
+        handler: async (timer, context) => void fired.push({ timer, context }),
+      },
     ];
     const everySecond: Fired[] = [];
-    functions.push({ kind: 'timer', name: 'everySecond', schedule: '* * * * * *', handler: async (timer, context) => void everySecond.push({ timer, context }) });
+    functions.push({
+      kind: 'timer',
+      name: 'everySecond',
+      schedule: '* * * * * *',
+      handler: async (timer, context) => void everySecond.push({ timer, context }),
+    });
 
     const host = await startLocalHost({ functions, services, port: 0, log: memoryLog() });
     try {
@@ -82,7 +93,11 @@ describe('local host: timer triggers', () => {
 
   it('refuses a schedule that is not six-field NCRONTAB before anything listens', async () => {
     const handler = async () => undefined;
-    await expect(startLocalHost({ functions: [{ kind: 'timer', name: 'fiveFields', schedule: '*/5 * * * *', handler }], services, port: 0 })).rejects.toThrow(/six-field NCRONTAB/);
-    await expect(startLocalHost({ functions: [{ kind: 'timer', name: 'garbage', schedule: '0 0 25 * * *', handler }], services, port: 0 })).rejects.toThrow(/cannot be parsed/);
+    await expect(
+      startLocalHost({ functions: [{ kind: 'timer', name: 'fiveFields', schedule: '*/5 * * * *', handler }], services, port: 0 }),
+    ).rejects.toThrow(/six-field NCRONTAB/);
+    await expect(
+      startLocalHost({ functions: [{ kind: 'timer', name: 'garbage', schedule: '0 0 25 * * *', handler }], services, port: 0 }),
+    ).rejects.toThrow(/cannot be parsed/);
   });
 });

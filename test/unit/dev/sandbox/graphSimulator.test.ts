@@ -46,7 +46,12 @@ async function accessToken(tenantId = TENANT): Promise<string> {
   const response = await fetch(simulator.tokenUrl(tenantId), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   expect(response.status).toBe(200);
   return ((await response.json()) as { access_token: string }).access_token;
@@ -74,8 +79,11 @@ const errorCode = async (response: Response) => ((await response.json()) as { er
 
 describe('Graph simulator', () => {
   test('token endpoint: client credentials only, with the right secret', async () => {
-    const form = (fields: Record<string, string>) => fetch(simulator.tokenUrl(TENANT), { method: 'POST', body: new URLSearchParams(fields) });
-    expect((await form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: 'wrong', scope: 'x/.default' })).status).toBe(401);
+    const form = (fields: Record<string, string>) =>
+      fetch(simulator.tokenUrl(TENANT), { method: 'POST', body: new URLSearchParams(fields) });
+    expect(
+      (await form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: 'wrong', scope: 'x/.default' })).status,
+    ).toBe(401);
     expect((await form({ grant_type: 'password', client_id: CLIENT_ID, client_secret: SECRET, scope: 'x/.default' })).status).toBe(400);
     expect((await fetch(`${simulator.baseUrl}/subscriptions`)).status).toBe(401);
   });
@@ -93,7 +101,10 @@ describe('Graph simulator', () => {
       ['a wrong body', (_token, response) => response.writeHead(200, { 'Content-Type': 'text/plain' }).end('something else')],
       ['HTML', (token, response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end(token)],
       ['a 202', (token, response) => response.writeHead(202, { 'Content-Type': 'text/plain' }).end(token)],
-      ['a token decoded twice', (token, response) => response.writeHead(200, { 'Content-Type': 'text/plain' }).end(token.replace(/ /g, '+'))],
+      [
+        'a token decoded twice',
+        (token, response) => response.writeHead(200, { 'Content-Type': 'text/plain' }).end(token.replace(/ /g, '+')),
+      ],
       ['no answer in time', () => undefined],
     ];
     for (const [, failing] of failures) {
@@ -106,8 +117,16 @@ describe('Graph simulator', () => {
   });
 
   test('expiry limits, clientState length, and renewal / deletion of one’s own subscriptions only', async () => {
-    expect(await errorCode(await graph('POST', '/subscriptions', subscriptionBody({ expirationDateTime: new Date(Date.now() - 1000).toISOString() })))).toBe('ExtensionError');
-    expect(await errorCode(await graph('POST', '/subscriptions', subscriptionBody({ expirationDateTime: new Date(Date.now() + 4231 * 60_000).toISOString() })))).toBe('ExtensionError');
+    expect(
+      await errorCode(
+        await graph('POST', '/subscriptions', subscriptionBody({ expirationDateTime: new Date(Date.now() - 1000).toISOString() })),
+      ),
+    ).toBe('ExtensionError');
+    expect(
+      await errorCode(
+        await graph('POST', '/subscriptions', subscriptionBody({ expirationDateTime: new Date(Date.now() + 4231 * 60_000).toISOString() })),
+      ),
+    ).toBe('ExtensionError');
     expect((await graph('POST', '/subscriptions', subscriptionBody({ clientState: 'x'.repeat(129) }))).status).toBe(400);
 
     const { id } = (await (await graph('POST', '/subscriptions', subscriptionBody())).json()) as { id: string };
@@ -121,18 +140,38 @@ describe('Graph simulator', () => {
   });
 
   test('control API: a mail notifies the mailbox’s subscriptions as Graph would; notify:false stores it silently', async () => {
-    const { id: subscriptionId } = (await (await graph('POST', '/subscriptions', subscriptionBody({ resource: `users/${USER}/messages` }))).json()) as { id: string };
+    const { id: subscriptionId } = (await (
+      await graph('POST', '/subscriptions', subscriptionBody({ resource: `users/${USER}/messages` }))
+    ).json()) as { id: string };
     received.length = 0;
-    const put = await fetch(`${simulator.url}/_sandbox/mail`, { method: 'POST', body: JSON.stringify({ userId: USER, conversationId: 'conv', subject: 'Hi', from: 'Ann <ann@example.com>' }) });
+    const put = await fetch(`${simulator.url}/_sandbox/mail`, {
+      method: 'POST',
+      body: JSON.stringify({ userId: USER, conversationId: 'conv', subject: 'Hi', from: 'Ann <ann@example.com>' }),
+    });
     expect(put.status).toBe(201);
     const mail = (await put.json()) as { id: string; internetMessageId: string };
     expect(mail.internetMessageId).toMatch(/^<.+@.+>$/);
     await simulator.idle();
-    const notified = received.filter((r) => r.path === '/notify').map((r) => (r.body as { value: { subscriptionId: string; resourceData: { id: string }; clientState: string; changeType: string }[] }).value[0]);
-    expect(notified.filter((n) => n?.subscriptionId === subscriptionId)).toEqual([expect.objectContaining({ clientState: 'state', changeType: 'created', resourceData: expect.objectContaining({ id: mail.id }) as unknown })]);
+    const notified = received
+      .filter((r) => r.path === '/notify')
+      .map(
+        (r) =>
+          (r.body as { value: { subscriptionId: string; resourceData: { id: string }; clientState: string; changeType: string }[] })
+            .value[0],
+      );
+    expect(notified.filter((n) => n?.subscriptionId === subscriptionId)).toEqual([
+      expect.objectContaining({
+        clientState: 'state',
+        changeType: 'created',
+        resourceData: expect.objectContaining({ id: mail.id }) as unknown,
+      }),
+    ]);
 
     received.length = 0;
-    const silent = await fetch(`${simulator.url}/_sandbox/mail`, { method: 'POST', body: JSON.stringify({ userId: USER, conversationId: 'conv', subject: 'Quiet', from: 'ann@example.com', notify: false }) });
+    const silent = await fetch(`${simulator.url}/_sandbox/mail`, {
+      method: 'POST',
+      body: JSON.stringify({ userId: USER, conversationId: 'conv', subject: 'Quiet', from: 'ann@example.com', notify: false }),
+    });
     expect(silent.status).toBe(201);
     await simulator.idle();
     expect(received).toEqual([]);
@@ -140,24 +179,46 @@ describe('Graph simulator', () => {
     const byId = await graph('GET', `/users/${USER}/messages/${encodeURIComponent(mail.id)}?$select=subject,conversationId`);
     expect(await byId.json()).toEqual({ '@odata.etag': expect.any(String) as unknown, id: mail.id, subject: 'Hi', conversationId: 'conv' });
 
-    const lifecycle = await fetch(`${simulator.url}/_sandbox/lifecycle`, { method: 'POST', body: JSON.stringify({ subscriptionId, lifecycleEvent: 'missed' }) });
+    const lifecycle = await fetch(`${simulator.url}/_sandbox/lifecycle`, {
+      method: 'POST',
+      body: JSON.stringify({ subscriptionId, lifecycleEvent: 'missed' }),
+    });
     expect(lifecycle.status).toBe(202);
-    for (let i = 0; i < 100 && !received.some((r) => r.path === '/lifecycle'); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(received.find((r) => r.path === '/lifecycle')?.body).toEqual({ value: [expect.objectContaining({ subscriptionId, lifecycleEvent: 'missed', clientState: 'state' })] });
+    for (let i = 0; i < 100 && !received.some((r) => r.path === '/lifecycle'); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(received.find((r) => r.path === '/lifecycle')?.body).toEqual({
+      value: [expect.objectContaining({ subscriptionId, lifecycleEvent: 'missed', clientState: 'state' })],
+    });
   });
 
   test('lists messages by receivedDateTime with paging, and answers 429 with Retry-After on demand', async () => {
     const user = newGuid();
-    for (let i = 0; i < 5; i += 1) simulator.putMail({ userId: user, conversationId: 'c', subject: `m${i}`, from: 'a@example.com', notify: false, receivedDateTime: `2025-03-0${i + 1}T00:00:00Z` });
-    const first = await graph('GET', `/users/${user}/messages?$filter=${encodeURIComponent('receivedDateTime ge 2025-03-02T00:00:00Z')}&$orderby=receivedDateTime%20asc&$top=2&$select=subject`);
+    for (let i = 0; i < 5; i += 1)
+      simulator.putMail({
+        userId: user,
+        conversationId: 'c',
+        subject: `m${i}`,
+        from: 'a@example.com',
+        notify: false,
+        receivedDateTime: `2025-03-0${i + 1}T00:00:00Z`,
+      });
+    const first = await graph(
+      'GET',
+      `/users/${user}/messages?$filter=${encodeURIComponent('receivedDateTime ge 2025-03-02T00:00:00Z')}&$orderby=receivedDateTime%20asc&$top=2&$select=subject`,
+    );
     const page = (await first.json()) as { value: { subject: string }[]; '@odata.nextLink': string };
     expect(page.value.map((m) => m.subject)).toEqual(['m1', 'm2']);
-    const second = (await (await fetch(page['@odata.nextLink'], { headers: { authorization: `Bearer ${await accessToken()}` } })).json()) as { value: { subject: string }[]; '@odata.nextLink'?: string };
+    const second = (await (
+      await fetch(page['@odata.nextLink'], { headers: { authorization: `Bearer ${await accessToken()}` } })
+    ).json()) as { value: { subject: string }[]; '@odata.nextLink'?: string };
     expect(second.value.map((m) => m.subject)).toEqual(['m3', 'm4']);
     expect(second['@odata.nextLink']).toBeUndefined();
     expect(await errorCode(await graph('GET', `/users/${user}/messages?$filter=subject eq 'x'`))).toBe('ErrorInvalidUrlQueryFilter');
 
-    const fault = await fetch(`${simulator.url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ status: 429, retryAfter: 9, count: 2 }) });
+    const fault = await fetch(`${simulator.url}/_sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 429, retryAfter: 9, count: 2 }),
+    });
     expect(fault.status).toBe(204);
     for (let i = 0; i < 2; i += 1) {
       const throttled = await graph('GET', `/users/${user}/messages`);

@@ -9,7 +9,9 @@ describe('createSelfSignedCertificate', () => {
     expect(cert.x509.checkPrivateKey(cert.privateKeyObject)).toBe(true);
     const secret = Buffer.from('0123456789abcdef0123456789abcdef');
     const wrapped = publicEncrypt({ key: cert.x509.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, secret);
-    expect(privateDecrypt({ key: cert.privateKeyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, wrapped)).toEqual(secret);
+    expect(privateDecrypt({ key: cert.privateKeyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, wrapped)).toEqual(
+      secret,
+    );
     expect(Date.parse(cert.x509.validTo)).toBeGreaterThan(Date.now());
   });
 });

@@ -17,7 +17,12 @@ const identity: SandboxIdentity = {
 };
 
 test('the sandbox Graph part points a valid configuration at a running simulator, rich notifications included', async () => {
-  const started = await graphSimulatorPart().start({ host: '127.0.0.1', appUrl: 'http://127.0.0.1:7071', identity, setting: () => undefined });
+  const started = await graphSimulatorPart().start({
+    host: '127.0.0.1',
+    appUrl: 'http://127.0.0.1:7071',
+    identity,
+    setting: () => undefined,
+  });
   try {
     const config = loadConfig({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',

@@ -27,13 +27,21 @@ const form = (text: string) => Object.fromEntries(new URLSearchParams(text));
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 async function call(method: 'GET' | 'POST', path: string, authorization?: string, headers: Record<string, string> = {}, body?: string) {
-  const response = await request(`${simulator.url}/${path}`, { method, headers: { ...headers, ...(authorization ? { authorization } : {}) }, body });
+  const response = await request(`${simulator.url}/${path}`, {
+    method,
+    headers: { ...headers, ...(authorization ? { authorization } : {}) },
+    body,
+  });
   return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
 }
 
 async function dance(user = 'alice'): Promise<{ key: string; secret: string }> {
   const requestUrl = new URL(`${simulator.url}/plugins/servlet/oauth/request-token`);
-  const first = await call('POST', 'plugins/servlet/oauth/request-token', signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'https://app.example/cb?x=1' } }));
+  const first = await call(
+    'POST',
+    'plugins/servlet/oauth/request-token',
+    signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'https://app.example/cb?x=1' } }),
+  );
   expect(first.status).toBe(200);
   const requestToken = form(first.text);
   expect(requestToken.oauth_callback_confirmed).toBe('true');
@@ -44,7 +52,11 @@ async function dance(user = 'alice'): Promise<{ key: string; secret: string }> {
   expect(back.searchParams.get('oauth_verifier')).toBe(verifier);
   const accessUrl = new URL(`${simulator.url}/plugins/servlet/oauth/access-token`);
   const token = { key: requestToken.oauth_token!, secret: requestToken.oauth_token_secret! };
-  const second = await call('POST', 'plugins/servlet/oauth/access-token', signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }));
+  const second = await call(
+    'POST',
+    'plugins/servlet/oauth/access-token',
+    signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
+  );
   expect(second.status).toBe(200);
   const access = form(second.text);
   return { key: access.oauth_token!, secret: access.oauth_token_secret! };
@@ -59,21 +71,45 @@ describe('the Jira simulator', () => {
     expect(JSON.parse(answer.text)).toMatchObject({ name: 'bob', displayName: 'Bob Example' });
     expect(answer.headers['x-ratelimit-limit']).toBeDefined();
     expect(answer.headers['set-cookie']).toBeDefined();
-    expect(simulator.requests.map((r) => r.url)).toEqual(['/plugins/servlet/oauth/request-token', '/plugins/servlet/oauth/access-token', '/rest/api/2/myself']);
+    expect(simulator.requests.map((r) => r.url)).toEqual([
+      '/plugins/servlet/oauth/request-token',
+      '/plugins/servlet/oauth/access-token',
+      '/rest/api/2/myself',
+    ]);
     expect(simulator.requests[2]?.auth).toEqual({ kind: 'oauth', consumerKey: 'consumer-1', user: 'bob' });
   });
 
   it('refuses a request token that is used twice or was never approved', async () => {
     const requestUrl = new URL(`${simulator.url}/plugins/servlet/oauth/request-token`);
-    const first = form((await call('POST', 'plugins/servlet/oauth/request-token', signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'oob' } }))).text);
+    const first = form(
+      (
+        await call(
+          'POST',
+          'plugins/servlet/oauth/request-token',
+          signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'oob' } }),
+        )
+      ).text,
+    );
     const accessUrl = new URL(`${simulator.url}/plugins/servlet/oauth/access-token`);
     const token = { key: first.oauth_token!, secret: first.oauth_token_secret! };
-    const early = await call('POST', 'plugins/servlet/oauth/access-token', signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: 'x' } }));
+    const early = await call(
+      'POST',
+      'plugins/servlet/oauth/access-token',
+      signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: 'x' } }),
+    );
     expect(form(early.text).oauth_problem).toBe('permission_unknown');
     const { verifier } = simulator.approve(first.oauth_token!, 'alice');
-    const ok = await call('POST', 'plugins/servlet/oauth/access-token', signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }));
+    const ok = await call(
+      'POST',
+      'plugins/servlet/oauth/access-token',
+      signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
+    );
     expect(ok.status).toBe(200);
-    const again = await call('POST', 'plugins/servlet/oauth/access-token', signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }));
+    const again = await call(
+      'POST',
+      'plugins/servlet/oauth/access-token',
+      signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
+    );
     expect(again.status).toBe(401);
     expect(form(again.text).oauth_problem).toBe('token_rejected');
   });
@@ -95,28 +131,48 @@ describe('the Jira simulator', () => {
     const otherUrl = signer.authorization({ method: 'GET', url: new URL(`${simulator.url}/rest/api/2/myself?x=1`), token });
     expect(form((await call('GET', 'rest/api/2/myself', otherUrl)).text).oauth_problem).toBe('signature_invalid');
 
-    const wrongKey = new OAuthSigner({ consumerKey: 'consumer-1', privateKey: otherKeys.privateKey, clock }).authorization({ method: 'GET', url, token });
+    const wrongKey = new OAuthSigner({ consumerKey: 'consumer-1', privateKey: otherKeys.privateKey, clock }).authorization({
+      method: 'GET',
+      url,
+      token,
+    });
     expect(form((await call('GET', 'rest/api/2/myself', wrongKey)).text).oauth_problem).toBe('signature_invalid');
 
-    const unknown = new OAuthSigner({ consumerKey: 'nobody', privateKey: keys.privateKey, clock }).authorization({ method: 'GET', url, token });
+    const unknown = new OAuthSigner({ consumerKey: 'nobody', privateKey: keys.privateKey, clock }).authorization({
+      method: 'GET',
+      url,
+      token,
+    });
     expect(form((await call('GET', 'rest/api/2/myself', unknown)).text).oauth_problem).toBe('consumer_key_unknown');
 
     const expiring = await dance('carol');
     simulator.expireAccessTokens('carol');
-    expect(form((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url, token: expiring }))).text).oauth_problem).toBe('token_expired');
+    expect(
+      form((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url, token: expiring }))).text).oauth_problem,
+    ).toBe('token_expired');
     simulator.revokeAccessTokens('alice');
-    expect(form((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url, token }))).text).oauth_problem).toBe('token_rejected');
+    expect(form((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url, token }))).text).oauth_problem).toBe(
+      'token_rejected',
+    );
   });
 
   it('verifies form bodies as signed parameters and ignores JSON bodies', async () => {
     const token = await dance();
     const url = new URL(`${simulator.url}/rest/api/2/search`);
     const jsonBody = JSON.stringify({ jql: 'project = DEMO' });
-    const jsonAnswer = await call('POST', 'rest/api/2/search', signer.authorization({ method: 'POST', url, token }), { 'content-type': 'application/json' }, jsonBody);
+    const jsonAnswer = await call(
+      'POST',
+      'rest/api/2/search',
+      signer.authorization({ method: 'POST', url, token }),
+      { 'content-type': 'application/json' },
+      jsonBody,
+    );
     expect(jsonAnswer.status).toBe(200);
     expect(json(jsonAnswer.text).total).toBe(3);
     const formSigned = signer.authorization({ method: 'POST', url, token, form: [['a', 'b c']] });
-    expect((await call('POST', 'rest/api/2/search', formSigned, { 'content-type': 'application/x-www-form-urlencoded' }, 'a=b+c')).status).toBe(200);
+    expect(
+      (await call('POST', 'rest/api/2/search', formSigned, { 'content-type': 'application/x-www-form-urlencoded' }, 'a=b+c')).status,
+    ).toBe(200);
     const formUnsigned = signer.authorization({ method: 'POST', url, token });
     const refused = await call('POST', 'rest/api/2/search', formUnsigned, { 'content-type': 'application/x-www-form-urlencoded' }, 'a=b+c');
     expect(form(refused.text).oauth_problem).toBe('signature_invalid');
@@ -129,9 +185,13 @@ describe('the Jira simulator', () => {
     expect((await call('GET', 'rest/api/2/myself')).status).toBe(401);
 
     const asBob = new URL(`${simulator.url}/rest/api/2/myself?xoauth_requestor_id=bob`);
-    expect(json((await call('GET', 'rest/api/2/myself?xoauth_requestor_id=bob', signer.authorization({ method: 'GET', url: asBob }))).text).name).toBe('bob');
+    expect(
+      json((await call('GET', 'rest/api/2/myself?xoauth_requestor_id=bob', signer.authorization({ method: 'GET', url: asBob }))).text).name,
+    ).toBe('bob');
     const plain = new URL(`${simulator.url}/rest/api/2/myself`);
-    expect(json((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url: plain }))).text).name).toBe('jira-service');
+    expect(json((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url: plain }))).text).name).toBe(
+      'jira-service',
+    );
     expect(simulator.requests.at(-1)?.auth?.kind).toBe('oauth-2lo');
   });
 
@@ -145,9 +205,21 @@ describe('the Jira simulator', () => {
     expect(bytes.subarray(65_536, 65_546)).toEqual(contentBlock.subarray(0, 10));
 
     const body = '--b\r\nContent-Disposition: form-data; name="file"; filename="x.txt"\r\n\r\nhello\r\n--b--\r\n';
-    const noXsrf = await call('POST', 'rest/api/2/issue/DEMO-1/attachments', `Bearer ${pat}`, { 'content-type': 'multipart/form-data; boundary=b' }, body);
+    const noXsrf = await call(
+      'POST',
+      'rest/api/2/issue/DEMO-1/attachments',
+      `Bearer ${pat}`,
+      { 'content-type': 'multipart/form-data; boundary=b' },
+      body,
+    );
     expect(noXsrf.status).toBe(403);
-    const uploaded = await call('POST', 'rest/api/2/issue/DEMO-1/attachments', `Bearer ${pat}`, { 'content-type': 'multipart/form-data; boundary=b', 'x-atlassian-token': 'no-check' }, body);
+    const uploaded = await call(
+      'POST',
+      'rest/api/2/issue/DEMO-1/attachments',
+      `Bearer ${pat}`,
+      { 'content-type': 'multipart/form-data; boundary=b', 'x-atlassian-token': 'no-check' },
+      body,
+    );
     expect(uploaded.status).toBe(200);
     expect(simulator.uploads.at(-1)).toMatchObject({ issueKey: 'DEMO-1', bytes: Buffer.byteLength(body), filename: 'x.txt' });
 
@@ -164,7 +236,10 @@ describe('the Jira simulator', () => {
   });
 
   it('records nothing for sandbox control calls and 404s outside its base path', async () => {
-    const control = await request(`${new URL(simulator.url).origin}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ status: 503, count: 1 }) });
+    const control = await request(`${new URL(simulator.url).origin}/_sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 503, count: 1 }),
+    });
     await control.body.text();
     expect(simulator.requests).toHaveLength(0);
     const outside = await request(`${new URL(simulator.url).origin}/rest/api/2/myself`);

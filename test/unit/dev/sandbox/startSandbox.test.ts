@@ -24,7 +24,12 @@ describe('startSandbox', () => {
     try {
       expect(sandbox.started).toEqual(['token issuer']);
       const file = JSON.parse(await readFile(join(localDir, 'sandbox.json'), 'utf8')) as SandboxFile;
-      expect(file).toMatchObject({ appUrl: 'http://127.0.0.1:7071', instanceId: 'demo', tenantId: sandbox.identity.tenantId, userId: sandbox.identity.userId });
+      expect(file).toMatchObject({
+        appUrl: 'http://127.0.0.1:7071',
+        instanceId: 'demo',
+        tenantId: sandbox.identity.tenantId,
+        userId: sandbox.identity.userId,
+      });
       expect((await stat(join(localDir, 'sandbox.json'))).mode & 0o077).toBe(0);
       issuerPort = Number(new URL(file.issuerUrl!).port);
       expect(await isListening('127.0.0.1', issuerPort)).toBe(true);
@@ -33,7 +38,12 @@ describe('startSandbox', () => {
       expect(sandbox.settings.AUTH_JWKS_URL).toBe(`${file.issuerUrl}/discovery/v2.0/keys`);
       const audience = sandbox.settings.API_AUDIENCE;
       const user = decodeJwt(file.tokens!.user);
-      expect(user).toMatchObject({ aud: audience, tid: sandbox.identity.tenantId, oid: sandbox.identity.userId, iss: `${file.issuerUrl}/${sandbox.identity.tenantId}/v2.0` });
+      expect(user).toMatchObject({
+        aud: audience,
+        tid: sandbox.identity.tenantId,
+        oid: sandbox.identity.userId,
+        iss: `${file.issuerUrl}/${sandbox.identity.tenantId}/v2.0`,
+      });
       expect(user.roles).toBeUndefined();
       expect(user.exp! - user.iat!).toBeGreaterThanOrEqual(8 * 3600);
       expect(decodeJwt(file.tokens!.admin)).toMatchObject({ tid: sandbox.identity.tenantId, roles: ['Integration.Admin'] });
@@ -83,7 +93,11 @@ describe('startSandbox', () => {
     const first: SandboxPart = {
       name: 'first',
       realSettings: [],
-      start: async () => ({ settings: { FIRST_URL: 'http://127.0.0.1:1' }, file: { firstUrl: 'http://127.0.0.1:1' }, stop: async () => void stopped.push('first') }),
+      start: async () => ({
+        settings: { FIRST_URL: 'http://127.0.0.1:1' },
+        file: { firstUrl: 'http://127.0.0.1:1' },
+        stop: async () => void stopped.push('first'),
+      }),
     };
     const second: SandboxPart = {
       name: 'second',
@@ -93,7 +107,9 @@ describe('startSandbox', () => {
         throw new Error('cannot start');
       },
     };
-    await expect(startSandbox({ parts: [first, second], given: {}, appUrl: 'http://127.0.0.1:7071', localDir })).rejects.toThrow('cannot start');
+    await expect(startSandbox({ parts: [first, second], given: {}, appUrl: 'http://127.0.0.1:7071', localDir })).rejects.toThrow(
+      'cannot start',
+    );
     expect(seen).toEqual(['http://127.0.0.1:1']);
     expect(stopped).toEqual(['first']);
   });

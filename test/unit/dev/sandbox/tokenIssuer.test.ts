@@ -58,7 +58,14 @@ describe('startTokenIssuer', () => {
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'RS256', typ: 'JWT', kid: issuer.keyId });
     const keys = createLocalJWKSet(await fetchKeySet(issuer.jwksUrl));
     const { payload } = await jwtVerify(token, keys, { issuer: issuer.issuerFor(tenantId), audience, algorithms: ['RS256'] });
-    expect(payload).toMatchObject({ tid: tenantId, oid: userId, roles: ['Integration.Admin'], name: 'Ada', ver: '2.0', azp: issuer.clientId });
+    expect(payload).toMatchObject({
+      tid: tenantId,
+      oid: userId,
+      roles: ['Integration.Admin'],
+      name: 'Ada',
+      ver: '2.0',
+      azp: issuer.clientId,
+    });
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(payload.nbf).toBe(payload.iat);
     expect(payload.sub).not.toBe(userId);

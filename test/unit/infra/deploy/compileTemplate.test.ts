@@ -2,7 +2,10 @@ import path from 'node:path';
 import { AppError } from '../../../../shared/platform/errors/AppError';
 import { compileTemplate } from '../../../../infra/deploy/compileTemplate';
 
-const minimal = JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', resources: [] });
+const minimal = JSON.stringify({
+  $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+  resources: [],
+});
 
 describe('compileTemplate', () => {
   it('runs infra/bicep.sh in the repository, then reads infra/build/main.json', async () => {
@@ -28,7 +31,9 @@ describe('compileTemplate', () => {
   });
 
   it('refuses a file that is not an ARM template', async () => {
-    await expect(compileTemplate({ repoRoot: '/repo', run: async () => undefined, readFile: async () => '{"hello":1}' })).rejects.toMatchObject({
+    await expect(
+      compileTemplate({ repoRoot: '/repo', run: async () => undefined, readFile: async () => '{"hello":1}' }),
+    ).rejects.toMatchObject({
       code: 'deployment_failed',
     });
   });

@@ -16,7 +16,19 @@ function errorOf(argv: string[]): AppError {
 describe('parseDeployArgs', () => {
   it('reads the options of npm run deploy', () => {
     expect(
-      parseDeployArgs(['--subscription', subscription, '--resource-group', 'rg-jira', '--location', 'West Europe', '--what-if', '--parameters', 'prod.json', '--environment', 'prod']),
+      parseDeployArgs([
+        '--subscription',
+        subscription,
+        '--resource-group',
+        'rg-jira',
+        '--location',
+        'West Europe',
+        '--what-if',
+        '--parameters',
+        'prod.json',
+        '--environment',
+        'prod',
+      ]),
     ).toEqual({
       subscription,
       resourceGroup: 'rg-jira',
@@ -47,7 +59,11 @@ describe('parseDeployArgs', () => {
   });
 
   it('refuses a malformed subscription and an unknown option', () => {
-    expect(errorOf(['--subscription', 'mine', '--resource-group', 'rg', '--location', 'westeurope']).detail).toContain('expected a subscription id');
-    expect(errorOf(['--subscription', subscription, '--resource-group', 'rg', '--location', 'westeurope', '--secret', 'x']).detail).toContain("Unknown option '--secret'");
+    expect(errorOf(['--subscription', 'mine', '--resource-group', 'rg', '--location', 'westeurope']).detail).toContain(
+      'expected a subscription id',
+    );
+    expect(
+      errorOf(['--subscription', subscription, '--resource-group', 'rg', '--location', 'westeurope', '--secret', 'x']).detail,
+    ).toContain("Unknown option '--secret'");
   });
 });

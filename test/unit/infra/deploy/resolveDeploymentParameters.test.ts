@@ -33,7 +33,12 @@ function resolve(env: Record<string, string>, overrides: Record<string, string |
 
 describe('resolveDeploymentParameters', () => {
   it('fills ${NAME} from the environment, converts to the template type and keeps Key Vault references', () => {
-    expect(resolve({ GRAPH_CLIENT_ID: 'client', GRAPH_CLIENT_SECRET: 's3cret', MEMORY: '4096', AZURE_ENV_NAME: 'prod' }, { location: 'westeurope' })).toEqual({
+    expect(
+      resolve(
+        { GRAPH_CLIENT_ID: 'client', GRAPH_CLIENT_SECRET: 's3cret', MEMORY: '4096', AZURE_ENV_NAME: 'prod' },
+        { location: 'westeurope' },
+      ),
+    ).toEqual({
       environmentName: { value: 'prod' },
       location: { value: 'westeurope' },
       graphClientId: { value: 'client' },
@@ -58,12 +63,20 @@ describe('resolveDeploymentParameters', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).detail).toBe('Deployment parameters:\n  - graphClientId: required: set GRAPH_CLIENT_ID\n  - graphClientSecret: required: set GRAPH_CLIENT_SECRET');
+    expect((error as AppError).detail).toBe(
+      'Deployment parameters:\n  - graphClientId: required: set GRAPH_CLIENT_ID\n  - graphClientSecret: required: set GRAPH_CLIENT_SECRET',
+    );
   });
 
   it('refuses a parameter the template does not have', () => {
     expect(() =>
-      resolveDeploymentParameters({ template, parametersFile: { parameters: { typo: { value: 1 } } }, env: {}, overrides: {}, fallbacks: { environmentName: 'x', graphClientId: 'x', graphClientSecret: 'x', vault: 'x' } }),
+      resolveDeploymentParameters({
+        template,
+        parametersFile: { parameters: { typo: { value: 1 } } },
+        env: {},
+        overrides: {},
+        fallbacks: { environmentName: 'x', graphClientId: 'x', graphClientSecret: 'x', vault: 'x' },
+      }),
     ).toThrow('typo: not a parameter of main.bicep');
   });
 });

@@ -92,7 +92,11 @@ describe('runDeploy', () => {
     const result = await run();
 
     expect(result?.graphNotificationUrl).toBe(`${base}/api/graph/notifications`);
-    expect(client.methods().slice(0, 3)).toEqual(['resourceGroups.checkExistence', 'resourceGroups.createOrUpdate', 'deployments.beginCreateOrUpdate']);
+    expect(client.methods().slice(0, 3)).toEqual([
+      'resourceGroups.checkExistence',
+      'resourceGroups.createOrUpdate',
+      'deployments.beginCreateOrUpdate',
+    ]);
     expect(client.calls[1]!.args).toEqual(['rg-jira', { location: 'westeurope', tags: { 'azd-env-name': 'rg-jira' } }]);
     const [resourceGroup, name, request] = client.calls[2]!.args as [string, string, DeploymentRequest];
     expect([resourceGroup, name]).toEqual(['rg-jira', 'deploy-1']);
@@ -130,7 +134,11 @@ describe('runDeploy', () => {
     const { run } = setup(client, { options: { ...options, deploymentName: undefined, environmentName: 'prod' } });
     await run();
     expect(client.methods()).not.toContain('resourceGroups.createOrUpdate');
-    const [, name, request] = client.calls.find((c) => c.method === 'deployments.beginCreateOrUpdate')!.args as [string, string, DeploymentRequest];
+    const [, name, request] = client.calls.find((c) => c.method === 'deployments.beginCreateOrUpdate')!.args as [
+      string,
+      string,
+      DeploymentRequest,
+    ];
     expect(name).toBe('jira-outlook-cloud-20261123101112');
     expect(request.properties.parameters.environmentName).toEqual({ value: 'prod' });
   });
@@ -141,7 +149,11 @@ describe('runDeploy', () => {
       whatIf: {
         status: 'Succeeded',
         changes: [
-          { resourceId: '/subscriptions/s/resourceGroups/rg-jira/providers/Microsoft.Web/sites/func-abc', changeType: 'Modify', delta: [{ path: 'properties.httpsOnly', propertyChangeType: 'Modify' }] },
+          {
+            resourceId: '/subscriptions/s/resourceGroups/rg-jira/providers/Microsoft.Web/sites/func-abc',
+            changeType: 'Modify',
+            delta: [{ path: 'properties.httpsOnly', propertyChangeType: 'Modify' }],
+          },
           { resourceId: '/subscriptions/s/resourceGroups/rg-jira/providers/Microsoft.KeyVault/vaults/kv-abc', changeType: 'Create' },
         ],
       },
@@ -152,7 +164,12 @@ describe('runDeploy', () => {
     const request = client.calls[1]!.args[2] as WhatIfRequest;
     expect(request.properties.whatIfSettings).toEqual({ resultFormat: 'FullResourcePayloads' });
     expect(lines).toEqual(
-      expect.arrayContaining(['  + Microsoft.KeyVault/vaults/kv-abc', '  ~ Microsoft.Web/sites/func-abc', '      ~ properties.httpsOnly', 'Summary: 1 to create, 1 to modify.']),
+      expect.arrayContaining([
+        '  + Microsoft.KeyVault/vaults/kv-abc',
+        '  ~ Microsoft.Web/sites/func-abc',
+        '      ~ properties.httpsOnly',
+        'Summary: 1 to create, 1 to modify.',
+      ]),
     );
   });
 
@@ -172,7 +189,14 @@ describe('runDeploy', () => {
         'deploy-1': [
           [
             operation('9', 'Microsoft.Web/sites', 'func-abc', 'Failed', {
-              statusMessage: { status: 'Failed', error: { code: 'DeploymentFailed', message: 'At least one resource failed', details: [{ code: 'LocationNotAvailableForResourceType', message: 'Flex Consumption is not offered here' }] } },
+              statusMessage: {
+                status: 'Failed',
+                error: {
+                  code: 'DeploymentFailed',
+                  message: 'At least one resource failed',
+                  details: [{ code: 'LocationNotAvailableForResourceType', message: 'Flex Consumption is not offered here' }],
+                },
+              },
             }),
           ],
         ],
@@ -181,7 +205,9 @@ describe('runDeploy', () => {
     });
     const { lines, run } = setup(client);
     await expect(run()).rejects.toMatchObject({ code: 'deployment_failed', detail: 'deploy-1: The deployment failed' });
-    expect(lines).toContain('  Failed    Microsoft.Web/sites func-abc: LocationNotAvailableForResourceType: Flex Consumption is not offered here');
+    expect(lines).toContain(
+      '  Failed    Microsoft.Web/sites func-abc: LocationNotAvailableForResourceType: Flex Consumption is not offered here',
+    );
   });
 
   it('fails before any call to Azure when a secret is not in the environment', async () => {
@@ -195,7 +221,10 @@ describe('runDeploy', () => {
   });
 
   it('fails when the deployment does not return the outputs the next steps need', async () => {
-    const client = new FakeArmClient({ resourceGroupExists: true, result: { properties: { provisioningState: 'Succeeded', outputs: { functionAppName: { value: 'f' } } } } });
+    const client = new FakeArmClient({
+      resourceGroupExists: true,
+      result: { properties: { provisioningState: 'Succeeded', outputs: { functionAppName: { value: 'f' } } } },
+    });
     const { run } = setup(client);
     const error = await run().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'deployment_failed' });

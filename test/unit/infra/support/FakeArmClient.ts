@@ -1,4 +1,12 @@
-import type { ArmClient, DeploymentOperationView, DeploymentRequest, DeploymentResult, PollerLike, WhatIfRequest, WhatIfResult } from '../../../../infra/deploy/ArmClient';
+import type {
+  ArmClient,
+  DeploymentOperationView,
+  DeploymentRequest,
+  DeploymentResult,
+  PollerLike,
+  WhatIfRequest,
+  WhatIfResult,
+} from '../../../../infra/deploy/ArmClient';
 
 export interface FakeArmClientInit {
   resourceGroupExists: boolean;
@@ -33,7 +41,11 @@ export class FakeArmClient implements ArmClient {
   };
 
   readonly deployments = {
-    beginCreateOrUpdate: async (resourceGroup: string, name: string, parameters: DeploymentRequest): Promise<PollerLike<DeploymentResult>> => {
+    beginCreateOrUpdate: async (
+      resourceGroup: string,
+      name: string,
+      parameters: DeploymentRequest,
+    ): Promise<PollerLike<DeploymentResult>> => {
       this.calls.push({ method: 'deployments.beginCreateOrUpdate', args: [resourceGroup, name, parameters] });
       const settled = new Promise<void>((resolve) => {
         this.settle = resolve;
@@ -72,6 +84,15 @@ export class FakeArmClient implements ArmClient {
   }
 }
 
-export function operation(id: string, type: string, name: string, state: string, extra: Partial<NonNullable<DeploymentOperationView['properties']>> = {}): DeploymentOperationView {
-  return { operationId: id, properties: { provisioningState: state, targetResource: { resourceType: type, resourceName: name }, ...extra } };
+export function operation(
+  id: string,
+  type: string,
+  name: string,
+  state: string,
+  extra: Partial<NonNullable<DeploymentOperationView['properties']>> = {},
+): DeploymentOperationView {
+  return {
+    operationId: id,
+    properties: { provisioningState: state, targetResource: { resourceType: type, resourceName: name }, ...extra },
+  };
 }

@@ -333,7 +333,11 @@ export function rootScope(template: Record<string, unknown>, given: Record<strin
 }
 
 /** Every template in the tree: the main one, then each module with its evaluated inputs. */
-export function expandTemplates(template: Record<string, unknown>, scope = rootScope(template), modules: string[] = []): ExpandedTemplate[] {
+export function expandTemplates(
+  template: Record<string, unknown>,
+  scope = rootScope(template),
+  modules: string[] = [],
+): ExpandedTemplate[] {
   const result: ExpandedTemplate[] = [{ template, scope, modules }];
   for (const resource of resourcesOf(template)) {
     if (resource.type !== 'Microsoft.Resources/deployments' || resource.existing === true) continue;

@@ -7,7 +7,9 @@ const infraDir = path.join(repoRoot, 'infra');
 const builtTemplate = path.join(infraDir, 'build', 'main.json');
 
 function sources(): string[] {
-  const modules = readdirSync(path.join(infraDir, 'modules')).filter((f) => f.endsWith('.bicep')).map((f) => path.join(infraDir, 'modules', f));
+  const modules = readdirSync(path.join(infraDir, 'modules'))
+    .filter((f) => f.endsWith('.bicep'))
+    .map((f) => path.join(infraDir, 'modules', f));
   return [path.join(infraDir, 'main.bicep'), path.join(infraDir, 'bicepconfig.json'), ...modules];
 }
 

@@ -4,7 +4,17 @@ import { toStorageTarget } from '../../../../shared/platform/config/storageTarge
 import { allQueueNames, poisonQueueName } from '../../../../shared/platform/storage/queueNames';
 import { allTableNames } from '../../../../shared/platform/storage/tableNames';
 import { deploymentOutputNames } from '../../../../infra/deploy/deploymentOutputs';
-import { display, evaluate, expandResources, expandTemplates, isUnresolved, resourcesOf, rootScope, type ExpandedResource, type Value } from './armTemplate';
+import {
+  display,
+  evaluate,
+  expandResources,
+  expandTemplates,
+  isUnresolved,
+  resourcesOf,
+  rootScope,
+  type ExpandedResource,
+  type Value,
+} from './armTemplate';
 
 /** What the code says the infrastructure must provide. */
 export interface InfraExpectations {
@@ -60,7 +70,11 @@ export function requiredSettingsOf(schema: z.ZodType): string[] {
   return [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))].sort();
 }
 
-export function expectationsFromCode(schema: z.ZodType = settingsSchema, extraSettings: readonly string[] = [], nodeMajor: string): InfraExpectations {
+export function expectationsFromCode(
+  schema: z.ZodType = settingsSchema,
+  extraSettings: readonly string[] = [],
+  nodeMajor: string,
+): InfraExpectations {
   const known = [...settingNames, ...extraSettings];
   return {
     queues: allQueueNames.flatMap((queue) => [queue, poisonQueueName(queue)]),
@@ -112,8 +126,10 @@ function checkStorage(resources: ExpandedResource[], expected: InfraExpectations
   const problems: string[] = [];
   const queues = new Set(created(resources, 'Microsoft.Storage/storageAccounts/queueServices/queues').map((r) => lastSegment(r.name)));
   const tables = new Set(created(resources, 'Microsoft.Storage/storageAccounts/tableServices/tables').map((r) => lastSegment(r.name)));
-  for (const queue of expected.queues) if (!queues.has(queue)) problems.push(`queue ${queue} is used by the code but not created by the template`);
-  for (const table of expected.tables) if (!tables.has(table)) problems.push(`table ${table} is used by the code but not created by the template`);
+  for (const queue of expected.queues)
+    if (!queues.has(queue)) problems.push(`queue ${queue} is used by the code but not created by the template`);
+  for (const table of expected.tables)
+    if (!tables.has(table)) problems.push(`table ${table} is used by the code but not created by the template`);
   const accounts = created(resources, 'Microsoft.Storage/storageAccounts');
   if (accounts.length === 0) problems.push('no storage account is created');
   const hardening: [string, Value][] = [
@@ -156,25 +172,33 @@ function checkAppSettings(resources: ExpandedResource[], expected: InfraExpectat
   for (const name of expected.requiredSettings) {
     if (!hasValue(settings[name])) problems.push(`app setting ${name} is required by the config schema but not set by the template`);
   }
-  const stub = Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, typeof value === 'string' && !value.includes('⁇') ? value : 'stubaccount1']));
+  const stub = Object.fromEntries(
+    Object.entries(settings).map(([name, value]) => [name, typeof value === 'string' && !value.includes('⁇') ? value : 'stubaccount1']),
+  );
   const storage = toStorageTarget(stub);
   if (typeof storage === 'string') problems.push(`storage settings: ${storage}`);
-  else if (storage.kind !== 'identity') problems.push('storage settings must be identity-based (AzureWebJobsStorage__accountName), not a connection string');
-  if (settings.AzureWebJobsStorage__credential !== 'managedidentity') problems.push('app setting AzureWebJobsStorage__credential must be managedidentity');
-  if (!hasValue(settings.AzureWebJobsStorage__clientId)) problems.push('app setting AzureWebJobsStorage__clientId must name the user-assigned identity');
+  else if (storage.kind !== 'identity')
+    problems.push('storage settings must be identity-based (AzureWebJobsStorage__accountName), not a connection string');
+  if (settings.AzureWebJobsStorage__credential !== 'managedidentity')
+    problems.push('app setting AzureWebJobsStorage__credential must be managedidentity');
+  if (!hasValue(settings.AzureWebJobsStorage__clientId))
+    problems.push('app setting AzureWebJobsStorage__clientId must name the user-assigned identity');
   const authentication = settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING;
   if (typeof authentication !== 'string' || !/^ClientId=.+;Authorization=AAD$/.test(authentication)) {
     problems.push('app setting APPLICATIONINSIGHTS_AUTHENTICATION_STRING must be ClientId=<identity>;Authorization=AAD');
   }
   for (const name of Object.keys(settings)) {
     if (FORBIDDEN_SETTINGS.includes(name)) problems.push(`app setting ${name} must not be set on the Flex Consumption plan`);
-    else if (!expected.knownSettings.includes(name) && !HOST_SETTINGS.includes(name)) problems.push(`app setting ${name} is not a setting of the config schema`);
+    else if (!expected.knownSettings.includes(name) && !HOST_SETTINGS.includes(name))
+      problems.push(`app setting ${name} is not a setting of the config schema`);
   }
   for (const name of expected.sensitiveSettings) {
     const value = settings[name];
     if (value === undefined) continue;
     if (typeof value !== 'string' || !/^@Microsoft\.KeyVault\(SecretUri=[^)]+\)$/.test(value)) {
-      problems.push(`app setting ${name} holds a secret: it must be a Key Vault reference @Microsoft.KeyVault(SecretUri=…), is ${display(value)}`);
+      problems.push(
+        `app setting ${name} holds a secret: it must be a Key Vault reference @Microsoft.KeyVault(SecretUri=…), is ${display(value)}`,
+      );
     }
   }
   return problems;
@@ -185,34 +209,42 @@ function checkFunctionApp(resources: ExpandedResource[], expected: InfraExpectat
   const plans = created(resources, 'Microsoft.Web/serverfarms');
   if (plans.length !== 1) problems.push(`expected one hosting plan, found ${plans.length}`);
   for (const plan of plans) {
-    if (property(plan, ['sku', 'name']) !== 'FC1' || property(plan, ['sku', 'tier']) !== 'FlexConsumption') problems.push(`plan ${plan.name} must be Flex Consumption (FC1)`);
+    if (property(plan, ['sku', 'name']) !== 'FC1' || property(plan, ['sku', 'tier']) !== 'FlexConsumption')
+      problems.push(`plan ${plan.name} must be Flex Consumption (FC1)`);
     if (property(plan, ['properties', 'reserved']) !== true) problems.push(`plan ${plan.name} must be Linux (reserved: true)`);
   }
   const sites = created(resources, 'Microsoft.Web/sites');
   if (sites.length !== 1) problems.push(`expected one function app, found ${sites.length}`);
   for (const site of sites) {
     const kind = property(site, ['kind']);
-    if (typeof kind !== 'string' || !kind.includes('functionapp') || !kind.includes('linux')) problems.push(`${site.name}: kind must be functionapp,linux`);
+    if (typeof kind !== 'string' || !kind.includes('functionapp') || !kind.includes('linux'))
+      problems.push(`${site.name}: kind must be functionapp,linux`);
     if (property(site, ['properties', 'httpsOnly']) !== true) problems.push(`${site.name}: httpsOnly must be true`);
-    if (property(site, ['properties', 'functionAppConfig', 'runtime', 'name']) !== 'node') problems.push(`${site.name}: the runtime must be node`);
+    if (property(site, ['properties', 'functionAppConfig', 'runtime', 'name']) !== 'node')
+      problems.push(`${site.name}: the runtime must be node`);
     const version = property(site, ['properties', 'functionAppConfig', 'runtime', 'version']);
-    if (version !== expected.nodeMajor) problems.push(`${site.name}: the default Node.js version is ${display(version)}, package.json engines say ${expected.nodeMajor}`);
+    if (version !== expected.nodeMajor)
+      problems.push(`${site.name}: the default Node.js version is ${display(version)}, package.json engines say ${expected.nodeMajor}`);
     for (const setting of ['instanceMemoryMB', 'maximumInstanceCount']) {
-      if (!hasValue(property(site, ['properties', 'functionAppConfig', 'scaleAndConcurrency', setting]))) problems.push(`${site.name}: scaleAndConcurrency.${setting} is not set`);
+      if (!hasValue(property(site, ['properties', 'functionAppConfig', 'scaleAndConcurrency', setting])))
+        problems.push(`${site.name}: scaleAndConcurrency.${setting} is not set`);
     }
     if (property(site, ['properties', 'functionAppConfig', 'deployment', 'storage', 'authentication', 'type']) !== 'UserAssignedIdentity') {
       problems.push(`${site.name}: the deployment container must be read with the user-assigned identity`);
     }
-    if (!hasValue(property(site, ['properties', 'keyVaultReferenceIdentity']))) problems.push(`${site.name}: keyVaultReferenceIdentity must name the user-assigned identity`);
+    if (!hasValue(property(site, ['properties', 'keyVaultReferenceIdentity'])))
+      problems.push(`${site.name}: keyVaultReferenceIdentity must name the user-assigned identity`);
     if (property(site, ['identity', 'type']) !== 'UserAssigned') problems.push(`${site.name}: must run as the user-assigned identity`);
   }
   for (const component of created(resources, 'Microsoft.Insights/components')) {
-    if (property(component, ['properties', 'DisableLocalAuth']) !== true) problems.push(`Application Insights ${component.name}: DisableLocalAuth must be true`);
+    if (property(component, ['properties', 'DisableLocalAuth']) !== true)
+      problems.push(`Application Insights ${component.name}: DisableLocalAuth must be true`);
   }
   const vaults = created(resources, 'Microsoft.KeyVault/vaults');
   if (vaults.length === 0) problems.push('no Key Vault is created');
   for (const vault of vaults) {
-    if (property(vault, ['properties', 'enableRbacAuthorization']) !== true) problems.push(`Key Vault ${vault.name}: enableRbacAuthorization must be true`);
+    if (property(vault, ['properties', 'enableRbacAuthorization']) !== true)
+      problems.push(`Key Vault ${vault.name}: enableRbacAuthorization must be true`);
   }
   return problems;
 }
@@ -229,7 +261,8 @@ function checkRoles(resources: ExpandedResource[]): string[] {
   }
   for (const [name, id] of Object.entries(ROLES)) if (!assigned.has(id)) problems.push(`role ${name} (${id}) is not assigned`);
   for (const scope of assigned.get(ROLES.keyVaultSecretsUser) ?? []) {
-    if (!scope.includes('Microsoft.KeyVault/vaults/secrets/')) problems.push(`Key Vault Secrets User must be scoped to one secret, is scoped to ${scope}`);
+    if (!scope.includes('Microsoft.KeyVault/vaults/secrets/'))
+      problems.push(`Key Vault Secrets User must be scoped to one secret, is scoped to ${scope}`);
   }
   return problems;
 }
@@ -240,7 +273,9 @@ function secureParameterNames(template: Record<string, unknown>): Set<string> {
   const definitions = isRecord(template.parameters) ? template.parameters : {};
   return new Set(
     Object.entries(definitions)
-      .filter(([, definition]) => isRecord(definition) && typeof definition.type === 'string' && /^secure(string|object)$/i.test(definition.type))
+      .filter(
+        ([, definition]) => isRecord(definition) && typeof definition.type === 'string' && /^secure(string|object)$/i.test(definition.type),
+      )
       .map(([name]) => name),
   );
 }
@@ -255,7 +290,8 @@ function checkSecureParameters(template: Record<string, unknown>): string[] {
     const visit = (node: unknown, path: string[], allowed: (path: string[]) => boolean, what: string) => {
       if (typeof node === 'string') {
         for (const match of node.matchAll(PARAMETER_REFERENCE)) {
-          if (match[1] && secure.has(match[1]) && !allowed(path)) problems.push(`${where}: secure parameter ${match[1]} reaches ${what} at ${path.join('.')}`);
+          if (match[1] && secure.has(match[1]) && !allowed(path))
+            problems.push(`${where}: secure parameter ${match[1]} reaches ${what} at ${path.join('.')}`);
         }
       } else if (Array.isArray(node)) {
         node.forEach((item, i) => visit(item, [...path, String(i)], allowed, what));
@@ -278,7 +314,12 @@ function checkSecureParameters(template: Record<string, unknown>): string[] {
         [],
         (path) =>
           (type === 'Microsoft.KeyVault/vaults/secrets' && path.join('.') === 'properties.value') ||
-          (type === 'Microsoft.Resources/deployments' && path.length === 4 && path[0] === 'properties' && path[1] === 'parameters' && path[3] === 'value' && nestedSecure.has(path[2] ?? '')),
+          (type === 'Microsoft.Resources/deployments' &&
+            path.length === 4 &&
+            path[0] === 'properties' &&
+            path[1] === 'parameters' &&
+            path[3] === 'value' &&
+            nestedSecure.has(path[2] ?? '')),
         `a ${type} resource`,
       );
     }
@@ -290,7 +331,8 @@ function checkOutputs(template: Record<string, unknown>, expected: InfraExpectat
   const problems: string[] = [];
   const outputs = isRecord(template.outputs) ? template.outputs : {};
   const scope = rootScope(template);
-  for (const name of expected.outputNames) if (!(name in outputs)) problems.push(`output ${name} is read by the deploy CLI but not declared`);
+  for (const name of expected.outputNames)
+    if (!(name in outputs)) problems.push(`output ${name} is read by the deploy CLI but not declared`);
   for (const [name, route] of Object.entries(expected.outputRoutes)) {
     const output = outputs[name];
     const value = isRecord(output) ? evaluate(output.value, scope) : undefined;
@@ -309,7 +351,8 @@ export function checkParametersFile(parametersFile: unknown, template: Record<st
     if (!(name in definitions)) problems.push(`parameters file: ${name} is not a parameter of main.bicep`);
     if (!secure.has(name) || !isRecord(entry)) continue;
     const fromEnvironment = typeof entry.value === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(entry.value);
-    if (!fromEnvironment && !isRecord(entry.reference)) problems.push(`parameters file: ${name} is secure: its value must be \${VARIABLE} or a Key Vault reference`);
+    if (!fromEnvironment && !isRecord(entry.reference))
+      problems.push(`parameters file: ${name} is secure: its value must be \${VARIABLE} or a Key Vault reference`);
   }
   return problems;
 }

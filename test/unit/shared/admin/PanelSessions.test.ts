@@ -35,7 +35,9 @@ describe('PanelSessions', () => {
     const sessions = new PanelSessions({ keyring: keyring(k1), clock });
     const { token } = sessions.open(who);
     const [version, keyId, payload, mac] = token.split('.');
-    const otherTenant = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), t: 'someone-else' })).toString('base64url');
+    const otherTenant = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), t: 'someone-else' }),
+    ).toString('base64url');
     expect(refused(() => sessions.verify(`${version}.${keyId}.${otherTenant}.${mac}`))).toBe('panel_session_invalid');
     expect(refused(() => sessions.verify(`${version}.k2.${payload}.${mac}`))).toBe('panel_session_invalid');
     expect(refused(() => sessions.verify(`${version}.${keyId}.${payload}.${mac!.slice(1)}A`))).toBe('panel_session_invalid');

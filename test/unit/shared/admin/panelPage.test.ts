@@ -9,7 +9,13 @@ describe('the panel page', () => {
   const evil = '"><script>alert(1)</script>';
 
   it('escapes every value it writes and has no inline script or style', () => {
-    const html = renderPanelPage({ sessionToken: evil, assetBase: `/a${evil}`, apiBase: `/p${evil}`, scriptVersion: evil, styleVersion: evil });
+    const html = renderPanelPage({
+      sessionToken: evil,
+      assetBase: `/a${evil}`,
+      apiBase: `/p${evil}`,
+      scriptVersion: evil,
+      styleVersion: evil,
+    });
     expect(html).not.toContain('<script>alert');
     expect(html).toContain('content="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(html.match(/<script/g)).toHaveLength(1);

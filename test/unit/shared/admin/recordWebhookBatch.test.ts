@@ -22,7 +22,11 @@ function collector(behaviour: 'ok' | 'fail' | 'hang' = 'ok') {
 describe('recordWebhookBatch', () => {
   it('counts accepted notifications per tenant, and arrivals and drops by reason for the deployment', async () => {
     const counters = collector();
-    const recorded = await recordWebhookBatch(counters, { kind: 'notifications', messages: [{ tenantId: tenantA }, { tenantId: tenantA }, { tenantId: tenantB }], dropped: { duplicate: 2, malformed: 1 } });
+    const recorded = await recordWebhookBatch(counters, {
+      kind: 'notifications',
+      messages: [{ tenantId: tenantA }, { tenantId: tenantA }, { tenantId: tenantB }],
+      dropped: { duplicate: 2, malformed: 1 },
+    });
     expect(recorded).toBe(true);
     expect(Object.fromEntries(counters.added)).toEqual({
       [tenantA]: { received: 2 },
@@ -33,13 +37,27 @@ describe('recordWebhookBatch', () => {
 
   it('counts lifecycle events per tenant by event; their drops count for the deployment', async () => {
     const counters = collector();
-    await recordWebhookBatch(counters, { kind: 'lifecycle', messages: [{ tenantId: tenantA, lifecycleEvent: 'missed' }, { tenantId: tenantA, lifecycleEvent: 'reauthorizationRequired' }], dropped: { unknownSubscription: 1 } });
-    expect(Object.fromEntries(counters.added)).toEqual({ [tenantA]: { lifecycle_missed: 1, lifecycle_reauthorizationRequired: 1 }, [DEPLOYMENT_SCOPE]: { dropped_unknownSubscription: 1 } });
+    await recordWebhookBatch(counters, {
+      kind: 'lifecycle',
+      messages: [
+        { tenantId: tenantA, lifecycleEvent: 'missed' },
+        { tenantId: tenantA, lifecycleEvent: 'reauthorizationRequired' },
+      ],
+      dropped: { unknownSubscription: 1 },
+    });
+    expect(Object.fromEntries(counters.added)).toEqual({
+      [tenantA]: { lifecycle_missed: 1, lifecycle_reauthorizationRequired: 1 },
+      [DEPLOYMENT_SCOPE]: { dropped_unknownSubscription: 1 },
+    });
   });
 
   it('gives up quietly when storage fails or is slow: the webhook answer must not wait or fail', async () => {
-    expect(await recordWebhookBatch(collector('fail'), { kind: 'notifications', messages: [{ tenantId: tenantA }], dropped: {} })).toBe(false);
-    expect(await recordWebhookBatch(collector('hang'), { kind: 'notifications', messages: [{ tenantId: tenantA }], dropped: {} }, 20)).toBe(false);
+    expect(await recordWebhookBatch(collector('fail'), { kind: 'notifications', messages: [{ tenantId: tenantA }], dropped: {} })).toBe(
+      false,
+    );
+    expect(await recordWebhookBatch(collector('hang'), { kind: 'notifications', messages: [{ tenantId: tenantA }], dropped: {} }, 20)).toBe(
+      false,
+    );
   });
 });
 

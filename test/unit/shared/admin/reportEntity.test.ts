@@ -12,7 +12,13 @@ const entity: ReportEntity = {
 describe('reports table rows', () => {
   it('round-trip, counters as n_ columns, keyed by scope and day.shard', () => {
     const row = toTableEntity(entity);
-    expect(row).toMatchObject({ partitionKey: entity.scope, rowKey: '2025-01-31.3', n_received: 4, n_dropped_clientStateMismatch: 1, n_poisoned_jira_notify: 2 });
+    expect(row).toMatchObject({
+      partitionKey: entity.scope,
+      rowKey: '2025-01-31.3',
+      n_received: 4,
+      n_dropped_clientStateMismatch: 1,
+      n_poisoned_jira_notify: 2,
+    });
     expect(fromTableEntity({ ...row, updatedAt: new Date(entity.updatedAt) })).toEqual(entity);
     expect(reportCodec.partitionKey({ scope: '_deployment' })).toBe('_deployment');
   });

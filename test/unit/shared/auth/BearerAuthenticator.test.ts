@@ -108,7 +108,9 @@ describe('BearerAuthenticator', () => {
     try {
       const token = await oldIssuer.mint({ tenantId, userId, audience });
       const init = { issuerTemplate: oldIssuer.issuerTemplate, jwksUrl: oldIssuer.jwksUrl };
-      await expect(authenticator({ ...init, clock: { now: () => lastYear + 60_000 } }).authenticate(`Bearer ${token}`)).resolves.toMatchObject({ tenantId });
+      await expect(
+        authenticator({ ...init, clock: { now: () => lastYear + 60_000 } }).authenticate(`Bearer ${token}`),
+      ).resolves.toMatchObject({ tenantId });
       expect((await rejection(authenticator(init).authenticate(`Bearer ${token}`))).detail).toBe('The token has expired');
     } finally {
       await oldIssuer.stop();
@@ -120,7 +122,13 @@ describe('BearerAuthenticator', () => {
     const clock = { now: () => now };
     const own = await startTokenIssuer({ clock });
     const cached = authenticator({ issuerTemplate: own.issuerTemplate, jwksUrl: own.jwksUrl, clock, clockSkewSeconds: 120 });
-    const uncached = authenticator({ issuerTemplate: own.issuerTemplate, jwksUrl: own.jwksUrl, clock, clockSkewSeconds: 120, verifiedTokenCache: false });
+    const uncached = authenticator({
+      issuerTemplate: own.issuerTemplate,
+      jwksUrl: own.jwksUrl,
+      clock,
+      clockSkewSeconds: 120,
+      verifiedTokenCache: false,
+    });
     try {
       const token = await own.mint({ tenantId, userId, audience, expiresInSeconds: 60, notBeforeSeconds: 0 });
       await expect(cached.authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userId });

@@ -41,9 +41,20 @@ describe('InstanceService against Azurite', () => {
 
   it('generates a 2048-bit key pair on first registration and keeps only the sealed private key', async () => {
     const tenantId = newGuid();
-    const { created, view } = await service.register(tenantId, 'one', { baseUrl: 'https://jira.example.com/', displayName: 'One', serviceUser: 'svc', serviceToken: 'pat-secret' });
+    const { created, view } = await service.register(tenantId, 'one', {
+      baseUrl: 'https://jira.example.com/',
+      displayName: 'One',
+      serviceUser: 'svc',
+      serviceToken: 'pat-secret',
+    });
     expect(created).toBe(true);
-    expect(view).toMatchObject({ instanceId: 'one', baseUrl: 'https://jira.example.com', callbackUrl: 'https://app.example/api/jira/oauth/callback', hasServiceToken: true, serviceUser: 'svc' });
+    expect(view).toMatchObject({
+      instanceId: 'one',
+      baseUrl: 'https://jira.example.com',
+      callbackUrl: 'https://app.example/api/jira/oauth/callback',
+      hasServiceToken: true,
+      serviceUser: 'svc',
+    });
     expect(createPublicKey(view.publicKeyPem).asymmetricKeyDetails?.modulusLength).toBe(2048);
     const row = await repositories.instances.get({ tenantId, instanceId: 'one' });
     expect(row?.encryptedPrivateKey).toMatch(/^v1\./);
@@ -57,9 +68,19 @@ describe('InstanceService against Azurite', () => {
   it('keeps the consumer key and key pair on re-registration, and reports a move of host', async () => {
     const tenantId = newGuid();
     const first = await service.register(tenantId, 'two', { baseUrl: 'https://jira.example.com', displayName: 'Two', serviceToken: 'pat' });
-    const second = await service.register(tenantId, 'two', { baseUrl: 'https://jira.example.com/', displayName: 'Two again', appKey: 'com.example.app' });
+    const second = await service.register(tenantId, 'two', {
+      baseUrl: 'https://jira.example.com/',
+      displayName: 'Two again',
+      appKey: 'com.example.app',
+    });
     expect(second.created).toBe(false);
-    expect(second.view).toMatchObject({ consumerKey: first.view.consumerKey, publicKeyPem: first.view.publicKeyPem, displayName: 'Two again', hasServiceToken: true, appKey: 'com.example.app' });
+    expect(second.view).toMatchObject({
+      consumerKey: first.view.consumerKey,
+      publicKeyPem: first.view.publicKeyPem,
+      displayName: 'Two again',
+      hasServiceToken: true,
+      appKey: 'com.example.app',
+    });
     expect(moved).not.toContain(`${tenantId}/two`);
     const third = await service.register(tenantId, 'two', { baseUrl: 'https://other.example.com', displayName: 'Two', serviceToken: null });
     expect(third.view.hasServiceToken).toBe(false);
@@ -95,8 +116,12 @@ describe('InstanceService against Azurite', () => {
     expect(await service.find(newGuid(), 'four')).toBeUndefined();
     expect(await service.find(tenantId, 'Four')).toBeUndefined();
     expect((await service.list(tenantId)).map((view) => view.instanceId)).toEqual(['four']);
-    await expect(service.register(tenantId, 'bad/id', { baseUrl: 'https://jira.example.com', displayName: 'x' })).rejects.toMatchObject({ code: 'instance_invalid' });
-    await expect(service.register(tenantId, 'five', { baseUrl: 'ftp://jira.example.com', displayName: 'x' })).rejects.toMatchObject({ code: 'instance_invalid' });
+    await expect(service.register(tenantId, 'bad/id', { baseUrl: 'https://jira.example.com', displayName: 'x' })).rejects.toMatchObject({
+      code: 'instance_invalid',
+    });
+    await expect(service.register(tenantId, 'five', { baseUrl: 'ftp://jira.example.com', displayName: 'x' })).rejects.toMatchObject({
+      code: 'instance_invalid',
+    });
   });
 
   it('generates distinct key pairs', async () => {

@@ -24,7 +24,13 @@ describe('JiraServiceClient: background calls with the service credential', () =
     await ensureStorage(storage);
     const keyring = parseEncryptionKeyring(`k1:${Buffer.alloc(32, 1).toString('base64')}`);
     if (typeof keyring === 'string') throw new Error(keyring);
-    http = new OutboundClient({ connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000, connectionsPerOrigin: 8, allowPrivateNetworkTargets: true });
+    http = new OutboundClient({
+      connectTimeoutMs: 2000,
+      headersTimeoutMs: 5000,
+      bodyTimeoutMs: 5000,
+      connectionsPerOrigin: 8,
+      allowPrivateNetworkTargets: true,
+    });
     const instances = new InstanceService({
       repository: storage.repositories.instances,
       secrets: new SecretBox({ keyring }),
@@ -40,20 +46,37 @@ describe('JiraServiceClient: background calls with the service credential', () =
     await azurite?.stop();
   });
 
-  async function register(instanceId: string, body: { serviceUser?: string; serviceToken?: string }, link: { allowImpersonation?: boolean; linked?: boolean } = {}) {
+  async function register(
+    instanceId: string,
+    body: { serviceUser?: string; serviceToken?: string },
+    link: { allowImpersonation?: boolean; linked?: boolean } = {},
+  ) {
     const { view } = await services.instances.register(tenantId, instanceId, { baseUrl: jira.url, displayName: instanceId, ...body });
-    if (link.linked !== false) jira.registerConsumer({ consumerKey: view.consumerKey, publicKeyPem: view.publicKeyPem, allowImpersonation: link.allowImpersonation ?? true });
+    if (link.linked !== false)
+      jira.registerConsumer({
+        consumerKey: view.consumerKey,
+        publicKeyPem: view.publicKeyPem,
+        allowImpersonation: link.allowImpersonation ?? true,
+      });
   }
 
   const myself = async (instanceId: string, asUser?: string) => {
-    const response = await services.jiraService.request(tenantId, instanceId, { method: 'GET', path: '/rest/api/2/myself', query: [['expand', 'groups']], ...(asUser ? { asUser } : {}) });
+    const response = await services.jiraService.request(tenantId, instanceId, {
+      method: 'GET',
+      path: '/rest/api/2/myself',
+      query: [['expand', 'groups']],
+      ...(asUser ? { asUser } : {}),
+    });
     return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
   };
 
   it('signs 2-legged OAuth impersonating the service user, or another user', async () => {
     await register('twolo', { serviceUser: 'jira-service' });
     expect(await myself('twolo')).toEqual({ status: 200, body: expect.objectContaining({ name: 'jira-service' }) as unknown });
-    expect(jira.requests.at(-1)).toMatchObject({ url: '/rest/api/2/myself?expand=groups&xoauth_requestor_id=jira-service', auth: { kind: 'oauth-2lo', user: 'jira-service' } });
+    expect(jira.requests.at(-1)).toMatchObject({
+      url: '/rest/api/2/myself?expand=groups&xoauth_requestor_id=jira-service',
+      auth: { kind: 'oauth-2lo', user: 'jira-service' },
+    });
     expect((await myself('twolo', 'bob')).body.name).toBe('bob');
   });
 
@@ -73,7 +96,11 @@ describe('JiraServiceClient: background calls with the service credential', () =
     await expect(myself('missing')).rejects.toMatchObject({ code: 'instance_not_found' });
 
     jira.fail({ status: 429, retryAfter: 3, count: 1 });
-    const response = await services.jiraService.request(tenantId, 'twolo', { method: 'POST', path: 'rest/api/2/issue/DEMO-1/notify', json: { subject: 'x' } });
+    const response = await services.jiraService.request(tenantId, 'twolo', {
+      method: 'POST',
+      path: 'rest/api/2/issue/DEMO-1/notify',
+      json: { subject: 'x' },
+    });
     expect(response.statusCode).toBe(429);
     expect(response.headers['retry-after']).toBe('3');
     await response.body.dump();

@@ -62,7 +62,9 @@ describe('JiraTokenStore against Azurite', () => {
     expect(JSON.stringify(row)).not.toMatch(/rt-secret|rt-1/);
     const results = await Promise.allSettled([tokens.consumePending(tenantId, 'rt-1'), store().consumePending(tenantId, 'rt-1')]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.find((r) => r.status === 'fulfilled')).toMatchObject({ value: { userId: 'u3', instanceId: 'demo', tokenSecret: 'rt-secret' } });
+    expect(results.find((r) => r.status === 'fulfilled')).toMatchObject({
+      value: { userId: 'u3', instanceId: 'demo', tokenSecret: 'rt-secret' },
+    });
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'oauth_request_token_invalid' } });
 
     await tokens.putPending({ ...pending, requestToken: 'rt-2' });

@@ -34,7 +34,11 @@ describe('OAuthSigner', () => {
   const signer = new OAuthSigner({ consumerKey: 'jira-outlook-cloud:abc', privateKey, clock });
 
   it('signs RSA-SHA1 with the clock time, the consumer key and the token', () => {
-    const header = signer.authorization({ method: 'get', url: new URL('https://jira.example.com/rest/api/2/myself'), token: { key: 'tok en', secret: 's' } });
+    const header = signer.authorization({
+      method: 'get',
+      url: new URL('https://jira.example.com/rest/api/2/myself'),
+      token: { key: 'tok en', secret: 's' },
+    });
     const params = headerParams(header);
     expect(params.get('oauth_signature_method')).toBe('RSA-SHA1');
     expect(params.get('oauth_timestamp')).toBe('1700000000');
@@ -51,7 +55,9 @@ describe('OAuthSigner', () => {
   });
 
   it('signs every value of a repeated query name, values with "=", "+" as space, and a lower-cased host without default port', () => {
-    const url = new URL('https://JIRA.Example.com:443/jira/rest/api/2/search?fields=b&jql=project=DEMO%20AND%20x%3D1&fields=a&c+d=%2B&empty&e=');
+    const url = new URL(
+      'https://JIRA.Example.com:443/jira/rest/api/2/search?fields=b&jql=project=DEMO%20AND%20x%3D1&fields=a&c+d=%2B&empty&e=',
+    );
     const header = signer.authorization({ method: 'GET', url });
     expectSignedOver(header, 'GET', 'https://jira.example.com/jira/rest/api/2/search', [
       ['fields', 'b'],
@@ -65,19 +71,36 @@ describe('OAuthSigner', () => {
 
   it('keeps a non-default port and signs non-ASCII values as UTF-8', () => {
     const url = new URL('http://127.0.0.1:8080/rest/api/2/search?jql=summary~%22Gr%C3%BC%C3%9Fe%22');
-    expectSignedOver(signer.authorization({ method: 'GET', url }), 'GET', 'http://127.0.0.1:8080/rest/api/2/search', [['jql', 'summary~"Grüße"']]);
+    expectSignedOver(signer.authorization({ method: 'GET', url }), 'GET', 'http://127.0.0.1:8080/rest/api/2/search', [
+      ['jql', 'summary~"Grüße"'],
+    ]);
   });
 
   it('signs form parameters of a form body, and nothing of a JSON body', () => {
     const url = new URL('https://jira.example.com/rest/x?q=1');
-    const withForm = signer.authorization({ method: 'POST', url, form: [['name', 'a b'], ['q', '2']] });
-    expectSignedOver(withForm, 'POST', 'https://jira.example.com/rest/x', [['q', '1'], ['name', 'a b'], ['q', '2']]);
+    const withForm = signer.authorization({
+      method: 'POST',
+      url,
+      form: [
+        ['name', 'a b'],
+        ['q', '2'],
+      ],
+    });
+    expectSignedOver(withForm, 'POST', 'https://jira.example.com/rest/x', [
+      ['q', '1'],
+      ['name', 'a b'],
+      ['q', '2'],
+    ]);
     const json = signer.authorization({ method: 'POST', url });
     expectSignedOver(json, 'POST', 'https://jira.example.com/rest/x', [['q', '1']]);
   });
 
   it('puts protocol parameters (callback, verifier) into the header and the signature', () => {
-    const header = signer.authorization({ method: 'POST', url: new URL('https://jira.example.com/plugins/servlet/oauth/request-token'), protocol: { oauth_callback: 'https://app.example.com/api/jira/oauth/callback' } });
+    const header = signer.authorization({
+      method: 'POST',
+      url: new URL('https://jira.example.com/plugins/servlet/oauth/request-token'),
+      protocol: { oauth_callback: 'https://app.example.com/api/jira/oauth/callback' },
+    });
     expect(headerParams(header).get('oauth_callback')).toBe('https://app.example.com/api/jira/oauth/callback');
     expectSignedOver(header, 'POST', 'https://jira.example.com/plugins/servlet/oauth/request-token', []);
   });

@@ -18,12 +18,19 @@ const entity: InstanceEntity = {
   createdAt: new Date().toISOString(),
   updatedAt: new Date().toISOString(),
 };
-const instance = (overrides: Partial<InstanceEntity>, token?: string): LoadedInstance => ({ entity: { ...entity, ...overrides }, signer, serviceToken: () => token });
+const instance = (overrides: Partial<InstanceEntity>, token?: string): LoadedInstance => ({
+  entity: { ...entity, ...overrides },
+  signer,
+  serviceToken: () => token,
+});
 
 describe('authorizeServiceCall', () => {
   it('uses the personal access token as a bearer when there is one', () => {
     const url = new URL('https://jira.example.com/rest/api/2/issue/DEMO-1/notify');
-    expect(authorizeServiceCall(instance({ serviceUser: 'svc' }, 'pat-1'), { method: 'POST', url })).toEqual({ url, authorization: 'Bearer pat-1' });
+    expect(authorizeServiceCall(instance({ serviceUser: 'svc' }, 'pat-1'), { method: 'POST', url })).toEqual({
+      url,
+      authorization: 'Bearer pat-1',
+    });
   });
 
   it('signs 2-legged OAuth with xoauth_requestor_id in the signed query, as the service user or asUser', () => {
@@ -36,7 +43,9 @@ describe('authorizeServiceCall', () => {
     expect(header.find(([name]) => name === 'oauth_token')).toBeUndefined();
     const signed = [...parseFormEncoded(call.url.search.slice(1))!, ...header.filter(([name]) => name !== 'oauth_signature')];
     const base = signatureBaseString('GET', baseStringUri('https', call.url.host, call.url.pathname), signed);
-    expect(verify('sha1', Buffer.from(base), keys.publicKey, Buffer.from(header.find(([n]) => n === 'oauth_signature')![1], 'base64'))).toBe(true);
+    expect(
+      verify('sha1', Buffer.from(base), keys.publicKey, Buffer.from(header.find(([n]) => n === 'oauth_signature')![1], 'base64')),
+    ).toBe(true);
 
     const asAdmin = authorizeServiceCall(instance({ serviceUser: 'svc' }, 'pat-1'), { method: 'GET', url, asUser: 'admin' });
     expect(asAdmin.url.searchParams.get('xoauth_requestor_id')).toBe('admin');

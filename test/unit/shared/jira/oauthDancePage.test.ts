@@ -21,7 +21,9 @@ describe('oauthDancePage', () => {
     expect(one.body).not.toContain('<script>alert');
     const json = /<script type="application\/json" id="outcome">(.*?)<\/script>/s.exec(one.body)?.[1];
     expect(JSON.parse(json!)).toEqual({ type: 'jira-authorization', status: 'failed', code: 'oauth_request_token_invalid' });
-    expect(one.headers['Content-Security-Policy']).toMatch(/^default-src 'none'; script-src 'nonce-[^']+' https:\/\/appsforoffice\.microsoft\.com;/);
+    expect(one.headers['Content-Security-Policy']).toMatch(
+      /^default-src 'none'; script-src 'nonce-[^']+' https:\/\/appsforoffice\.microsoft\.com;/,
+    );
     expect(one.headers['Content-Security-Policy']).not.toBe(two.headers['Content-Security-Policy']);
     expect(one.headers['Referrer-Policy']).toBe('no-referrer');
     expect(one.headers['Cache-Control']).toBe('no-store');

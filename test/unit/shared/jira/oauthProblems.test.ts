@@ -3,8 +3,12 @@ import { readOAuthProblem } from '../../../../shared/jira/readOAuthProblem';
 
 describe('readOAuthProblem', () => {
   it('reads the challenge of a REST answer and the body of a token endpoint', () => {
-    expect(readOAuthProblem({ wwwAuthenticate: 'OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="token_rejected"' })).toBe('token_rejected');
-    expect(readOAuthProblem({ wwwAuthenticate: 'OAuth oauth_problem=timestamp_refused, oauth_acceptable_timestamps="1-2"' })).toBe('timestamp_refused');
+    expect(readOAuthProblem({ wwwAuthenticate: 'OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="token_rejected"' })).toBe(
+      'token_rejected',
+    );
+    expect(readOAuthProblem({ wwwAuthenticate: 'OAuth oauth_problem=timestamp_refused, oauth_acceptable_timestamps="1-2"' })).toBe(
+      'timestamp_refused',
+    );
     expect(readOAuthProblem({ formBody: 'oauth_problem=signature_invalid&oauth_signature_base_string=GET%26x' })).toBe('signature_invalid');
     expect(readOAuthProblem({ wwwAuthenticate: 'Bearer realm="x"', formBody: '{"errorMessages":[]}' })).toBeUndefined();
     expect(readOAuthProblem({ wwwAuthenticate: 'OAuth realm="x"' })).toBeUndefined();

@@ -1,6 +1,17 @@
 import { validateBaseUrl } from '../../../../shared/jira/validateBaseUrl';
 
-const strict = { allowInsecure: false, allowPrivateTargets: false, resolve: async (host: string) => (host === 'jira.example.com' ? ['93.184.215.14'] : host === 'rebind.example.com' ? ['93.184.215.14', '127.0.0.1'] : host === 'inside.example.com' ? ['10.1.2.3'] : []) };
+const strict = {
+  allowInsecure: false,
+  allowPrivateTargets: false,
+  resolve: async (host: string) =>
+    host === 'jira.example.com'
+      ? ['93.184.215.14']
+      : host === 'rebind.example.com'
+        ? ['93.184.215.14', '127.0.0.1']
+        : host === 'inside.example.com'
+          ? ['10.1.2.3']
+          : [],
+};
 
 describe('validateBaseUrl', () => {
   it.each([
@@ -51,12 +62,18 @@ describe('validateBaseUrl', () => {
   });
 
   it('uses the system resolver: localhost is loopback', async () => {
-    await expect(validateBaseUrl('https://localhost:8443', { allowInsecure: false, allowPrivateTargets: false })).rejects.toMatchObject({ code: 'target_not_allowed' });
+    await expect(validateBaseUrl('https://localhost:8443', { allowInsecure: false, allowPrivateTargets: false })).rejects.toMatchObject({
+      code: 'target_not_allowed',
+    });
   });
 
   it('allows http and private targets only where the sandbox settings say so', async () => {
-    await expect(validateBaseUrl('http://127.0.0.1:8080/jira', { allowInsecure: true, allowPrivateTargets: true })).resolves.toBe('http://127.0.0.1:8080/jira');
-    await expect(validateBaseUrl('http://127.0.0.1:8080', { allowInsecure: true, allowPrivateTargets: false })).rejects.toMatchObject({ code: 'target_not_allowed' });
+    await expect(validateBaseUrl('http://127.0.0.1:8080/jira', { allowInsecure: true, allowPrivateTargets: true })).resolves.toBe(
+      'http://127.0.0.1:8080/jira',
+    );
+    await expect(validateBaseUrl('http://127.0.0.1:8080', { allowInsecure: true, allowPrivateTargets: false })).rejects.toMatchObject({
+      code: 'target_not_allowed',
+    });
     await expect(validateBaseUrl('http://jira.example.com', { ...strict, allowInsecure: true })).resolves.toBe('http://jira.example.com');
   });
 });

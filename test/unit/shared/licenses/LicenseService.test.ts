@@ -90,7 +90,8 @@ describe('LicenseService (licenses table in Azurite)', () => {
       signer: new OAuthSigner({ consumerKey: 'consumer', privateKey, clock }),
       serviceToken: () => undefined,
     };
-    const newService = () => new LicenseService({ store: new LicenseTableStore({ repository }), upm, clock, policy: { ...policy, ...overrides } });
+    const newService = () =>
+      new LicenseService({ store: new LicenseTableStore({ repository }), upm, clock, policy: { ...policy, ...overrides } });
     return { clock, upm, instance, service: newService(), newService };
   }
 
@@ -248,7 +249,12 @@ describe('LicenseService (licenses table in Azurite)', () => {
 
   it('checks again when a row holds something it cannot read', async () => {
     const { upm, instance, service, clock } = setup();
-    await repository.upsert({ tenantId: instance.entity.tenantId, instanceId: 'demo', decisionJson: '{"licensed":true}', checkedAt: new Date(clock.now()).toISOString() });
+    await repository.upsert({
+      tenantId: instance.entity.tenantId,
+      instanceId: 'demo',
+      decisionJson: '{"licensed":true}',
+      checkedAt: new Date(clock.now()).toISOString(),
+    });
     upm.license(active);
     expect((await service.check(instance)).answer).toMatchObject({ status: 'active', source: 'live' });
     expect(upm.calls).toBe(1);

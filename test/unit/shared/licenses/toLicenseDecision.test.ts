@@ -63,7 +63,10 @@ describe('toLicenseDecision', () => {
   });
 
   it('lets an error win over valid: true', () => {
-    expect(toLicenseDecision(upm({ valid: true, error: 'USER_MISMATCH' }), NOW)).toMatchObject({ licensed: false, status: 'user_mismatch' });
+    expect(toLicenseDecision(upm({ valid: true, error: 'USER_MISMATCH' }), NOW)).toMatchObject({
+      licensed: false,
+      status: 'user_mismatch',
+    });
   });
 
   it('maps valid: false without an error to invalid', () => {
@@ -77,12 +80,21 @@ describe('toLicenseDecision', () => {
 
   it('accepts an ISO expiry date as well as epoch milliseconds', () => {
     const expiry = new Date(NOW + DAY).toISOString();
-    expect(toLicenseDecision(upm({ evaluation: true, expiryDate: expiry }), NOW)).toMatchObject({ status: 'evaluation', expiresAt: expiry });
+    expect(toLicenseDecision(upm({ evaluation: true, expiryDate: expiry }), NOW)).toMatchObject({
+      status: 'evaluation',
+      expiresAt: expiry,
+    });
   });
 
   it('maps the representation UPM gives with no license installed to unlicensed', () => {
     const none = { links: { self: '/rest/plugins/1.0/com.example.app-key/license' }, pluginKey: 'com.example.app' };
-    expect(toLicenseDecision(none, NOW)).toEqual({ licensed: false, status: 'unlicensed', evaluation: false, expiresAt: null, maxUsers: null });
+    expect(toLicenseDecision(none, NOW)).toEqual({
+      licensed: false,
+      status: 'unlicensed',
+      evaluation: false,
+      expiresAt: null,
+      maxUsers: null,
+    });
     expect(toLicenseDecision({ ...none, valid: null, rawLicense: null, error: null }, NOW)).toMatchObject({ status: 'unlicensed' });
   });
 
@@ -97,17 +109,38 @@ describe('toLicenseDecision', () => {
     ['a date out of range', upm({ expiryDate: 1e300 })],
     ['a license without a verdict', upm({ valid: undefined })],
   ])('maps a malformed answer (%s) to unknown, not licensed', (_name, body) => {
-    expect(toLicenseDecision(body, NOW)).toEqual({ licensed: false, status: 'unknown', evaluation: false, expiresAt: null, maxUsers: null });
+    expect(toLicenseDecision(body, NOW)).toEqual({
+      licensed: false,
+      status: 'unknown',
+      evaluation: false,
+      expiresAt: null,
+      maxUsers: null,
+    });
   });
 
   it('never throws and always yields a status from the contract, whatever the body', () => {
     const statuses = ['active', 'evaluation', 'expired', 'user_mismatch', 'invalid', 'unlicensed', 'unknown'];
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.record({ valid: fc.anything(), error: fc.anything(), expiryDate: fc.anything(), maximumNumberOfUsers: fc.anything(), evaluation: fc.anything() }, { requiredKeys: [] })), (body) => {
-        const decision = toLicenseDecision(body, NOW);
-        expect(statuses).toContain(decision.status);
-        expect(decision.licensed).toBe(decision.status === 'active' || decision.status === 'evaluation');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record(
+            {
+              valid: fc.anything(),
+              error: fc.anything(),
+              expiryDate: fc.anything(),
+              maximumNumberOfUsers: fc.anything(),
+              evaluation: fc.anything(),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        (body) => {
+          const decision = toLicenseDecision(body, NOW);
+          expect(statuses).toContain(decision.status);
+          expect(decision.licensed).toBe(decision.status === 'active' || decision.status === 'evaluation');
+        },
+      ),
     );
   });
 });

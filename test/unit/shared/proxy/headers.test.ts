@@ -27,11 +27,24 @@ describe('toUpstreamHeaders', () => {
       ['Origin', 'https://addin.example'],
       ['User-Agent', 'browser'],
     ]);
-    expect(out).toEqual({ accept: 'application/json', 'content-type': 'application/json', 'content-length': '12', 'if-match': '"1"', 'x-atlassian-token': 'no-check' });
+    expect(out).toEqual({
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'content-length': '12',
+      'if-match': '"1"',
+      'x-atlassian-token': 'no-check',
+    });
   });
 
   it('drops what the Connection header names, in any case', () => {
-    expect(toUpstreamHeaders([['connection', 'close, Content-Type ,IF-MATCH'], ['content-type', 'a/b'], ['if-match', '"x"'], ['accept', '*/*']])).toEqual({ accept: '*/*' });
+    expect(
+      toUpstreamHeaders([
+        ['connection', 'close, Content-Type ,IF-MATCH'],
+        ['content-type', 'a/b'],
+        ['if-match', '"x"'],
+        ['accept', '*/*'],
+      ]),
+    ).toEqual({ accept: '*/*' });
   });
 
   it.each([
@@ -87,7 +100,7 @@ describe('toClientHeaders', () => {
   });
 });
 
-describe('the proxy\'s CORS policy', () => {
+describe("the proxy's CORS policy", () => {
   const allowed = ['https://addin.example'];
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
   it('lets a page send what is forwarded and read what is returned, rate limits included', () => {

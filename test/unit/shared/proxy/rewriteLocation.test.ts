@@ -1,6 +1,10 @@
 import { rewriteLocation } from '../../../../shared/proxy/rewriteLocation';
 
-const base = { requestUrl: new URL('https://jira.example.com/jira/rest/api/2/issue/OLD-1'), baseUrl: 'https://jira.example.com/jira', proxyBase: 'https://app.example/api/jira/demo/proxy/' };
+const base = {
+  requestUrl: new URL('https://jira.example.com/jira/rest/api/2/issue/OLD-1'),
+  baseUrl: 'https://jira.example.com/jira',
+  proxyBase: 'https://app.example/api/jira/demo/proxy/',
+};
 
 describe('rewriteLocation', () => {
   it.each([

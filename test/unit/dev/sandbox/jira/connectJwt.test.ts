@@ -17,17 +17,23 @@ describe('connectJwt (the sandbox Jira app signing its iframe URL)', () => {
   it('agrees with the app verifier on arbitrary paths and queries', () => {
     const segment = fc.string({ minLength: 1, maxLength: 8 });
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 3 }), fc.array(fc.tuple(segment, fc.string({ maxLength: 8 })), { maxLength: 5 }), (path, query) => {
-        const url = new URL(`https://app.example/${path.map(encodeURIComponent).join('/')}`);
-        for (const [name, value] of query) url.searchParams.append(name, value);
-        expect(connectQsh('GET', url)).toBe(queryStringHash({ method: 'GET', path: url.pathname, query: url.searchParams }));
-      }),
+      fc.property(
+        fc.array(segment, { maxLength: 3 }),
+        fc.array(fc.tuple(segment, fc.string({ maxLength: 8 })), { maxLength: 5 }),
+        (path, query) => {
+          const url = new URL(`https://app.example/${path.map(encodeURIComponent).join('/')}`);
+          for (const [name, value] of query) url.searchParams.append(name, value);
+          expect(connectQsh('GET', url)).toBe(queryStringHash({ method: 'GET', path: url.pathname, query: url.searchParams }));
+        },
+      ),
     );
   });
 
   it('signs HS256 with iss, sub, iat, exp and the qsh, and puts it on the URL', async () => {
     const url = new URL('https://app.example/api/admin/ui?lang=de');
-    const signed = new URL(await connectSignedUrl({ issuer: 't/i', sharedSecret: 's'.repeat(32), jiraUser: 'admin', method: 'GET', url, issuedAt: 1000 }));
+    const signed = new URL(
+      await connectSignedUrl({ issuer: 't/i', sharedSecret: 's'.repeat(32), jiraUser: 'admin', method: 'GET', url, issuedAt: 1000 }),
+    );
     const jwt = signed.searchParams.get('jwt')!;
     expect(decodeProtectedHeader(jwt).alg).toBe('HS256');
     expect(decodeJwt(jwt)).toEqual({ iss: 't/i', sub: 'admin', iat: 1000, exp: 1180, qsh: connectQsh('GET', url) });

@@ -28,24 +28,46 @@ describe('the Jira simulator: watchers and notify', () => {
   afterAll(() => jira?.stop());
   beforeEach(() => notifications.clearOutbox());
 
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown, token: string | undefined = serviceToken, contentType = 'application/json') {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    token: string | undefined = serviceToken,
+    contentType = 'application/json',
+  ) {
     const response = await request(`${jira.url}/${path}`, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': contentType }) },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.body.text();
-    return { status: response.statusCode, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+    };
   }
 
-  const notifyBody = (users: string[]) => ({ subject: 'S', textBody: 'T', htmlBody: '<p>H</p>', to: { reporter: false, assignee: false, watchers: false, voters: false, users: users.map((name) => ({ name })) }, restrict: { permissions: [{ key: 'BROWSE' }] } });
+  const notifyBody = (users: string[]) => ({
+    subject: 'S',
+    textBody: 'T',
+    htmlBody: '<p>H</p>',
+    to: { reporter: false, assignee: false, watchers: false, voters: false, users: users.map((name) => ({ name })) },
+    restrict: { permissions: [{ key: 'BROWSE' }] },
+  });
 
   it('lists the watchers as Jira Server does, inactive ones marked', async () => {
     const answer = await call('GET', 'rest/api/2/issue/FAN-1/watchers');
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ isWatching: false, watchCount: 3 });
     expect(answer.json?.watchers).toEqual([
-      expect.objectContaining({ name: 'alice', key: 'JIRAUSER10000', emailAddress: 'alice@example.test', displayName: 'Alice Example', active: true }),
+      expect.objectContaining({
+        name: 'alice',
+        key: 'JIRAUSER10000',
+        emailAddress: 'alice@example.test',
+        displayName: 'Alice Example',
+        active: true,
+      }),
       expect.objectContaining({ name: 'bob', active: true }),
       expect.objectContaining({ name: 'carol', active: false }),
     ]);
@@ -60,7 +82,9 @@ describe('the Jira simulator: watchers and notify', () => {
       now += 1000;
       const answer = await call('POST', 'rest/api/2/issue/FAN-1/notify', notifyBody(['alice', 'bob', 'carol']));
       expect(answer.status).toBe(204);
-      expect(notifications.outbox).toEqual([{ at: now, issueKey: 'FAN-1', recipients: ['alice'], subject: 'S', textBody: 'T', htmlBody: '<p>H</p>', sentBy: 'jira-service' }]);
+      expect(notifications.outbox).toEqual([
+        { at: now, issueKey: 'FAN-1', recipients: ['alice'], subject: 'S', textBody: 'T', htmlBody: '<p>H</p>', sentBy: 'jira-service' },
+      ]);
       // A caller who cannot see the issue gets Jira's 404.
       const bobToken = jira.addPersonalAccessToken('bob');
       expect((await call('POST', 'rest/api/2/issue/FAN-1/notify', notifyBody(['alice']), bobToken)).status).toBe(404);
@@ -70,11 +94,16 @@ describe('the Jira simulator: watchers and notify', () => {
   });
 
   it('refuses a body Jira would refuse', async () => {
-    expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody(['nobody']))).json).toMatchObject({ errorMessages: ["User 'nobody' does not exist."] });
+    expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody(['nobody']))).json).toMatchObject({
+      errorMessages: ["User 'nobody' does not exist."],
+    });
     expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody([]))).status).toBe(400);
     expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', { subject: 7, to: { users: [{ name: 'bob' }] } })).status).toBe(400);
     expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', 'not json')).status).toBe(400);
-    expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', { ...notifyBody(['bob']), restrict: { permissions: [{ key: 'ADMINISTER' }] } })).status).toBe(400);
+    expect(
+      (await call('POST', 'rest/api/2/issue/FAN-2/notify', { ...notifyBody(['bob']), restrict: { permissions: [{ key: 'ADMINISTER' }] } }))
+        .status,
+    ).toBe(400);
     expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody(['bob']), serviceToken, 'text/plain')).status).toBe(415);
     expect((await call('POST', 'rest/api/2/issue/NOPE-2/notify', notifyBody(['bob']))).status).toBe(404);
     expect(notifications.outbox).toHaveLength(0);
@@ -90,7 +119,8 @@ describe('the Jira simulator: watchers and notify', () => {
     const first = await call('GET', 'rest/api/2/issue/FAN-2/watchers');
     expect(first.status).toBe(429);
     expect(first.headers).toMatchObject({ 'retry-after': '2', 'x-ratelimit-remaining': '0' });
-    for (const name of ['x-ratelimit-limit', 'x-ratelimit-interval-seconds', 'x-ratelimit-fillrate']) expect(first.headers[name]).toMatch(/^\d+$/);
+    for (const name of ['x-ratelimit-limit', 'x-ratelimit-interval-seconds', 'x-ratelimit-fillrate'])
+      expect(first.headers[name]).toMatch(/^\d+$/);
     expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody(['bob']))).status).toBe(429);
     expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody(['bob']))).status).toBe(503);
     expect((await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody(['bob']))).status).toBe(204);
@@ -107,7 +137,12 @@ describe('the Jira simulator: watchers and notify', () => {
     notifications.setRateLimit({ limit: 2, fillRate: 1, intervalSeconds: 10 });
     try {
       const ok = await call('GET', 'rest/api/2/issue/FAN-2/watchers');
-      expect(ok.headers).toMatchObject({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '1', 'x-ratelimit-fillrate': '1', 'x-ratelimit-interval-seconds': '10' });
+      expect(ok.headers).toMatchObject({
+        'x-ratelimit-limit': '2',
+        'x-ratelimit-remaining': '1',
+        'x-ratelimit-fillrate': '1',
+        'x-ratelimit-interval-seconds': '10',
+      });
       expect((await call('GET', 'rest/api/2/issue/FAN-2/watchers')).status).toBe(200);
       const limited = await call('GET', 'rest/api/2/issue/FAN-2/watchers');
       expect(limited.status).toBe(429);
@@ -132,7 +167,9 @@ describe('the Jira simulator: watchers and notify', () => {
     try {
       await call('POST', 'rest/api/2/issue/FAN-2/notify', notifyBody(['bob']));
       const listed = await request(`${base}/_sandbox/outbox`);
-      expect(await listed.body.json()).toMatchObject({ notifications: [{ issueKey: 'FAN-2', recipients: ['bob'], subject: 'S', at: new Date(now).toISOString() }] });
+      expect(await listed.body.json()).toMatchObject({
+        notifications: [{ issueKey: 'FAN-2', recipients: ['bob'], subject: 'S', at: new Date(now).toISOString() }],
+      });
       const fault = await request(`${base}/_sandbox/notify-faults`, { method: 'POST', body: JSON.stringify({ status: 500, count: 1 }) });
       expect(fault.statusCode).toBe(200);
       await fault.body.dump();

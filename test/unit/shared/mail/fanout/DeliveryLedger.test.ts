@@ -27,7 +27,11 @@ describe('DeliveryLedger against Azurite', () => {
       const key = keyOf(newTenant());
       const claim = await ledger.claim(key);
       if (claim.kind !== 'claimed') throw new Error('expected a claim');
-      await ledger.complete(claim, { status, lastStatus: status === 'sent' ? 204 : 404, ...(status === 'failed' ? { reason: 'issue_not_found' } : {}) });
+      await ledger.complete(claim, {
+        status,
+        lastStatus: status === 'sent' ? 204 : 404,
+        ...(status === 'failed' ? { reason: 'issue_not_found' } : {}),
+      });
       clock.advance(3600_000);
       const again = await ledger.claim(key);
       expect(again).toMatchObject({ kind: 'done', entity: { status } });

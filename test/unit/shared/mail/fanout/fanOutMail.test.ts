@@ -68,7 +68,15 @@ describe('fanOutMail against Azurite', () => {
   }
 
   async function link(tenantId: string, conversationId: string, issueKey: string, stale?: boolean): Promise<void> {
-    await storage.repositories.links.insert({ tenantId, conversationId, instanceId: 'demo', issueKey, userId: 'user-1', linkedAt: new Date(clock.now()).toISOString(), ...(stale ? { stale } : {}) });
+    await storage.repositories.links.insert({
+      tenantId,
+      conversationId,
+      instanceId: 'demo',
+      issueKey,
+      userId: 'user-1',
+      linkedAt: new Date(clock.now()).toISOString(),
+      ...(stale ? { stale } : {}),
+    });
   }
 
   it('enqueues one valid message per live link, reading the mail through Graph, and moves the watermark', async () => {
@@ -82,7 +90,11 @@ describe('fanOutMail against Azurite', () => {
     expect(recorded.reads).toBe(1);
     expect(recorded.enqueued.map((m) => m.issueKey).sort()).toEqual(['DEMO-1', 'DEMO-2']);
     for (const message of recorded.enqueued) expect(jiraNotifyMessageSchema.parse(message)).toEqual(message);
-    expect(recorded.enqueued[0]!.mail).toMatchObject({ internetMessageId: '<m1@example.test>', conversationId, fromAddress: 'alice@example.test' });
+    expect(recorded.enqueued[0]!.mail).toMatchObject({
+      internetMessageId: '<m1@example.test>',
+      conversationId,
+      fromAddress: 'alice@example.test',
+    });
     expect(recorded.watermarks).toEqual([[`sub-${tenantId}`, '2030-01-01T00:00:00Z']]);
   });
 
@@ -101,7 +113,12 @@ describe('fanOutMail against Azurite', () => {
       updatedAt: new Date(clock.now()).toISOString(),
     });
     const { deps: d, recorded } = deps(() => Promise.reject(new Error('no Graph read expected')));
-    expect(await fanOutMail(notification(tenantId, mail('conv-2')), d)).toEqual({ kind: 'enqueued', issues: 1, alreadyDelivered: 1, staleLinks: 0 });
+    expect(await fanOutMail(notification(tenantId, mail('conv-2')), d)).toEqual({
+      kind: 'enqueued',
+      issues: 1,
+      alreadyDelivered: 1,
+      staleLinks: 0,
+    });
     expect(recorded.reads).toBe(0);
     expect(recorded.enqueued.map((m) => m.issueKey)).toEqual(['DEMO-2']);
   });
@@ -119,7 +136,10 @@ describe('fanOutMail against Azurite', () => {
     const bare = deps(async () => mail(null));
     expect(await fanOutMail(notification(newTenant()), bare.deps)).toEqual({ kind: 'ignored', reason: 'noConversation' });
     const updated = deps(async () => mail('c'));
-    expect(await fanOutMail({ ...notification(newTenant()), changeType: 'updated' }, updated.deps)).toEqual({ kind: 'ignored', reason: 'changeType' });
+    expect(await fanOutMail({ ...notification(newTenant()), changeType: 'updated' }, updated.deps)).toEqual({
+      kind: 'ignored',
+      reason: 'changeType',
+    });
     expect(updated.recorded.reads).toBe(0);
   });
 

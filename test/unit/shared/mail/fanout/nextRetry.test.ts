@@ -6,7 +6,11 @@ const none = { throttled: 0, failed: 0 };
 
 describe('nextRetry', () => {
   it('honours Retry-After with a second of margin, without counting a failure', () => {
-    expect(nextRetry({ kind: 'throttled', retryAfterSeconds: 2 }, none, policy)).toEqual({ action: 'requeue', delaySeconds: 3, retry: { throttled: 1, failed: 0 } });
+    expect(nextRetry({ kind: 'throttled', retryAfterSeconds: 2 }, none, policy)).toEqual({
+      action: 'requeue',
+      delaySeconds: 3,
+      retry: { throttled: 1, failed: 0 },
+    });
   });
 
   it('bounds a throttle delay by the maximum', () => {
@@ -14,10 +18,20 @@ describe('nextRetry', () => {
   });
 
   it('backs off exponentially with jitter for failures, then hands over to the host', () => {
-    expect(nextRetry({ kind: 'failed' }, none, policy, () => 0)).toEqual({ action: 'requeue', delaySeconds: 8, retry: { throttled: 0, failed: 1 } });
-    expect(nextRetry({ kind: 'failed' }, { throttled: 3, failed: 2 }, policy, () => 1)).toEqual({ action: 'requeue', delaySeconds: 60, retry: { throttled: 3, failed: 3 } });
+    expect(nextRetry({ kind: 'failed' }, none, policy, () => 0)).toEqual({
+      action: 'requeue',
+      delaySeconds: 8,
+      retry: { throttled: 0, failed: 1 },
+    });
+    expect(nextRetry({ kind: 'failed' }, { throttled: 3, failed: 2 }, policy, () => 1)).toEqual({
+      action: 'requeue',
+      delaySeconds: 60,
+      retry: { throttled: 3, failed: 3 },
+    });
     expect(nextRetry({ kind: 'failed' }, { throttled: 0, failed: policy.maxFailureRequeues }, policy)).toEqual({ action: 'throw' });
-    expect(nextRetry({ kind: 'throttled', retryAfterSeconds: 1 }, { throttled: policy.maxThrottledRequeues, failed: 0 }, policy)).toEqual({ action: 'throw' });
+    expect(nextRetry({ kind: 'throttled', retryAfterSeconds: 1 }, { throttled: policy.maxThrottledRequeues, failed: 0 }, policy)).toEqual({
+      action: 'throw',
+    });
   });
 
   it('never waits less than Retry-After (when allowed) nor longer than the maximum', () => {

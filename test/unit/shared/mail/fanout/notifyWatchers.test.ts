@@ -55,13 +55,24 @@ describe('notifyWatchers against Azurite', () => {
       instanceId: 'demo',
       issueKey: 'DEMO-1',
       mailboxUserId: 'user-1',
-      mail: { internetMessageId: '<m1@example.test>', conversationId: 'conv-1', messageId: 'AAMk1', subject: 'Hello', fromAddress: 'Alice@Example.test', bodyPreview: 'Hi' },
+      mail: {
+        internetMessageId: '<m1@example.test>',
+        conversationId: 'conv-1',
+        messageId: 'AAMk1',
+        subject: 'Hello',
+        fromAddress: 'Alice@Example.test',
+        bodyPreview: 'Hi',
+      },
       enqueuedAt: new Date(clock.now()).toISOString(),
       retry,
     };
   }
 
-  function deps(jira: ScriptedJira, requeued: { message: JiraNotifyMessage; delaySeconds: number }[], requeueFails = false): NotifyWatchersDeps {
+  function deps(
+    jira: ScriptedJira,
+    requeued: { message: JiraNotifyMessage; delaySeconds: number }[],
+    requeueFails = false,
+  ): NotifyWatchersDeps {
     return {
       ledger: new DeliveryLedger({ repository: storage.repositories.deliveries, clock, leaseSeconds: 300 }),
       jira,
@@ -76,13 +87,19 @@ describe('notifyWatchers against Azurite', () => {
     };
   }
 
-  const row = (tenantId: string) => storage.repositories.deliveries.get({ tenantId, internetMessageId: '<m1@example.test>', instanceId: 'demo', issueKey: 'DEMO-1' });
+  const row = (tenantId: string) =>
+    storage.repositories.deliveries.get({ tenantId, internetMessageId: '<m1@example.test>', instanceId: 'demo', issueKey: 'DEMO-1' });
 
   it('notifies the watchers but the sender and inactive users, then records sent; a copy stops', async () => {
     const tenantId = newTenant();
     const jira = new ScriptedJira([]);
     const requeued: { message: JiraNotifyMessage; delaySeconds: number }[] = [];
-    expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'sent', recipients: 1, droppedSender: 1, droppedInactive: 1 });
+    expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({
+      kind: 'sent',
+      recipients: 1,
+      droppedSender: 1,
+      droppedInactive: 1,
+    });
     expect(jira.notified.map((call) => call.notification.to.users)).toEqual([[{ name: 'bob' }]]);
     expect(await row(tenantId)).toMatchObject({ status: 'sent', lastStatus: 204, attempts: 1 });
 
@@ -103,7 +120,12 @@ describe('notifyWatchers against Azurite', () => {
     const tenantId = newTenant();
     const jira = new ScriptedJira([{ kind: 'throttled', retryAfterSeconds: 2, status: 429 }]);
     const requeued: { message: JiraNotifyMessage; delaySeconds: number }[] = [];
-    expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'requeued', cause: 'throttled', delaySeconds: 3, status: 429 });
+    expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({
+      kind: 'requeued',
+      cause: 'throttled',
+      delaySeconds: 3,
+      status: 429,
+    });
     expect(requeued).toHaveLength(1);
     expect(requeued[0]!.message.retry).toEqual({ throttled: 1, failed: 0 });
     const pending = await row(tenantId);
@@ -119,7 +141,11 @@ describe('notifyWatchers against Azurite', () => {
     const tenantId = newTenant();
     const jira = new ScriptedJira([], [{ kind: 'throttled', retryAfterSeconds: 5, status: 503 }]);
     const requeued: { message: JiraNotifyMessage; delaySeconds: number }[] = [];
-    expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toMatchObject({ kind: 'requeued', cause: 'throttled', delaySeconds: 6 });
+    expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toMatchObject({
+      kind: 'requeued',
+      cause: 'throttled',
+      delaySeconds: 6,
+    });
     expect(jira.notified).toHaveLength(0);
   });
 
@@ -141,7 +167,9 @@ describe('notifyWatchers against Azurite', () => {
     expect(requeued[1]!.delaySeconds).toBeGreaterThan(requeued[0]!.delaySeconds);
 
     const exhausted = new ScriptedJira([{ kind: 'transient', status: 500 }]);
-    await expect(notifyWatchers(message(tenantId, { throttled: 0, failed: defaultRetryPolicy.maxFailureRequeues }), deps(exhausted, []))).rejects.toMatchObject({ code: 'upstream_unreachable' });
+    await expect(
+      notifyWatchers(message(tenantId, { throttled: 0, failed: defaultRetryPolicy.maxFailureRequeues }), deps(exhausted, [])),
+    ).rejects.toMatchObject({ code: 'upstream_unreachable' });
     expect((await row(tenantId))?.leaseUntil).toBeUndefined();
   });
 
@@ -150,13 +178,22 @@ describe('notifyWatchers against Azurite', () => {
     [403, 'forbidden', 'issue_forbidden'],
   ])('records failed on %i, marks the link stale and does not retry', async (status, kind, reason) => {
     const tenantId = newTenant();
-    await storage.repositories.links.insert({ tenantId, conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1', userId: 'user-1', linkedAt: new Date(clock.now()).toISOString() });
+    await storage.repositories.links.insert({
+      tenantId,
+      conversationId: 'conv-1',
+      instanceId: 'demo',
+      issueKey: 'DEMO-1',
+      userId: 'user-1',
+      linkedAt: new Date(clock.now()).toISOString(),
+    });
     const jira = new ScriptedJira([{ kind, status }]);
     const requeued: { message: JiraNotifyMessage; delaySeconds: number }[] = [];
     expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'failed', reason, status });
     expect(requeued).toHaveLength(0);
     expect(await row(tenantId)).toMatchObject({ status: 'failed', reason, lastStatus: status });
-    expect(await storage.repositories.links.get({ tenantId, conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' })).toMatchObject({ stale: true });
+    expect(
+      await storage.repositories.links.get({ tenantId, conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' }),
+    ).toMatchObject({ stale: true });
     expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'alreadyDone', status: 'failed' });
   });
 

@@ -26,7 +26,12 @@ describe('pruneOldDeliveries against Azurite', () => {
     const recent = [row('NEW-1', '2030-02-20T00:00:00.000Z'), row('NEW-2', '2030-02-28T23:00:00.000Z')];
     for (const entity of [...old, ...recent]) await storage.repositories.deliveries.insert(entity);
 
-    const result = await pruneOldDeliveries({ repository: storage.repositories.deliveries, clock, retentionSeconds: 30 * 86400, concurrency: 4 });
+    const result = await pruneOldDeliveries({
+      repository: storage.repositories.deliveries,
+      clock,
+      retentionSeconds: 30 * 86400,
+      concurrency: 4,
+    });
     expect(result).toEqual({ deleted: 25, incomplete: false });
     const { items } = await storage.repositories.deliveries.listByTenantPage(tenantId);
     expect(items.map((entity) => entity.issueKey).sort()).toEqual(['NEW-1', 'NEW-2']);

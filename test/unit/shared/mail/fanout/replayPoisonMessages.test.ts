@@ -13,7 +13,9 @@ describe('replayPoisonMessages against Azurite', () => {
   afterAll(() => storage?.stop());
 
   it('moves every poison message back with exactly its text and says how many', async () => {
-    const texts = Array.from({ length: 40 }, (_, i) => Buffer.from(JSON.stringify({ version: 1, n: i, retry: { throttled: 0, failed: 5 } })).toString('base64'));
+    const texts = Array.from({ length: 40 }, (_, i) =>
+      Buffer.from(JSON.stringify({ version: 1, n: i, retry: { throttled: 0, failed: 5 } })).toString('base64'),
+    );
     // Not only our own encoding: whatever the host put there goes back as it is.
     texts.push('not base64 at all: {"x": "ü"}');
     for (const text of texts) await admin.sendText('jira-notify-poison', text);
@@ -35,7 +37,10 @@ describe('replayPoisonMessages against Azurite', () => {
 
   it('leaves messages poisoned during the replay for the next one', async () => {
     await admin.sendText('graph-notifications-poison', 'eyJhIjoxfQ==');
-    const result = await replayPoisonMessages(admin, queueNames.graphNotifications, { now: () => Date.now() - 60_000, visibilityTimeoutSeconds: 1 });
+    const result = await replayPoisonMessages(admin, queueNames.graphNotifications, {
+      now: () => Date.now() - 60_000,
+      visibilityTimeoutSeconds: 1,
+    });
     expect(result).toEqual({ queue: 'graph-notifications', moved: 0, leftForLater: 1 });
   });
 

@@ -25,9 +25,17 @@ describe('toJiraNotification', () => {
     expect(notification.textBody).toContain('Received: 2024-05-01 10:15 UTC');
     expect(notification.textBody).toContain('the numbers are in.');
     expect(notification.textBody).toContain(`Open the e-mail: ${mail.webLink}`);
-    expect(notification.htmlBody).toContain('<a href="https://outlook.office365.com/owa/?ItemID=AAMkAGI2%3D&amp;exvsurl=1">Open the e-mail</a>');
+    expect(notification.htmlBody).toContain(
+      '<a href="https://outlook.office365.com/owa/?ItemID=AAMkAGI2%3D&amp;exvsurl=1">Open the e-mail</a>',
+    );
     expect(notification.htmlBody).toContain('Hi all,<br>the numbers are in.');
-    expect(notification.to).toEqual({ reporter: false, assignee: false, watchers: false, voters: false, users: [{ name: 'bob' }, { name: 'carol' }] });
+    expect(notification.to).toEqual({
+      reporter: false,
+      assignee: false,
+      watchers: false,
+      voters: false,
+      users: [{ name: 'bob' }, { name: 'carol' }],
+    });
     expect(notification.restrict).toEqual({ permissions: [{ key: 'BROWSE' }] });
   });
 
@@ -61,7 +69,9 @@ describe('toJiraNotification', () => {
   });
 
   it('keeps the subject on one line and bounded, and names a missing subject and sender', () => {
-    const long = toJiraNotification('DEMO-1', { ...mail, subject: `Line one\r\nBcc: victim@example.test\u2028${'x'.repeat(400)}` }, ['bob']);
+    const long = toJiraNotification('DEMO-1', { ...mail, subject: `Line one\r\nBcc: victim@example.test\u2028${'x'.repeat(400)}` }, [
+      'bob',
+    ]);
     expect(long.subject).not.toMatch(/[\r\n\u2028]/);
     expect(long.subject.startsWith('[DEMO-1] New e-mail: Line one Bcc: victim@example.test ')).toBe(true);
     expect(long.subject.length).toBeLessThanOrEqual(255);

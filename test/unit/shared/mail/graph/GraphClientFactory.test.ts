@@ -15,10 +15,23 @@ let simulator: GraphSimulator;
 let shortLived: GraphSimulator;
 let echo: http.Server;
 let echoUrl: string;
-const http1 = new OutboundClient({ connectTimeoutMs: 2000, headersTimeoutMs: 15_000, bodyTimeoutMs: 15_000, connectionsPerOrigin: 8, allowPrivateNetworkTargets: true });
+const http1 = new OutboundClient({
+  connectTimeoutMs: 2000,
+  headersTimeoutMs: 15_000,
+  bodyTimeoutMs: 15_000,
+  connectionsPerOrigin: 8,
+  allowPrivateNetworkTargets: true,
+});
 
 function factoryFor(target: GraphSimulator, secret = SECRET): GraphClientFactory {
-  return new GraphClientFactory({ clientId: CLIENT_ID, clientSecret: secret, authorityHost: target.authorityHost, baseUrl: target.baseUrl, http: http1, now: () => Date.now() });
+  return new GraphClientFactory({
+    clientId: CLIENT_ID,
+    clientSecret: secret,
+    authorityHost: target.authorityHost,
+    baseUrl: target.baseUrl,
+    http: http1,
+    now: () => Date.now(),
+  });
 }
 
 async function expectAppError(promise: Promise<unknown>, code: string): Promise<AppError> {
@@ -79,7 +92,10 @@ describe('GraphClientFactory against the Graph simulator', () => {
   });
 
   test('wrong client secret → graph_access_denied, with no secret in the message', async () => {
-    const error = await expectAppError(factoryFor(simulator, 'wrong').forTenant(TENANT).listMessagesSince(USER, '2020-01-01T00:00:00Z').next(), 'graph_access_denied');
+    const error = await expectAppError(
+      factoryFor(simulator, 'wrong').forTenant(TENANT).listMessagesSince(USER, '2020-01-01T00:00:00Z').next(),
+      'graph_access_denied',
+    );
     expect(error.message).not.toContain('wrong');
   });
 
@@ -135,9 +151,17 @@ describe('GraphClientFactory against the Graph simulator', () => {
 
   test('lists messages since a time through every page, and reads one by an id with / and +', async () => {
     const user = '12345678-8888-7777-6666-555555555555';
-    const old = simulator.putMail({ userId: user, conversationId: 'c', subject: 'old', from: 'a@example.com', receivedDateTime: '2024-01-01T00:00:00Z', notify: false });
+    const old = simulator.putMail({
+      userId: user,
+      conversationId: 'c',
+      subject: 'old',
+      from: 'a@example.com',
+      receivedDateTime: '2024-01-01T00:00:00Z',
+      notify: false,
+    });
     const ids = new Set<string>();
-    for (let i = 0; i < 23; i += 1) ids.add(simulator.putMail({ userId: user, conversationId: 'c', subject: `s${i}`, from: 'A <a@example.com>', notify: false }).id);
+    for (let i = 0; i < 23; i += 1)
+      ids.add(simulator.putMail({ userId: user, conversationId: 'c', subject: `s${i}`, from: 'A <a@example.com>', notify: false }).id);
     const graph = factoryFor(simulator).forTenant(TENANT);
     const seen: string[] = [];
     let pages = 0;
@@ -161,7 +185,14 @@ describe('GraphClientFactory against the Graph simulator', () => {
   });
 
   test('an unreachable Graph is upstream_unreachable', async () => {
-    const factory = new GraphClientFactory({ clientId: CLIENT_ID, clientSecret: SECRET, authorityHost: simulator.authorityHost, baseUrl: 'http://127.0.0.1:1/v1.0', http: http1, now: () => Date.now() });
+    const factory = new GraphClientFactory({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      authorityHost: simulator.authorityHost,
+      baseUrl: 'http://127.0.0.1:1/v1.0',
+      http: http1,
+      now: () => Date.now(),
+    });
     await expectAppError(factory.forTenant(TENANT).listMessagesSince(USER, '2020-01-01T00:00:00Z').next(), 'upstream_unreachable');
   });
 });

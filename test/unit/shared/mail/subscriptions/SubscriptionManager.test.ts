@@ -21,14 +21,22 @@ function managerWith(settings: Partial<SubscriptionSettings>): SubscriptionManag
     mailboxes: services.repositories.mailboxes,
     queues: services.queues,
     clock: services.clock,
-    settings: { publicBaseUrl: harness.appUrl, subscriptionMinutes: 4230, renewalWindowMinutes: 720, richNotifications: undefined, ...settings },
+    settings: {
+      publicBaseUrl: harness.appUrl,
+      subscriptionMinutes: 4230,
+      renewalWindowMinutes: 720,
+      richNotifications: undefined,
+      ...settings,
+    },
   });
 }
 
 describe('SubscriptionManager against Azurite and the Graph simulator', () => {
   test('concurrent links of one mailbox end with one subscription; the losers’ are deleted at Graph', async () => {
     const userId = newGuid();
-    const results = await Promise.all(Array.from({ length: 4 }, () => harness.services.mailboxSubscriptions.ensureForMailbox(harness.tenantId, userId)));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => harness.services.mailboxSubscriptions.ensureForMailbox(harness.tenantId, userId)),
+    );
     const ids = new Set(results.map((s) => s.subscriptionId));
     expect(ids.size).toBe(1);
     const [winner] = [...ids];
@@ -42,10 +50,21 @@ describe('SubscriptionManager against Azurite and the Graph simulator', () => {
     const first = await harness.services.mailboxSubscriptions.ensureForMailbox(harness.tenantId, userId);
     const atGraph = harness.simulator.state.subscriptions.get(first.subscriptionId)!;
     expect(atGraph).toMatchObject({ includeResourceData: true, encryptionCertificateId: 'harness-cert-1' });
-    expect(atGraph.selectFields).toEqual(['id', 'internetMessageId', 'conversationId', 'subject', 'from', 'receivedDateTime', 'bodyPreview', 'webLink']);
+    expect(atGraph.selectFields).toEqual([
+      'id',
+      'internetMessageId',
+      'conversationId',
+      'subject',
+      'from',
+      'receivedDateTime',
+      'bodyPreview',
+      'webLink',
+    ]);
 
     const rotated = createSelfSignedCertificate('rotated');
-    const result = await managerWith({ richNotifications: { certificate: rotated.certificate, certificateId: 'harness-cert-2' } }).renew(first);
+    const result = await managerWith({ richNotifications: { certificate: rotated.certificate, certificateId: 'harness-cert-2' } }).renew(
+      first,
+    );
     expect(result.outcome).toBe('recreated');
     const replacement = result.outcome === 'recreated' ? result.subscription : undefined;
     expect(harness.simulator.state.subscriptions.get(replacement!.subscriptionId)?.encryptionCertificateId).toBe('harness-cert-2');
@@ -59,13 +78,21 @@ describe('SubscriptionManager against Azurite and the Graph simulator', () => {
     const plain = await managerWith({}).renew(replacement!);
     expect(plain.outcome).toBe('recreated');
     const plainId = plain.outcome === 'recreated' ? plain.subscription.subscriptionId : '';
-    expect(harness.simulator.state.subscriptions.get(plainId)).toMatchObject({ includeResourceData: false, resource: `users/${userId}/messages` });
+    expect(harness.simulator.state.subscriptions.get(plainId)).toMatchObject({
+      includeResourceData: false,
+      resource: `users/${userId}/messages`,
+    });
   });
 
   test('a subscription its mailbox no longer uses is removed, not renewed; the timer drops mailboxes that own no link', async () => {
     const userId = newGuid();
     const subscription = await harness.services.mailboxSubscriptions.ensureForMailbox(harness.tenantId, userId);
-    await harness.services.repositories.mailboxes.upsert({ tenantId: harness.tenantId, userId, subscriptionId: 'someone-else', updatedAt: new Date().toISOString() });
+    await harness.services.repositories.mailboxes.upsert({
+      tenantId: harness.tenantId,
+      userId,
+      subscriptionId: 'someone-else',
+      updatedAt: new Date().toISOString(),
+    });
     expect((await harness.services.mailboxSubscriptions.renew(subscription)).outcome).toBe('removed');
     expect(harness.simulator.state.subscriptions.has(subscription.subscriptionId)).toBe(false);
 
@@ -74,7 +101,12 @@ describe('SubscriptionManager against Azurite and the Graph simulator', () => {
     // A leftover whose mailbox names another subscription goes too.
     const leftoverUser = newGuid();
     const leftover = await harness.services.mailboxSubscriptions.ensureForMailbox(harness.tenantId, leftoverUser);
-    await harness.services.repositories.mailboxes.upsert({ tenantId: harness.tenantId, userId: leftoverUser, subscriptionId: 'another', updatedAt: new Date().toISOString() });
+    await harness.services.repositories.mailboxes.upsert({
+      tenantId: harness.tenantId,
+      userId: leftoverUser,
+      subscriptionId: 'another',
+      updatedAt: new Date().toISOString(),
+    });
     const summary = await renewExpiringSubscriptions({
       manager: harness.services.mailboxSubscriptions,
       subscriptions: harness.services.repositories.subscriptions,

@@ -9,7 +9,9 @@ const previous = createSelfSignedCertificate('previous');
 const mail = { id: 'AAMk/x+y=', subject: 'Hello <b>', conversationId: 'conv-1', internetMessageId: '<a@b>' };
 
 const decryptor = new RichNotificationDecryptor({
-  privateKeys: parseEncryptionPrivateKeys(`cert-2:${current.privateKey}, cert-1:${Buffer.from(previous.privateKeyObject.export({ type: 'pkcs8', format: 'pem' })).toString('base64')}`),
+  privateKeys: parseEncryptionPrivateKeys(
+    `cert-2:${current.privateKey}, cert-1:${Buffer.from(previous.privateKeyObject.export({ type: 'pkcs8', format: 'pem' })).toString('base64')}`,
+  ),
 });
 
 describe('RichNotificationDecryptor', () => {
@@ -20,9 +22,17 @@ describe('RichNotificationDecryptor', () => {
 
   test('the algorithm is the documented one: RSA-OAEP SHA-1 data key, AES-256-CBC with the IV from the key', () => {
     const content = encryptResourceData(current.certificate, 'cert-2', mail);
-    const key = privateDecrypt({ key: current.privateKeyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(content.dataKey, 'base64'));
+    const key = privateDecrypt(
+      { key: current.privateKeyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+      Buffer.from(content.dataKey, 'base64'),
+    );
     expect(key).toHaveLength(32);
-    expect(() => privateDecrypt({ key: current.privateKeyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(content.dataKey, 'base64'))).toThrow();
+    expect(() =>
+      privateDecrypt(
+        { key: current.privateKeyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        Buffer.from(content.dataKey, 'base64'),
+      ),
+    ).toThrow();
     const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
     const plain = Buffer.concat([decipher.update(Buffer.from(content.data, 'base64')), decipher.final()]).toString('utf8');
     expect(JSON.parse(plain)).toEqual(mail);
@@ -40,7 +50,10 @@ describe('RichNotificationDecryptor', () => {
   });
 
   test('an unknown certificate id, or a data key for another key, is not decryptable', () => {
-    expect(decryptor.decrypt(encryptResourceData(current.certificate, 'cert-9', mail))).toEqual({ ok: false, reason: 'unknown_certificate' });
+    expect(decryptor.decrypt(encryptResourceData(current.certificate, 'cert-9', mail))).toEqual({
+      ok: false,
+      reason: 'unknown_certificate',
+    });
     expect(decryptor.decrypt(encryptResourceData(previous.certificate, 'cert-2', mail))).toEqual({ ok: false, reason: 'bad_data_key' });
   });
 });

@@ -53,7 +53,12 @@ describe('ValidationTokenVerifier', () => {
   });
 
   test('an unreachable key set is service_unavailable (Graph retries), not a rejection', async () => {
-    const offline = new ValidationTokenVerifier({ jwksUrl: 'http://127.0.0.1:1/keys', audience: APP_ID, issuerTemplate: 'https://sts.windows.net/{tenantId}/', jwksTimeoutMs: 500 });
+    const offline = new ValidationTokenVerifier({
+      jwksUrl: 'http://127.0.0.1:1/keys',
+      audience: APP_ID,
+      issuerTemplate: 'https://sts.windows.net/{tenantId}/',
+      jwksTimeoutMs: 500,
+    });
     const token = await minter.mint({ tenantId: TENANT, audience: APP_ID });
     const error = await offline.trustedTenants([token]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);

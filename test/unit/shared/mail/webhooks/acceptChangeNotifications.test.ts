@@ -29,14 +29,36 @@ let validationTokens: ValidationTokenVerifier;
 
 beforeAll(async () => {
   minter = await ValidationTokenMinter.create({ now: () => Date.now() });
-  validationTokens = new ValidationTokenVerifier({ jwksUrl: 'http://unused.invalid', audience: APP_ID, issuerTemplate: 'https://sts.windows.net/{tenantId}/', keySet: createLocalJWKSet(minter.keySet()) });
+  validationTokens = new ValidationTokenVerifier({
+    jwksUrl: 'http://unused.invalid',
+    audience: APP_ID,
+    issuerTemplate: 'https://sts.windows.net/{tenantId}/',
+    keySet: createLocalJWKSet(minter.keySet()),
+  });
 });
 
 function item(subscriptionId: string, clientState: string | null, messageId: string, extra: Record<string, unknown> = {}) {
-  return { subscriptionId, clientState, changeType: 'created', resource: `Users/user/Messages/${messageId}`, resourceData: { id: messageId }, tenantId: TENANT_A, ...extra };
+  return {
+    subscriptionId,
+    clientState,
+    changeType: 'created',
+    resource: `Users/user/Messages/${messageId}`,
+    resourceData: { id: messageId },
+    tenantId: TENANT_A,
+    ...extra,
+  };
 }
 
-const mail = (id: string) => ({ id, internetMessageId: `<${id}@x>`, conversationId: 'conv', subject: 'S', from: { emailAddress: { name: 'A', address: 'a@x' } }, receivedDateTime: '2025-01-01T00:00:00Z', bodyPreview: 'p', webLink: 'https://x' });
+const mail = (id: string) => ({
+  id,
+  internetMessageId: `<${id}@x>`,
+  conversationId: 'conv',
+  subject: 'S',
+  from: { emailAddress: { name: 'A', address: 'a@x' } },
+  receivedDateTime: '2025-01-01T00:00:00Z',
+  bodyPreview: 'p',
+  webLink: 'https://x',
+});
 
 async function accept(batch: NotificationBatch) {
   return acceptChangeNotifications({ batch, subscriptions, validationTokens, decryptor, receivedAt: '2025-01-01T00:00:01.000Z' });
@@ -63,7 +85,14 @@ describe('acceptChangeNotifications', () => {
   });
 
   test('duplicates collapse to one, and a forged copy listed first does not displace the genuine one', async () => {
-    const result = await accept({ value: [item('sub-a', 'forged', 'm1'), item('sub-a', 'state-a', 'm1'), item('sub-a', 'state-a', 'm1'), item('sub-a', 'state-a', 'm2')] });
+    const result = await accept({
+      value: [
+        item('sub-a', 'forged', 'm1'),
+        item('sub-a', 'state-a', 'm1'),
+        item('sub-a', 'state-a', 'm1'),
+        item('sub-a', 'state-a', 'm2'),
+      ],
+    });
     expect(result.messages.map((m) => m.messageId)).toEqual(['m1', 'm2']);
     expect(result.dropped).toEqual({ clientStateMismatch: 1, duplicate: 1 });
   });
@@ -71,12 +100,22 @@ describe('acceptChangeNotifications', () => {
   test('rich items: decrypted when a valid token vouches for the subscription’s tenant, dropped otherwise', async () => {
     const goodToken = await minter.mint({ tenantId: TENANT_A, audience: APP_ID });
     const wrongAudience = await minter.mint({ tenantId: TENANT_B, audience: 'not-us' });
-    const rich = (subscriptionId: string, state: string, id: string, content = encryptResourceData(certificate.certificate, 'c1', mail(id))) =>
-      item(subscriptionId, state, id, { encryptedContent: content });
+    const rich = (
+      subscriptionId: string,
+      state: string,
+      id: string,
+      content = encryptResourceData(certificate.certificate, 'c1', mail(id)),
+    ) => item(subscriptionId, state, id, { encryptedContent: content });
     const tampered = encryptResourceData(certificate.certificate, 'c1', mail('m3'));
     const otherId = encryptResourceData(certificate.certificate, 'c1', mail('someone-else'));
     const result = await accept({
-      value: [rich('sub-a', 'state-a', 'm1'), rich('sub-b', 'state-b', 'm2'), rich('sub-a', 'state-a', 'm3', { ...tampered, dataSignature: Buffer.alloc(32).toString('base64') }), rich('sub-a', 'state-a', 'm4', otherId), rich('sub-a', 'state-a', 'm5', encryptResourceData(certificate.certificate, 'retired', mail('m5')))],
+      value: [
+        rich('sub-a', 'state-a', 'm1'),
+        rich('sub-b', 'state-b', 'm2'),
+        rich('sub-a', 'state-a', 'm3', { ...tampered, dataSignature: Buffer.alloc(32).toString('base64') }),
+        rich('sub-a', 'state-a', 'm4', otherId),
+        rich('sub-a', 'state-a', 'm5', encryptResourceData(certificate.certificate, 'retired', mail('m5'))),
+      ],
       validationTokens: [goodToken, wrongAudience],
     });
     expect(result.messages.map((m) => m.messageId)).toEqual(['m1', 'm5']);
@@ -87,7 +126,9 @@ describe('acceptChangeNotifications', () => {
   });
 
   test('rich items without any validation token are not trusted', async () => {
-    const result = await accept({ value: [item('sub-a', 'state-a', 'm1', { encryptedContent: encryptResourceData(certificate.certificate, 'c1', mail('m1')) })] });
+    const result = await accept({
+      value: [item('sub-a', 'state-a', 'm1', { encryptedContent: encryptResourceData(certificate.certificate, 'c1', mail('m1')) })],
+    });
     expect(result.messages).toEqual([]);
     expect(result.dropped).toEqual({ untrustedRichContent: 1 });
   });
@@ -95,13 +136,35 @@ describe('acceptChangeNotifications', () => {
 
 describe('acceptLifecycleNotifications', () => {
   test('ours, matching clientState, known event, once per batch', async () => {
-    const event = (subscriptionId: string, clientState: string, lifecycleEvent: string) => ({ subscriptionId, clientState, lifecycleEvent, tenantId: TENANT_A });
+    const event = (subscriptionId: string, clientState: string, lifecycleEvent: string) => ({
+      subscriptionId,
+      clientState,
+      lifecycleEvent,
+      tenantId: TENANT_A,
+    });
     const result = await acceptLifecycleNotifications({
-      batch: { value: [event('sub-a', 'state-a', 'missed'), event('sub-a', 'state-a', 'missed'), event('sub-a', 'nope', 'subscriptionRemoved'), event('sub-a', 'state-a', 'somethingNew'), event('sub-z', 'x', 'missed')] },
+      batch: {
+        value: [
+          event('sub-a', 'state-a', 'missed'),
+          event('sub-a', 'state-a', 'missed'),
+          event('sub-a', 'nope', 'subscriptionRemoved'),
+          event('sub-a', 'state-a', 'somethingNew'),
+          event('sub-z', 'x', 'missed'),
+        ],
+      },
       subscriptions,
       receivedAt: '2025-01-01T00:00:00.000Z',
     });
-    expect(result.messages).toEqual([{ version: 1, tenantId: TENANT_A, subscriptionId: 'sub-a', userId: 'user-a', lifecycleEvent: 'missed', receivedAt: '2025-01-01T00:00:00.000Z' }]);
+    expect(result.messages).toEqual([
+      {
+        version: 1,
+        tenantId: TENANT_A,
+        subscriptionId: 'sub-a',
+        userId: 'user-a',
+        lifecycleEvent: 'missed',
+        receivedAt: '2025-01-01T00:00:00.000Z',
+      },
+    ]);
     expect(graphLifecycleMessageSchema.parse(result.messages[0])).toEqual(result.messages[0]);
     expect(result.dropped).toEqual({ duplicate: 1, clientStateMismatch: 1, unsupportedEvent: 1, unknownSubscription: 1 });
   });

@@ -34,14 +34,32 @@ describe('loadConfig', () => {
   });
 
   it('names every bad setting in one error', () => {
-    const problems = problemsOf({ ...valid, PUBLIC_BASE_URL: 'not a url', GRAPH_SUBSCRIPTION_MINUTES: 'abc', LICENSE_TTL: '-3', ALLOW_INSECURE_JIRA: 'yes' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['ALLOW_INSECURE_JIRA', 'GRAPH_SUBSCRIPTION_MINUTES', 'LICENSE_TTL', 'PUBLIC_BASE_URL']);
+    const problems = problemsOf({
+      ...valid,
+      PUBLIC_BASE_URL: 'not a url',
+      GRAPH_SUBSCRIPTION_MINUTES: 'abc',
+      LICENSE_TTL: '-3',
+      ALLOW_INSECURE_JIRA: 'yes',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'ALLOW_INSECURE_JIRA',
+      'GRAPH_SUBSCRIPTION_MINUTES',
+      'LICENSE_TTL',
+      'PUBLIC_BASE_URL',
+    ]);
     expect(problems.join('\n')).toContain('expected an http(s) URL');
   });
 
   it('names every missing required setting, storage included', () => {
     const problems = problemsOf({});
-    for (const name of ['AzureWebJobsStorage', 'DATA_ENCRYPTION_KEY', 'PUBLIC_BASE_URL', 'API_AUDIENCE', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET']) {
+    for (const name of [
+      'AzureWebJobsStorage',
+      'DATA_ENCRYPTION_KEY',
+      'PUBLIC_BASE_URL',
+      'API_AUDIENCE',
+      'GRAPH_CLIENT_ID',
+      'GRAPH_CLIENT_SECRET',
+    ]) {
       expect(problems.some((p) => p.startsWith(`${name}:`))).toBe(true);
     }
   });
@@ -55,7 +73,11 @@ describe('loadConfig', () => {
       clientId: 'cid',
     });
     expect(
-      loadConfig({ ...rest, AzureWebJobsStorage__queueServiceUri: 'https://q.example/', AzureWebJobsStorage__tableServiceUri: 'https://t.example' }).storage,
+      loadConfig({
+        ...rest,
+        AzureWebJobsStorage__queueServiceUri: 'https://q.example/',
+        AzureWebJobsStorage__tableServiceUri: 'https://t.example',
+      }).storage,
     ).toEqual({ kind: 'identity', tableServiceUri: 'https://t.example', queueServiceUri: 'https://q.example' });
   });
 

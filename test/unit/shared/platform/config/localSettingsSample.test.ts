@@ -3,7 +3,9 @@ import path from 'node:path';
 import { settingNames } from '../../../../../shared/platform/config/settingsSchema';
 
 describe('local.settings.sample.json', () => {
-  const sample = JSON.parse(readFileSync(path.join(__dirname, '../../../../../local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+  const sample = JSON.parse(readFileSync(path.join(__dirname, '../../../../../local.settings.sample.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  };
 
   it('lists every setting the config schema reads, so a developer sees them all', () => {
     const missing = settingNames.filter((name) => !(name in sample.Values));

@@ -4,7 +4,8 @@ import { AppError } from '../../../../../shared/platform/errors/AppError';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
-const box = (active: string, keys: Record<string, Buffer>) => new SecretBox({ keyring: { activeKeyId: active, keys: new Map(Object.entries(keys)) } });
+const box = (active: string, keys: Record<string, Buffer>) =>
+  new SecretBox({ keyring: { activeKeyId: active, keys: new Map(Object.entries(keys)) } });
 
 describe('SecretBox', () => {
   it('opens what it sealed, and the sealed text does not contain the secret', () => {
@@ -34,7 +35,9 @@ describe('SecretBox', () => {
     const ct = Buffer.from(parts[3]!, 'base64url');
     ct[0] = ct[0]! ^ 1;
     parts[3] = ct.toString('base64url');
-    expect(() => box('a', { a: keyA }).open(parts.join('.'), 'ctx')).toThrow(expect.objectContaining({ code: 'decryption_failed' }) as AppError);
+    expect(() => box('a', { a: keyA }).open(parts.join('.'), 'ctx')).toThrow(
+      expect.objectContaining({ code: 'decryption_failed' }) as AppError,
+    );
   });
 
   it('reads values sealed under an older key after rotation and says they need re-sealing', () => {

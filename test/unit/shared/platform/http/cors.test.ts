@@ -37,7 +37,10 @@ describe('CORS', () => {
   });
 
   it('leaves out Expose-Headers when there is nothing to expose', () => {
-    expect(corsHeaders({ allowHeaders: [], exposeHeaders: [] }, 'https://addin.example', allowed)).toEqual({ 'access-control-allow-origin': 'https://addin.example', vary: 'Origin' });
+    expect(corsHeaders({ allowHeaders: [], exposeHeaders: [] }, 'https://addin.example', allowed)).toEqual({
+      'access-control-allow-origin': 'https://addin.example',
+      vary: 'Origin',
+    });
   });
 
   describe('withCorsHeaders', () => {
@@ -46,7 +49,13 @@ describe('CORS', () => {
     it.each([
       ['a record', { 'Content-Type': 'application/json', Vary: 'Authorization' }],
       ['a Headers object', new Headers({ 'content-type': 'application/json', vary: 'Authorization' })],
-      ['pairs', [['content-type', 'application/json'], ['Vary', 'Authorization']] as [string, string][]],
+      [
+        'pairs',
+        [
+          ['content-type', 'application/json'],
+          ['Vary', 'Authorization'],
+        ] as [string, string][],
+      ],
     ])('merges into %s, adding to Vary', (_name, headers) => {
       const merged = withCorsHeaders(headers, cors);
       expect(toRecord(merged)).toEqual({

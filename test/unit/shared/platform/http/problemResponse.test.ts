@@ -6,7 +6,12 @@ describe('toProblemResponse', () => {
     const response = toProblemResponse(new AppError({ code: 'instance_not_found', detail: 'no instance "x"' }));
     expect(response.status).toBe(404);
     expect(response.headers['Content-Type']).toBe('application/problem+json');
-    expect(JSON.parse(response.body)).toMatchObject({ status: 404, code: 'instance_not_found', detail: 'no instance "x"', title: expect.any(String) as string });
+    expect(JSON.parse(response.body)).toMatchObject({
+      status: 404,
+      code: 'instance_not_found',
+      detail: 'no instance "x"',
+      title: expect.any(String) as string,
+    });
   });
 
   it('hides everything about an unexpected error', () => {
@@ -17,7 +22,9 @@ describe('toProblemResponse', () => {
   });
 
   it('carries the headers the error implies, such as WWW-Authenticate', () => {
-    const response = toProblemResponse(new AppError({ code: 'invalid_token', headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }));
+    const response = toProblemResponse(
+      new AppError({ code: 'invalid_token', headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }),
+    );
     expect(response.status).toBe(401);
     expect(response.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
   });

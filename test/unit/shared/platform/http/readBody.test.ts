@@ -40,12 +40,15 @@ describe('readBody', () => {
 
   it('refuses a body past the limit with payload_too_large and cancels the rest', async () => {
     const source = webStream(Array.from({ length: 10 }, () => bytes('abc')));
-    await expect(readBody(source.stream, { maxBytes: 5 })).rejects.toMatchObject({ code: 'payload_too_large', detail: 'the body is larger than 5 bytes' });
+    await expect(readBody(source.stream, { maxBytes: 5 })).rejects.toMatchObject({
+      code: 'payload_too_large',
+      detail: 'the body is larger than 5 bytes',
+    });
     expect(source.cancelled()).toBe(true);
     expect(source.pulled()).toBeLessThan(10);
   });
 
-  it('throws the caller\'s error past the limit and destroys a Node stream', async () => {
+  it("throws the caller's error past the limit and destroys a Node stream", async () => {
     const source = Readable.from([Buffer.alloc(4), Buffer.alloc(4), Buffer.alloc(4)], { objectMode: false });
     const error = new AppError({ code: 'upstream_bad_response', detail: 'Jira answered more than expected' });
     await expect(readBody(source, { maxBytes: 6, tooLarge: () => error })).rejects.toBe(error);
@@ -77,7 +80,10 @@ describe('readBody', () => {
   });
 
   it('refuses chunks that are not bytes', async () => {
-    await expect(readBody(webStream([{ not: 'bytes' }]).stream, { maxBytes: 100 })).rejects.toMatchObject({ code: 'bad_request', detail: 'the body could not be read' });
+    await expect(readBody(webStream([{ not: 'bytes' }]).stream, { maxBytes: 100 })).rejects.toMatchObject({
+      code: 'bad_request',
+      detail: 'the body could not be read',
+    });
   });
 
   it('passes a failing source on', async () => {

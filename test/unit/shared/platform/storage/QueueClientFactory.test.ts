@@ -37,7 +37,7 @@ describe('QueueClientFactory', () => {
     expect(factory.get('graph-notifications')).not.toBe(factory.get('graph-notifications-poison'));
   });
 
-  it('talks to the connection string\'s queue endpoint, signed with the account key', async () => {
+  it("talks to the connection string's queue endpoint, signed with the account key", async () => {
     const connectionString = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5a2V5a2V5a2V5;QueueEndpoint=http://127.0.0.1:${recorder.port}/devstoreaccount1;`;
     const factory = new QueueClientFactory({ target: { kind: 'connectionString', connectionString }, retryOptions: noRetry });
     await expect(factory.get('graph-lifecycle').getProperties()).rejects.toMatchObject({ statusCode: 404 });

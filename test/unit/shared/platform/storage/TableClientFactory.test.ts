@@ -25,7 +25,7 @@ describe('TableClientFactory', () => {
   afterAll(() => recorder.close());
   beforeEach(() => (recorder.requests.length = 0));
 
-  it('points UseDevelopmentStorage=true at Azurite\'s default table endpoint', () => {
+  it("points UseDevelopmentStorage=true at Azurite's default table endpoint", () => {
     const factory = new TableClientFactory({ target: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' } });
     expect(factory.endpoint).toBe('http://127.0.0.1:10002/devstoreaccount1');
     expect(factory.get('instances').url).toBe('http://127.0.0.1:10002/devstoreaccount1');
@@ -49,7 +49,10 @@ describe('TableClientFactory', () => {
 
   it('derives the endpoint of a cloud account from its name and suffix', () => {
     const factory = new TableClientFactory({
-      target: { kind: 'connectionString', connectionString: 'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5a2V5;EndpointSuffix=core.windows.net' },
+      target: {
+        kind: 'connectionString',
+        connectionString: 'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5a2V5;EndpointSuffix=core.windows.net',
+      },
     });
     expect(factory.endpoint).toBe('https://contoso.table.core.windows.net');
     expect(factory.get('instances').url).toBe('https://contoso.table.core.windows.net');
@@ -77,11 +80,19 @@ describe('TableClientFactory', () => {
 
   it('builds identity clients for an account name without any network call', () => {
     const factory = new TableClientFactory({
-      target: { kind: 'identity', tableServiceUri: 'https://contoso.table.core.windows.net', queueServiceUri: 'https://contoso.queue.core.windows.net', clientId: 'c1' },
+      target: {
+        kind: 'identity',
+        tableServiceUri: 'https://contoso.table.core.windows.net',
+        queueServiceUri: 'https://contoso.queue.core.windows.net',
+        clientId: 'c1',
+      },
     });
     expect(factory.get('instances').url).toBe('https://contoso.table.core.windows.net');
-    expect(factory.get('instances').pipeline.getOrderedPolicies().map((policy) => policy.name)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/bearer|challenge/i)]),
-    );
+    expect(
+      factory
+        .get('instances')
+        .pipeline.getOrderedPolicies()
+        .map((policy) => policy.name),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/bearer|challenge/i)]));
   });
 });

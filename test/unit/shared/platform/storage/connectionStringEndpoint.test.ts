@@ -22,7 +22,9 @@ describe('connectionStringEndpoint', () => {
   });
 
   it('needs the endpoint suffix when no endpoint is explicit, as the SDKs do', () => {
-    expect(() => connectionStringEndpoint('DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5==', 'table')).toThrow(/EndpointSuffix/);
+    expect(() => connectionStringEndpoint('DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5==', 'table')).toThrow(
+      /EndpointSuffix/,
+    );
   });
 
   it('refuses a string naming no usable endpoint, without echoing it', () => {

@@ -11,7 +11,15 @@ describe('createStorageServices', () => {
     });
     expect(storage.tableClients.endpoint).toBe('https://contoso.table.core.windows.net');
     expect(storage.queueClients.endpoint).toBe('https://contoso.queue.core.windows.net');
-    expect(Object.keys(storage.repositories).sort()).toEqual(['deliveries', 'instances', 'jiraTokens', 'licenses', 'links', 'mailboxes', 'subscriptions']);
+    expect(Object.keys(storage.repositories).sort()).toEqual([
+      'deliveries',
+      'instances',
+      'jiraTokens',
+      'licenses',
+      'links',
+      'mailboxes',
+      'subscriptions',
+    ]);
     expect(storage.tableClients.get('subscriptions').url).toBe('https://contoso.table.core.windows.net');
   });
 
@@ -22,7 +30,11 @@ describe('createStorageServices', () => {
   });
 
   it('stops at start-up on a connection string the SDKs cannot use, naming the setting', () => {
-    expect(() => createStorageServices({ kind: 'connectionString', connectionString: 'AccountName=contoso;AccountKey=c2VjcmV0' })).toThrow(ConfigError);
-    expect(() => createStorageServices({ kind: 'connectionString', connectionString: 'AccountName=contoso;AccountKey=c2VjcmV0' })).toThrow(/AzureWebJobsStorage/);
+    expect(() => createStorageServices({ kind: 'connectionString', connectionString: 'AccountName=contoso;AccountKey=c2VjcmV0' })).toThrow(
+      ConfigError,
+    );
+    expect(() => createStorageServices({ kind: 'connectionString', connectionString: 'AccountName=contoso;AccountKey=c2VjcmV0' })).toThrow(
+      /AzureWebJobsStorage/,
+    );
   });
 });

@@ -2,7 +2,12 @@ import { AppError } from '../../../../../shared/platform/errors/AppError';
 
 /** A row as the SDK hands it back: the written properties plus the service's own. */
 export function asReadBack(row: Record<string, unknown>): Record<string, unknown> {
-  return { 'odata.metadata': 'http://127.0.0.1/devstoreaccount1/$metadata#t/@Element', etag: 'W/"datetime\'2024-01-01T00%3A00%3A00Z\'"', timestamp: '2024-01-01T00:00:00.0000000Z', ...row };
+  return {
+    'odata.metadata': 'http://127.0.0.1/devstoreaccount1/$metadata#t/@Element',
+    etag: 'W/"datetime\'2024-01-01T00%3A00%3A00Z\'"',
+    timestamp: '2024-01-01T00:00:00.0000000Z',
+    ...row,
+  };
 }
 
 /** Runs `read` and expects a loud `storage_row_invalid` naming `field`, with no value of the row in it. */

@@ -10,7 +10,8 @@ const restError = (statusCode: number | undefined, errorCode?: string) => {
 
 describe('toStorageError', () => {
   it('makes no answer, 5xx, 408 and 429 a 503 storage_unavailable', () => {
-    for (const status of [undefined, 500, 503, 408, 429]) expect(toStorageError(restError(status), 'read x').code).toBe('storage_unavailable');
+    for (const status of [undefined, 500, 503, 408, 429])
+      expect(toStorageError(restError(status), 'read x').code).toBe('storage_unavailable');
     expect(toStorageError(new Error('ECONNREFUSED'), 'read x').code).toBe('storage_unavailable');
   });
 

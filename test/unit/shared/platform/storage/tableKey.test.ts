@@ -1,12 +1,47 @@
 import fc from 'fast-check';
 import { AppError } from '../../../../../shared/platform/errors/AppError';
-import { assertKeyLength, compositeKey, decodeKeyPart, encodeKeyPart, hashKey, KEY_SEPARATOR, MAX_KEY_LENGTH, splitCompositeKey } from '../../../../../shared/platform/storage/tableKey';
+import {
+  assertKeyLength,
+  compositeKey,
+  decodeKeyPart,
+  encodeKeyPart,
+  hashKey,
+  KEY_SEPARATOR,
+  MAX_KEY_LENGTH,
+  splitCompositeKey,
+} from '../../../../../shared/platform/storage/tableKey';
 import { hasForbiddenKeyCharacter } from './rowAssertions';
 
-
 /** Full Unicode, biased towards the characters that break keys and our own escape and separator. */
-const nasty = fc.constantFrom('/', '\\', '#', '?', '+', '=', '\u0000', '\u001f', '\u007f', '\u0085', '\u009f', '.', '~', '%', "'", ' ', 'é', '€', '😀', 'A', '-', '_');
-const anyId = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: nasty }), fc.string({ unit: fc.oneof(nasty, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) }));
+const nasty = fc.constantFrom(
+  '/',
+  '\\',
+  '#',
+  '?',
+  '+',
+  '=',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u009f',
+  '.',
+  '~',
+  '%',
+  "'",
+  ' ',
+  'é',
+  '€',
+  '😀',
+  'A',
+  '-',
+  '_',
+);
+const anyId = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: nasty }),
+  fc.string({ unit: fc.oneof(nasty, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) }),
+);
 
 const expectKeyError = (run: () => unknown) => {
   try {
@@ -21,7 +56,8 @@ const expectKeyError = (run: () => unknown) => {
 
 describe('encodeKeyPart', () => {
   it('is checked against every character Table Storage refuses', () => {
-    for (const char of ['/', '\\', '#', '?', '\u0000', '\u001f', '\u007f', '\u009f']) expect(hasForbiddenKeyCharacter(`a${char}b`)).toBe(true);
+    for (const char of ['/', '\\', '#', '?', '\u0000', '\u001f', '\u007f', '\u009f'])
+      expect(hasForbiddenKeyCharacter(`a${char}b`)).toBe(true);
     for (const char of ['+', '=', '~', '.', '\u00a0', '😀']) expect(hasForbiddenKeyCharacter(`a${char}b`)).toBe(false);
   });
 

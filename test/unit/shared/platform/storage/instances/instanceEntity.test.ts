@@ -1,5 +1,10 @@
 import { AppError } from '../../../../../../shared/platform/errors/AppError';
-import { fromTableEntity, instanceCodec, toTableEntity, type InstanceEntity } from '../../../../../../shared/platform/storage/instances/instanceEntity';
+import {
+  fromTableEntity,
+  instanceCodec,
+  toTableEntity,
+  type InstanceEntity,
+} from '../../../../../../shared/platform/storage/instances/instanceEntity';
 import { asReadBack, expectRowInvalid } from '../rowAssertions';
 
 const instance: InstanceEntity = {
@@ -25,7 +30,13 @@ describe('instance converters', () => {
   });
 
   it('round-trip every optional field', () => {
-    const full: InstanceEntity = { ...instance, serviceUser: 'svc', encryptedServiceToken: 'v1.k1.cGF0', appKey: 'com.example.outlook', encryptedAdminSecret: 'v1.k1.YWRtaW4' };
+    const full: InstanceEntity = {
+      ...instance,
+      serviceUser: 'svc',
+      encryptedServiceToken: 'v1.k1.cGF0',
+      appKey: 'com.example.outlook',
+      encryptedAdminSecret: 'v1.k1.YWRtaW4',
+    };
     expect(fromTableEntity(asReadBack(toTableEntity(full)))).toEqual(full);
   });
 
@@ -39,7 +50,9 @@ describe('instance converters', () => {
     expectRowInvalid(() => fromTableEntity(withoutKey), 'encryptedPrivateKey');
     expectRowInvalid(() => fromTableEntity({ ...row, consumerKey: 42 }), 'consumerKey');
     expectRowInvalid(() => fromTableEntity({ ...row, createdAt: 'yesterday' }), 'createdAt');
-    expectRowInvalid(() => fromTableEntity({ ...row, encryptedServiceToken: 7, baseUrl: null }), 'baseUrl', ['v1.k1.c2VjcmV0LXByaXZhdGUta2V5']);
+    expectRowInvalid(() => fromTableEntity({ ...row, encryptedServiceToken: 7, baseUrl: null }), 'baseUrl', [
+      'v1.k1.c2VjcmV0LXByaXZhdGUta2V5',
+    ]);
   });
 
   it('refuse to write a time that is not ISO', () => {

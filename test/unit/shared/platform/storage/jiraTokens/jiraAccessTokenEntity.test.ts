@@ -1,4 +1,9 @@
-import { fromTableEntity, jiraAccessTokenCodec, toTableEntity, type JiraAccessTokenEntity } from '../../../../../../shared/platform/storage/jiraTokens/jiraAccessTokenEntity';
+import {
+  fromTableEntity,
+  jiraAccessTokenCodec,
+  toTableEntity,
+  type JiraAccessTokenEntity,
+} from '../../../../../../shared/platform/storage/jiraTokens/jiraAccessTokenEntity';
 import { toTableEntity as toRequestTokenRow } from '../../../../../../shared/platform/storage/jiraTokens/jiraRequestTokenEntity';
 import { asReadBack, expectRowInvalid, hasForbiddenKeyCharacter } from '../rowAssertions';
 
@@ -39,6 +44,8 @@ describe('Jira access token converters', () => {
       createdAt: '2024-05-01T10:00:00.000Z',
     });
     expectRowInvalid(() => fromTableEntity(asReadBack(pending)), 'kind');
-    expectRowInvalid(() => fromTableEntity({ ...asReadBack(toTableEntity(token)), encryptedTokenSecret: '' }), 'encryptedTokenSecret', ['c2VjcmV0']);
+    expectRowInvalid(() => fromTableEntity({ ...asReadBack(toTableEntity(token)), encryptedTokenSecret: '' }), 'encryptedTokenSecret', [
+      'c2VjcmV0',
+    ]);
   });
 });

@@ -1,4 +1,9 @@
-import { fromTableEntity, jiraRequestTokenCodec, toTableEntity, type JiraRequestTokenEntity } from '../../../../../../shared/platform/storage/jiraTokens/jiraRequestTokenEntity';
+import {
+  fromTableEntity,
+  jiraRequestTokenCodec,
+  toTableEntity,
+  type JiraRequestTokenEntity,
+} from '../../../../../../shared/platform/storage/jiraTokens/jiraRequestTokenEntity';
 import { jiraAccessTokenCodec } from '../../../../../../shared/platform/storage/jiraTokens/jiraAccessTokenEntity';
 import { hashKey } from '../../../../../../shared/platform/storage/tableKey';
 import { asReadBack, expectRowInvalid } from '../rowAssertions';
@@ -25,7 +30,9 @@ describe('Jira request token converters', () => {
 
   it('can never share a RowKey with an access token', () => {
     const hash = pending.requestTokenHash;
-    expect(jiraAccessTokenCodec.rowKey({ tenantId: 't', userId: 'pending', instanceId: hash })).not.toBe(jiraRequestTokenCodec.rowKey({ tenantId: 't', requestTokenHash: hash }));
+    expect(jiraAccessTokenCodec.rowKey({ tenantId: 't', userId: 'pending', instanceId: hash })).not.toBe(
+      jiraRequestTokenCodec.rowKey({ tenantId: 't', requestTokenHash: hash }),
+    );
     expect(jiraAccessTokenCodec.rowKey({ tenantId: 't', userId: `pending:${hash}`, instanceId: '' })).not.toContain(':');
   });
 

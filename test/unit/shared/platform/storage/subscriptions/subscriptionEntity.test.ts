@@ -1,4 +1,8 @@
-import { fromTableEntity, toTableEntity, type SubscriptionEntity } from '../../../../../../shared/platform/storage/subscriptions/subscriptionEntity';
+import {
+  fromTableEntity,
+  toTableEntity,
+  type SubscriptionEntity,
+} from '../../../../../../shared/platform/storage/subscriptions/subscriptionEntity';
 import { asReadBack, expectRowInvalid, hasForbiddenKeyCharacter } from '../rowAssertions';
 
 const subscription: SubscriptionEntity = {
@@ -21,12 +25,19 @@ describe('subscription converters', () => {
   });
 
   it('round-trip the optional watermark, renewal and state', () => {
-    const full: SubscriptionEntity = { ...subscription, watermark: '2024-05-02T08:00:00.123Z', renewedAt: '2024-05-02T09:00:00.000Z', state: 'active' };
+    const full: SubscriptionEntity = {
+      ...subscription,
+      watermark: '2024-05-02T08:00:00.123Z',
+      renewedAt: '2024-05-02T09:00:00.000Z',
+      state: 'active',
+    };
     expect(fromTableEntity(asReadBack(toTableEntity(full)))).toEqual(full);
   });
 
   it('read a time stored as ISO text as well as Edm.DateTime', () => {
-    expect(fromTableEntity(asReadBack({ ...toTableEntity(subscription), expiresAt: '2024-05-04T10:00:00Z' })).expiresAt).toBe('2024-05-04T10:00:00.000Z');
+    expect(fromTableEntity(asReadBack({ ...toTableEntity(subscription), expiresAt: '2024-05-04T10:00:00Z' })).expiresAt).toBe(
+      '2024-05-04T10:00:00.000Z',
+    );
   });
 
   it('reject a corrupt row', () => {
