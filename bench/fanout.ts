@@ -140,7 +140,7 @@ export const fanout: Benchmark = {
     const stack = await startStack({
       graph: true,
       functions: [
-        'adminInstances',
+        'manageInstances',
         'links',
         'graphNotifications',
         'graphLifecycle',

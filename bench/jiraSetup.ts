@@ -11,7 +11,7 @@ const startSchema = z.object({ authorizeUrl: z.string() });
  * 2-legged calls as the service user).
  */
 export async function registerInstance(stack: Stack, instanceId: string, body: Record<string, unknown> = {}): Promise<void> {
-  const reply = await expectReply([200, 201], `registering ${instanceId}`, `${stack.appUrl}/api/admin/instances/${instanceId}`, {
+  const reply = await expectReply([200, 201], `registering ${instanceId}`, `${stack.appUrl}/api/manage/instances/${instanceId}`, {
     method: 'PUT',
     token: stack.adminToken,
     headers: { 'content-type': 'application/json' },

@@ -25,7 +25,7 @@ export const license: Benchmark = {
   async run(options) {
     const upm = new UpmLicenses();
     const stack = await startStack({
-      functions: ['licenseCheck', 'adminInstances'],
+      functions: ['licenseCheck', 'manageInstances'],
       jiraRoutes: upm.routes(),
       profileDir: options.profileDir,
       log: options.log,

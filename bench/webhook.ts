@@ -28,7 +28,7 @@ export const webhook: Benchmark = {
   async run(options) {
     const stack = await startStack({
       graph: true,
-      functions: ['graphNotifications', 'graphLifecycle', 'links', 'adminInstances'],
+      functions: ['graphNotifications', 'graphLifecycle', 'links', 'manageInstances'],
       profileDir: options.profileDir,
       log: options.log,
     });

@@ -1,17 +1,17 @@
 import { proxyCorsPolicy } from '../shared/proxy/proxyCorsPolicy';
 import { queueNames } from '../shared/platform/storage/queueNames';
 import type { FunctionDefinition, FunctionRow } from './FunctionDefinition';
-import { adminInstances } from './adminInstances';
-import { adminLinks } from './adminLinks';
-import { adminOverview } from './adminOverview';
-import { adminPanelSecret } from './adminPanelSecret';
-import { adminReplayPoison } from './adminReplayPoison';
-import { adminReport } from './adminReport';
-import { adminSession } from './adminSession';
-import { adminSubscriptions } from './adminSubscriptions';
-import { adminTestConnection } from './adminTestConnection';
-import { adminUi } from './adminUi';
-import { adminUiAsset } from './adminUiAsset';
+import { manageInstances } from './manageInstances';
+import { manageLinks } from './manageLinks';
+import { manageOverview } from './manageOverview';
+import { managePanelSecret } from './managePanelSecret';
+import { manageReplayPoison } from './manageReplayPoison';
+import { manageReport } from './manageReport';
+import { manageSession } from './manageSession';
+import { manageSubscriptions } from './manageSubscriptions';
+import { manageTestConnection } from './manageTestConnection';
+import { manageUi } from './manageUi';
+import { manageUiAsset } from './manageUiAsset';
 import { health } from './health';
 import { addInCorsPolicy } from './http/addInCorsPolicy';
 import { jiraOAuthCallback } from './jiraOAuthCallback';
@@ -62,22 +62,22 @@ const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'jiraOAuthCallback', route: 'jira/oauth/callback', methods: ['GET'], handler: jiraOAuthCallback },
   {
     kind: 'http',
-    name: 'adminInstances',
-    route: 'admin/instances/{instanceId?}',
+    name: 'manageInstances',
+    route: 'manage/instances/{instanceId?}',
     methods: ['GET', 'PUT', 'DELETE'],
-    handler: adminInstances,
+    handler: manageInstances,
   },
-  // The administration panel Jira frames : the page, its assets, and its JSON endpoints under admin/panel/.
-  { kind: 'http', name: 'adminUi', route: 'admin/ui', methods: ['GET'], handler: adminUi },
-  { kind: 'http', name: 'adminUiAsset', route: 'admin/ui/assets/{name}', methods: ['GET'], handler: adminUiAsset },
-  { kind: 'http', name: 'adminSession', route: 'admin/panel/session', methods: ['POST'], handler: adminSession },
-  { kind: 'http', name: 'adminOverview', route: 'admin/panel/overview', methods: ['GET'], handler: adminOverview },
-  { kind: 'http', name: 'adminReport', route: 'admin/panel/report', methods: ['GET'], handler: adminReport },
-  { kind: 'http', name: 'adminSubscriptions', route: 'admin/panel/subscriptions', methods: ['GET'], handler: adminSubscriptions },
-  { kind: 'http', name: 'adminLinks', route: 'admin/panel/links', methods: ['GET'], handler: adminLinks },
-  { kind: 'http', name: 'adminTestConnection', route: 'admin/panel/test-connection', methods: ['POST'], handler: adminTestConnection },
-  { kind: 'http', name: 'adminReplayPoison', route: 'admin/panel/replay-poison', methods: ['POST'], handler: adminReplayPoison },
-  { kind: 'http', name: 'adminPanelSecret', route: 'admin/panel/secret', methods: ['POST'], handler: adminPanelSecret },
+  // The administration panel Jira frames: the page, its assets, and its JSON endpoints under manage/panel/ (the host reserves admin/).
+  { kind: 'http', name: 'manageUi', route: 'manage/ui', methods: ['GET'], handler: manageUi },
+  { kind: 'http', name: 'manageUiAsset', route: 'manage/ui/assets/{name}', methods: ['GET'], handler: manageUiAsset },
+  { kind: 'http', name: 'manageSession', route: 'manage/panel/session', methods: ['POST'], handler: manageSession },
+  { kind: 'http', name: 'manageOverview', route: 'manage/panel/overview', methods: ['GET'], handler: manageOverview },
+  { kind: 'http', name: 'manageReport', route: 'manage/panel/report', methods: ['GET'], handler: manageReport },
+  { kind: 'http', name: 'manageSubscriptions', route: 'manage/panel/subscriptions', methods: ['GET'], handler: manageSubscriptions },
+  { kind: 'http', name: 'manageLinks', route: 'manage/panel/links', methods: ['GET'], handler: manageLinks },
+  { kind: 'http', name: 'manageTestConnection', route: 'manage/panel/test-connection', methods: ['POST'], handler: manageTestConnection },
+  { kind: 'http', name: 'manageReplayPoison', route: 'manage/panel/replay-poison', methods: ['POST'], handler: manageReplayPoison },
+  { kind: 'http', name: 'managePanelSecret', route: 'manage/panel/secret', methods: ['POST'], handler: managePanelSecret },
   { kind: 'http', name: 'graphNotifications', route: 'graph/notifications', methods: ['POST'], handler: graphNotifications },
   { kind: 'http', name: 'graphLifecycle', route: 'graph/lifecycle', methods: ['POST'], handler: graphLifecycle },
   { kind: 'http', name: 'links', route: 'links', methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], cors: addInCorsPolicy, handler: links },

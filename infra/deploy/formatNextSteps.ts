@@ -30,7 +30,7 @@ export function formatNextSteps(outputs: DeploymentOutputs, resourceGroup: strin
     '  3. In Jira (Administration > Applications > Application links), create a link to:',
     `     - Application URL:        ${outputs.functionAppUrl}`,
     '     - Incoming authentication: the consumer key and public key of the instance you register',
-    `       with PUT ${outputs.functionAppUrl}/api/admin/instances/<instanceId>`,
+    `       with PUT ${outputs.functionAppUrl}/api/manage/instances/<instanceId>`,
     `     - Consumer callback URL:  ${outputs.jiraOAuthCallbackUrl}`,
   ];
 }

@@ -3,9 +3,9 @@ import { escapeHtml } from '../platform/text';
 export interface PanelPageInit {
   /** The session token, or undefined for the sign-in page (admin bearer token, outside Jira). */
   sessionToken?: string;
-  /** URL path of the assets, e.g. `/api/admin/ui/assets`. */
+  /** URL path of the assets, e.g. `/api/manage/ui/assets`. */
   assetBase: string;
-  /** URL path of the JSON endpoints, e.g. `/api/admin/panel`. */
+  /** URL path of the JSON endpoints, e.g. `/api/manage/panel`. */
   apiBase: string;
   /** Content hashes, so a new version is never served from a stale cache. */
   scriptVersion: string;

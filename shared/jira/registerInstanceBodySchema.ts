@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * `PUT /api/admin/instances/{instanceId}`. `serviceToken` is a personal access token of the
+ * `PUT /api/manage/instances/{instanceId}`. `serviceToken` is a personal access token of the
  * service user (Jira DC 8.14+), write-only: absent keeps the stored one, null removes it.
  */
 export const registerInstanceBodySchema = z

@@ -137,7 +137,7 @@ describe('the administration panel in headless Chromium', () => {
       await stack.fanout.admin.sendText(poisonQueueName(queueNames.jiraNotify), encodeQueueMessage(stuck));
 
       const page = await context.newPage();
-      const uiResponse = page.waitForResponse((response) => response.url().includes('/api/admin/ui?'));
+      const uiResponse = page.waitForResponse((response) => response.url().includes('/api/manage/ui?'));
       await page.goto(stack.jiraPageUrl(instance));
       const headers = (await uiResponse).headers();
       expect(headers['content-security-policy']).toContain(`frame-ancestors ${new URL(stack.fanout.jira.url).origin}`);
@@ -223,13 +223,13 @@ describe('the administration panel in headless Chromium', () => {
       const frame = await (await page.waitForSelector('iframe#outlook-cloud-admin')).contentFrame();
       expect(frame).not.toBeNull();
       // The browser replaced the framed document with its error page: the panel never ran.
-      expect(frame!.url()).not.toContain('/api/admin/ui');
+      expect(frame!.url()).not.toContain('/api/manage/ui');
       expect(await frame!.locator('body[data-mode]').count()).toBe(0);
       await waitFor(() => (refusals.length > 0 ? true : undefined), 'the browser to report the frame-ancestors refusal', 10_000);
       await page.close();
 
       const badPage = await context.newPage();
-      const response = await badPage.goto(`${stack.http.url}/api/admin/ui?jwt=${encodeURIComponent('<b>not</b>.a.token')}`);
+      const response = await badPage.goto(`${stack.http.url}/api/manage/ui?jwt=${encodeURIComponent('<b>not</b>.a.token')}`);
       expect(response?.status()).toBe(401);
       expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
       expect(await badPage.locator('h1').textContent()).toBe('This link to the administration panel is not valid');
@@ -243,7 +243,7 @@ describe('the administration panel in headless Chromium', () => {
     'opens outside Jira with an admin bearer token, and refuses a user without the admin role',
     async () => {
       const page = await context.newPage();
-      await page.goto(`${stack.http.url}/api/admin/ui`);
+      await page.goto(`${stack.http.url}/api/manage/ui`);
       await page.fill('#signin-token', await stack.userToken(instance.tenantId));
       await page.fill('#signin-instance', 'demo');
       await page.click('#signin-form button[type="submit"]');

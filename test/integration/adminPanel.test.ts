@@ -42,7 +42,7 @@ describe('admin panel', () => {
   }
 
   const api = (path: string, init: { session?: string; bearer?: string; method?: string; body?: unknown } = {}) =>
-    fetch(`${appUrl()}/api/admin/panel/${path}`, {
+    fetch(`${appUrl()}/api/manage/panel/${path}`, {
       method: init.method ?? 'GET',
       headers: {
         ...(init.session ? { 'X-Panel-Session': init.session } : {}),
@@ -68,7 +68,7 @@ describe('admin panel', () => {
     const iat = overrides.iat ?? nowSeconds();
     const qsh = queryStringHash({
       method: overrides.method ?? 'GET',
-      path: overrides.path ?? '/api/admin/ui',
+      path: overrides.path ?? '/api/manage/ui',
       query: new URLSearchParams(overrides.query ?? ''),
     });
     return new SignJWT({ qsh })
@@ -80,7 +80,7 @@ describe('admin panel', () => {
       .sign(new TextEncoder().encode(overrides.secret ?? instance.credentials.sharedSecret));
   }
 
-  const ui = (jwt: string, query = '') => fetch(`${appUrl()}/api/admin/ui?${query}${query ? '&' : ''}jwt=${encodeURIComponent(jwt)}`);
+  const ui = (jwt: string, query = '') => fetch(`${appUrl()}/api/manage/ui?${query}${query ? '&' : ''}jwt=${encodeURIComponent(jwt)}`);
 
   async function expectRefusedPage(response: Response): Promise<void> {
     expect(response.status).toBe(401);
@@ -115,7 +115,7 @@ describe('admin panel', () => {
       expect(response.headers.get('cache-control')).toBe('no-store');
       const html = await response.text();
       expect(html).toMatch(/<meta name="panel-session" content="ps1\.[^"]+">/);
-      expect(html).toMatch(/<script src="\/api\/admin\/ui\/assets\/panel\.js\?v=[\w-]+" defer><\/script>/);
+      expect(html).toMatch(/<script src="\/api\/manage\/ui\/assets\/panel\.js\?v=[\w-]+" defer><\/script>/);
       // No inline script or style anywhere.
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/<style|style=/);
@@ -123,7 +123,7 @@ describe('admin panel', () => {
 
     it('refuses a token for another URL: other query, other path, other method', async () => {
       await expectRefusedPage(await ui(await token({ query: 'lang=en' }), 'lang=fr'));
-      await expectRefusedPage(await ui(await token({ path: '/api/admin/ui/other' })));
+      await expectRefusedPage(await ui(await token({ path: '/api/manage/ui/other' })));
       await expectRefusedPage(await ui(await token({ method: 'POST' })));
       await expectRefusedPage(await ui(await token(), 'extra=1'));
       // The same token on its own URL is fine: the failures above are the binding, not the token.
@@ -172,7 +172,7 @@ describe('admin panel', () => {
       const renewed = await api(`secret?instanceId=demo`, { method: 'POST', bearer: await stack.adminToken(rotated.tenantId) });
       expect(renewed.status).toBe(200);
       const credentials = (await renewed.json()) as { issuer: string; sharedSecret: string; panelPath: string };
-      expect(credentials).toMatchObject({ issuer: `${rotated.tenantId}/demo`, panelPath: '/api/admin/ui' });
+      expect(credentials).toMatchObject({ issuer: `${rotated.tenantId}/demo`, panelPath: '/api/manage/ui' });
       expect(credentials.sharedSecret).not.toBe(rotated.credentials.sharedSecret);
       await expectRefusedPage(await fetch(oldUrl));
       expect((await fetch(await stack.panelUrl({ ...rotated, credentials }))).status).toBe(200);
@@ -182,7 +182,7 @@ describe('admin panel', () => {
     });
 
     it('without a token serves the sign-in page, which nobody may frame', async () => {
-      const response = await fetch(`${appUrl()}/api/admin/ui`);
+      const response = await fetch(`${appUrl()}/api/manage/ui`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(response.headers.get('x-frame-options')).toBe('DENY');
@@ -206,8 +206,8 @@ describe('admin panel', () => {
       expect(text).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
       const css = await fetch(`${appUrl()}${style}`);
       expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
-      expect((await fetch(`${appUrl()}/api/admin/ui/assets/panel.js`)).headers.get('cache-control')).toBe('no-cache');
-      expect((await fetch(`${appUrl()}/api/admin/ui/assets/secrets.json`)).status).toBe(404);
+      expect((await fetch(`${appUrl()}/api/manage/ui/assets/panel.js`)).headers.get('cache-control')).toBe('no-cache');
+      expect((await fetch(`${appUrl()}/api/manage/ui/assets/secrets.json`)).status).toBe(404);
     });
   });
 
@@ -519,7 +519,7 @@ describe('admin panel', () => {
   });
 
   it('a Jira app signing as Atlassian Connect describes and the verifier agree on a URL with a query', async () => {
-    const url = new URL(`${appUrl()}/api/admin/ui`);
+    const url = new URL(`${appUrl()}/api/manage/ui`);
     url.searchParams.append('lang', 'de DE');
     url.searchParams.append('a', '*~!');
     const jwt = await signConnectJwt({

@@ -296,7 +296,7 @@ describe('the Jira proxy', () => {
       const missing = await send(stack.host, 'GET', '/api/jira/nothere/proxy/rest/api/2/myself', { token: otherTenantToken });
       expect(foreign.status).toBe(404);
       expect(foreign.text).toBe(missing.text);
-      const adminView = await send(stack.host, 'GET', '/api/admin/instances/demo', { token: otherTenantToken });
+      const adminView = await send(stack.host, 'GET', '/api/manage/instances/demo', { token: otherTenantToken });
       expect(adminView.status).toBe(404);
       const start = await send(stack.host, 'POST', '/api/jira/demo/oauth/start', { token: otherTenantToken });
       expect(start.status).toBe(404);
@@ -329,7 +329,7 @@ describe('the Jira proxy', () => {
           ['ftp://jira.example.com', 400, 'instance_invalid'],
         ];
         for (const [baseUrl, status, code] of cases) {
-          const reply = await send(strict.host, 'PUT', '/api/admin/instances/ssrf', {
+          const reply = await send(strict.host, 'PUT', '/api/manage/instances/ssrf', {
             token: adminToken,
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ baseUrl, displayName: 'x' }),
@@ -350,19 +350,19 @@ describe('the Jira proxy', () => {
     });
 
     it('requires the admin role to register', async () => {
-      const reply = await send(stack.host, 'PUT', '/api/admin/instances/other', {
+      const reply = await send(stack.host, 'PUT', '/api/manage/instances/other', {
         token: userToken,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x' }),
       });
       expect(reply.status).toBe(403);
-      const invalid = await send(stack.host, 'PUT', '/api/admin/instances/Bad_Id', {
+      const invalid = await send(stack.host, 'PUT', '/api/manage/instances/Bad_Id', {
         token: adminToken,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x' }),
       });
       expect(invalid.status).toBe(400);
-      const extra = await send(stack.host, 'PUT', '/api/admin/instances/other', {
+      const extra = await send(stack.host, 'PUT', '/api/manage/instances/other', {
         token: adminToken,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ baseUrl: stack.jira.url, displayName: 'x', privateKey: 'x' }),
@@ -483,7 +483,7 @@ describe('the Jira proxy', () => {
   describe('administration', () => {
     it('lists, re-registers keeping the key pair, and removes instances with their tokens', async () => {
       const first = await registerInstance(stack, adminToken, 'cycle');
-      const again = await send(stack.host, 'PUT', '/api/admin/instances/cycle', {
+      const again = await send(stack.host, 'PUT', '/api/manage/instances/cycle', {
         token: adminToken,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -503,20 +503,20 @@ describe('the Jira proxy', () => {
         appKey: 'com.example.outlook',
       });
       expect(again.text).not.toContain('pat-secret-value');
-      const list = await send(stack.host, 'GET', '/api/admin/instances', { token: adminToken });
+      const list = await send(stack.host, 'GET', '/api/manage/instances', { token: adminToken });
       expect((list.json().instances as { instanceId: string }[]).map((i) => i.instanceId)).toEqual(
         expect.arrayContaining(['cycle', 'demo']),
       );
-      expect((await send(stack.host, 'GET', '/api/admin/instances', { token: otherTenantToken })).json().instances).toEqual([]);
+      expect((await send(stack.host, 'GET', '/api/manage/instances', { token: otherTenantToken })).json().instances).toEqual([]);
 
       const dave = newGuid();
       const daveToken = await issuer.mint({ tenantId, userId: dave, audience: AUDIENCE });
       secrets.add(daveToken);
       expect((await authorize(stack, daveToken, 'cycle', 'bob')).status).toBe(200);
-      expect((await send(stack.host, 'DELETE', '/api/admin/instances/cycle', { token: adminToken })).status).toBe(204);
+      expect((await send(stack.host, 'DELETE', '/api/manage/instances/cycle', { token: adminToken })).status).toBe(204);
       expect(await stack.services.repositories.jiraTokens.access.get({ tenantId, userId: dave, instanceId: 'cycle' })).toBeUndefined();
       expect((await send(stack.host, 'GET', '/api/jira/cycle/proxy/rest/api/2/myself', { token: daveToken })).status).toBe(404);
-      expect((await send(stack.host, 'DELETE', '/api/admin/instances/cycle', { token: adminToken })).status).toBe(404);
+      expect((await send(stack.host, 'DELETE', '/api/manage/instances/cycle', { token: adminToken })).status).toBe(404);
     });
   });
 });

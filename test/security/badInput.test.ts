@@ -18,7 +18,7 @@ import { startAppStack, type AppStack } from '../support/appStack';
 type HttpRow = Extract<FunctionDefinition, { kind: 'http' }>;
 const httpRows = functionTable.filter((row): row is HttpRow => row.kind === 'http');
 /** Pages a browser opens (the OAuth dialog's callback, the framed admin panel): HTML on errors too. */
-const BROWSER_PAGES = new Set(['jiraOAuthCallback', 'adminUi']);
+const BROWSER_PAGES = new Set(['jiraOAuthCallback', 'manageUi']);
 /** Per route: bounded so the file stays well under a minute on two cores. */
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 80);
 const MARKUP = '<script>alert("fz")</script>';
@@ -370,7 +370,7 @@ describe('bad input on every HTTP route of the function table', () => {
         'jiraOAuthCallback',
         'links',
         'licenseCheck',
-        'adminInstances',
+        'manageInstances',
         'graphNotifications',
         'graphLifecycle',
       ]),

@@ -95,7 +95,7 @@ const cases: Case[] = [
   {
     name: 'list instances',
     method: 'GET',
-    path: '/api/admin/instances',
+    path: '/api/manage/instances',
     as: 'otherTenantAdmin',
     status: 200,
     check: (json, text) => {
@@ -106,7 +106,7 @@ const cases: Case[] = [
   {
     name: "read A's demo",
     method: 'GET',
-    path: '/api/admin/instances/demo',
+    path: '/api/manage/instances/demo',
     as: 'otherTenantAdmin',
     status: 404,
     code: 'instance_not_found',
@@ -114,7 +114,7 @@ const cases: Case[] = [
   {
     name: 'read shared: only its own',
     method: 'GET',
-    path: '/api/admin/instances/shared',
+    path: '/api/manage/instances/shared',
     as: 'otherTenantAdmin',
     status: 200,
     check: (json, text) => {
@@ -125,7 +125,7 @@ const cases: Case[] = [
   {
     name: "remove A's demo",
     method: 'DELETE',
-    path: '/api/admin/instances/demo',
+    path: '/api/manage/instances/demo',
     as: 'otherTenantAdmin',
     status: 404,
     code: 'instance_not_found',
@@ -133,7 +133,7 @@ const cases: Case[] = [
   {
     name: 'remove with a user token',
     method: 'DELETE',
-    path: '/api/admin/instances/shared',
+    path: '/api/manage/instances/shared',
     as: 'otherTenantUser',
     status: 403,
     code: 'admin_role_required',
@@ -228,7 +228,7 @@ const cases: Case[] = [
   ...(['session', 'secret', 'test-connection', 'replay-poison'] as const).map((name): Case => ({
     name: `panel ${name} on A's demo`,
     method: 'POST',
-    path: `/api/admin/panel/${name}?instanceId=demo`,
+    path: `/api/manage/panel/${name}?instanceId=demo`,
     as: 'otherTenantAdmin',
     ...(name === 'replay-poison' ? { body: { queue: 'jira-notify' } } : {}),
     status: 404,
@@ -237,7 +237,7 @@ const cases: Case[] = [
   ...(['overview', 'report', 'subscriptions', 'links'] as const).map((name): Case => ({
     name: `panel ${name} of A's demo`,
     method: 'GET',
-    path: `/api/admin/panel/${name}?instanceId=demo`,
+    path: `/api/manage/panel/${name}?instanceId=demo`,
     as: 'otherTenantAdmin',
     status: 404,
     code: 'instance_not_found',
@@ -246,7 +246,7 @@ const cases: Case[] = [
   {
     name: "register under A's id",
     method: 'PUT',
-    path: '/api/admin/instances/demo',
+    path: '/api/manage/instances/demo',
     as: 'otherTenantAdmin',
     body: { baseUrl: 'http://127.0.0.1:9', displayName: 'B demo' },
     status: 201,

@@ -206,19 +206,19 @@ const routes: RouteCase[] = [
     body: JSON.stringify({ conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' }),
   },
   { name: 'links remove', method: 'DELETE', path: '/api/links?conversationId=conv-1&instanceId=demo&issueKey=DEMO-1' },
-  { name: 'admin list', method: 'GET', path: '/api/admin/instances' },
-  { name: 'admin show', method: 'GET', path: '/api/admin/instances/demo' },
+  { name: 'admin list', method: 'GET', path: '/api/manage/instances' },
+  { name: 'admin show', method: 'GET', path: '/api/manage/instances/demo' },
   {
     name: 'admin register',
     method: 'PUT',
-    path: '/api/admin/instances/demo',
+    path: '/api/manage/instances/demo',
     body: JSON.stringify({ baseUrl: 'http://127.0.0.1:9', displayName: 'hijacked' }),
   },
-  { name: 'admin remove', method: 'DELETE', path: '/api/admin/instances/demo' },
-  { name: 'panel session', method: 'POST', path: '/api/admin/panel/session?instanceId=demo' },
-  { name: 'panel overview', method: 'GET', path: '/api/admin/panel/overview?instanceId=demo' },
-  { name: 'panel secret', method: 'POST', path: '/api/admin/panel/secret?instanceId=demo' },
-  { name: 'panel replay', method: 'POST', path: '/api/admin/panel/replay-poison?instanceId=demo', body: '{"queue":"jira-notify"}' },
+  { name: 'admin remove', method: 'DELETE', path: '/api/manage/instances/demo' },
+  { name: 'panel session', method: 'POST', path: '/api/manage/panel/session?instanceId=demo' },
+  { name: 'panel overview', method: 'GET', path: '/api/manage/panel/overview?instanceId=demo' },
+  { name: 'panel secret', method: 'POST', path: '/api/manage/panel/secret?instanceId=demo' },
+  { name: 'panel replay', method: 'POST', path: '/api/manage/panel/replay-poison?instanceId=demo', body: '{"queue":"jira-notify"}' },
 ];
 const forgeries = Object.keys(forge) as Forgery[];
 
@@ -287,7 +287,7 @@ describe('forged bearer tokens on every authenticated route', () => {
         .replace('{long}', 'a'.repeat(12 * 1024));
     const query = headers.length === 0 ? `?access_token=${stack.tokens.admin}` : '';
     const reply = await sendRaw(stack.host!, [
-      `GET /api/admin/instances${query} HTTP/1.1`,
+      `GET /api/manage/instances${query} HTTP/1.1`,
       `Host: 127.0.0.1:${stack.port}`,
       ...headers.map(fill),
       'Connection: close',

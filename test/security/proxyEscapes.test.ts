@@ -295,7 +295,7 @@ describe('base URLs that are, or spell, a private address (production settings)'
     'https://LOCALHOST',
     'https://localhost.',
   ])('%s: refused, nothing stored', async (baseUrl) => {
-    const reply = await send(strict.host, 'PUT', '/api/admin/instances/ssrf', {
+    const reply = await send(strict.host, 'PUT', '/api/manage/instances/ssrf', {
       token: stack.tokens.admin,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ baseUrl, displayName: 'ssrf' }),

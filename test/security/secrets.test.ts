@@ -48,7 +48,7 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   // Register, with a personal access token for the service user, and a panel secret.
   await stack.registerInstance('demo');
   const pat = stack.jira.addPersonalAccessToken('jira-service');
-  const updated = await stack.send('PUT', '/api/admin/instances/demo', {
+  const updated = await stack.send('PUT', '/api/manage/instances/demo', {
     token: stack.tokens.admin,
     headers: json,
     body: JSON.stringify({
@@ -60,12 +60,12 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
     }),
   });
   expect(updated.status).toBe(200);
-  const panel = await stack.send('POST', '/api/admin/panel/secret?instanceId=demo', { token: stack.tokens.admin });
+  const panel = await stack.send('POST', '/api/manage/panel/secret?instanceId=demo', { token: stack.tokens.admin });
   expect(panel.status).toBe(200);
   const { issuer, sharedSecret } = panel.json() as { issuer: string; sharedSecret: string };
   const panelUrl = await connectSignedUrl({
     method: 'GET',
-    url: new URL(`${stack.url}/api/admin/ui`),
+    url: new URL(`${stack.url}/api/manage/ui`),
     issuer,
     sharedSecret,
     jiraUser: 'admin',
@@ -73,9 +73,9 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   });
   const framed = await stack.send('GET', new URL(panelUrl).pathname + new URL(panelUrl).search);
   expect(framed.status).toBe(200);
-  const session = await stack.send('POST', '/api/admin/panel/session?instanceId=demo', { token: stack.tokens.admin });
+  const session = await stack.send('POST', '/api/manage/panel/session?instanceId=demo', { token: stack.tokens.admin });
   const sessionToken = String(session.json().token);
-  expect((await stack.send('GET', '/api/admin/panel/overview', { headers: { 'x-panel-session': sessionToken } })).status).toBe(200);
+  expect((await stack.send('GET', '/api/manage/panel/overview', { headers: { 'x-panel-session': sessionToken } })).status).toBe(200);
 
   // The dance, the proxy, the license.
   expect((await stack.authorize(stack.tokens.user, 'demo', 'alice')).status).toBe(200);

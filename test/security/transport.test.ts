@@ -81,9 +81,9 @@ describe('header injection on the wire', () => {
     ['oauth start instance id', 'POST', () => `/api/jira/demo${crlf}/oauth/start`, 'user'],
     ['oauth callback tenant', 'GET', () => `/api/jira/oauth/callback?tenant=${crlf}&oauth_token=a&oauth_verifier=b`, undefined],
     ['links query', 'GET', () => `/api/links?conversationId=${crlf}`, 'user'],
-    ['admin instance id', 'GET', () => `/api/admin/instances/demo${crlf}`, 'admin'],
-    ['panel asset name', 'GET', () => `/api/admin/ui/assets/panel.js${crlf}`, undefined],
-    ['panel jwt', 'GET', () => `/api/admin/ui?jwt=${crlf}`, undefined],
+    ['admin instance id', 'GET', () => `/api/manage/instances/demo${crlf}`, 'admin'],
+    ['panel asset name', 'GET', () => `/api/manage/ui/assets/panel.js${crlf}`, undefined],
+    ['panel jwt', 'GET', () => `/api/manage/ui?jwt=${crlf}`, undefined],
     ['webhook validation token', 'POST', () => `/api/graph/notifications?validationToken=${crlf}`, undefined],
     ['lifecycle validation token', 'POST', () => `/api/graph/lifecycle?validationToken=${crlf}`, undefined],
   ])('CR/LF percent-encoded into the %s never becomes a header', async (_name, method, path, who) => {
@@ -118,11 +118,11 @@ describe('oversized bodies and headers', () => {
   }
   const bodyRoutes: BodyRoute[] = [
     { name: 'links', method: 'POST', path: '/api/links', token: () => stack.tokens.user, limit: 16 * 1024 },
-    { name: 'admin register', method: 'PUT', path: '/api/admin/instances/big', token: () => stack.tokens.admin, limit: 64 * 1024 },
+    { name: 'admin register', method: 'PUT', path: '/api/manage/instances/big', token: () => stack.tokens.admin, limit: 64 * 1024 },
     {
       name: 'panel replay',
       method: 'POST',
-      path: '/api/admin/panel/replay-poison?instanceId=demo',
+      path: '/api/manage/panel/replay-poison?instanceId=demo',
       token: () => stack.tokens.admin,
       limit: 4 * 1024,
     },
@@ -250,7 +250,7 @@ describe('oversized bodies and headers', () => {
         const response = await single.request({
           origin: stack.url,
           method: 'POST',
-          path: '/api/admin/panel/session?instanceId=demo',
+          path: '/api/manage/panel/session?instanceId=demo',
           headers: { authorization: `Bearer ${stack.tokens.user}` },
           body: Buffer.alloc(size, 0x61),
         });
@@ -266,7 +266,7 @@ describe('oversized bodies and headers', () => {
 
 describe('slow and stalled bodies', () => {
   const jsonHead = (path: string, length: number, token?: string) => [
-    `${path.startsWith('/api/admin/instances/') ? 'PUT' : 'POST'} ${path} HTTP/1.1`,
+    `${path.startsWith('/api/manage/instances/') ? 'PUT' : 'POST'} ${path} HTTP/1.1`,
     `Host: 127.0.0.1:${stack.port}`,
     'Content-Type: application/json',
     `Content-Length: ${length}`,
@@ -286,7 +286,7 @@ describe('slow and stalled bodies', () => {
     ],
     [
       'admin register',
-      '/api/admin/instances/slow',
+      '/api/manage/instances/slow',
       () => stack.tokens.admin,
       () => Buffer.from(JSON.stringify({ baseUrl: 'ftp://x', displayName: 'slow' })),
       400,

@@ -28,7 +28,7 @@ export interface AdminPanelStack {
   stopQueues(): Promise<void>;
   /** A fresh tenant with instance `demo` registered (see `FanoutStack.newScenario`) and its panel secret. */
   newInstance(): Promise<PanelInstance>;
-  /** The URL our Jira app would frame: `/api/admin/ui?jwt=…`. */
+  /** The URL our Jira app would frame: `/api/manage/ui?jwt=…`. */
   panelUrl(instance: PanelInstance, options?: { jiraUser?: string; issuedAt?: number; lifetimeSeconds?: number }): Promise<string>;
   /** The simulated Jira page that frames the panel for this instance (served by the Jira simulator). */
   jiraPageUrl(instance: PanelInstance): string;
@@ -39,7 +39,7 @@ export interface AdminPanelStack {
 
 /** The panel's rows of the function table: the page, its assets, its JSON endpoints. */
 export const panelRows: readonly FunctionDefinition[] = functionTable.filter(
-  (row) => row.kind === 'http' && (row.route.startsWith('admin/ui') || row.route.startsWith('admin/panel')),
+  (row) => row.kind === 'http' && (row.route.startsWith('manage/ui') || row.route.startsWith('manage/panel')),
 );
 
 /**
@@ -92,7 +92,7 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
     panelUrl: (instance, options = {}) =>
       connectSignedUrl({
         method: 'GET',
-        url: new URL(`${http.url}/api/admin/ui`),
+        url: new URL(`${http.url}/api/manage/ui`),
         issuer: instance.credentials.issuer,
         sharedSecret: instance.credentials.sharedSecret,
         jiraUser: options.jiraUser ?? 'admin',

@@ -193,7 +193,7 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
     mint,
     send: call,
     registerInstance: async (instanceId, options = {}) => {
-      const reply = await call('PUT', `/api/admin/instances/${instanceId}`, {
+      const reply = await call('PUT', `/api/manage/instances/${instanceId}`, {
         token: options.adminToken ?? tokens.admin,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({

@@ -19,7 +19,7 @@ export const AUDIENCE = 'api://jira-outlook-cloud-proxy-test';
 export const ADMIN_ROLE = 'Integration.Admin';
 export const PUBLIC_BASE_URL = 'https://app.example.test';
 export const ADDIN_ORIGIN = 'https://addin.example.test';
-const PROXY_FUNCTIONS = new Set(['jiraProxy', 'jiraOAuthStart', 'jiraOAuthCallback', 'adminInstances']);
+const PROXY_FUNCTIONS = new Set(['jiraProxy', 'jiraOAuthStart', 'jiraOAuthCallback', 'manageInstances']);
 
 /** Stands still unless moved; shared by the app, the token issuer and the simulated Jira. */
 export class MovableClock implements Clock {
@@ -147,7 +147,7 @@ export async function registerInstance(
   body: Record<string, unknown> = {},
   link: { twoLeggedUser?: string; allowImpersonation?: boolean } = {},
 ): Promise<Record<string, unknown>> {
-  const reply = await send(stack.host, 'PUT', `/api/admin/instances/${instanceId}`, {
+  const reply = await send(stack.host, 'PUT', `/api/manage/instances/${instanceId}`, {
     token: adminToken,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ baseUrl: stack.jira.url, displayName: `Jira ${instanceId}`, ...body }),

@@ -39,7 +39,7 @@ export function panelPageRoute(init: PanelPageRouteInit): JiraSimulatorRoute {
         ? `<iframe id="outlook-cloud-admin" title="Outlook integration" src="${escapeHtml(
             await connectSignedUrl({
               method: 'GET',
-              url: new URL(`${init.appUrl}/api/admin/ui`),
+              url: new URL(`${init.appUrl}/api/manage/ui`),
               issuer: credentials.issuer,
               sharedSecret: credentials.sharedSecret,
               jiraUser: init.jiraUser ?? 'admin',

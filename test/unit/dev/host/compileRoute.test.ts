@@ -2,10 +2,10 @@ import { compileRoute } from '../../../../dev/host/compileRoute';
 
 describe('compileRoute', () => {
   it('matches literal segments case-insensitively and tolerates one trailing slash', () => {
-    const route = compileRoute('admin/ui');
-    expect(route.match('admin/ui')).toEqual({});
-    expect(route.match('Admin/UI/')).toEqual({});
-    expect(route.match('admin/ui/x')).toBeUndefined();
+    const route = compileRoute('manage/ui');
+    expect(route.match('manage/ui')).toEqual({});
+    expect(route.match('Manage/UI/')).toEqual({});
+    expect(route.match('manage/ui/x')).toBeUndefined();
     expect(route.match('admin')).toBeUndefined();
   });
 
@@ -21,11 +21,11 @@ describe('compileRoute', () => {
   });
 
   it('leaves an optional parameter out when the segment is missing', () => {
-    const route = compileRoute('admin/instances/{instanceId?}');
-    expect(route.match('admin/instances')).toEqual({});
-    expect(route.match('admin/instances/')).toEqual({});
-    expect(route.match('admin/instances/demo')).toEqual({ instanceId: 'demo' });
-    expect(route.match('admin/instances/demo/more')).toBeUndefined();
+    const route = compileRoute('manage/instances/{instanceId?}');
+    expect(route.match('manage/instances')).toEqual({});
+    expect(route.match('manage/instances/')).toEqual({});
+    expect(route.match('manage/instances/demo')).toEqual({ instanceId: 'demo' });
+    expect(route.match('manage/instances/demo/more')).toBeUndefined();
   });
 
   it('gives a catch-all the raw rest of the path, encoded characters and all', () => {

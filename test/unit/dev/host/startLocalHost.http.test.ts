@@ -125,7 +125,7 @@ describe('local host: HTTP', () => {
 
   const functions: FunctionDefinition[] = [
     { kind: 'http', name: 'proxy', route: 'jira/{instanceId}/proxy/{*path}', methods: ['GET', 'POST', 'PUT'], handler: echo },
-    { kind: 'http', name: 'instances', route: 'admin/instances/{instanceId?}', methods: ['GET', 'DELETE'], handler: echo },
+    { kind: 'http', name: 'instances', route: 'manage/instances/{instanceId?}', methods: ['GET', 'DELETE'], handler: echo },
     { kind: 'http', name: 'upload', route: 'upload', methods: ['POST'], handler: hashBody },
     { kind: 'http', name: 'firstChunk', route: 'first-chunk', methods: ['POST'], handler: firstChunk },
     { kind: 'http', name: 'download', route: 'download', methods: ['GET', 'HEAD'], handler: download },
@@ -174,9 +174,9 @@ describe('local host: HTTP', () => {
   });
 
   it('routes an optional parameter with and without its segment', async () => {
-    const without = JSON.parse((await request(`${host.url}/api/admin/instances`)).body.toString()) as { params: unknown };
+    const without = JSON.parse((await request(`${host.url}/api/manage/instances`)).body.toString()) as { params: unknown };
     expect(without.params).toEqual({});
-    const withIt = JSON.parse((await request(`${host.url}/api/admin/instances/demo`, { method: 'DELETE' })).body.toString()) as {
+    const withIt = JSON.parse((await request(`${host.url}/api/manage/instances/demo`, { method: 'DELETE' })).body.toString()) as {
       params: unknown;
     };
     expect(withIt.params).toEqual({ instanceId: 'demo' });
@@ -191,7 +191,7 @@ describe('local host: HTTP', () => {
     const noPrefix = await request(`${host.url}/upload`, { method: 'POST' });
     expect(noPrefix.status).toBe(404);
 
-    const wrong = await request(`${host.url}/api/admin/instances/demo`, { method: 'PUT' });
+    const wrong = await request(`${host.url}/api/manage/instances/demo`, { method: 'PUT' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe('DELETE, GET');
     expect(JSON.parse(wrong.body.toString())).toMatchObject({ status: 405, code: 'method_not_allowed' });
@@ -326,7 +326,7 @@ describe('local host: HTTP', () => {
     const agent = new http.Agent({ keepAlive: true });
     const sockets: import('node:net').Socket[] = [];
     await new Promise<void>((resolve, reject) => {
-      const outgoing = http.get(`${own.url}/api/admin/instances`, { agent }, (response) => {
+      const outgoing = http.get(`${own.url}/api/manage/instances`, { agent }, (response) => {
         response.resume();
         response.once('end', resolve);
       });

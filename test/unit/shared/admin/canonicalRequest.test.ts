@@ -11,7 +11,7 @@ describe('canonicalRequest (Atlassian Connect qsh)', () => {
   });
 
   it('sorts parameters, joins repeated values sorted with commas, and leaves jwt out', () => {
-    expect(canonicalRequest(target('GET', '/api/admin/ui', 'b=2&a=z&a=y&jwt=abc.def.ghi&c='))).toBe('GET&/api/admin/ui&a=y,z&b=2&c=');
+    expect(canonicalRequest(target('GET', '/api/manage/ui', 'b=2&a=z&a=y&jwt=abc.def.ghi&c='))).toBe('GET&/api/manage/ui&a=y,z&b=2&c=');
   });
 
   it('percent-encodes as RFC 3986: space as %20, * ! ( ) encoded, ~ kept, + in a query read as a space', () => {
@@ -21,7 +21,7 @@ describe('canonicalRequest (Atlassian Connect qsh)', () => {
 
   it('normalises the path: never empty, no trailing slash, & written %26', () => {
     expect(canonicalRequest(target('GET', ''))).toBe('GET&/&');
-    expect(canonicalRequest(target('GET', '/api/admin/ui/'))).toBe('GET&/api/admin/ui&');
+    expect(canonicalRequest(target('GET', '/api/manage/ui/'))).toBe('GET&/api/manage/ui&');
     expect(canonicalRequest(target('GET', '/a&b'))).toBe('GET&/a%26b&');
   });
 

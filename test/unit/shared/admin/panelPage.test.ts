@@ -25,7 +25,12 @@ describe('the panel page', () => {
   });
 
   it('without a session is the sign-in page', () => {
-    const html = renderPanelPage({ assetBase: '/api/admin/ui/assets', apiBase: '/api/admin/panel', scriptVersion: 'v', styleVersion: 'v' });
+    const html = renderPanelPage({
+      assetBase: '/api/manage/ui/assets',
+      apiBase: '/api/manage/panel',
+      scriptVersion: 'v',
+      styleVersion: 'v',
+    });
     expect(html).toContain('data-mode="signin"');
     expect(html).not.toContain('panel-session');
   });

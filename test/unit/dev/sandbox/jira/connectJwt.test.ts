@@ -30,7 +30,7 @@ describe('connectJwt (the sandbox Jira app signing its iframe URL)', () => {
   });
 
   it('signs HS256 with iss, sub, iat, exp and the qsh, and puts it on the URL', async () => {
-    const url = new URL('https://app.example/api/admin/ui?lang=de');
+    const url = new URL('https://app.example/api/manage/ui?lang=de');
     const signed = new URL(
       await connectSignedUrl({ issuer: 't/i', sharedSecret: 's'.repeat(32), jiraUser: 'admin', method: 'GET', url, issuedAt: 1000 }),
     );

@@ -9,11 +9,11 @@ import { readRequestJson } from './http/readRequestJson';
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * `admin/instances/{instanceId?}` for callers with the admin app role: list, show,
+ * `manage/instances/{instanceId?}` for callers with the admin app role: list, show,
  * register (PUT, answering what the Jira admin pastes into the application link) and
  * remove Jira instances of the caller's tenant. Never returns a secret.
  */
-export const adminInstances: HttpServiceHandler = async (request, context, services) => {
+export const manageInstances: HttpServiceHandler = async (request, context, services) => {
   const caller = await authenticateAdmin(request, services);
   const instanceId = request.params.instanceId;
   const { instances } = services;
@@ -32,7 +32,7 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
         });
       }
       const result = await instances.register(caller.tenantId, instanceId, body.data);
-      context.log(`adminInstances PUT instance=${result.view.instanceId} created=${result.created}`);
+      context.log(`manageInstances PUT instance=${result.view.instanceId} created=${result.created}`);
       // The iframe's shared secret is handed out once, at first registration; re-registering
       // keeps it (POST admin/panel/secret rotates it).
       const panel = result.created ? await services.admin.panelSecrets.issue({ tenantId: caller.tenantId, instanceId }) : undefined;
@@ -43,7 +43,7 @@ export const adminInstances: HttpServiceHandler = async (request, context, servi
         throw new AppError({ code: 'method_not_allowed', detail: 'DELETE needs an instance id', headers: { Allow: 'GET' } });
       if (!(await instances.remove(caller.tenantId, instanceId)))
         throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
-      context.log(`adminInstances DELETE instance=${instanceId}`);
+      context.log(`manageInstances DELETE instance=${instanceId}`);
       return { status: 204, headers: { 'Cache-Control': 'no-store' } };
     }
     default:

@@ -10,11 +10,11 @@ const bodySchema = z.object({ queue: z.string().min(1).max(64) }).strict();
 const MAX_BODY_BYTES = 4 * 1024;
 
 /**
- * `POST /api/admin/panel/replay-poison` `{ "queue": "jira-notify" }`: moves the messages of
+ * `POST /api/manage/panel/replay-poison` `{ "queue": "jira-notify" }`: moves the messages of
  * `<queue>-poison` back to the queue — the operation of `npm run replay-poison`. Poison
  * queues belong to the whole deployment.
  */
-export const adminReplayPoison: HttpServiceHandler = async (request, context, services) => {
+export const manageReplayPoison: HttpServiceHandler = async (request, context, services) => {
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
   const body = bodySchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
@@ -22,7 +22,7 @@ export const adminReplayPoison: HttpServiceHandler = async (request, context, se
   const queue = toQueueName(body.data.queue);
   const result = await replayPoisonMessages(services.admin.queueAdmin, queue);
   context.log(
-    `adminReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} by instance=${session.instanceId} via=${session.via}`,
+    `manageReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} by instance=${session.instanceId} via=${session.via}`,
   );
   return jsonResponse(200, result);
 };

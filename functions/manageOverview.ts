@@ -3,8 +3,8 @@ import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
 
-/** `GET /api/admin/panel/overview`: the instance (keys for the application link), its service credential and license. */
-export const adminOverview: HttpServiceHandler = async (request, _context, services) => {
+/** `GET /api/manage/panel/overview`: the instance (keys for the application link), its service credential and license. */
+export const manageOverview: HttpServiceHandler = async (request, _context, services) => {
   const session = await authenticatePanel(request, services);
   const instance = await services.instances.require(session.tenantId, session.instanceId);
   return jsonResponse(

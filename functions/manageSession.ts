@@ -4,12 +4,12 @@ import { authenticatePanel, PANEL_SESSION_HEADER } from './http/authenticatePane
 import { jsonResponse } from './http/jsonResponse';
 
 /**
- * `POST /api/admin/panel/session`: a panel session token. With a valid session token it is
+ * `POST /api/manage/panel/session`: a panel session token. With a valid session token it is
  * renewed (the page does so every few minutes, up to the session's maximum age); with an
  * admin bearer token and `?instanceId=` a new session starts — how the panel opens
  * outside Jira.
  */
-export const adminSession: HttpServiceHandler = async (request, context, services) => {
+export const manageSession: HttpServiceHandler = async (request, context, services) => {
   const session = await authenticatePanel(request, services);
   const { sessions } = services.admin;
   if (request.headers.get(PANEL_SESSION_HEADER) !== null) {
@@ -19,6 +19,6 @@ export const adminSession: HttpServiceHandler = async (request, context, service
   if (!(await services.instances.find(session.tenantId, session.instanceId)))
     throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
   const opened = sessions.open(session);
-  context.log(`adminSession: opened for instance=${session.instanceId} via=${session.via}`);
+  context.log(`manageSession: opened for instance=${session.instanceId} via=${session.via}`);
   return jsonResponse(200, { token: opened.token, expiresAt: new Date(opened.session.expiresAt * 1000).toISOString() });
 };

@@ -6,8 +6,8 @@ import { jsonResponse } from './http/jsonResponse';
 
 const querySchema = z.object({ days: z.coerce.number().int().min(1).max(31).default(14) });
 
-/** `GET /api/admin/panel/report?days=14`: per-day counts, the latest failures and the poison queues. */
-export const adminReport: HttpServiceHandler = async (request, _context, services) => {
+/** `GET /api/manage/panel/report?days=14`: per-day counts, the latest failures and the poison queues. */
+export const manageReport: HttpServiceHandler = async (request, _context, services) => {
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
   const query = querySchema.safeParse({ days: request.query.get('days') ?? undefined });

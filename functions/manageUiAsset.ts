@@ -3,11 +3,11 @@ import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
 /**
- * `GET /api/admin/ui/assets/{name}`: the panel's script and style sheet, from the app
+ * `GET /api/manage/ui/assets/{name}`: the panel's script and style sheet, from the app
  * itself (no CDN). Anonymous: they hold code, not data. A URL with the current content
  * hash (`?v=`) may be cached for good.
  */
-export const adminUiAsset: HttpServiceHandler = async (request) => {
+export const manageUiAsset: HttpServiceHandler = async (request) => {
   const asset = panelAssets.get(request.params.name ?? '');
   if (!asset) throw new AppError({ code: 'not_found', detail: 'no such asset' });
   const immutable = request.query.get('v') === asset.version;

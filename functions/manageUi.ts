@@ -8,14 +8,14 @@ import { toProblemResponse } from '../shared/platform/http/problemResponse';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
 /**
- * `GET /api/admin/ui`: the administration panel. The Jira app frames it as
- * `/api/admin/ui?jwt=<token>` (see `IframeJwtVerifier`): a valid token opens a panel
+ * `GET /api/manage/ui`: the administration panel. The Jira app frames it as
+ * `/api/manage/ui?jwt=<token>` (see `IframeJwtVerifier`): a valid token opens a panel
  * session for its instance, and the page may be framed by that instance's origin only.
  * Without a token the page asks for an admin bearer token instead (outside Jira; no
  * framing at all). Every answer is HTML — a refused token gets a 401 page that says
  * nothing about why.
  */
-export const adminUi: HttpServiceHandler = async (request, context, services) => {
+export const manageUi: HttpServiceHandler = async (request, context, services) => {
   try {
     const url = new URL(request.url);
     const paths = panelPaths(url.pathname);
@@ -24,7 +24,7 @@ export const adminUi: HttpServiceHandler = async (request, context, services) =>
 
     const check = await services.admin.iframeTokens.verify(token, { method: request.method, path: url.pathname, query: url.searchParams });
     if (!check.ok) {
-      context.warn(`adminUi: iframe token refused (${check.reason})`);
+      context.warn(`manageUi: iframe token refused (${check.reason})`);
       // Framable by anyone: the admin should see this inside Jira rather than a blank frame; it holds nothing.
       return errorPage(
         401,
@@ -40,11 +40,11 @@ export const adminUi: HttpServiceHandler = async (request, context, services) =>
       subject: identity.jiraUser,
       via: 'jira',
     });
-    context.log(`adminUi: panel opened from Jira for instance=${identity.instanceId}`);
+    context.log(`manageUi: panel opened from Jira for instance=${identity.instanceId}`);
     return page(renderPanelPage({ ...paths, ...versions(), sessionToken }), frameAncestorOf(identity.instance.baseUrl));
   } catch (error) {
     const problem = toProblemResponse(error);
-    if (problem.status >= 500) context.warn(`adminUi: failed with ${problem.status}`);
+    if (problem.status >= 500) context.warn(`manageUi: failed with ${problem.status}`);
     return errorPage(problem.status, 'The administration panel is not available', 'Try again in a moment.', "'none'");
   }
 };

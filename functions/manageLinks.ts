@@ -6,8 +6,8 @@ import { jsonResponse } from './http/jsonResponse';
 
 const querySchema = z.object({ issueKey: z.string().trim().max(255).optional() });
 
-/** `GET /api/admin/panel/links?issueKey=DEMO`: the instance's links counted per issue, searchable by issue key. */
-export const adminLinks: HttpServiceHandler = async (request, _context, services) => {
+/** `GET /api/manage/panel/links?issueKey=DEMO`: the instance's links counted per issue, searchable by issue key. */
+export const manageLinks: HttpServiceHandler = async (request, _context, services) => {
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
   const query = querySchema.safeParse({ issueKey: request.query.get('issueKey') ?? undefined });

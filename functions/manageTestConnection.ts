@@ -3,11 +3,11 @@ import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
 
-/** `POST /api/admin/panel/test-connection`: does Jira accept the instance's service credential. */
-export const adminTestConnection: HttpServiceHandler = async (request, context, services) => {
+/** `POST /api/manage/panel/test-connection`: does Jira accept the instance's service credential. */
+export const manageTestConnection: HttpServiceHandler = async (request, context, services) => {
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
   const result = await testJiraConnection(services.jiraService, session.tenantId, session.instanceId);
-  context.log(`adminTestConnection: instance=${session.instanceId} ${result.ok ? 'ok' : result.outcome}`);
+  context.log(`manageTestConnection: instance=${session.instanceId} ${result.ok ? 'ok' : result.outcome}`);
   return jsonResponse(200, result);
 };
