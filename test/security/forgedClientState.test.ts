@@ -23,6 +23,8 @@ interface Subscribed {
 let a: Subscribed;
 let b: Subscribed;
 let mailId: string;
+/** What someone who has read the `subscriptions` table holds: the hash, never the clientState itself. */
+let storedHashOfA: string;
 
 function subscriptionOf(userId: string): Subscribed {
   const found = [...stack.graph.state.subscriptions.values()].find((subscription) => subscription.userId === userId);
@@ -40,6 +42,9 @@ beforeAll(async () => {
   ).toBe(201);
   a = subscriptionOf(stack.users.userId);
   b = subscriptionOf(stack.users.otherTenantUserId);
+  const row = await stack.services.repositories.subscriptions.get({ subscriptionId: a.subscriptionId });
+  if (!row) throw new Error('no subscription row for A');
+  storedHashOfA = row.clientStateHash;
   mailId = stack.graph.putMail({
     userId: a.userId,
     tenantId: a.tenantId,
@@ -86,6 +91,7 @@ const forgeries: [string, Forgery][] = [
   ['the clientState upper-cased', (item) => [{ ...item, clientState: a.clientState.toUpperCase() }]],
   ['the clientState with a trailing space', (item) => [{ ...item, clientState: `${a.clientState} ` }]],
   ['the clientState as a prefix of a longer one', (item) => [{ ...item, clientState: `${a.clientState}x` }]],
+  ["the stored hash of A's clientState", (item) => [{ ...item, clientState: storedHashOfA }]],
   ['a 10 KB clientState', (item) => [{ ...item, clientState: 'x'.repeat(10 * 1024) }]],
   ['the clientState as a number', (item) => [{ ...item, clientState: 12345 }]],
   [
@@ -170,6 +176,7 @@ describe('forged clientState on the lifecycle webhook', () => {
     ['reauthorizationRequired with a wrong clientState', () => lifecycle(a, 'wrong', 'reauthorizationRequired')],
     ['subscriptionRemoved with B’s clientState', () => lifecycle(a, b.clientState, 'subscriptionRemoved')],
     ['missed without a clientState', () => lifecycle(a, null, 'missed')],
+    ["missed with the stored hash of A's clientState", () => lifecycle(a, storedHashOfA, 'missed')],
   ])('%s: nothing is queued and the subscription stays', async (_name, body) => {
     const reply = await stack.send('POST', '/api/graph/lifecycle', {
       headers: { 'content-type': 'application/json' },
