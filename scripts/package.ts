@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import { packageLayout } from './packageLayout';
 import { zipDirectory } from './zipDirectory';
 
 /*
@@ -18,8 +18,6 @@ import { zipDirectory } from './zipDirectory';
 // dist/scripts/package.js (or scripts/package.ts under a TypeScript loader) → the repository root.
 const repoRoot = path.resolve(__dirname, '..', path.basename(path.dirname(__dirname)) === 'dist' ? '..' : '.');
 
-const packageJsonSchema = z.looseObject({ name: z.string().min(1), version: z.string().min(1), main: z.string().min(1) });
-
 interface PackageResult {
   /** The folder that was zipped: what the app folder holds in Azure. */
   appDir: string;
@@ -30,9 +28,7 @@ interface PackageResult {
 }
 
 async function buildPackage(outDir: string, print: (line: string) => void): Promise<PackageResult> {
-  const manifest = packageJsonSchema.parse(JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')));
-  const appDir = path.join(outDir, 'app');
-  const zipPath = path.join(outDir, `${manifest.name}-${manifest.version}.zip`);
+  const { appDir, zipPath } = packageLayout(repoRoot, outDir);
   await rm(appDir, { recursive: true, force: true });
   await rm(zipPath, { force: true });
   await mkdir(appDir, { recursive: true });
