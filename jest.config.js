@@ -8,5 +8,7 @@ module.exports = {
   },
   // Integration tests start Azurite and simulators; generous but bounded.
   testTimeout: 60000,
+  // Says once when the browser tests are skipped for want of Chromium (test/support/chromium.ts).
+  globalSetup: '<rootDir>/test/support/jestGlobalSetup.ts',
   maxWorkers: 2,
 };

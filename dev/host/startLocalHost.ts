@@ -8,6 +8,7 @@ import { QueuePoller, type QueueFunctionDefinition } from './QueuePoller';
 import { defaultQueueTriggerOptions, type QueueTriggerOptions } from './QueueTriggerOptions';
 import { startHttpServer, type HttpFunctionDefinition, type RunningHttpServer } from './startHttpServer';
 import { TimerScheduler, type TimerFunctionDefinition } from './TimerScheduler';
+import { validateFunctionTable } from './validateFunctionTable';
 
 export interface LocalHostInit {
   /** The function table to serve, handlers bound as given: the app passes `functionTable` (already wrapped), tests their own. */
@@ -44,14 +45,14 @@ export async function startLocalHost(init: LocalHostInit): Promise<LocalHost> {
   const log = init.log ?? consoleHostLog();
   const clock = init.clock ?? systemClock;
   const queueOptions: QueueTriggerOptions = { ...defaultQueueTriggerOptions, ...init.queues };
+  // What the Functions host would put in error never starts here either, with the host's messages.
+  validateFunctionTable(init.functions);
   const http = init.functions.filter((d): d is HttpFunctionDefinition => d.kind === 'http');
-  const queues = init.functions.filter((d): d is QueueFunctionDefinition => d.kind === 'queue');
+  // The storage extension lower-cases a trigger's queue name before it listens; so do we.
+  const queues = init.functions
+    .filter((d): d is QueueFunctionDefinition => d.kind === 'queue')
+    .map((d) => ({ ...d, queueName: d.queueName.toLowerCase() }));
   const timers = init.functions.filter((d): d is TimerFunctionDefinition => d.kind === 'timer');
-  const names = new Set<string>();
-  for (const definition of init.functions) {
-    if (names.has(definition.name)) throw new Error(`function name ${definition.name} appears twice in the function table`);
-    names.add(definition.name);
-  }
   const { queueClient } = init;
   if (queues.length > 0 && !queueClient) throw new Error('the function table has queue functions but no queueClient was given');
 

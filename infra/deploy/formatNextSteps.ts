@@ -1,10 +1,18 @@
 import type { DeploymentOutputs } from './deploymentOutputs';
 
 /**
- * What the operator does after the infrastructure exists: publish the code, finish the
- * Entra ID app registration, and link Jira. Values only, no secrets.
+ * What the operator does after the infrastructure exists: publish the code (unless the
+ * deploy just did), finish the Entra ID app registration, and link Jira. Values only, no secrets.
  */
-export function formatNextSteps(outputs: DeploymentOutputs, resourceGroup: string): string[] {
+export function formatNextSteps(outputs: DeploymentOutputs, resourceGroup: string, published = false): string[] {
+  const publish = published
+    ? ['  1. The code is published. Check it:', `       curl ${outputs.functionAppUrl}/api/health`]
+    : [
+        '  1. Publish the code (the package `npm run package` prints):',
+        `       az functionapp deployment source config-zip -g ${resourceGroup} -n ${outputs.functionAppName} --src dist/package/<name>.zip`,
+        '     or: azd deploy api',
+        `     then: curl ${outputs.functionAppUrl}/api/health`,
+      ];
   return [
     'Deployed.',
     `  Function app          ${outputs.functionAppName} (${outputs.functionAppUrl})`,
@@ -16,11 +24,7 @@ export function formatNextSteps(outputs: DeploymentOutputs, resourceGroup: strin
     `  Application Insights  ${outputs.applicationInsightsName}`,
     '',
     'Next steps (docs/deployment.md has the details):',
-    '  1. Publish the code:',
-    '       npm ci && npm run build && npm prune --omit=dev',
-    `       func azure functionapp publish ${outputs.functionAppName}`,
-    `     or: azd deploy api    (or: az functionapp deployment source config-zip -g ${resourceGroup} -n ${outputs.functionAppName} --src app.zip)`,
-    `     then: curl ${outputs.functionAppUrl}/api/health`,
+    ...publish,
     '  2. The app registration (GRAPH_CLIENT_ID) in Microsoft Entra ID:',
     '     - API permissions: Microsoft Graph, application permission Mail.Read, then "Grant admin consent".',
     `     - Expose an API: Application ID URI api://<client id>, a scope for the add-in, and the app role Integration.Admin`,

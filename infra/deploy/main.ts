@@ -1,14 +1,20 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DefaultAzureCredential } from '@azure/identity';
 import { isAppError } from '../../shared/platform/errors/AppError';
+import { packageLayout } from '../../scripts/packageLayout';
 import { compileTemplate } from './compileTemplate';
 import { createArmClient } from './createArmClient';
 import { deployUsage, parseDeployArgs } from './parseDeployArgs';
+import { publishPackage } from './publishPackage';
 import { runDeploy } from './runDeploy';
 
 // dist/infra/deploy/main.js → the repository root.
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
+// The SCM site takes the token az uses for it (its active_directory_resource_id), from the same sign-in as Resource Manager.
+const SCM_SCOPE = 'https://management.core.windows.net/.default';
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function run(command: string, args: readonly string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -32,9 +38,24 @@ async function main(): Promise<void> {
     readJson: async (file) => JSON.parse(await readFile(file, 'utf8')) as unknown,
     env: process.env,
     print: (line) => console.log(line),
-    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    wait,
     now: () => new Date(),
     pollIntervalMs: 5000,
+    // `npm run deploy` runs `npm run package` first: this is the zip it printed.
+    publish: ({ scmUrl }) => {
+      const credential = new DefaultAzureCredential();
+      return publishPackage({
+        zipPath: packageLayout(repoRoot).zipPath,
+        readFile: (file) => readFile(file),
+        scmUrl,
+        accessToken: async () => (await credential.getToken(SCM_SCOPE)).token,
+        print: (line) => console.log(line),
+        wait,
+        pollIntervalMs: 5000,
+        // Twenty minutes: one-deploy of a prebuilt package usually takes one or two.
+        maxPolls: 240,
+      });
+    },
   });
 }
 

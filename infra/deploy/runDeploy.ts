@@ -3,6 +3,7 @@ import type { ArmClient, ArmParameters } from './ArmClient';
 import type { ArmTemplate } from './armTemplateSchema';
 import { DeploymentProgress, formatError } from './DeploymentProgress';
 import { parseDeploymentOutputs, type DeploymentOutputs } from './deploymentOutputs';
+import { scmUrlOf } from './publishPackage';
 import { followDeployment } from './followDeployment';
 import { formatNextSteps } from './formatNextSteps';
 import { formatWhatIf } from './formatWhatIf';
@@ -22,11 +23,20 @@ export interface RunDeployInit {
   wait: (ms: number) => Promise<void>;
   now: () => Date;
   pollIntervalMs: number;
+  /** Publishes the app package once the infrastructure exists (`publishPackage`); without it the deploy stops at the infrastructure. */
+  publish?: (target: PublishTarget) => Promise<void>;
+}
+
+export interface PublishTarget {
+  functionAppName: string;
+  /** The app's SCM site, where one-deploy takes the package. */
+  scmUrl: string;
 }
 
 /**
  * The deploy command: compile, resolve the parameters, then either a what-if or the
- * deployment with per-resource progress, and finally the URLs and the next steps.
+ * deployment with per-resource progress, the app package published to it, and finally the
+ * URLs and the next steps.
  * Returns the outputs of a deployment, undefined for a what-if.
  */
 export async function runDeploy(init: RunDeployInit): Promise<DeploymentOutputs | undefined> {
@@ -83,7 +93,8 @@ export async function runDeploy(init: RunDeployInit): Promise<DeploymentOutputs 
     throw new AppError({ code: 'deployment_failed', detail: `${deploymentName} ended ${state ?? 'without a state'}${reason}` });
   }
   const outputs = parseDeploymentOutputs(result.properties?.outputs);
-  for (const line of formatNextSteps(outputs, options.resourceGroup)) print(line);
+  if (init.publish) await init.publish({ functionAppName: outputs.functionAppName, scmUrl: scmUrlOf(outputs.functionAppHostName) });
+  for (const line of formatNextSteps(outputs, options.resourceGroup, init.publish !== undefined)) print(line);
   return outputs;
 }
 

@@ -8,6 +8,7 @@ import { encodeQueueMessage } from '../../shared/platform/storage/queueMessageCo
 import { poisonQueueName, queueNames } from '../../shared/platform/storage/queueNames';
 import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
 import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
+import { describeInChromium } from '../support/chromium';
 import { waitFor } from '../support/fanoutStack';
 
 /**
@@ -16,13 +17,12 @@ import { waitFor } from '../support/fanoutStack';
  * app (the local host with the real function table) on another, as our Jira app does.
  * The numbers on the page come from a real fan-out run through the queue functions.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Every run writes test-results/; UPDATE_SCREENSHOTS=1 refreshes the README's copy in docs/.
 const SCREENSHOT = path.resolve(__dirname, '..', '..', process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : 'test-results', 'admin-panel.png');
 const SUBJECT = 'Board minutes: acquisition of Initech';
 const STEP_TIMEOUT_MS = 180_000;
 
-describe('the administration panel in headless Chromium', () => {
+describeInChromium('the administration panel in headless Chromium', (executable) => {
   let stack: AdminPanelStack;
   let instance: PanelInstance;
   let browser: Browser;
@@ -31,11 +31,6 @@ describe('the administration panel in headless Chromium', () => {
   let stranger: http.Server | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`,
-      );
-    }
     stack = await startAdminPanelStack({ queues: true });
     instance = await stack.newInstance();
     // The Jira app is installed and licensed: the panel shows the license decision.
@@ -47,7 +42,7 @@ describe('the administration panel in headless Chromium', () => {
     });
     await runFanout();
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: executable,
       args: [
         '--headless',
         '--no-sandbox',

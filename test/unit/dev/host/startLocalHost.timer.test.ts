@@ -93,11 +93,13 @@ describe('local host: timer triggers', () => {
 
   it('refuses a schedule that is not six-field NCRONTAB before anything listens', async () => {
     const handler = async () => undefined;
+    // The host would run five fields; the local host (and the design) keep to six.
     await expect(
       startLocalHost({ functions: [{ kind: 'timer', name: 'fiveFields', schedule: '*/5 * * * *', handler }], services, port: 0 }),
     ).rejects.toThrow(/six-field NCRONTAB/);
+    // The host refuses this one itself: its message.
     await expect(
       startLocalHost({ functions: [{ kind: 'timer', name: 'garbage', schedule: '0 0 25 * * *', handler }], services, port: 0 }),
-    ).rejects.toThrow(/cannot be parsed/);
+    ).rejects.toThrow("The 'garbage' function is in error: The schedule expression '0 0 25 * * *' was not recognized");
   });
 });

@@ -122,11 +122,35 @@ describe('runDeploy', () => {
     const text = lines.join('\n');
     expect(text).toContain(`Graph notifications   ${base}/api/graph/notifications`);
     expect(text).toContain(`Jira OAuth callback   ${base}/api/jira/oauth/callback`);
-    expect(text).toContain('func azure functionapp publish func-abc');
+    expect(text).toContain('az functionapp deployment source config-zip -g rg-jira -n func-abc');
     expect(text).toContain('Mail.Read');
     expect(text).toContain('Integration.Admin');
     expect(text).not.toContain('graph-secret');
     expect(text).not.toContain('k1:key');
+  });
+
+  it('publishes the package to the new app once the infrastructure exists, then says it is published', async () => {
+    const client = new FakeArmClient({ resourceGroupExists: true, result: { properties: { provisioningState: 'Succeeded', outputs } } });
+    const published: unknown[] = [];
+    const { lines, run } = setup(client, {
+      publish: async (target) => {
+        published.push(target);
+        lines.push('(published)');
+      },
+    });
+    await run();
+    expect(published).toEqual([{ functionAppName: 'func-abc', scmUrl: 'https://func-abc.scm.azurewebsites.net' }]);
+    const text = lines.join('\n');
+    expect(text.indexOf('(published)')).toBeLessThan(text.indexOf('Deployed.'));
+    expect(text).toContain(`1. The code is published. Check it:\n       curl ${base}/api/health`);
+    expect(text).not.toContain('config-zip');
+  });
+
+  it('--what-if publishes nothing', async () => {
+    const client = new FakeArmClient({ resourceGroupExists: false });
+    const publish = jest.fn(async () => undefined);
+    await setup(client, { options: { ...options, whatIf: true }, publish }).run();
+    expect(publish).not.toHaveBeenCalled();
   });
 
   it('leaves an existing resource group alone and names the deployment after the time', async () => {
