@@ -85,7 +85,7 @@ export async function decideDataEncryptionKey(init: DataKeyInit): Promise<DataKe
   for (const [keyId, key] of current.keys) if (!merged.has(keyId)) merged.set(keyId, key);
   return {
     write: [...merged].map(([keyId, key]) => `${keyId}:${key.toString('base64')}`).join(','),
-    line: `Data encryption key: rotated in ${stored.source}: ${next.activeKeyId} encrypts from now on; ${ids(current)} stay for decryption.`,
+    line: `Data encryption key: rotated in ${stored.source}: ${next.activeKeyId} encrypts from now on; ${ids(current)} stay for decryption. Restart the app after the deployment (az functionapp restart) so it reads the new keyring now.`,
   };
 }
 

@@ -300,8 +300,10 @@ describe('runDeploy', () => {
       });
       await run();
       expect(deployedParameters(client)?.dataEncryptionKey).toEqual({ value: `k2:${key2},k1:${key1}` });
-      expect(lines).toContain(
-        `Data encryption key: rotated in Key Vault secret ${secretUrl}: k2 encrypts from now on; k1 stay for decryption.`,
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          `^Data encryption key: rotated in Key Vault secret ${secretUrl}: k2 encrypts from now on; k1 stay for decryption\\. Restart the app`,
+        ),
       );
       expect(lines.join('\n')).not.toContain(key2);
     });
