@@ -7,16 +7,20 @@ import { processServices } from './processServices';
 // The proxy streams request and response bodies; without this the host buffers them.
 app.setup({ enableHttpStream: true });
 
+let storageProvisioned: boolean;
 try {
-  processServices();
+  storageProvisioned = processServices().config.settings.STORAGE_PROVISIONED;
 } catch (error) {
   // One message naming every bad setting, then refuse to start.
   if (error instanceof ConfigError) console.error(error.detail);
   throw error;
 }
 
-// Tables and queues are created once per worker, before traffic, where they are missing.
-app.hook.appStart(() => ensureStorage(processServices()));
+// Where nothing provisioned them (func start, a test host), tables and queues are created
+// once per worker before traffic. In Azure the template creates them and sets
+// STORAGE_PROVISIONED: those 14 storage calls and a token request would delay the first
+// answer of a cold start, and Graph wants its validation answered within 3 s.
+if (!storageProvisioned) app.hook.appStart(() => ensureStorage(processServices()));
 
 for (const definition of functionTable) {
   switch (definition.kind) {

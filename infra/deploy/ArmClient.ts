@@ -1,7 +1,9 @@
 /**
- * The few Azure Resource Manager calls the deploy CLI makes, shaped as a subset of
- * `ResourceManagementClient` from `@azure/arm-resources` (6.x), so the real client is
- * passed as is and tests pass a fake that records the calls.
+ * The few Azure calls the deploy CLI makes, so tests pass a fake that records them. The
+ * resource group, deployment and resource operations are a subset of
+ * `ResourceManagementClient` from `@azure/arm-resources` (6.x), passed through as is;
+ * `webApps` and `keyVaultSecrets` are the two reads that package has no call for
+ * (createArmClient.ts makes them with the same credential).
  */
 export interface ArmClient {
   resourceGroups: {
@@ -19,6 +21,24 @@ export interface ArmClient {
   deploymentOperations: {
     list(resourceGroupName: string, deploymentName: string): AsyncIterable<DeploymentOperationView>;
   };
+  resources: {
+    listByResourceGroup(resourceGroupName: string, options?: { filter?: string }): AsyncIterable<GenericResourceView>;
+  };
+  webApps: {
+    /** The app settings as stored, Key Vault references unresolved (`POST …/config/appsettings/list`). */
+    listApplicationSettings(resourceGroupName: string, name: string): Promise<{ properties?: Record<string, string> }>;
+  };
+  keyVaultSecrets: {
+    /** The current value of a secret (Key Vault data plane); undefined when there is no such secret. */
+    getSecretValue(secretUrl: string): Promise<string | undefined>;
+  };
+}
+
+export interface GenericResourceView {
+  id?: string;
+  name?: string;
+  type?: string;
+  tags?: Record<string, string>;
 }
 
 export interface PollerLike<T> {

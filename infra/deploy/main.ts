@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }
   await runDeploy({
     options,
-    client: createArmClient(options.subscription),
+    client: createArmClient({ subscriptionId: options.subscription }),
     compile: () => compileTemplate({ repoRoot, run, readFile: (file) => readFile(file, 'utf8') }),
     parametersFile: options.parametersFile ? path.resolve(options.parametersFile) : path.join(repoRoot, 'infra', 'main.parameters.json'),
     readJson: async (file) => JSON.parse(await readFile(file, 'utf8')) as unknown,

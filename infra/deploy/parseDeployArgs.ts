@@ -7,6 +7,7 @@ export interface DeployOptions {
   resourceGroup: string;
   location: string;
   whatIf: boolean;
+  rotateDataKey: boolean;
   parametersFile: string | undefined;
   environmentName: string | undefined;
   deploymentName: string | undefined;
@@ -18,6 +19,9 @@ export const deployUsage = `Usage: npm run deploy -- --subscription <id> --resou
   --resource-group <name>    resource group to deploy into (created when missing)
   --location <region>        Azure region with the Flex Consumption plan, e.g. westeurope
   --what-if                  show what the deployment would change, change nothing
+  --rotate-data-key          DATA_ENCRYPTION_KEY is a new key under a new key id: it encrypts
+                             from now on, the stored keys stay for decryption (without this
+                             flag a key different from the stored one is refused)
   --parameters <file>        ARM parameters file (default infra/main.parameters.json);
                              \${NAME} in a value is read from the environment
   --environment <name>       environment name for tags and unique names (default: the resource group)
@@ -25,7 +29,8 @@ export const deployUsage = `Usage: npm run deploy -- --subscription <id> --resou
   --help                     this text
 
 Secrets come from the environment, never from the command line:
-  GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, DATA_ENCRYPTION_KEY (see docs/deployment.md).`;
+  GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, DATA_ENCRYPTION_KEY (see docs/deployment.md).
+DATA_ENCRYPTION_KEY is required on the first deployment; unset, a redeployment keeps the stored key.`;
 
 const optionsSchema = z.object({
   subscription: z
@@ -42,6 +47,7 @@ const optionsSchema = z.object({
     .transform((v) => v.toLowerCase().replace(/\s+/g, ''))
     .refine((v) => /^[a-z0-9]{2,40}$/.test(v), { message: '--location: expected a region name such as westeurope' }),
   'what-if': z.boolean().default(false),
+  'rotate-data-key': z.boolean().default(false),
   parameters: z.string().min(1).optional(),
   environment: z
     .string()
@@ -66,6 +72,7 @@ export function parseDeployArgs(argv: readonly string[]): DeployOptions | 'help'
         'resource-group': { type: 'string' },
         location: { type: 'string' },
         'what-if': { type: 'boolean' },
+        'rotate-data-key': { type: 'boolean' },
         parameters: { type: 'string' },
         environment: { type: 'string' },
         'deployment-name': { type: 'string' },
@@ -91,6 +98,7 @@ export function parseDeployArgs(argv: readonly string[]): DeployOptions | 'help'
     resourceGroup: o['resource-group'],
     location: o.location,
     whatIf: o['what-if'],
+    rotateDataKey: o['rotate-data-key'],
     parametersFile: o.parameters,
     environmentName: o.environment,
     deploymentName: o['deployment-name'],

@@ -1,6 +1,8 @@
 import { AppError } from '../../shared/platform/errors/AppError';
 import type { ArmClient, ArmParameters } from './ArmClient';
 import type { ArmTemplate } from './armTemplateSchema';
+import { findCurrentApp, type CurrentApp } from './currentApp';
+import { decideDataEncryptionKey, storedDataKeyOf } from './dataEncryptionKey';
 import { DeploymentProgress, formatError } from './DeploymentProgress';
 import { parseDeploymentOutputs, type DeploymentOutputs } from './deploymentOutputs';
 import { scmUrlOf } from './publishPackage';
@@ -50,8 +52,17 @@ export async function runDeploy(init: RunDeployInit): Promise<DeploymentOutputs 
     fallbacks: { environmentName: options.resourceGroup },
   });
   const deploymentName = options.deploymentName ?? `jira-outlook-cloud-${init.now().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const properties = { mode: 'Incremental' as const, template, parameters };
   const exists = (await client.resourceGroups.checkExistence(options.resourceGroup)).body;
+  const current = exists
+    ? await findCurrentApp({
+        client,
+        resourceGroup: options.resourceGroup,
+        functionAppName: textParameter(parameters, 'functionAppName'),
+        environmentName: textParameter(parameters, 'environmentName') ?? options.resourceGroup,
+      })
+    : undefined;
+  await keepStoredSecrets(parameters, current, init);
+  const properties = { mode: 'Incremental' as const, template, parameters };
 
   if (options.whatIf) {
     print(`What-if of ${deploymentName} in resource group ${options.resourceGroup} (${options.location}), nothing is changed.`);
@@ -96,6 +107,46 @@ export async function runDeploy(init: RunDeployInit): Promise<DeploymentOutputs 
   if (init.publish) await init.publish({ functionAppName: outputs.functionAppName, scmUrl: scmUrlOf(outputs.functionAppHostName) });
   for (const line of formatNextSteps(outputs, options.resourceGroup, init.publish !== undefined)) print(line);
   return outputs;
+}
+
+/**
+ * The template writes a secret only when it is given, so a redeployment keeps what Key
+ * Vault holds. The data key is compared with the stored one first: a different key is
+ * refused unless --rotate-data-key asks for a rotation.
+ */
+async function keepStoredSecrets(parameters: ArmParameters, current: CurrentApp | undefined, init: RunDeployInit): Promise<void> {
+  const given = parameters.dataEncryptionKey;
+  if (given && 'reference' in given && current?.settings.DATA_ENCRYPTION_KEY !== undefined) {
+    throw new AppError({
+      code: 'bad_request',
+      detail:
+        'dataEncryptionKey: a Key Vault reference cannot be compared with the stored key; give it in DATA_ENCRYPTION_KEY, or leave it out to keep the stored key',
+    });
+  }
+  if (!given || 'value' in given) {
+    const decision = await decideDataEncryptionKey({
+      given: textParameter(parameters, 'dataEncryptionKey'),
+      rotate: init.options.rotateDataKey,
+      stored: storedDataKeyOf(current?.settings.DATA_ENCRYPTION_KEY, (url) => init.client.keyVaultSecrets.getSecretValue(url)),
+    });
+    if (decision.write === undefined) delete parameters.dataEncryptionKey;
+    else parameters.dataEncryptionKey = { value: decision.write };
+    init.print(decision.line);
+  }
+  const richNotifications = textParameter(parameters, 'graphEncryptionCertificate') !== undefined;
+  if (richNotifications && !parameters.graphEncryptionPrivateKeys && current?.settings.GRAPH_ENCRYPTION_PRIVATE_KEYS === undefined) {
+    throw new AppError({
+      code: 'bad_request',
+      detail:
+        'graphEncryptionPrivateKeys: required with graphEncryptionCertificate until Key Vault holds them: set GRAPH_ENCRYPTION_PRIVATE_KEYS',
+    });
+  }
+}
+
+/** A text parameter's value; undefined when absent or empty. */
+function textParameter(parameters: ArmParameters, name: string): string | undefined {
+  const entry = parameters[name];
+  return entry && 'value' in entry && typeof entry.value === 'string' && entry.value !== '' ? entry.value : undefined;
 }
 
 function environmentTag(parameters: ArmParameters): Record<string, string> {

@@ -34,8 +34,8 @@ param applicationInsightsConnectionString string
 
 @description('Node.js major version.')
 @allowed([
-  '20'
   '22'
+  '24'
 ])
 param nodeVersion string
 
@@ -52,11 +52,22 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Always-ready instances of the HTTP group (all HTTP functions); 0 lets it scale to zero.')
+@minValue(0)
+@maxValue(1000)
+param alwaysReadyHttpInstances int
+
 @description('Versionless URI of the Key Vault secret with the Graph client secret.')
 param graphClientSecretUri string
 
 @description('Versionless URI of the Key Vault secret with DATA_ENCRYPTION_KEY.')
 param dataEncryptionKeyUri string
+
+@description('Versionless URI of the Key Vault secret with GRAPH_ENCRYPTION_PRIVATE_KEYS.')
+param graphEncryptionPrivateKeysUri string
+
+@description('Rich notifications are on (GRAPH_ENCRYPTION_CERTIFICATE is set): the app then reads the private keys.')
+param richNotifications bool
 
 @description('GRAPH_CLIENT_ID: the app registration that calls Microsoft Graph.')
 param graphClientId string
@@ -64,16 +75,22 @@ param graphClientId string
 @description('API_AUDIENCE: audiences accepted on bearer tokens, comma separated.')
 param apiAudience string
 
-@description('AUTH_ALLOWED_TENANTS: tenant ids allowed to call, comma separated; empty allows any.')
+@description('AUTH_ALLOWED_TENANTS: tenant ids allowed to call, comma separated; * allows any.')
+@minLength(1)
 param authAllowedTenants string
-
-@description('ALLOWED_ORIGINS: browser origins allowed by CORS, comma separated.')
-param allowedOrigins string
 
 @description('PUBLIC_BASE_URL override (a custom domain); empty uses the app\'s own host name.')
 param publicBaseUrl string
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+@description('PROXY_MAX_BODY_BYTES, and the host\'s FUNCTIONS_REQUEST_BODY_SIZE_LIMIT with it.')
+param proxyMaxBodyBytes int
+
+@description('Setting name → value; an empty value leaves the setting out (the app\'s default applies).')
+param optionalSettings object
+
+var writtenOptionalSettings = toObject(filter(items(optionalSettings), setting => !empty(setting.value)), setting => setting.key, setting => setting.value)
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -87,7 +104,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: appTags
@@ -126,13 +143,22 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // 'http' is the group of every HTTP-triggered function.
+        alwaysReady: alwaysReadyHttpInstances > 0
+          ? [
+              {
+                name: 'http'
+                instanceCount: alwaysReadyHttpInstances
+              }
+            ]
+          : []
       }
     }
   }
 }
 
 // Publishing goes through Entra ID (azd, Core Tools, az); basic auth stays off.
-resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'scm'
   properties: {
@@ -140,7 +166,7 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
-resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'ftp'
   properties: {
@@ -149,24 +175,34 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 }
 
 // A child resource rather than siteConfig.appSettings: it can read the site's own host
-// name for PUBLIC_BASE_URL without a dependency cycle.
-resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+// name for PUBLIC_BASE_URL without a dependency cycle. It replaces the whole set on every
+// deployment, so every setting the app reads comes from a parameter (or from the
+// resources), never from a hand edit in the portal.
+resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
-  properties: {
-    AzureWebJobsStorage__accountName: storageAccountName
-    AzureWebJobsStorage__credential: 'managedidentity'
-    AzureWebJobsStorage__clientId: identityClientId
-    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-    DATA_ENCRYPTION_KEY: '@Microsoft.KeyVault(SecretUri=${dataEncryptionKeyUri})'
-    GRAPH_CLIENT_ID: graphClientId
-    GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${graphClientSecretUri})'
-    PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${site.properties.defaultHostName}' : publicBaseUrl
-    API_AUDIENCE: apiAudience
-    AUTH_ALLOWED_TENANTS: authAllowedTenants
-    ALLOWED_ORIGINS: allowedOrigins
-  }
+  properties: union(
+    {
+      AzureWebJobsStorage__accountName: storageAccountName
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      // The template creates every table and queue: the app makes no storage call at start.
+      STORAGE_PROVISIONED: 'true'
+      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      DATA_ENCRYPTION_KEY: '@Microsoft.KeyVault(SecretUri=${dataEncryptionKeyUri})'
+      GRAPH_CLIENT_ID: graphClientId
+      GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${graphClientSecretUri})'
+      PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${site.properties.defaultHostName}' : publicBaseUrl
+      API_AUDIENCE: apiAudience
+      AUTH_ALLOWED_TENANTS: authAllowedTenants
+      // One figure: the host refuses a larger body before the proxy would.
+      PROXY_MAX_BODY_BYTES: string(proxyMaxBodyBytes)
+      FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(proxyMaxBodyBytes)
+    },
+    richNotifications ? { GRAPH_ENCRYPTION_PRIVATE_KEYS: '@Microsoft.KeyVault(SecretUri=${graphEncryptionPrivateKeysUri})' } : {},
+    writtenOptionalSettings
+  )
 }
 
 output name string = site.name

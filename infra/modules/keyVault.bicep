@@ -1,5 +1,7 @@
-// The vault for the two secrets the app cannot do without. RBAC mode: access is a role
-// assignment on one secret, never an access policy on the whole vault.
+// The vault for the app's secrets. RBAC mode: access is a role assignment on one secret,
+// never an access policy on the whole vault. A secret is written only when its value is
+// given, so a redeployment without it keeps what is stored (a different data key would
+// make every stored secret undecryptable).
 
 @description('Name of the Key Vault (3-24 letters, digits and hyphens).')
 @minLength(3)
@@ -16,9 +18,13 @@ param tags object
 @secure()
 param graphClientSecret string
 
-@description('DATA_ENCRYPTION_KEY: kid:base64(32 bytes), comma separated, the first one encrypts.')
+@description('DATA_ENCRYPTION_KEY: kid:base64(32 bytes), comma separated, the first one encrypts; empty keeps the stored one.')
 @secure()
 param dataEncryptionKey string
+
+@description('GRAPH_ENCRYPTION_PRIVATE_KEYS: id:base64 private keys; empty keeps the stored ones.')
+@secure()
+param graphEncryptionPrivateKeys string
 
 @description('Name of the secret that holds the Graph client secret.')
 param graphClientSecretName string
@@ -26,7 +32,10 @@ param graphClientSecretName string
 @description('Name of the secret that holds DATA_ENCRYPTION_KEY.')
 param dataEncryptionKeySecretName string
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+@description('Name of the secret that holds GRAPH_ENCRYPTION_PRIVATE_KEYS.')
+param graphEncryptionPrivateKeysSecretName string
+
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   tags: tags
@@ -50,7 +59,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   parent: vault
   name: graphClientSecretName
   properties: {
@@ -59,7 +68,7 @@ resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
-resource dataKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource dataKey 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(dataEncryptionKey)) {
   parent: vault
   name: dataEncryptionKeySecretName
   properties: {
@@ -68,7 +77,18 @@ resource dataKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource graphPrivateKeys 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(graphEncryptionPrivateKeys)) {
+  parent: vault
+  name: graphEncryptionPrivateKeysSecretName
+  properties: {
+    value: graphEncryptionPrivateKeys
+    contentType: 'text/plain'
+  }
+}
+
 output name string = vault.name
 // Versionless URIs: a Key Vault reference to one follows a rotation without a redeploy.
+// Built from the vault for the secrets this deployment may leave untouched.
 output graphClientSecretUri string = graphSecret.properties.secretUri
-output dataEncryptionKeyUri string = dataKey.properties.secretUri
+output dataEncryptionKeyUri string = '${vault.properties.vaultUri}secrets/${dataEncryptionKeySecretName}'
+output graphEncryptionPrivateKeysUri string = '${vault.properties.vaultUri}secrets/${graphEncryptionPrivateKeysSecretName}'

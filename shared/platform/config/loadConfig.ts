@@ -24,6 +24,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       problems.push(`${name}: ${message}`);
     }
   }
+  if (parsed.success) {
+    const { PROXY_MAX_BODY_BYTES: proxyLimit, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: hostLimit } = parsed.data;
+    // The host refuses a larger body before the proxy sees it: one figure on both sides.
+    if (hostLimit !== undefined && proxyLimit > hostLimit) {
+      problems.push(
+        `PROXY_MAX_BODY_BYTES: ${proxyLimit} is above FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (${hostLimit}), the largest body the Functions host accepts; lower it or raise both`,
+      );
+    }
+  }
   const storage = toStorageTarget(env);
   if (typeof storage === 'string') problems.push(storage);
   const keyText = env.DATA_ENCRYPTION_KEY;

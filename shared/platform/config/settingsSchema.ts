@@ -48,6 +48,25 @@ const csv = z
       .filter((s) => s.length > 0),
   );
 
+const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+// `*` is the explicit "any tenant"; the template never writes an empty list by default.
+const tenantList = csv.refine((v) => !v.includes('*') || v.length === 1, {
+  message: 'expected tenant ids, or * alone for any tenant',
+});
+
 const optionalText = z
   .string()
   .optional()
@@ -64,6 +83,9 @@ export const settingsSchema = z.object({
   AzureWebJobsStorage__tableServiceUri: optionalText,
   AzureWebJobsStorage__clientId: optionalText,
   AzureWebJobsStorage__credential: optionalText,
+  // Set by the template, which creates every table and queue: the app then makes no
+  // storage round trip at start (Graph wants its answer within 3 s of a cold start).
+  STORAGE_PROVISIONED: bool(false),
 
   DATA_ENCRYPTION_KEY: z.string({ message: 'required: one or more kid:base64(32 bytes), comma separated, the first encrypts' }),
 
@@ -74,7 +96,7 @@ export const settingsSchema = z.object({
     .default('https://login.microsoftonline.com/{tenantId}/v2.0')
     .refine((v) => v.includes('{tenantId}'), { message: 'expected a URL containing {tenantId}' }),
   AUTH_JWKS_URL: httpUrl.default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
-  AUTH_ALLOWED_TENANTS: csv,
+  AUTH_ALLOWED_TENANTS: tenantList.transform((v) => (v[0] === '*' ? [] : v)),
   AUTH_CLOCK_SKEW: duration('120s'),
   ADMIN_ROLE: z.string().min(1).default('Integration.Admin'),
 
@@ -93,7 +115,10 @@ export const settingsSchema = z.object({
   ALLOWED_ORIGINS: csv,
   ALLOW_INSECURE_JIRA: bool(false),
   ALLOW_PRIVATE_NETWORK_TARGETS: bool(false),
-  PROXY_MAX_BODY_BYTES: int(262_144_000, 0, 2_147_483_647),
+  // 100 MiB: what the Functions host accepts unless FUNCTIONS_REQUEST_BODY_SIZE_LIMIT says otherwise.
+  PROXY_MAX_BODY_BYTES: int(104_857_600, 0, 2_147_483_647),
+  // The host's own request body limit; loadConfig refuses a PROXY_MAX_BODY_BYTES above it.
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: optionalInt(1, Number.MAX_SAFE_INTEGER),
 
   OUTBOUND_CONNECT_TIMEOUT_MS: int(5000, 100, 120_000),
   OUTBOUND_HEADERS_TIMEOUT_MS: int(30_000, 100, 600_000),

@@ -45,6 +45,7 @@ export const errorCodes = {
   graph_request_failed: { status: 502, title: 'Microsoft Graph refused the request' },
   graph_access_denied: { status: 502, title: 'Microsoft Graph refused the app credentials or permissions' },
   deployment_failed: { status: 502, title: 'The Azure deployment failed' },
+  data_key_change_refused: { status: 409, title: 'The deployment would replace the data encryption key' },
   jira_consumer_unknown: { status: 502, title: 'Jira has no application link for this consumer key' },
   jira_signature_invalid: { status: 502, title: 'Jira rejected the OAuth signature' },
   jira_timestamp_refused: { status: 502, title: 'Jira refused the OAuth timestamp or nonce' },

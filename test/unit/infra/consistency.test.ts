@@ -4,9 +4,16 @@ import { z } from 'zod';
 import { settingsSchema } from '../../../shared/platform/config/settingsSchema';
 import { armTemplateSchema } from '../../../infra/deploy/armTemplateSchema';
 import { resolveDeploymentParameters } from '../../../infra/deploy/resolveDeploymentParameters';
-import { evaluate, resourcesOf, rootScope } from './support/armTemplate';
+import { evaluate, expandResources, expandTemplates, resourcesOf, rootScope, type Value } from './support/armTemplate';
 import { loadBuiltTemplate, nodeMajorFromPackageJson, repoRoot } from './support/builtTemplate';
-import { checkInfraConsistency, checkParametersFile, expectationsFromCode, requiredSettingsOf } from './support/checkInfraConsistency';
+import {
+  appSettingsOf,
+  checkInfraConsistency,
+  checkParametersFile,
+  checkParametersFileSettings,
+  expectationsFromCode,
+  requiredSettingsOf,
+} from './support/checkInfraConsistency';
 
 type Json = Record<string, unknown>;
 
@@ -37,8 +44,12 @@ function resourceOfType(template: Json, type: string): Json {
   return resource;
 }
 
-function appSettings(template: Json): Record<string, unknown> {
-  return resourceOfType(moduleTemplate(template, 'functionApp'), 'Microsoft.Web/sites/config').properties as Record<string, unknown>;
+/** Overrides one app setting with an ARM expression, whatever form the template's set has. */
+function withAppSetting(template: Json, name: string, expression: string): void {
+  const config = resourceOfType(moduleTemplate(template, 'functionApp'), 'Microsoft.Web/sites/config');
+  const current = config.properties;
+  if (typeof current !== 'string' || !current.startsWith('[')) throw new Error('expected the app settings as one expression');
+  config.properties = `[union(${current.slice(1, -1)}, createObject('${name}', ${expression}))]`;
 }
 
 describe('infra/main.bicep and the code', () => {
@@ -69,6 +80,48 @@ describe('infra/main.bicep and the code', () => {
     });
     expect(parameters).not.toHaveProperty('apiAudience');
     expect(() => resolve({})).toThrow('graphClientId: required: set GRAPH_CLIENT_ID');
+  });
+
+  it('main.parameters.json takes every setting from the environment variable of its own name', () => {
+    const parametersFile: unknown = JSON.parse(readFileSync(path.join(repoRoot, 'infra', 'main.parameters.json'), 'utf8'));
+    expect(checkParametersFileSettings(parametersFile, built, expectationsFromCode(settingsSchema, [], nodeMajor))).toEqual([]);
+  });
+
+  it('write the data key and the Graph private keys only when given, so a redeployment without them keeps the stored ones', () => {
+    const secrets = (given: Record<string, Value>) =>
+      expandResources(built, given)
+        .filter((r) => r.type === 'Microsoft.KeyVault/vaults/secrets' && !r.existing && r.condition !== false)
+        .map((r) => r.name.split('/').pop())
+        .sort();
+    expect(secrets({})).toEqual(['graph-client-secret']);
+    expect(secrets({ dataEncryptionKey: 'k1:…', graphEncryptionPrivateKeys: 'cert-1:…' })).toEqual([
+      'data-encryption-key',
+      'graph-client-secret',
+      'graph-encryption-private-keys',
+    ]);
+    // The app still reads the stored key when this deployment does not write it: the URI
+    // comes from the vault and the name, not from the secret resource it may skip.
+    const keyVault = expandTemplates(built).find((t) => t.modules.join('/') === 'keyVault')!;
+    const outputs = keyVault.template.outputs as Record<string, { value: unknown }>;
+    expect(evaluate(outputs.dataEncryptionKeyUri!.value, keyVault.scope)).toBe('⁇secrets/data-encryption-key');
+    expect(evaluate(outputs.graphEncryptionPrivateKeysUri!.value, keyVault.scope)).toBe('⁇secrets/graph-encryption-private-keys');
+  });
+
+  it('default AUTH_ALLOWED_TENANTS to the tenant deployed to; * only when asked for', () => {
+    const definition = (built.parameters as Record<string, { defaultValue?: unknown }>).authAllowedTenants;
+    expect(definition?.defaultValue).toBe('[subscription().tenantId]');
+    expect(appSettingsOf(expandResources(built, { authAllowedTenants: '*' }))).toMatchObject({ AUTH_ALLOWED_TENANTS: '*' });
+  });
+
+  it('write one body limit for the proxy and the host, and leave empty optional settings to the app defaults', () => {
+    const settings = appSettingsOf(expandResources(built, {}));
+    expect(settings).toMatchObject({ PROXY_MAX_BODY_BYTES: '104857600', FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '104857600' });
+    expect(settings).not.toHaveProperty('LOG_LEVEL');
+    expect(appSettingsOf(expandResources(built, { proxyMaxBodyBytes: 52428800, logLevel: 'debug' }))).toMatchObject({
+      PROXY_MAX_BODY_BYTES: '52428800',
+      FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '52428800',
+      LOG_LEVEL: 'debug',
+    });
   });
 
   it('print webhook URLs on a custom domain without a doubled slash', () => {
@@ -110,12 +163,22 @@ describe('the consistency check fails when', () => {
     const schema = settingsSchema.extend({ NEW_REQUIRED_SETTING: z.string() });
     expect(checkInfraConsistency(built, expectationsFromCode(schema, ['NEW_REQUIRED_SETTING'], nodeMajor))).toEqual([
       'app setting NEW_REQUIRED_SETTING is required by the config schema but not set by the template',
+      'app setting NEW_REQUIRED_SETTING of the config schema is not written by the template: the next deployment would wipe it',
+      'app setting NEW_REQUIRED_SETTING of the config schema has no parameter newRequiredSetting in main.bicep',
+    ]);
+  });
+
+  it('a schema setting has no parameter and is not written, so a redeployment would wipe it', () => {
+    const schema = settingsSchema.extend({ NEW_OPTIONAL_SETTING: z.string().optional() });
+    expect(checkInfraConsistency(built, expectationsFromCode(schema, ['NEW_OPTIONAL_SETTING'], nodeMajor))).toEqual([
+      'app setting NEW_OPTIONAL_SETTING of the config schema is not written by the template: the next deployment would wipe it',
+      'app setting NEW_OPTIONAL_SETTING of the config schema has no parameter newOptionalSetting in main.bicep',
     ]);
   });
 
   it('the template drops a required setting', () => {
     const template = copy();
-    delete appSettings(template).GRAPH_CLIENT_ID;
+    withAppSetting(template, 'GRAPH_CLIENT_ID', "''");
     expect(checkInfraConsistency(template, expected())).toEqual([
       'app setting GRAPH_CLIENT_ID is required by the config schema but not set by the template',
     ]);
@@ -130,7 +193,7 @@ describe('the consistency check fails when', () => {
 
   it('a secret setting is not a Key Vault reference', () => {
     const template = copy();
-    appSettings(template).DATA_ENCRYPTION_KEY = "[parameters('dataEncryptionKeyUri')]";
+    withAppSetting(template, 'DATA_ENCRYPTION_KEY', "parameters('dataEncryptionKeyUri')");
     expect(checkInfraConsistency(template, expected())).toEqual([
       expect.stringContaining('app setting DATA_ENCRYPTION_KEY holds a secret'),
     ]);
@@ -148,7 +211,7 @@ describe('the consistency check fails when', () => {
 
   it('a setting Flex Consumption rejects is set', () => {
     const template = copy();
-    appSettings(template).FUNCTIONS_WORKER_RUNTIME = 'node';
+    withAppSetting(template, 'FUNCTIONS_WORKER_RUNTIME', "'node'");
     expect(checkInfraConsistency(template, expected())).toEqual([
       'app setting FUNCTIONS_WORKER_RUNTIME must not be set on the Flex Consumption plan',
     ]);
@@ -161,6 +224,49 @@ describe('the consistency check fails when', () => {
     expect(checkInfraConsistency(template, expected())).toEqual([
       'role Contributor is not least privilege',
       'role storageTableDataContributor (0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3) is not assigned',
+    ]);
+  });
+
+  it('the HTTP group has no always-ready instance by default', () => {
+    const template = copy();
+    (template.parameters as Record<string, { defaultValue?: unknown }>).alwaysReadyHttpInstances!.defaultValue = 0;
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      expect.stringContaining('the HTTP group needs an always-ready instance by default'),
+    ]);
+  });
+
+  it('AUTH_ALLOWED_TENANTS defaults to empty, which allows any tenant', () => {
+    const template = copy();
+    (template.parameters as Record<string, { defaultValue?: unknown }>).authAllowedTenants!.defaultValue = '';
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      'app setting AUTH_ALLOWED_TENANTS must not be empty by default: empty allows any tenant (* asks for that explicitly)',
+    ]);
+  });
+
+  it('the host body limit is not the proxy limit', () => {
+    const template = copy();
+    withAppSetting(template, 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', "'209715200'");
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      'app settings PROXY_MAX_BODY_BYTES (104857600) and FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (209715200) must be one figure',
+    ]);
+  });
+
+  it('the template offers a Node.js version package.json does not allow', () => {
+    const template = copy();
+    const definition = (template.parameters as Record<string, { allowedValues?: unknown[] }>).nodeVersion!;
+    definition.allowedValues = ['18', ...(definition.allowedValues ?? [])];
+    expect(checkInfraConsistency(template, expected())).toEqual([
+      `nodeVersion allows 18, package.json engines ask for ${nodeMajor} or later`,
+    ]);
+  });
+
+  it('a setting cannot be given by its own environment variable', () => {
+    const parametersFile = JSON.parse(readFileSync(path.join(repoRoot, 'infra', 'main.parameters.json'), 'utf8')) as {
+      parameters: Record<string, unknown>;
+    };
+    delete parametersFile.parameters.logLevel;
+    expect(checkParametersFileSettings(parametersFile, built, expected())).toEqual([
+      'parameters file: logLevel must read ${LOG_LEVEL}, so the setting can be given by its own name',
     ]);
   });
 

@@ -28,12 +28,14 @@ describe('parseDeployArgs', () => {
         'prod.json',
         '--environment',
         'prod',
+        '--rotate-data-key',
       ]),
     ).toEqual({
       subscription,
       resourceGroup: 'rg-jira',
       location: 'westeurope',
       whatIf: true,
+      rotateDataKey: true,
       parametersFile: 'prod.json',
       environmentName: 'prod',
       deploymentName: undefined,
@@ -42,7 +44,7 @@ describe('parseDeployArgs', () => {
 
   it('defaults to a real deployment with the default parameters file', () => {
     const options = parseDeployArgs(['--subscription', subscription, '--resource-group', 'rg', '--location', 'swedencentral']);
-    expect(options).toMatchObject({ whatIf: false, parametersFile: undefined, environmentName: undefined });
+    expect(options).toMatchObject({ whatIf: false, rotateDataKey: false, parametersFile: undefined, environmentName: undefined });
   });
 
   it('answers help', () => {

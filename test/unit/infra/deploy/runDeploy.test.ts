@@ -12,7 +12,10 @@ const template = armTemplateSchema.parse({
     location: { type: 'string', defaultValue: '[resourceGroup().location]' },
     graphClientId: { type: 'string' },
     graphClientSecret: { type: 'securestring' },
-    dataEncryptionKey: { type: 'securestring' },
+    dataEncryptionKey: { type: 'securestring', defaultValue: '' },
+    graphEncryptionCertificate: { type: 'string', defaultValue: '' },
+    graphEncryptionPrivateKeys: { type: 'securestring', defaultValue: '' },
+    functionAppName: { type: 'string', defaultValue: '' },
   },
   resources: [],
 });
@@ -23,10 +26,14 @@ const parametersFile = {
     graphClientId: { value: '${GRAPH_CLIENT_ID}' },
     graphClientSecret: { value: '${GRAPH_CLIENT_SECRET}' },
     dataEncryptionKey: { value: '${DATA_ENCRYPTION_KEY}' },
+    graphEncryptionCertificate: { value: '${GRAPH_ENCRYPTION_CERTIFICATE}' },
+    graphEncryptionPrivateKeys: { value: '${GRAPH_ENCRYPTION_PRIVATE_KEYS}' },
   },
 };
 
-const env = { GRAPH_CLIENT_ID: 'app-id', GRAPH_CLIENT_SECRET: 'graph-secret', DATA_ENCRYPTION_KEY: 'k1:key' };
+const key1 = Buffer.alloc(32, 1).toString('base64');
+const key2 = Buffer.alloc(32, 2).toString('base64');
+const env = { GRAPH_CLIENT_ID: 'app-id', GRAPH_CLIENT_SECRET: 'graph-secret', DATA_ENCRYPTION_KEY: `k1:${key1}` };
 
 const base = 'https://func-abc.azurewebsites.net';
 const outputs = {
@@ -46,6 +53,7 @@ const options: DeployOptions = {
   resourceGroup: 'rg-jira',
   location: 'westeurope',
   whatIf: false,
+  rotateDataKey: false,
   parametersFile: undefined,
   environmentName: undefined,
   deploymentName: 'deploy-1',
@@ -107,7 +115,7 @@ describe('runDeploy', () => {
       location: { value: 'westeurope' },
       graphClientId: { value: 'app-id' },
       graphClientSecret: { value: 'graph-secret' },
-      dataEncryptionKey: { value: 'k1:key' },
+      dataEncryptionKey: { value: `k1:${key1}` },
     });
     // Each state change once, nested module resources indented under their module.
     expect(lines.filter((line) => line.startsWith('  '))).toEqual(
@@ -125,8 +133,9 @@ describe('runDeploy', () => {
     expect(text).toContain('az functionapp deployment source config-zip -g rg-jira -n func-abc');
     expect(text).toContain('Mail.Read');
     expect(text).toContain('Integration.Admin');
+    expect(text).toContain('Data encryption key: key k1 written.');
     expect(text).not.toContain('graph-secret');
-    expect(text).not.toContain('k1:key');
+    expect(text).not.toContain(key1);
   });
 
   it('publishes the package to the new app once the infrastructure exists, then says it is published', async () => {
@@ -184,8 +193,8 @@ describe('runDeploy', () => {
     });
     const { lines, run } = setup(client, { options: { ...options, whatIf: true } });
     expect(await run()).toBeUndefined();
-    expect(client.methods()).toEqual(['resourceGroups.checkExistence', 'deployments.beginWhatIf']);
-    const request = client.calls[1]!.args[2] as WhatIfRequest;
+    expect(client.methods()).toEqual(['resourceGroups.checkExistence', 'resources.listByResourceGroup', 'deployments.beginWhatIf']);
+    const request = client.calls[2]!.args[2] as WhatIfRequest;
     expect(request.properties.whatIfSettings).toEqual({ resultFormat: 'FullResourcePayloads' });
     expect(lines).toEqual(
       expect.arrayContaining([
@@ -239,8 +248,7 @@ describe('runDeploy', () => {
     const { run } = setup(client, { env: { GRAPH_CLIENT_ID: 'app-id' } });
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).detail).toContain('graphClientSecret: required: set GRAPH_CLIENT_SECRET');
-    expect((error as AppError).detail).toContain('dataEncryptionKey: required: set DATA_ENCRYPTION_KEY');
+    expect((error as AppError).detail).toBe('Deployment parameters:\n  - graphClientSecret: required: set GRAPH_CLIENT_SECRET');
     expect(client.calls).toEqual([]);
   });
 
@@ -253,5 +261,115 @@ describe('runDeploy', () => {
     const error = await run().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'deployment_failed' });
     expect((error as AppError).detail).toContain('did not return the outputs functionAppHostName');
+  });
+
+  describe('redeploying over an app that holds a data key', () => {
+    const secretUrl = 'https://kv-abc.vault.azure.net/secrets/data-encryption-key';
+    const deployed = (secrets: Record<string, string | Error> = { [secretUrl]: `k1:${key1}` }) =>
+      new FakeArmClient({
+        resourceGroupExists: true,
+        resources: [
+          { name: 'func-other', type: 'Microsoft.Web/sites', tags: { 'azd-env-name': 'rg-other', 'azd-service-name': 'api' } },
+          { name: 'func-abc', type: 'Microsoft.Web/sites', tags: { 'azd-env-name': 'rg-jira', 'azd-service-name': 'api' } },
+        ],
+        appSettings: { 'func-abc': { DATA_ENCRYPTION_KEY: `@Microsoft.KeyVault(SecretUri=${secretUrl})`, GRAPH_CLIENT_ID: 'app-id' } },
+        secrets,
+        result: { properties: { provisioningState: 'Succeeded', outputs } },
+      });
+    const deployedParameters = (client: FakeArmClient) =>
+      (client.calls.find((c) => c.method === 'deployments.beginCreateOrUpdate')?.args[2] as DeploymentRequest | undefined)?.properties
+        .parameters;
+
+    it('keeps the stored key when DATA_ENCRYPTION_KEY is not set, without reading it', async () => {
+      const client = deployed();
+      const { lines, run } = setup(client, { env: { ...env, DATA_ENCRYPTION_KEY: '' } });
+      await run();
+      expect(client.calls.find((c) => c.method === 'webApps.listApplicationSettings')?.args).toEqual(['rg-jira', 'func-abc']);
+      expect(client.methods()).not.toContain('keyVaultSecrets.getSecretValue');
+      expect(deployedParameters(client)).not.toHaveProperty('dataEncryptionKey');
+      expect(lines).toContain(`Data encryption key: kept (Key Vault secret ${secretUrl}; DATA_ENCRYPTION_KEY not set).`);
+    });
+
+    it('leaves the secret unchanged when the same key is given', async () => {
+      const client = deployed();
+      const { lines, run } = setup(client);
+      await run();
+      expect(client.calls.find((c) => c.method === 'keyVaultSecrets.getSecretValue')?.args).toEqual([secretUrl]);
+      expect(deployedParameters(client)).not.toHaveProperty('dataEncryptionKey');
+      expect(lines).toContain(`Data encryption key: unchanged (Key Vault secret ${secretUrl}).`);
+    });
+
+    it('refuses a different key without --rotate-data-key, before deploying anything', async () => {
+      const client = deployed();
+      const { run } = setup(client, { env: { ...env, DATA_ENCRYPTION_KEY: `k2:${key2}` } });
+      const error = await run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code: 'data_key_change_refused' });
+      const detail = (error as AppError).detail ?? '';
+      expect(detail).toContain(
+        `DATA_ENCRYPTION_KEY differs from the key the app decrypts with (Key Vault secret ${secretUrl}, key ids k1)`,
+      );
+      expect(detail).toContain('undecryptable');
+      expect(detail).toContain('--rotate-data-key');
+      expect(detail).not.toContain(key1);
+      expect(detail).not.toContain(key2);
+      expect(client.methods()).not.toContain('deployments.beginCreateOrUpdate');
+    });
+
+    it('with --rotate-data-key writes the new key first and keeps the stored one for decryption', async () => {
+      const client = deployed();
+      const { lines, run } = setup(client, {
+        options: { ...options, rotateDataKey: true },
+        env: { ...env, DATA_ENCRYPTION_KEY: `k2:${key2}` },
+      });
+      await run();
+      expect(deployedParameters(client)?.dataEncryptionKey).toEqual({ value: `k2:${key2},k1:${key1}` });
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          `^Data encryption key: rotated in Key Vault secret ${secretUrl}: k2 encrypts from now on; k1 stay for decryption\\. Restart the app`,
+        ),
+      );
+      expect(lines.join('\n')).not.toContain(key2);
+    });
+
+    it('with --rotate-data-key refuses a key id already in use', async () => {
+      const client = deployed();
+      const { run } = setup(client, { options: { ...options, rotateDataKey: true }, env: { ...env, DATA_ENCRYPTION_KEY: `k1:${key2}` } });
+      await expect(run()).rejects.toMatchObject({
+        code: 'data_key_change_refused',
+        detail: '--rotate-data-key: the new key needs a key id not in use; k1 is already one of k1',
+      });
+      expect(client.methods()).not.toContain('deployments.beginCreateOrUpdate');
+    });
+
+    it('says what to do when the stored key cannot be read to compare', async () => {
+      const client = deployed({
+        [secretUrl]: new AppError({ code: 'forbidden', detail: 'Key Vault answered 403 (Forbidden: no access)' }),
+      });
+      const { run } = setup(client);
+      const error = (await run().catch((e: unknown) => e)) as AppError;
+      expect(error.code).toBe('forbidden');
+      expect(error.detail).toContain('Leave DATA_ENCRYPTION_KEY unset to keep the stored key');
+      expect(error.detail).toContain('Key Vault Secrets User');
+    });
+  });
+
+  it('requires DATA_ENCRYPTION_KEY on the first deployment', async () => {
+    const client = new FakeArmClient({ resourceGroupExists: true, resources: [] });
+    const { run } = setup(client, { env: { GRAPH_CLIENT_ID: 'app-id', GRAPH_CLIENT_SECRET: 'graph-secret' } });
+    await expect(run()).rejects.toMatchObject({
+      code: 'bad_request',
+      detail: 'dataEncryptionKey: required on the first deployment: set DATA_ENCRYPTION_KEY (docs/deployment.md)',
+    });
+    expect(client.methods()).not.toContain('deployments.beginCreateOrUpdate');
+  });
+
+  it('requires the Graph private keys with a certificate until Key Vault holds them', async () => {
+    const client = new FakeArmClient({ resourceGroupExists: false });
+    const { run } = setup(client, { env: { ...env, GRAPH_ENCRYPTION_CERTIFICATE: 'MIIB' } });
+    await expect(run()).rejects.toMatchObject({
+      detail:
+        'graphEncryptionPrivateKeys: required with graphEncryptionCertificate until Key Vault holds them: set GRAPH_ENCRYPTION_PRIVATE_KEYS',
+    });
   });
 });

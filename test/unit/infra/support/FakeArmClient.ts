@@ -3,6 +3,7 @@ import type {
   DeploymentOperationView,
   DeploymentRequest,
   DeploymentResult,
+  GenericResourceView,
   PollerLike,
   WhatIfRequest,
   WhatIfResult,
@@ -16,6 +17,12 @@ export interface FakeArmClientInit {
   settleAfterLists?: number;
   result?: DeploymentResult | Error;
   whatIf?: WhatIfResult;
+  /** The resources in the group (function apps with their tags). */
+  resources?: GenericResourceView[];
+  /** App settings by function app name, as stored. */
+  appSettings?: Record<string, Record<string, string>>;
+  /** Key Vault secret values by URL; an Error is thrown as the read's failure. */
+  secrets?: Record<string, string | Error>;
 }
 
 /** Records every call the deploy CLI makes to Resource Manager and answers from a script. */
@@ -76,6 +83,34 @@ export class FakeArmClient implements ArmClient {
       return (async function* () {
         for (const operation of snapshot) yield operation;
       })();
+    },
+  };
+
+  readonly resources = {
+    listByResourceGroup: (resourceGroup: string, options?: { filter?: string }): AsyncIterable<GenericResourceView> => {
+      this.calls.push({ method: 'resources.listByResourceGroup', args: [resourceGroup, options] });
+      const type = /resourceType eq '([^']+)'/.exec(options?.filter ?? '')?.[1];
+      const listed = (this.init.resources ?? []).filter((r) => type === undefined || r.type?.toLowerCase() === type.toLowerCase());
+      return (async function* () {
+        for (const resource of listed) yield resource;
+      })();
+    },
+  };
+
+  readonly webApps = {
+    listApplicationSettings: async (resourceGroup: string, name: string) => {
+      this.calls.push({ method: 'webApps.listApplicationSettings', args: [resourceGroup, name] });
+      const properties = this.init.appSettings?.[name];
+      return properties ? { properties } : {};
+    },
+  };
+
+  readonly keyVaultSecrets = {
+    getSecretValue: async (secretUrl: string) => {
+      this.calls.push({ method: 'keyVaultSecrets.getSecretValue', args: [secretUrl] });
+      const value = this.init.secrets?.[secretUrl];
+      if (value instanceof Error) throw value;
+      return value;
     },
   };
 

@@ -19,6 +19,8 @@ export interface Scope {
   parameters: Record<string, Value>;
   variables: Record<string, unknown>;
   copyIndex?: number;
+  /** The arguments of the lambdas being evaluated (`lambdaVariables('s')`). */
+  lambdaVariables?: Record<string, Value>;
   /** Variables already evaluated in this scope. */
   cache?: Map<string, Value>;
 }
@@ -28,6 +30,8 @@ export interface ExpandedResource {
   /** The full name (`account/default/queue`), with ⁇ where Azure decides. */
   name: string;
   existing: boolean;
+  /** Its `condition` evaluated: false when this deployment would skip it. */
+  condition: Value;
   /** The resource as written in the template, expressions unevaluated. */
   raw: Record<string, unknown>;
   /** The scope its expressions evaluate in. */
@@ -197,9 +201,67 @@ function evaluateNode(node: Node, scope: Scope): Value {
   }
 }
 
+/** Applies `lambda('x', body)` to one value; Unresolved when the node is not a lambda. */
+function applyLambda(node: Node | undefined, value: Value, scope: Scope): Value {
+  if (node?.kind !== 'call' || node.name !== 'lambda' || node.args.length !== 2) return UNRESOLVED;
+  const [nameNode, body] = node.args;
+  const name = nameNode ? evaluateNode(nameNode, scope) : UNRESOLVED;
+  if (typeof name !== 'string' || !body) return UNRESOLVED;
+  return evaluateNode(body, { ...scope, lambdaVariables: { ...scope.lambdaVariables, [name]: value } });
+}
+
 function call(name: string, argNodes: Node[], scope: Scope): Value {
   const args = () => argNodes.map((arg) => evaluateNode(arg, scope));
   switch (name) {
+    case 'lambdavariables': {
+      const [key] = args();
+      return typeof key === 'string' && scope.lambdaVariables && key in scope.lambdaVariables
+        ? (scope.lambdaVariables[key] as Value)
+        : UNRESOLVED;
+    }
+    case 'items': {
+      const [value] = args();
+      if (!isRecord(value)) return UNRESOLVED;
+      return Object.entries(value).map(([key, item]) => ({ key, value: item as Value }));
+    }
+    case 'filter': {
+      const list = argNodes[0] ? evaluateNode(argNodes[0], scope) : UNRESOLVED;
+      if (!Array.isArray(list)) return UNRESOLVED;
+      const kept: Value[] = [];
+      for (const item of list as Value[]) {
+        const keep = applyLambda(argNodes[1], item, scope);
+        if (typeof keep !== 'boolean') return UNRESOLVED;
+        if (keep) kept.push(item);
+      }
+      return kept;
+    }
+    case 'toobject': {
+      const list = argNodes[0] ? evaluateNode(argNodes[0], scope) : UNRESOLVED;
+      if (!Array.isArray(list)) return UNRESOLVED;
+      const result: Record<string, Value> = {};
+      for (const item of list as Value[]) {
+        const key = applyLambda(argNodes[1], item, scope);
+        if (typeof key !== 'string') return UNRESOLVED;
+        result[key] = argNodes[2] ? applyLambda(argNodes[2], item, scope) : item;
+      }
+      return result;
+    }
+    case 'greater':
+    case 'greaterorequals':
+    case 'less':
+    case 'lessorequals': {
+      const [a, b] = args();
+      if (typeof a !== 'number' || typeof b !== 'number') return UNRESOLVED;
+      if (name === 'greater') return a > b;
+      if (name === 'greaterorequals') return a >= b;
+      return name === 'less' ? a < b : a <= b;
+    }
+    case 'and':
+    case 'or': {
+      const values = args();
+      if (!values.every((v) => typeof v === 'boolean')) return UNRESOLVED;
+      return name === 'and' ? values.every(Boolean) : values.some(Boolean);
+    }
     case 'parameters': {
       const [key] = args();
       return typeof key === 'string' && key in scope.parameters ? (scope.parameters[key] as Value) : UNRESOLVED;
@@ -353,6 +415,11 @@ export function expandTemplates(
       const passed = isRecord(properties.parameters) ? properties.parameters : {};
       for (const [name, entry] of Object.entries(passed)) {
         if (isRecord(entry) && 'value' in entry) given[name] = evaluate(entry.value, scope);
+        // A conditional value compiles to one expression for the whole entry: { value: … }.
+        else if (typeof entry === 'string') {
+          const evaluated = evaluate(entry, scope);
+          given[name] = isRecord(evaluated) && 'value' in evaluated ? (evaluated.value as Value) : UNRESOLVED;
+        }
       }
       nestedScope = rootScope(nested, given);
     } else {
@@ -364,9 +431,9 @@ export function expandTemplates(
 }
 
 /** Every resource of every template in the tree, copy loops unrolled. */
-export function expandResources(template: Record<string, unknown>): ExpandedResource[] {
+export function expandResources(template: Record<string, unknown>, given: Record<string, Value> = {}): ExpandedResource[] {
   const result: ExpandedResource[] = [];
-  for (const expanded of expandTemplates(template)) {
+  for (const expanded of expandTemplates(template, rootScope(template, given))) {
     for (const raw of resourcesOf(expanded.template)) {
       const copy = isRecord(raw.copy) ? raw.copy : undefined;
       const count = copy ? evaluate(copy.count, expanded.scope) : 1;
@@ -377,6 +444,7 @@ export function expandResources(template: Record<string, unknown>): ExpandedReso
           type: String(raw.type),
           name: display(evaluate(raw.name, scope)),
           existing: raw.existing === true,
+          condition: 'condition' in raw ? evaluate(raw.condition, scope) : true,
           raw,
           scope,
           modules: expanded.modules,

@@ -26,7 +26,30 @@ export interface InfraExpectations {
   outputNames: readonly string[];
   /** Output name → the route (DESIGN.md) its URL must end with. */
   outputRoutes: Readonly<Record<string, string>>;
+  /** The lowest Node.js major version package.json's engines allow. */
   nodeMajor: string;
+}
+
+// Settings whose value the template takes from the resources it creates or from another
+// setting's parameter, so they have no parameter of their own.
+const DERIVED_SETTINGS: Readonly<Record<string, string>> = {
+  AzureWebJobsStorage__accountName: 'the storage account',
+  AzureWebJobsStorage__credential: 'managed identity',
+  AzureWebJobsStorage__clientId: 'the user-assigned identity',
+  STORAGE_PROVISIONED: 'the template creates every table and queue',
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: 'the proxyMaxBodyBytes parameter, as PROXY_MAX_BODY_BYTES',
+};
+
+// Settings of the schema the template deliberately leaves out, with the reason.
+const UNSET_SETTINGS: Readonly<Record<string, string>> = {
+  AzureWebJobsStorage: 'a connection string needs the shared key the account refuses',
+  AzureWebJobsStorage__queueServiceUri: 'AzureWebJobsStorage__accountName gives the queue endpoint',
+  AzureWebJobsStorage__tableServiceUri: 'AzureWebJobsStorage__accountName gives the table endpoint',
+};
+
+/** `GRAPH_ENCRYPTION_PRIVATE_KEYS` → `graphEncryptionPrivateKeys`: the parameter that sets a setting. */
+export function parameterNameOf(setting: string): string {
+  return setting.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 // Settings the Functions host reads (not the app's schema) that the template may set.
@@ -81,7 +104,7 @@ export function expectationsFromCode(
     tables: allTableNames,
     requiredSettings: requiredSettingsOf(schema),
     knownSettings: known,
-    sensitiveSettings: known.filter((name) => /SECRET|PASSWORD|PRIVATE|ENCRYPTION_KEY/.test(name)),
+    sensitiveSettings: known.filter((name) => /SECRET|PASSWORD|PRIVATE_KEY|ENCRYPTION_KEY/.test(name)),
     outputNames: deploymentOutputNames,
     outputRoutes: {
       graphNotificationUrl: '/api/graph/notifications',
@@ -103,7 +126,7 @@ function property(resource: ExpandedResource, path: string[]): Value | undefined
 }
 
 function created(resources: ExpandedResource[], type: string): ExpandedResource[] {
-  return resources.filter((r) => !r.existing && r.type.toLowerCase() === type.toLowerCase());
+  return resources.filter((r) => !r.existing && r.condition !== false && r.type.toLowerCase() === type.toLowerCase());
 }
 
 const lastSegment = (name: string) => name.split('/').pop() ?? '';
@@ -115,7 +138,9 @@ export function checkInfraConsistency(template: Record<string, unknown>, expecte
   return [
     ...checkStorage(resources, expected),
     ...checkAppSettings(resources, expected),
+    ...checkSettingCoverage(template, expected),
     ...checkFunctionApp(resources, expected),
+    ...checkNodeVersions(template, expected),
     ...checkRoles(resources),
     ...checkSecureParameters(template),
     ...checkOutputs(template, expected),
@@ -183,10 +208,39 @@ function checkAppSettings(resources: ExpandedResource[], expected: InfraExpectat
     problems.push('app setting AzureWebJobsStorage__credential must be managedidentity');
   if (!hasValue(settings.AzureWebJobsStorage__clientId))
     problems.push('app setting AzureWebJobsStorage__clientId must name the user-assigned identity');
+  if (settings.STORAGE_PROVISIONED !== 'true')
+    problems.push('app setting STORAGE_PROVISIONED must be true: the template creates the tables and queues, the app need not at start');
+  if (!hasValue(settings.AUTH_ALLOWED_TENANTS))
+    problems.push('app setting AUTH_ALLOWED_TENANTS must not be empty by default: empty allows any tenant (* asks for that explicitly)');
+  const proxyLimit = settings.PROXY_MAX_BODY_BYTES;
+  const hostLimit = settings.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT;
+  if (!hasValue(proxyLimit) || proxyLimit !== hostLimit)
+    problems.push(
+      `app settings PROXY_MAX_BODY_BYTES (${display(proxyLimit)}) and FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (${display(hostLimit)}) must be one figure`,
+    );
   const authentication = settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING;
   if (typeof authentication !== 'string' || !/^ClientId=.+;Authorization=AAD$/.test(authentication)) {
     problems.push('app setting APPLICATIONINSIGHTS_AUTHENTICATION_STRING must be ClientId=<identity>;Authorization=AAD');
   }
+  return problems;
+}
+
+/**
+ * `sites/config/appsettings` replaces the whole set on every deployment: a setting the
+ * template does not write is wiped by the next one, whoever set it by hand. So every
+ * schema setting is written, from a parameter of its own unless the template derives it.
+ * Optional settings may be left out while their parameter is empty, so this check (and the
+ * ones on names and secrets) fills every parameter that defaults to empty.
+ */
+function checkSettingCoverage(template: Record<string, unknown>, expected: InfraExpectations): string[] {
+  const definitions = isRecord(template.parameters) ? template.parameters : {};
+  const filled: Record<string, Value> = {};
+  for (const [name, definition] of Object.entries(definitions)) {
+    if (isRecord(definition) && definition.defaultValue === '') filled[name] = 'filled';
+  }
+  const settings = appSettingsOf(expandResources(template, filled));
+  if (typeof settings === 'string') return [settings];
+  const problems: string[] = [];
   for (const name of Object.keys(settings)) {
     if (FORBIDDEN_SETTINGS.includes(name)) problems.push(`app setting ${name} must not be set on the Flex Consumption plan`);
     else if (!expected.knownSettings.includes(name) && !HOST_SETTINGS.includes(name))
@@ -200,6 +254,14 @@ function checkAppSettings(resources: ExpandedResource[], expected: InfraExpectat
         `app setting ${name} holds a secret: it must be a Key Vault reference @Microsoft.KeyVault(SecretUri=…), is ${display(value)}`,
       );
     }
+  }
+  for (const name of expected.knownSettings) {
+    if (name in UNSET_SETTINGS) continue;
+    if (!(name in settings))
+      problems.push(`app setting ${name} of the config schema is not written by the template: the next deployment would wipe it`);
+    const parameter = parameterNameOf(name);
+    if (!(name in DERIVED_SETTINGS) && !(parameter in definitions))
+      problems.push(`app setting ${name} of the config schema has no parameter ${parameter} in main.bicep`);
   }
   return problems;
 }
@@ -223,8 +285,15 @@ function checkFunctionApp(resources: ExpandedResource[], expected: InfraExpectat
     if (property(site, ['properties', 'functionAppConfig', 'runtime', 'name']) !== 'node')
       problems.push(`${site.name}: the runtime must be node`);
     const version = property(site, ['properties', 'functionAppConfig', 'runtime', 'version']);
-    if (version !== expected.nodeMajor)
-      problems.push(`${site.name}: the default Node.js version is ${display(version)}, package.json engines say ${expected.nodeMajor}`);
+    if (typeof version !== 'string' || !(Number(version) >= Number(expected.nodeMajor)))
+      problems.push(
+        `${site.name}: the default Node.js version is ${display(version)}, package.json engines ask for ${expected.nodeMajor} or later`,
+      );
+    const alwaysReady = property(site, ['properties', 'functionAppConfig', 'scaleAndConcurrency', 'alwaysReady']);
+    const groups: readonly Value[] = Array.isArray(alwaysReady) ? (alwaysReady as readonly Value[]) : [];
+    const http = groups.find((entry) => isRecord(entry) && entry.name === 'http');
+    if (!isRecord(http) || typeof http.instanceCount !== 'number' || http.instanceCount < 1)
+      problems.push(`${site.name}: the HTTP group needs an always-ready instance by default (Graph wants an answer within 3 s)`);
     for (const setting of ['instanceMemoryMB', 'maximumInstanceCount']) {
       if (!hasValue(property(site, ['properties', 'functionAppConfig', 'scaleAndConcurrency', setting])))
         problems.push(`${site.name}: scaleAndConcurrency.${setting} is not set`);
@@ -249,6 +318,16 @@ function checkFunctionApp(resources: ExpandedResource[], expected: InfraExpectat
   return problems;
 }
 
+/** Every Node.js version the template lets a deployment choose must be one package.json allows. */
+function checkNodeVersions(template: Record<string, unknown>, expected: InfraExpectations): string[] {
+  const definitions = isRecord(template.parameters) ? template.parameters : {};
+  const definition = definitions.nodeVersion;
+  const allowed = isRecord(definition) && Array.isArray(definition.allowedValues) ? (definition.allowedValues as unknown[]) : [];
+  return allowed
+    .filter((version) => !(Number(version) >= Number(expected.nodeMajor)))
+    .map((version) => `nodeVersion allows ${String(version)}, package.json engines ask for ${expected.nodeMajor} or later`);
+}
+
 function checkRoles(resources: ExpandedResource[]): string[] {
   const problems: string[] = [];
   const assigned = new Map<string, string[]>();
@@ -268,6 +347,8 @@ function checkRoles(resources: ExpandedResource[]): string[] {
 }
 
 const PARAMETER_REFERENCE = /parameters\('([^']+)'\)/g;
+// A resource written only when a secret is given: the condition learns whether it is empty, nothing else.
+const EMPTINESS_CONDITION = /^\[(not\()?empty\(parameters\('[^']+'\)\)\)?\]$/;
 
 function secureParameterNames(template: Record<string, unknown>): Set<string> {
   const definitions = isRecord(template.parameters) ? template.parameters : {};
@@ -313,6 +394,7 @@ function checkSecureParameters(template: Record<string, unknown>): string[] {
         resource,
         [],
         (path) =>
+          (path.join('.') === 'condition' && typeof resource.condition === 'string' && EMPTINESS_CONDITION.test(resource.condition)) ||
           (type === 'Microsoft.KeyVault/vaults/secrets' && path.join('.') === 'properties.value') ||
           (type === 'Microsoft.Resources/deployments' &&
             path.length === 4 &&
@@ -337,6 +419,25 @@ function checkOutputs(template: Record<string, unknown>, expected: InfraExpectat
     const output = outputs[name];
     const value = isRecord(output) ? evaluate(output.value, scope) : undefined;
     if (typeof value !== 'string' || !value.endsWith(route)) problems.push(`output ${name} must end with ${route}, is ${display(value)}`);
+  }
+  return problems;
+}
+
+/** Every setting with a parameter is read from the environment variable of the same name. */
+export function checkParametersFileSettings(
+  parametersFile: unknown,
+  template: Record<string, unknown>,
+  expected: InfraExpectations,
+): string[] {
+  const definitions = isRecord(template.parameters) ? template.parameters : {};
+  const parameters = isRecord(parametersFile) && isRecord(parametersFile.parameters) ? parametersFile.parameters : {};
+  const problems: string[] = [];
+  for (const setting of expected.knownSettings) {
+    const parameter = parameterNameOf(setting);
+    if (!(parameter in definitions)) continue;
+    const entry = parameters[parameter];
+    if (!isRecord(entry) || entry.value !== `\${${setting}}`)
+      problems.push(`parameters file: ${parameter} must read \${${setting}}, so the setting can be given by its own name`);
   }
   return problems;
 }

@@ -94,4 +94,36 @@ describe('loadConfig', () => {
     expect(config.encryption.activeKeyId).toBe('k2');
     expect([...config.encryption.keys.keys()]).toEqual(['k2', 'k1']);
   });
+
+  it('keeps the proxy body limit at what the Functions host accepts by default (100 MiB)', () => {
+    expect(loadConfig(valid).settings.PROXY_MAX_BODY_BYTES).toBe(104_857_600);
+    expect(loadConfig({ ...valid, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '104857600' }).settings.PROXY_MAX_BODY_BYTES).toBe(104_857_600);
+  });
+
+  it('refuses a proxy body limit above the host limit when the host limit is set', () => {
+    const problems = problemsOf({ ...valid, PROXY_MAX_BODY_BYTES: '262144000', FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '104857600' });
+    expect(problems).toEqual([
+      'PROXY_MAX_BODY_BYTES: 262144000 is above FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (104857600), the largest body the Functions host accepts; lower it or raise both',
+    ]);
+    // Without the host setting (the local host) the app's own figure is the only one.
+    expect(loadConfig({ ...valid, PROXY_MAX_BODY_BYTES: '262144000' }).settings.PROXY_MAX_BODY_BYTES).toBe(262_144_000);
+    expect(problemsOf({ ...valid, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: 'lots' })[0]).toMatch(
+      /^FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: expected a whole number/,
+    );
+  });
+
+  it('reads AUTH_ALLOWED_TENANTS: ids, * for any tenant, empty for any tenant (local runs)', () => {
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    expect(loadConfig({ ...valid, AUTH_ALLOWED_TENANTS: ` ${tenant} ` }).settings.AUTH_ALLOWED_TENANTS).toEqual([tenant]);
+    expect(loadConfig({ ...valid, AUTH_ALLOWED_TENANTS: '*' }).settings.AUTH_ALLOWED_TENANTS).toEqual([]);
+    expect(loadConfig(valid).settings.AUTH_ALLOWED_TENANTS).toEqual([]);
+    expect(problemsOf({ ...valid, AUTH_ALLOWED_TENANTS: `*,${tenant}` })).toEqual([
+      'AUTH_ALLOWED_TENANTS: expected tenant ids, or * alone for any tenant',
+    ]);
+  });
+
+  it('ensures storage at start unless the deployment says it provisioned it', () => {
+    expect(loadConfig(valid).settings.STORAGE_PROVISIONED).toBe(false);
+    expect(loadConfig({ ...valid, STORAGE_PROVISIONED: 'true' }).settings.STORAGE_PROVISIONED).toBe(true);
+  });
 });
