@@ -3,16 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { armTemplateSchema } from '../../infra/deploy/armTemplateSchema';
 import { resolveDeploymentParameters } from '../../infra/deploy/resolveDeploymentParameters';
-import {
-  display,
-  evaluate,
-  expandTemplates,
-  isUnresolved,
-  resourcesOf,
-  rootScope,
-  type ExpandedResource,
-  type Value,
-} from '../unit/infra/support/armTemplate';
+import { expandResources, isUnresolved, type Value } from '../unit/infra/support/armTemplate';
 import { loadBuiltTemplate, repoRoot } from '../unit/infra/support/builtTemplate';
 import { appSettingsOf } from '../unit/infra/support/checkInfraConsistency';
 
@@ -48,19 +39,7 @@ export function templateAppSettings(deployerEnv: Readonly<Record<string, string>
   const given: Record<string, Value> = {};
   for (const [name, entry] of Object.entries(parameters)) if ('value' in entry) given[name] = entry.value as Value;
 
-  const resources: ExpandedResource[] = [];
-  for (const expanded of expandTemplates(template, rootScope(template, given))) {
-    for (const raw of resourcesOf(expanded.template)) {
-      resources.push({
-        type: String(raw.type),
-        name: display(evaluate(raw.name, expanded.scope)),
-        existing: raw.existing === true,
-        raw,
-        scope: expanded.scope,
-        modules: expanded.modules,
-      });
-    }
-  }
+  const resources = expandResources(template, given);
   const settings = appSettingsOf(resources);
   if (typeof settings === 'string') throw new Error(`infra/main.bicep: ${settings}`);
 
