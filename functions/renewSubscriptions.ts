@@ -1,7 +1,8 @@
+import { RENEWAL_TIMER_MINUTES } from '../shared/mail/subscriptions/subscriptionLifetime';
 import type { TimerServiceHandler } from './FunctionDefinition';
 
-/** NCRONTAB: every 15 minutes, on the quarter hour. */
-export const RENEW_SUBSCRIPTIONS_SCHEDULE = '0 */15 * * * *';
+/** NCRONTAB: every 15 minutes, on the quarter hour. The settings check fits the renewal window to this period. */
+export const RENEW_SUBSCRIPTIONS_SCHEDULE = `0 */${RENEWAL_TIMER_MINUTES} * * * *`;
 
 /**
  * Timer: renews every subscription expiring within `GRAPH_RENEWAL_WINDOW_MINUTES` (and

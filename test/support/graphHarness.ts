@@ -80,6 +80,7 @@ export interface GraphHarnessInit {
   rich?: boolean;
   /** Storage behind a relay the test can cut. */
   cuttableStorage?: boolean;
+  /** `GRAPH_SUBSCRIPTION_MINUTES`; unset asks Graph's maximum for the kind, as the app does by default. */
   subscriptionMinutes?: number;
   renewalWindowMinutes?: number;
   retryDelaysMs?: number[];
@@ -165,7 +166,7 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
       GRAPH_BASE_URL: simulator.baseUrl,
       GRAPH_VALIDATION_JWKS_URL: simulator.validationJwksUrl,
       GRAPH_VALIDATION_ISSUER_TEMPLATE: simulator.validationIssuerTemplate,
-      GRAPH_SUBSCRIPTION_MINUTES: String(init.subscriptionMinutes ?? 4230),
+      ...(init.subscriptionMinutes === undefined ? {} : { GRAPH_SUBSCRIPTION_MINUTES: String(init.subscriptionMinutes) }),
       GRAPH_RENEWAL_WINDOW_MINUTES: String(init.renewalWindowMinutes ?? 720),
       ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
       ...(certificate

@@ -12,9 +12,15 @@ export interface GraphApiInit {
   state: GraphSimulatorState;
   clock: Clock;
   baseUrl: string;
-  maxSubscriptionMinutes: number;
   validationTimeoutMs: number;
 }
+
+/**
+ * Graph's longest Outlook message subscription, in minutes from the request, on creation
+ * and on renewal. Documented as 10,080 ("under seven days") without resource data, enforced
+ * at 10,070; 1,440 with resource data. Longer is refused with 400, never shortened.
+ */
+export const MAX_SUBSCRIPTION_MINUTES = { withoutResourceData: 10_070, withResourceData: 1_440 } as const;
 
 const createSchema = z.object({
   changeType: z.string().min(1),
@@ -82,7 +88,7 @@ export async function handleGraphApi(
     if (method === 'PATCH') {
       const parsed = updateSchema.safeParse(await readJson(request));
       if (!parsed.success) return sendGraphError(response, 400, 'InvalidRequest', 'Only expirationDateTime can be updated.');
-      const expiry = checkExpiry(init, parsed.data.expirationDateTime);
+      const expiry = checkExpiry(init, parsed.data.expirationDateTime, subscription.includeResourceData);
       if (typeof expiry === 'string') return sendGraphError(response, 400, 'ExtensionError', expiry);
       subscription.expiresAt = expiry;
       return sendJson(response, 200, toJson(subscription));
@@ -122,13 +128,14 @@ function mailboxVisible(state: GraphSimulatorState, userId: string, grant: Acces
   return !known || known.tenantId?.toLowerCase() === grant.tenantId;
 }
 
-function checkExpiry(init: GraphApiInit, text: string): number | string {
+/** The expiry as a time, or Graph's message refusing it. */
+function checkExpiry(init: GraphApiInit, text: string, withResourceData: boolean): number | string {
   const expiresAt = Date.parse(text);
   if (Number.isNaN(expiresAt)) return 'expirationDateTime is not a valid date.';
   const now = init.clock.now();
   if (expiresAt <= now) return 'Subscription expiration must be in the future.';
-  if (expiresAt > now + init.maxSubscriptionMinutes * 60_000)
-    return `Subscription expiration can only be ${init.maxSubscriptionMinutes} minutes in the future.`;
+  const maximum = withResourceData ? MAX_SUBSCRIPTION_MINUTES.withResourceData : MAX_SUBSCRIPTION_MINUTES.withoutResourceData;
+  if (expiresAt > now + maximum * 60_000) return `Subscription expiration can only be ${maximum} minutes in the future.`;
   return expiresAt;
 }
 
@@ -157,7 +164,7 @@ async function createSubscription(
   ) {
     return sendGraphError(response, 400, 'InvalidRequest', 'The notification URL is not valid.');
   }
-  const expiry = checkExpiry(init, body.expirationDateTime);
+  const expiry = checkExpiry(init, body.expirationDateTime, body.includeResourceData ?? false);
   if (typeof expiry === 'string') return sendGraphError(response, 400, 'ExtensionError', expiry);
   if (body.includeResourceData) {
     if (!body.encryptionCertificate || !body.encryptionCertificateId)

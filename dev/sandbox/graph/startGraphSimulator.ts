@@ -27,8 +27,6 @@ export interface GraphSimulatorInit {
   /** Decides token and subscription expiry and mail timestamps; share the app's clock in tests. */
   clock?: Clock;
   tokenLifetimeSeconds?: number;
-  /** Graph's documented maximum for mail subscriptions: 4,230 minutes. */
-  maxSubscriptionMinutes?: number;
   validationTimeoutMs?: number;
   /** Waits before each redelivery of a failed notification (Graph retries for up to 4 hours). */
   retryDelaysMs?: readonly number[];
@@ -117,7 +115,6 @@ export async function startGraphSimulator(init: GraphSimulatorInit): Promise<Gra
           state,
           clock,
           baseUrl: `${url}/v1.0`,
-          maxSubscriptionMinutes: init.maxSubscriptionMinutes ?? 4230,
           validationTimeoutMs: init.validationTimeoutMs ?? VALIDATION_TIMEOUT_MS,
         },
         segments.slice(1),

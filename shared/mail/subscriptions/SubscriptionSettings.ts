@@ -1,4 +1,5 @@
-import { AppError } from '../../platform/errors/AppError';
+import { ConfigError } from '../../platform/config/ConfigError';
+import { subscriptionLifetime } from './subscriptionLifetime';
 
 export interface RichNotificationSettings {
   /** Base64 DER of the certificate Graph encrypts resource data with. */
@@ -10,6 +11,7 @@ export interface RichNotificationSettings {
 export interface SubscriptionSettings {
   /** `PUBLIC_BASE_URL`, the app's root (no `/api`), no trailing slash. */
   publicBaseUrl: string;
+  /** The lifetime asked for on creation and renewal, within Graph's maximum for the kind. */
   subscriptionMinutes: number;
   renewalWindowMinutes: number;
   /** Present when the deployment receives rich notifications. */
@@ -18,21 +20,32 @@ export interface SubscriptionSettings {
 
 interface SettingsSource {
   PUBLIC_BASE_URL: string;
-  GRAPH_SUBSCRIPTION_MINUTES: number;
+  GRAPH_SUBSCRIPTION_MINUTES?: number | undefined;
   GRAPH_RENEWAL_WINDOW_MINUTES: number;
   GRAPH_ENCRYPTION_CERTIFICATE?: string | undefined;
   GRAPH_ENCRYPTION_CERTIFICATE_ID?: string | undefined;
 }
 
-/** The subscription part of the settings; a certificate without its id is a configuration error. */
+/**
+ * The subscription part of the settings. What the schema cannot see alone is refused here,
+ * at start-up, every problem at once: a certificate without its id, a lifetime Graph would
+ * refuse for the kind of subscription configured, a renewal window that does not fit it.
+ */
 export function toSubscriptionSettings(settings: SettingsSource): SubscriptionSettings {
   const certificate = settings.GRAPH_ENCRYPTION_CERTIFICATE?.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
   const certificateId = settings.GRAPH_ENCRYPTION_CERTIFICATE_ID;
-  if (certificate && !certificateId)
-    throw new AppError({ code: 'config_invalid', detail: 'GRAPH_ENCRYPTION_CERTIFICATE_ID: required with GRAPH_ENCRYPTION_CERTIFICATE' });
+  const problems: string[] = [];
+  if (certificate && !certificateId) problems.push('GRAPH_ENCRYPTION_CERTIFICATE_ID: required with GRAPH_ENCRYPTION_CERTIFICATE');
+  const lifetime = subscriptionLifetime({
+    requestedMinutes: settings.GRAPH_SUBSCRIPTION_MINUTES,
+    renewalWindowMinutes: settings.GRAPH_RENEWAL_WINDOW_MINUTES,
+    withResourceData: Boolean(certificate),
+  });
+  problems.push(...lifetime.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     publicBaseUrl: settings.PUBLIC_BASE_URL.replace(/\/+$/, ''),
-    subscriptionMinutes: settings.GRAPH_SUBSCRIPTION_MINUTES,
+    subscriptionMinutes: lifetime.minutes,
     renewalWindowMinutes: settings.GRAPH_RENEWAL_WINDOW_MINUTES,
     richNotifications: certificate && certificateId ? { certificate, certificateId } : undefined,
   };

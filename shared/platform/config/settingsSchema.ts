@@ -20,6 +20,21 @@ const int = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+/** Unset or empty: no value (the reader picks one that depends on other settings). */
+const optionalInt = (min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number of at least ${min}, or nothing` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const duration = (fallback: string) =>
   z
     .string()
@@ -106,7 +121,8 @@ export const settingsSchema = z.object({
   GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com/v1.0'),
   GRAPH_VALIDATION_JWKS_URL: httpUrl.default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
   GRAPH_VALIDATION_ISSUER_TEMPLATE: z.string().default('https://sts.windows.net/{tenantId}/'),
-  GRAPH_SUBSCRIPTION_MINUTES: int(4230, 45, 10080),
+  // Graph's maximum depends on the kind of subscription (rich or not): checked where that is known.
+  GRAPH_SUBSCRIPTION_MINUTES: optionalInt(45),
   GRAPH_RENEWAL_WINDOW_MINUTES: int(720, 15, 10080),
   GRAPH_ENCRYPTION_CERTIFICATE: optionalText,
   GRAPH_ENCRYPTION_CERTIFICATE_ID: optionalText,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createSelfSignedCertificate } from '../../../../dev/sandbox/graph/createSelfSignedCertificate';
 import { startGraphSimulator, type GraphSimulator } from '../../../../dev/sandbox/graph/startGraphSimulator';
 import { newGuid } from '../../../../dev/sandbox/newGuid';
 
@@ -122,11 +123,6 @@ describe('Graph simulator', () => {
         await graph('POST', '/subscriptions', subscriptionBody({ expirationDateTime: new Date(Date.now() - 1000).toISOString() })),
       ),
     ).toBe('ExtensionError');
-    expect(
-      await errorCode(
-        await graph('POST', '/subscriptions', subscriptionBody({ expirationDateTime: new Date(Date.now() + 4231 * 60_000).toISOString() })),
-      ),
-    ).toBe('ExtensionError');
     expect((await graph('POST', '/subscriptions', subscriptionBody({ clientState: 'x'.repeat(129) }))).status).toBe(400);
 
     const { id } = (await (await graph('POST', '/subscriptions', subscriptionBody())).json()) as { id: string };
@@ -137,6 +133,57 @@ describe('Graph simulator', () => {
     expect((await graph('DELETE', `/subscriptions/${id}`, undefined, newGuid())).status).toBe(404);
     expect((await graph('DELETE', `/subscriptions/${id}`)).status).toBe(204);
     expect(await errorCode(await graph('PATCH', `/subscriptions/${id}`, { expirationDateTime: later }))).toBe('ResourceNotFound');
+  });
+
+  test('refuses a lifetime past Graph’s maximum with 400 ExtensionError, on creation and on renewal: 10,070 minutes, 1,440 with resource data', async () => {
+    const minutesAhead = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+    const certificate = createSelfSignedCertificate('lifetime');
+    const kinds = [
+      { maximum: 10_070, refused: [10_071, 10_081], extra: {} },
+      {
+        maximum: 1_440,
+        refused: [1_441],
+        extra: { includeResourceData: true, encryptionCertificate: certificate.certificate, encryptionCertificateId: 'lifetime-1' },
+      },
+    ];
+    for (const kind of kinds) {
+      const message = `Subscription expiration can only be ${kind.maximum} minutes in the future.`;
+      for (const minutes of kind.refused) {
+        const refused = await graph(
+          'POST',
+          '/subscriptions',
+          subscriptionBody({ ...kind.extra, expirationDateTime: minutesAhead(minutes) }),
+        );
+        expect(refused.status).toBe(400);
+        expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+          code: 'ExtensionError',
+          message,
+        });
+      }
+      const created = await graph(
+        'POST',
+        '/subscriptions',
+        subscriptionBody({ ...kind.extra, expirationDateTime: minutesAhead(kind.maximum) }),
+      );
+      expect(created.status).toBe(201);
+      const { id, expirationDateTime } = (await created.json()) as { id: string; expirationDateTime: string };
+
+      for (const minutes of kind.refused) {
+        const refused = await graph('PATCH', `/subscriptions/${id}`, { expirationDateTime: minutesAhead(minutes) });
+        expect(refused.status).toBe(400);
+        expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+          code: 'ExtensionError',
+          message,
+        });
+      }
+      // A refused renewal leaves the subscription as it was.
+      expect(new Date(simulator.state.subscriptions.get(id)!.expiresAt).toISOString()).toBe(expirationDateTime);
+      const renewedTo = minutesAhead(kind.maximum);
+      const renewed = await graph('PATCH', `/subscriptions/${id}`, { expirationDateTime: renewedTo });
+      expect(renewed.status).toBe(200);
+      expect(((await renewed.json()) as { expirationDateTime: string }).expirationDateTime).toBe(renewedTo);
+      expect((await graph('DELETE', `/subscriptions/${id}`)).status).toBe(204);
+    }
   });
 
   test('control API: a mail notifies the mailbox’s subscriptions as Graph would; notify:false stores it silently', async () => {

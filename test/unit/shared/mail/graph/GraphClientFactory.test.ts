@@ -114,7 +114,12 @@ describe('GraphClientFactory against the Graph simulator', () => {
     const renewed = await graph.renewSubscription(created.id, later);
     expect(Date.parse(renewed.expirationDateTime)).toBe(Date.parse(later));
 
-    await expectAppError(graph.renewSubscription(created.id, new Date(Date.now() + 10_000 * 60_000).toISOString()), 'graph_request_failed');
+    // A minute past Graph's longest lifetime for a subscription without resource data.
+    const refused = await expectAppError(
+      graph.renewSubscription(created.id, new Date(Date.now() + 10_071 * 60_000).toISOString()),
+      'graph_request_failed',
+    );
+    expect(refused.extensions).toEqual({ graphCode: 'ExtensionError' });
 
     await graph.deleteSubscription(created.id);
     expect(simulator.state.subscriptions.has(created.id)).toBe(false);

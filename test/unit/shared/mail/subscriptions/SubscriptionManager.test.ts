@@ -3,7 +3,7 @@ import { newGuid } from '../../../../../dev/sandbox/newGuid';
 import { queueNames } from '../../../../../shared/platform/storage/queueNames';
 import { renewExpiringSubscriptions } from '../../../../../shared/mail/subscriptions/renewExpiringSubscriptions';
 import { SubscriptionManager } from '../../../../../shared/mail/subscriptions/SubscriptionManager';
-import type { SubscriptionSettings } from '../../../../../shared/mail/subscriptions/SubscriptionSettings';
+import { toSubscriptionSettings, type SubscriptionSettings } from '../../../../../shared/mail/subscriptions/SubscriptionSettings';
 import { startGraphHarness, type GraphHarness } from '../../../../support/graphHarness';
 
 let harness: GraphHarness;
@@ -13,21 +13,22 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
+/** A manager with the settings the app would derive (the lifetime follows the kind), `settings` over them. */
 function managerWith(settings: Partial<SubscriptionSettings>): SubscriptionManager {
   const { services } = harness;
+  const rich = settings.richNotifications;
+  const derived = toSubscriptionSettings({
+    PUBLIC_BASE_URL: harness.appUrl,
+    GRAPH_RENEWAL_WINDOW_MINUTES: 720,
+    ...(rich ? { GRAPH_ENCRYPTION_CERTIFICATE: rich.certificate, GRAPH_ENCRYPTION_CERTIFICATE_ID: rich.certificateId } : {}),
+  });
   return new SubscriptionManager({
     graph: services.graph,
     subscriptions: services.repositories.subscriptions,
     mailboxes: services.repositories.mailboxes,
     queues: services.queues,
     clock: services.clock,
-    settings: {
-      publicBaseUrl: harness.appUrl,
-      subscriptionMinutes: 4230,
-      renewalWindowMinutes: 720,
-      richNotifications: undefined,
-      ...settings,
-    },
+    settings: { ...derived, ...settings },
   });
 }
 
@@ -119,5 +120,48 @@ describe('SubscriptionManager against Azurite and the Graph simulator', () => {
     expect(await harness.services.repositories.mailboxes.get({ tenantId: harness.tenantId, userId: lonely })).toBeUndefined();
     expect(await harness.services.repositories.subscriptions.get({ subscriptionId: leftover.subscriptionId })).toBeUndefined();
     expect(harness.simulator.state.subscriptions.has(leftover.subscriptionId)).toBe(false);
+  });
+
+  test('asks Graph its maximum lifetime for each kind, on creation and on renewal; Graph refuses a minute more', async () => {
+    const MINUTE = 60_000;
+    const certificate = harness.certificate!;
+    const richSettings = { certificate: certificate.certificate, certificateId: 'harness-cert-1' };
+    const kinds = [
+      // The harness's own services: rich notifications configured, GRAPH_SUBSCRIPTION_MINUTES unset.
+      { manager: harness.services.mailboxSubscriptions, maximum: 1_440, includeResourceData: true },
+      { manager: managerWith({}), maximum: 10_070, includeResourceData: false },
+    ];
+    for (const kind of kinds) {
+      const userId = newGuid();
+      const before = harness.clock.now();
+      const created = await kind.manager.ensureForMailbox(harness.tenantId, userId);
+      const after = harness.clock.now();
+      const atGraph = harness.simulator.state.subscriptions.get(created.subscriptionId)!;
+      expect(atGraph.includeResourceData).toBe(kind.includeResourceData);
+      expect(atGraph.expiresAt).toBeGreaterThanOrEqual(before + kind.maximum * MINUTE);
+      expect(atGraph.expiresAt).toBeLessThanOrEqual(after + kind.maximum * MINUTE);
+      expect(Date.parse(created.expiresAt)).toBe(atGraph.expiresAt);
+
+      // Graph counts the lifetime from the renewal, not from the creation.
+      harness.clock.advance(5 * MINUTE);
+      const renewing = harness.clock.now();
+      const renewal = await kind.manager.renew(created);
+      const renewed = harness.clock.now();
+      expect(renewal.outcome).toBe('renewed');
+      const extended = harness.simulator.state.subscriptions.get(created.subscriptionId)!.expiresAt;
+      expect(extended).toBeGreaterThanOrEqual(renewing + kind.maximum * MINUTE);
+      expect(extended).toBeLessThanOrEqual(renewed + kind.maximum * MINUTE);
+    }
+
+    // What the settings check keeps the app from doing, Graph (the simulator) refuses.
+    for (const manager of [
+      managerWith({ richNotifications: richSettings, subscriptionMinutes: 1_441 }),
+      managerWith({ subscriptionMinutes: 10_071 }),
+    ]) {
+      await expect(manager.ensureForMailbox(harness.tenantId, newGuid())).rejects.toMatchObject({
+        code: 'graph_request_failed',
+        extensions: { graphCode: 'ExtensionError' },
+      });
+    }
   });
 });
