@@ -48,6 +48,14 @@ const csv = z
       .filter((s) => s.length > 0),
   );
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const issuerTemplate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => v.includes('{tenantId}'), { message: 'expected a URL containing {tenantId}' });
+
 const optionalText = z
   .string()
   .optional()
@@ -69,12 +77,17 @@ export const settingsSchema = z.object({
 
   PUBLIC_BASE_URL: httpUrl,
   API_AUDIENCE: csv.refine((v) => v.length > 0, { message: 'required: the app ID URI or client id bearer tokens are issued for' }),
-  AUTH_ISSUER_TEMPLATE: z
-    .string()
-    .default('https://login.microsoftonline.com/{tenantId}/v2.0')
-    .refine((v) => v.includes('{tenantId}'), { message: 'expected a URL containing {tenantId}' }),
+  // One template per access token version: Entra issues v1.0 tokens from another host
+  // (sts.windows.net), and sovereign clouds use other hosts for both, so neither is derived.
+  AUTH_ISSUER_TEMPLATE: issuerTemplate('https://login.microsoftonline.com/{tenantId}/v2.0'),
+  AUTH_ISSUER_TEMPLATE_V1: issuerTemplate('https://sts.windows.net/{tenantId}/'),
   AUTH_JWKS_URL: httpUrl.default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
   AUTH_ALLOWED_TENANTS: csv,
+  // Empty refuses every bearer token: there is no client id that is right for every
+  // deployment, and accepting any would let every app that can get a token for our audience in.
+  AUTH_ALLOWED_CLIENT_IDS: csv
+    .refine((v) => v.every((id) => GUID.test(id)), { message: 'expected application (client) ids (GUIDs), comma separated' })
+    .transform((v) => v.map((id) => id.toLowerCase())),
   AUTH_CLOCK_SKEW: duration('120s'),
   ADMIN_ROLE: z.string().min(1).default('Integration.Admin'),
 
