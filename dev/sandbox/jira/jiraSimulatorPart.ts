@@ -61,7 +61,7 @@ async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, insta
   const { tokens } = tokensSchema.parse(app.file);
   const api = `${app.url}/api`;
   const registered = registeredSchema.parse(
-    await call(`${api}/admin/instances/${instanceId}`, {
+    await call(`${api}/manage/instances/${instanceId}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -93,7 +93,7 @@ async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, insta
   return (
     registered.panel ??
     panelSchema.parse(
-      await call(`${api}/admin/panel/secret?instanceId=${instanceId}`, {
+      await call(`${api}/manage/panel/secret?instanceId=${instanceId}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens.admin}` },
       }),
