@@ -72,9 +72,10 @@ export function createServices(init: ServicesInit): Services {
   });
   const auth = new BearerAuthenticator({
     audiences: settings.API_AUDIENCE,
-    issuerTemplate: settings.AUTH_ISSUER_TEMPLATE,
+    issuerTemplates: { '1.0': settings.AUTH_ISSUER_TEMPLATE_V1, '2.0': settings.AUTH_ISSUER_TEMPLATE },
     jwksUrl: settings.AUTH_JWKS_URL,
     allowedTenants: settings.AUTH_ALLOWED_TENANTS,
+    allowedClientIds: settings.AUTH_ALLOWED_CLIENT_IDS,
     clockSkewSeconds: settings.AUTH_CLOCK_SKEW,
     adminRole: settings.ADMIN_ROLE,
     clock,

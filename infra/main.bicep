@@ -59,6 +59,12 @@ param graphEncryptionPrivateKeys string = ''
 @description('AUTH_ISSUER_TEMPLATE: expected iss with {tenantId}; empty: the app\'s default.')
 param authIssuerTemplate string = ''
 
+@description('AUTH_ISSUER_TEMPLATE_V1: expected iss of v1.0 access tokens with {tenantId}; empty: the app\'s default (Entra\'s global cloud).')
+param authIssuerTemplateV1 string = ''
+
+@description('AUTH_ALLOWED_CLIENT_IDS: application (client) ids of the Outlook add-in whose tokens are accepted, comma separated; empty refuses every bearer token.')
+param authAllowedClientIds string = ''
+
 @description('AUTH_JWKS_URL: signing keys of bearer tokens; empty: the app\'s default.')
 param authJwksUrl string = ''
 
@@ -231,6 +237,8 @@ var graphEncryptionPrivateKeysSecretName = 'graph-encryption-private-keys'
 var richNotifications = !empty(graphEncryptionCertificate)
 var optionalSettings = {
   AUTH_ISSUER_TEMPLATE: authIssuerTemplate
+  AUTH_ISSUER_TEMPLATE_V1: authIssuerTemplateV1
+  AUTH_ALLOWED_CLIENT_IDS: authAllowedClientIds
   AUTH_JWKS_URL: authJwksUrl
   AUTH_CLOCK_SKEW: authClockSkew
   ADMIN_ROLE: adminRole

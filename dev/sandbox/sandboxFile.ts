@@ -14,7 +14,8 @@ export interface SandboxFile {
   issuerUrl?: string;
   jiraUrl?: string | null;
   graphUrl?: string | null;
-  tokens?: { user: string; admin: string; otherTenantUser: string };
+  /** `userV1` is the sandbox user in a v1.0 access token (what Entra issues by default), the others are v2.0. */
+  tokens?: { user: string; userV1: string; admin: string; otherTenantUser: string };
   [key: string]: unknown;
 }
 

@@ -1,20 +1,26 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../platform/errors/AppError';
 import type { Clock } from '../platform/clock';
-import { accessTokenClaimsSchema } from './accessTokenClaims';
+import { accessTokenClaimsSchema, clientOf, usernameOf, type AccessTokenClaims, type AccessTokenVersion } from './accessTokenClaims';
 import { bearerChallenge } from './bearerChallenge';
 import type { Caller } from './Caller';
 import { requireRole } from './requireRole';
 import { VerifiedTokenCache } from './VerifiedTokenCache';
 
 export interface BearerAuthenticatorInit {
-  /** Accepted `aud` values: the API's client id and/or its App ID URI. */
+  /** Accepted `aud` values: the API's client id (every v2.0 token) and/or its App ID URI (v1.0 tokens requested by it). */
   audiences: readonly string[];
-  /** The expected `iss` with `{tenantId}` standing for the token's own `tid`. */
-  issuerTemplate: string;
+  /**
+   * The expected `iss` per token version, `{tenantId}` standing for the token's own `tid`:
+   * v1.0 `https://sts.windows.net/{tenantId}/`, v2.0 `https://login.microsoftonline.com/{tenantId}/v2.0`.
+   */
+  issuerTemplates: Readonly<Record<AccessTokenVersion, string>>;
+  /** One key set signs both versions (Microsoft's v2.0 keys URL serves the keys of both). */
   jwksUrl: string;
   /** Tenants whose users may call; empty means any tenant. */
   allowedTenants: readonly string[];
+  /** Client applications (`appid` of v1.0, `azp` of v2.0 tokens) that may call; empty refuses every token. */
+  allowedClientIds: readonly string[];
   clockSkewSeconds: number;
   adminRole: string;
   clock: Clock;
@@ -24,9 +30,16 @@ export interface BearerAuthenticatorInit {
 
 export const TENANT_PLACEHOLDER = '{tenantId}';
 
+/** The settings an admin changes when a verdict says so; named in problem details. */
+const SETTING_OF_VERSION: Record<AccessTokenVersion, string> = { '1.0': 'AUTH_ISSUER_TEMPLATE_V1', '2.0': 'AUTH_ISSUER_TEMPLATE' };
+const VERSIONS: readonly AccessTokenVersion[] = ['1.0', '2.0'];
+
 type TokenFailure = 'malformed' | 'expired' | 'not_yet_valid' | 'audience' | 'issuer' | 'algorithm' | 'signature' | 'claims';
 
-/** Fixed texts: the challenge and the problem tell what failed, never echo the token. */
+/**
+ * Fixed texts for the challenge, one per failure: a client reads them, so they never carry
+ * anything from the request. The problem `detail` may say more for the admin reading it.
+ */
 const failureDescriptions: Record<TokenFailure, string> = {
   malformed: 'The token is malformed',
   expired: 'The token has expired',
@@ -38,35 +51,43 @@ const failureDescriptions: Record<TokenFailure, string> = {
   claims: 'The token lacks a required claim or has a malformed one',
 };
 
+const CLIENT_NOT_ALLOWED_DESCRIPTION = 'The client application may not call this API';
 const MISSING_DESCRIPTION = 'An Authorization header with a Bearer token is required';
 
 /** RFC 6750 §2.1 b64token: a JWT fits it; anything else is not worth parsing. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
- * Validates Microsoft identity platform v2 access tokens (or the sandbox issuer's, which
- * go through the very same checks). The key set is fetched once and cached; a token with
- * an unknown `kid` triggers a refetch at most once per cooldown, which is how a key
- * rollover is picked up.
+ * Validates Microsoft identity platform access tokens of both versions (and the sandbox
+ * issuer's, which go through the very same checks). Each version must name its own issuer
+ * for its own tenant: a v1.0 token carrying the v2.0 issuer, or the reverse, is no token
+ * Entra issues. The key set is fetched once and cached; a token with an unknown `kid`
+ * triggers a refetch at most once per cooldown, which is how a key rollover is picked up.
  */
 export class BearerAuthenticator {
   readonly adminRole: string;
   private readonly audiences: string[];
-  private readonly issuerTemplate: string;
+  private readonly issuerTemplates: Readonly<Record<AccessTokenVersion, string>>;
   private readonly allowedTenants: ReadonlySet<string>;
+  private readonly allowedClientIds: ReadonlySet<string>;
   private readonly clockSkewSeconds: number;
   private readonly clock: Clock;
   private readonly keys: JWTVerifyGetKey;
   private readonly verified: VerifiedTokenCache | undefined;
 
   constructor(init: BearerAuthenticatorInit) {
-    if (!init.issuerTemplate.includes(TENANT_PLACEHOLDER)) {
-      throw new TypeError(`issuerTemplate must contain ${TENANT_PLACEHOLDER}`);
+    for (const version of VERSIONS) {
+      if (!init.issuerTemplates[version].includes(TENANT_PLACEHOLDER)) {
+        throw new TypeError(`the v${version} issuer template must contain ${TENANT_PLACEHOLDER}`);
+      }
     }
+    // Equal templates would let a token of one version pass as the other's.
+    if (init.issuerTemplates['1.0'] === init.issuerTemplates['2.0']) throw new TypeError('the v1.0 and v2.0 issuer templates must differ');
     if (init.audiences.length === 0) throw new TypeError('audiences must not be empty');
     this.audiences = [...init.audiences];
-    this.issuerTemplate = init.issuerTemplate;
+    this.issuerTemplates = { ...init.issuerTemplates };
     this.allowedTenants = new Set(init.allowedTenants.map((tenant) => tenant.toLowerCase()));
+    this.allowedClientIds = new Set(init.allowedClientIds.map((id) => id.toLowerCase()));
     this.clockSkewSeconds = init.clockSkewSeconds;
     this.adminRole = init.adminRole;
     this.clock = init.clock;
@@ -97,9 +118,9 @@ export class BearerAuthenticator {
     };
   }
 
-  /** The issuer a token of that tenant must name. */
-  issuerFor(tenantId: string): string {
-    return this.issuerTemplate.split(TENANT_PLACEHOLDER).join(tenantId);
+  /** The issuer a token of that version and tenant must name. */
+  issuerFor(version: AccessTokenVersion, tenantId: string): string {
+    return this.issuerTemplates[version].split(TENANT_PLACEHOLDER).join(tenantId);
   }
 
   async authenticate(authorizationHeader: string | null): Promise<Caller> {
@@ -118,15 +139,31 @@ export class BearerAuthenticator {
     } catch (error) {
       // Anything but jose's own verdict (ours, or a bug) is not the caller's fault.
       if (!(error instanceof errors.JOSEError)) throw error;
-      throw invalidToken(failureOf(error), error);
+      const failure = failureOf(error);
+      throw invalidToken(failure, this.detailOf(failure, error, token), error);
     }
 
     const parsed = accessTokenClaimsSchema.safeParse(payload);
-    if (!parsed.success) throw invalidToken('claims');
+    if (!parsed.success) throw invalidToken('claims', claimsDetail(payload, parsed.error.issues));
     const claims = parsed.data;
-    // The common key set signs for every tenant, so a valid signature alone does not make
-    // the issuer right: it must be this token's own tenant's issuer.
-    if (claims.iss !== this.issuerFor(claims.tid)) throw invalidToken('issuer');
+    // The common key set signs for every tenant and both versions, so a valid signature
+    // alone does not make the issuer right: it must be this version's issuer for this
+    // token's own tenant.
+    if (claims.iss !== this.issuerFor(claims.ver, claims.tid)) throw invalidToken('issuer', this.issuerDetail(claims));
+
+    // Any app that can get a token for our audience (another app of any tenant, a script)
+    // would pass the checks above; only the configured clients (the add-in) may call.
+    const client = clientOf(claims);
+    if (!this.allowedClientIds.has(client.clientId.toLowerCase())) {
+      throw new AppError({
+        code: 'client_not_allowed',
+        detail:
+          this.allowedClientIds.size === 0
+            ? 'No client application may call this API while AUTH_ALLOWED_CLIENT_IDS is empty: set it to the application (client) id of the Outlook add-in'
+            : `The token was issued to the client application ${client.clientId} (${client.claim}), which is not in AUTH_ALLOWED_CLIENT_IDS`,
+        headers: { 'WWW-Authenticate': bearerChallenge({ error: 'invalid_token', description: CLIENT_NOT_ALLOWED_DESCRIPTION }) },
+      });
+    }
 
     const tenantId = claims.tid.toLowerCase();
     if (this.allowedTenants.size > 0 && !this.allowedTenants.has(tenantId)) {
@@ -134,6 +171,8 @@ export class BearerAuthenticator {
     }
     const caller: Caller = { tenantId, userId: claims.oid.toLowerCase(), roles: claims.roles ?? [] };
     if (claims.name) caller.name = claims.name;
+    const username = usernameOf(claims);
+    if (username) caller.username = username;
     // `exp` is a required claim (checked above), so every cached entry ends with its token.
     if (typeof payload.exp === 'number') this.verified?.set(token, caller, payload.exp);
     return caller;
@@ -142,6 +181,51 @@ export class BearerAuthenticator {
   /** Throws `admin_role_required` unless the caller holds the configured admin role. */
   requireAdmin(caller: Caller): void {
     requireRole(caller, this.adminRole);
+  }
+
+  /**
+   * What went wrong, for the admin reading the 401. Claims are quoted only once jose has
+   * verified the signature (a claim check fails after it), so they are Entra's own.
+   */
+  private detailOf(failure: TokenFailure, error: errors.JOSEError, token: string): string {
+    if (failure === 'algorithm') {
+      const alg = algorithmOf(token);
+      return `${alg === undefined ? 'The token signing algorithm' : `The token signing algorithm ${alg}`} is not allowed: only RS256, which the Microsoft identity platform signs with, is`;
+    }
+    if (failure === 'audience' && error instanceof errors.JWTClaimValidationFailed) {
+      const aud = error.payload.aud;
+      const audiences = (Array.isArray(aud) ? aud : [aud]).filter((value): value is string => typeof value === 'string').map(quoted);
+      return (
+        `The token is issued for ${audiences.length > 0 ? audiences.join(', ') : 'no audience'}, which is not in API_AUDIENCE` +
+        ' (v2.0 tokens carry the API client id, v1.0 tokens the App ID URI or client id the add-in asked for)'
+      );
+    }
+    if (failure === 'issuer') return 'The token names no issuer';
+    return failureDescriptions[failure];
+  }
+
+  /** Tells a token of the other version, another tenant's issuer and a foreign issuer apart, naming the setting to change. */
+  private issuerDetail(claims: AccessTokenClaims): string {
+    const iss = quoted(claims.iss);
+    const own = claims.ver;
+    const other: AccessTokenVersion = own === '1.0' ? '2.0' : '1.0';
+    const expected = this.issuerFor(own, claims.tid);
+    if (claims.iss === this.issuerFor(other, claims.tid)) {
+      return (
+        `The token issuer ${iss} is the v${other} issuer, but the token is a v${own} token (ver ${own}); ` +
+        `a v${own} token must name ${expected} (${SETTING_OF_VERSION[own]})`
+      );
+    }
+    for (const version of VERSIONS) {
+      const named = tenantNamedBy(this.issuerTemplates[version], claims.iss);
+      if (named !== undefined) {
+        return `The token issuer ${iss} names the tenant ${quoted(named)}, not the token's own tenant ${claims.tid} (tid)`;
+      }
+    }
+    return (
+      `The token issuer ${iss} is not the v${own} issuer of tenant ${claims.tid}, ${expected}; ` +
+      `if your identity platform issues v${own} tokens under another issuer, set ${SETTING_OF_VERSION[own]} to it, with {tenantId} for the tenant`
+    );
   }
 }
 
@@ -177,11 +261,48 @@ function failureOf(error: errors.JOSEError): TokenFailure {
   return 'malformed';
 }
 
-function invalidToken(failure: TokenFailure, cause?: unknown): AppError {
+/** The header's `alg` when it is a plain algorithm name: the detail names it, nothing else of the token. */
+function algorithmOf(token: string): string | undefined {
+  try {
+    const { alg } = decodeProtectedHeader(token);
+    return typeof alg === 'string' && /^[A-Za-z0-9+-]{1,16}$/.test(alg) ? alg : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Names the claims that failed; their values are not repeated. */
+function claimsDetail(payload: JWTPayload, issues: readonly { path: readonly PropertyKey[] }[]): string {
+  const ver = payload.ver;
+  if (ver !== '1.0' && ver !== '2.0') {
+    return `${failureDescriptions.claims}: ver must be 1.0 or 2.0 (a Microsoft identity platform access token)`;
+  }
+  const names = [...new Set(issues.map((issue) => String(issue.path[0] ?? '')).filter((name) => name.length > 0))].sort();
+  return names.length === 0 ? failureDescriptions.claims : `${failureDescriptions.claims} (v${ver} token): ${names.join(', ')}`;
+}
+
+/** The tenant an issuer names under a template, if it has the template's shape at all. */
+function tenantNamedBy(template: string, iss: string): string | undefined {
+  const [prefix, ...rest] = template.split(TENANT_PLACEHOLDER);
+  const suffix = rest.join(TENANT_PLACEHOLDER);
+  if (prefix === undefined || !iss.startsWith(prefix) || !iss.endsWith(suffix) || iss.length <= prefix.length + suffix.length)
+    return undefined;
+  const tenant = iss.slice(prefix.length, iss.length - suffix.length);
+  return tenant.includes('/') ? undefined : tenant;
+}
+
+/** A claim value fit to quote in a detail: printable, bounded. */
+function quoted(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const printable = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return printable.length > 200 ? `${printable.slice(0, 200)}…` : printable;
+}
+
+function invalidToken(failure: TokenFailure, detail?: string, cause?: unknown): AppError {
   const description = failureDescriptions[failure];
   return new AppError({
     code: 'invalid_token',
-    detail: description,
+    detail: detail ?? description,
     headers: { 'WWW-Authenticate': bearerChallenge({ error: 'invalid_token', description }) },
     cause,
   });

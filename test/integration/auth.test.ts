@@ -1,7 +1,7 @@
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
-import { decodeJwt, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
+import { decodeJwt, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { newGuid } from '../../dev/sandbox/newGuid';
-import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
+import { startTokenIssuer, type TokenIssuer, type TokenVersion } from '../../dev/sandbox/issuer/tokenIssuer';
 import { authenticate, authenticateAdmin } from '../../functions/http/authenticate';
 import { jsonResponse } from '../../functions/http/jsonResponse';
 import { withHttpEdge } from '../../functions/http/withHttpEdge';
@@ -45,8 +45,7 @@ function servicesFor(issuer: TokenIssuer, env: Record<string, string> = {}): Ser
       DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
       PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
       API_AUDIENCE: audience,
-      AUTH_ISSUER_TEMPLATE: issuer.issuerTemplate,
-      AUTH_JWKS_URL: issuer.jwksUrl,
+      ...issuer.appSettings,
       ADMIN_ROLE: adminRole,
       GRAPH_CLIENT_ID: newGuid(),
       GRAPH_CLIENT_SECRET: 'not-a-real-secret',
@@ -60,14 +59,12 @@ describe('bearer authentication at the HTTP edge', () => {
   let services: Services;
   const tenantId = newGuid();
   const userId = newGuid();
-  let validPayload: JWTPayload;
   let validToken: string;
 
   beforeAll(async () => {
     issuer = await startTokenIssuer();
     services = servicesFor(issuer);
     validToken = await issuer.mint({ tenantId, userId, audience, name: 'Ada' });
-    validPayload = decodeJwt(validToken);
   });
 
   afterAll(async () => {
@@ -75,68 +72,136 @@ describe('bearer authentication at the HTTP edge', () => {
     await issuer.stop();
   });
 
-  it('answers the caller for a valid token', async () => {
-    const { response, body } = await call(whoAmI, services, `Bearer ${validToken}`);
-    expect(response.status).toBe(200);
-    expect(JSON.parse(body)).toEqual({ tenantId, userId, roles: [], name: 'Ada' });
+  it('answers the same caller for a valid v2.0 and v1.0 token of the same user', async () => {
+    const v1 = await issuer.mint({ tenantId, userId, audience, name: 'Ada', version: '1.0' });
+    for (const token of [validToken, v1]) {
+      const { response, body } = await call(whoAmI, services, `Bearer ${token}`);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(body)).toEqual({ tenantId, userId, roles: [], name: 'Ada' });
+    }
   });
 
+  const other: Record<TokenVersion, TokenVersion> = { '1.0': '2.0', '2.0': '1.0' };
   const mintBad = {
-    expired: () => issuer.mint({ tenantId, userId, audience, expiresInSeconds: -600 }),
-    notYetValid: () => issuer.mint({ tenantId, userId, audience, notBeforeSeconds: 600 }),
-    wrongAudience: () => issuer.mint({ tenantId, userId, audience: 'api://someone-else' }),
+    expired: (version: TokenVersion) => issuer.mint({ tenantId, userId, audience, version, expiresInSeconds: -600 }),
+    notYetValid: (version: TokenVersion) => issuer.mint({ tenantId, userId, audience, version, notBeforeSeconds: 600 }),
+    wrongAudience: (version: TokenVersion) => issuer.mint({ tenantId, userId, audience: 'api://someone-else', version }),
     // Microsoft's real issuer: a genuine-looking token, but not from the issuer configured here.
-    wrongIssuer: () => issuer.mint({ tenantId, userId, audience, issuer: `https://login.microsoftonline.com/${tenantId}/v2.0` }),
-    tenantMismatch: () => issuer.mint({ tenantId, userId, audience, issuer: issuer.issuerFor(newGuid()) }),
-    algNone: async () => new UnsecuredJWT(validPayload).encode(),
-    hs256WithPublicKey: () =>
-      new SignJWT(validPayload)
+    microsoftIssuer: (version: TokenVersion) => issuer.mint({ tenantId, userId, audience, version, issuer: microsoftIssuerOf(version) }),
+    otherVersionIssuer: (version: TokenVersion) =>
+      issuer.mint({ tenantId, userId, audience, version, issuer: issuer.issuerFor(tenantId, other[version]) }),
+    tenantMismatch: (version: TokenVersion) =>
+      issuer.mint({ tenantId, userId, audience, version, issuer: issuer.issuerFor(otherTenantId, version) }),
+    clientNotAllowed: (version: TokenVersion) => issuer.mint({ tenantId, userId, audience, version, clientId: strangerClient }),
+    algNone: async (version: TokenVersion) =>
+      new UnsecuredJWT(decodeJwt(await issuer.mint({ tenantId, userId, audience, version }))).encode(),
+    rs512ByOurKey: (version: TokenVersion) => issuer.mint({ tenantId, userId, audience, version, algorithm: 'RS512' }),
+    hs256WithPublicKey: async (version: TokenVersion) =>
+      new SignJWT(decodeJwt(await issuer.mint({ tenantId, userId, audience, version })))
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: issuer.keyId })
         .sign(new TextEncoder().encode(issuer.publicKeyPem)),
-    unknownKey: async () => {
+    unknownKey: async (version: TokenVersion) => {
       const { privateKey } = await generateKeyPair('RS256');
-      return new SignJWT(validPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'not-in-the-key-set' }).sign(privateKey);
+      const payload = decodeJwt(await issuer.mint({ tenantId, userId, audience, version }));
+      return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'not-in-the-key-set' }).sign(privateKey);
     },
-    otherKeyUnderOurKid: async () => {
+    otherKeyUnderOurKid: async (version: TokenVersion) => {
       const { privateKey } = await generateKeyPair('RS256');
-      return new SignJWT(validPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: issuer.keyId }).sign(privateKey);
+      const payload = decodeJwt(await issuer.mint({ tenantId, userId, audience, version }));
+      return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: issuer.keyId }).sign(privateKey);
     },
     // A role pasted into a genuine token: the signature no longer covers the payload.
-    tamperedPayload: async () => {
-      const [header, , signature] = validToken.split('.');
-      const payload = Buffer.from(JSON.stringify({ ...validPayload, roles: [adminRole] })).toString('base64url');
+    tamperedPayload: async (version: TokenVersion) => {
+      const genuine = await issuer.mint({ tenantId, userId, audience, version });
+      const [header, , signature] = genuine.split('.');
+      const payload = Buffer.from(JSON.stringify({ ...decodeJwt(genuine), roles: [adminRole] })).toString('base64url');
       return `${header}.${payload}.${signature}`;
     },
     notAJwt: async () => 'abc.def.ghi',
   };
+  const otherTenantId = newGuid();
+  const strangerClient = newGuid();
+  const microsoftIssuerOf = (version: TokenVersion) =>
+    version === '1.0' ? `https://sts.windows.net/${tenantId}/` : `https://login.microsoftonline.com/${tenantId}/v2.0`;
+  const settingOf = (version: TokenVersion) => (version === '1.0' ? 'AUTH_ISSUER_TEMPLATE_V1' : 'AUTH_ISSUER_TEMPLATE');
 
-  const tokenCases: [string, keyof typeof mintBad, string][] = [
+  /** The challenge's fixed description, and what the problem's detail must say (the description when omitted). */
+  const tokenCases: [string, keyof typeof mintBad, string, ((version: TokenVersion) => RegExp)?][] = [
     ['expired', 'expired', 'The token has expired'],
     ['not yet valid', 'notYetValid', 'The token is not valid yet'],
-    ['for another audience', 'wrongAudience', 'The token is not issued for this API'],
-    ['from another issuer', 'wrongIssuer', 'The token issuer is not trusted'],
-    ['whose iss names another tenant than its tid', 'tenantMismatch', 'The token issuer is not trusted'],
-    ['unsigned (alg none)', 'algNone', 'The token signing algorithm is not allowed'],
-    ['HS256-signed with the public key as secret', 'hs256WithPublicKey', 'The token signing algorithm is not allowed'],
+    [
+      'for another audience',
+      'wrongAudience',
+      'The token is not issued for this API',
+      () => /api:\/\/someone-else, which is not in API_AUDIENCE/,
+    ],
+    [
+      "from Microsoft's issuer while the sandbox's is configured",
+      'microsoftIssuer',
+      'The token issuer is not trusted',
+      (version) =>
+        new RegExp(`${microsoftIssuerOf(version).replace(/[.]/g, '\\.')} is not the v${version} issuer .*set ${settingOf(version)} `),
+    ],
+    [
+      "naming the other version's issuer",
+      'otherVersionIssuer',
+      'The token issuer is not trusted',
+      (version) => new RegExp(`is the v${other[version]} issuer, but the token is a v${version} token`),
+    ],
+    [
+      'whose iss names another tenant than its tid',
+      'tenantMismatch',
+      'The token issuer is not trusted',
+      () => new RegExp(`names the tenant ${otherTenantId}`),
+    ],
+    ['unsigned (alg none)', 'algNone', 'The token signing algorithm is not allowed', () => /algorithm none is not allowed/],
+    ['signed by our key with RS512', 'rs512ByOurKey', 'The token signing algorithm is not allowed', () => /algorithm RS512 is not allowed/],
+    [
+      'HS256-signed with the public key as secret',
+      'hs256WithPublicKey',
+      'The token signing algorithm is not allowed',
+      () => /algorithm HS256 is not allowed/,
+    ],
     ['signed by a key not in the key set', 'unknownKey', 'The token signature is not valid'],
     ['signed by another key under our kid', 'otherKeyUnderOurKid', 'The token signature is not valid'],
     ['with a tampered payload', 'tamperedPayload', 'The token signature is not valid'],
     ['not a JWT', 'notAJwt', 'The token is malformed'],
   ];
+  const versionedCases = (['1.0', '2.0'] as const).flatMap((version) =>
+    tokenCases.map(([name, kind, description, detail]) => [`v${version}`, name, version, kind, description, detail] as const),
+  );
 
-  it.each(tokenCases)('refuses a token %s with 401 invalid_token', async (_, kind, description) => {
-    const token = await mintBad[kind]();
+  it.each(versionedCases)('refuses a %s token %s with 401 invalid_token', async (_v, _name, version, kind, description, detail) => {
+    const token = await mintBad[kind](version);
     const { response, body, logs } = await call(whoAmI, services, `Bearer ${token}`);
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.headers.get('www-authenticate')).toBe(invalid(description));
-    expect(JSON.parse(body)).toMatchObject({ status: 401, code: 'invalid_token', detail: description });
+    expect(JSON.parse(body)).toMatchObject({ status: 401, code: 'invalid_token' });
+    const problemDetail = String((JSON.parse(body) as { detail?: unknown }).detail);
+    if (detail) expect(problemDetail).toMatch(detail(version));
+    else expect(problemDetail).toBe(description);
     for (const part of [token, ...token.split('.').filter((p) => p.length > 8)]) {
       expect(body).not.toContain(part);
       expect(response.headers.get('www-authenticate')).not.toContain(part);
       expect(logs.join('\n')).not.toContain(part);
     }
   });
+
+  it.each(['1.0', '2.0'] as const)(
+    'refuses a v%s token issued to a client outside AUTH_ALLOWED_CLIENT_IDS with 401 client_not_allowed',
+    async (version) => {
+      const { response, body } = await call(whoAmI, services, `Bearer ${await mintBad.clientNotAllowed(version)}`);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.headers.get('www-authenticate')).toBe(invalid('The client application may not call this API'));
+      expect(JSON.parse(body)).toMatchObject({
+        status: 401,
+        code: 'client_not_allowed',
+        detail: `The token was issued to the client application ${strangerClient} (${version === '1.0' ? 'appid' : 'azp'}), which is not in AUTH_ALLOWED_CLIENT_IDS`,
+      });
+    },
+  );
 
   const headerCases: [string, string | undefined, string, string][] = [
     ['no Authorization header', undefined, 'unauthenticated', realm],

@@ -2,13 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
 import type { Dispatcher } from 'undici';
+import type { MintClaims, TokenVersion } from '../../dev/sandbox/issuer/tokenIssuer';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { agent as stackAgent, ADMIN_ROLE, AUDIENCE, sendRaw } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 import { parseRawResponse } from '../support/parseRawResponse';
 
 /**
- * Every JWT pitfall, through the real routes: the forged token goes to each route that
+ * Every JWT pitfall, through the real routes, made from a v1.0 and from a v2.0 token (Entra
+ * issues either, depending on the API's manifest): the forged token goes to each route that
  * needs a bearer token (the admin ones with the admin role claimed), over HTTP to the
  * local host. Each is refused with 401 problem+json and a challenge, echoes nothing of the
  * token, changes nothing, and never makes the app fetch a key from where the token says.
@@ -17,8 +19,20 @@ import { parseRawResponse } from '../support/parseRawResponse';
 
 let stack: AppStack;
 let attacker: { privateKey: KeyLike; publicJwk: JWK; url: string; requests: string[]; stop(): Promise<void> };
-let victimPayload: JWTPayload;
-let victimAdminToken: string;
+
+type Version = TokenVersion;
+const VERSIONS: readonly Version[] = ['1.0', '2.0'];
+const OTHER: Record<Version, Version> = { '1.0': '2.0', '2.0': '1.0' };
+
+/** Genuine tokens of one version, as Entra would issue them to the add-in: what the attacker starts from. */
+interface Genuine {
+  version: Version;
+  admin: string;
+  adminPayload: JWTPayload;
+  user: string;
+  otherTenantAdmin: string;
+}
+const genuine = {} as Record<Version, Genuine>;
 
 async function startAttackerKeyServer(): Promise<typeof attacker> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
@@ -48,8 +62,21 @@ beforeAll(async () => {
   attacker = await startAttackerKeyServer();
   await stack.registerInstance('demo');
   expect((await stack.authorize(stack.tokens.user, 'demo', 'alice')).status).toBe(200);
-  victimAdminToken = stack.tokens.admin;
-  victimPayload = decodeJwt(victimAdminToken);
+  const adminId = String(decodeJwt(stack.tokens.admin).oid);
+  for (const version of VERSIONS) {
+    const mint = (tenantId: string, userId: string, roles?: string[]) =>
+      stack.issuer.mint({ tenantId, userId, audience: AUDIENCE, version, ...(roles ? { roles } : {}) });
+    const admin = version === '2.0' ? stack.tokens.admin : await mint(stack.users.tenantId, adminId, [ADMIN_ROLE]);
+    genuine[version] = {
+      version,
+      admin,
+      adminPayload: decodeJwt(admin),
+      user: version === '2.0' ? stack.tokens.user : await mint(stack.users.tenantId, stack.users.userId),
+      otherTenantAdmin: version === '2.0' ? stack.tokens.otherTenantAdmin : await mint(stack.users.otherTenantId, newGuid(), [ADMIN_ROLE]),
+    };
+  }
+  // The v1.0 admin token is genuine: the app accepts it, so every refusal below is the forgery's doing.
+  expect((await stack.send('GET', '/api/manage/instances', { token: genuine['1.0'].admin })).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
@@ -60,130 +87,113 @@ afterAll(async () => {
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** The victim admin's genuine claims, re-signed or re-wrapped by the attacker. */
+/** A token the trusted issuer really signed, of the version under test, as an admin of the victim tenant. */
+const signedByIssuer = (g: Genuine, claims: Partial<MintClaims> = {}) =>
+  stack.issuer.mint({
+    tenantId: stack.users.tenantId,
+    userId: newGuid(),
+    audience: AUDIENCE,
+    roles: [ADMIN_ROLE],
+    version: g.version,
+    ...claims,
+  });
+
+/** The victim admin's genuine claims, re-signed or re-wrapped by the attacker; or genuinely signed but wrong in one claim. */
 const forge = {
-  algNone: async () => new UnsecuredJWT(victimPayload).encode(),
-  algNoneUpperCase: async () => `${b64url({ alg: 'NONE', typ: 'JWT' })}.${b64url(victimPayload)}.`,
-  hs256WithPublicKeyAsSecret: async () =>
-    new SignJWT(victimPayload)
+  algNone: async (g: Genuine) => new UnsecuredJWT(g.adminPayload).encode(),
+  algNoneUpperCase: async (g: Genuine) => `${b64url({ alg: 'NONE', typ: 'JWT' })}.${b64url(g.adminPayload)}.`,
+  hs256WithPublicKeyAsSecret: async (g: Genuine) =>
+    new SignJWT(g.adminPayload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: stack.issuer.keyId })
       .sign(new TextEncoder().encode(stack.issuer.publicKeyPem)),
-  signatureStripped: async () => victimAdminToken.split('.').slice(0, 2).join('.') + '.',
-  signatureOfAnotherToken: async () => {
-    const [header, payload] = victimAdminToken.split('.');
-    return `${header}.${payload}.${stack.tokens.user.split('.')[2]}`;
+  signatureStripped: async (g: Genuine) => g.admin.split('.').slice(0, 2).join('.') + '.',
+  signatureOfAnotherToken: async (g: Genuine) => {
+    const [header, payload] = g.admin.split('.');
+    return `${header}.${payload}.${g.user.split('.')[2]}`;
   },
-  tamperedPayloadRoleAdded: async () => {
-    const [header, , signature] = stack.tokens.user.split('.');
-    return `${header}.${b64url({ ...decodeJwt(stack.tokens.user), roles: [ADMIN_ROLE] })}.${signature}`;
+  tamperedPayloadRoleAdded: async (g: Genuine) => {
+    const [header, , signature] = g.user.split('.');
+    return `${header}.${b64url({ ...decodeJwt(g.user), roles: [ADMIN_ROLE] })}.${signature}`;
   },
-  tamperedPayloadOtherTenant: async () => {
-    const [header, , signature] = stack.tokens.otherTenantAdmin.split('.');
-    return `${header}.${b64url({ ...decodeJwt(stack.tokens.otherTenantAdmin), tid: stack.users.tenantId })}.${signature}`;
+  tamperedPayloadOtherTenant: async (g: Genuine) => {
+    const [header, , signature] = g.otherTenantAdmin.split('.');
+    return `${header}.${b64url({ ...decodeJwt(g.otherTenantAdmin), tid: stack.users.tenantId })}.${signature}`;
   },
-  attackerKeyUnderOurKid: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
-  attackerKeyUnknownKid: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key' }).sign(attacker.privateKey),
+  tamperedPayloadVersionSwapped: async (g: Genuine) => {
+    const [header, , signature] = g.admin.split('.');
+    return `${header}.${b64url({ ...g.adminPayload, ver: OTHER[g.version] })}.${signature}`;
+  },
+  attackerKeyUnderOurKid: async (g: Genuine) =>
+    new SignJWT(g.adminPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
+  attackerKeyUnknownKid: async (g: Genuine) =>
+    new SignJWT(g.adminPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key' }).sign(attacker.privateKey),
   // CVE-2018-0114: the key that verifies the token, carried in the token.
-  embeddedJwk: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', jwk: attacker.publicJwk }).sign(attacker.privateKey),
-  jkuToAttacker: async () =>
-    new SignJWT(victimPayload)
+  embeddedJwk: async (g: Genuine) =>
+    new SignJWT(g.adminPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', jwk: attacker.publicJwk }).sign(attacker.privateKey),
+  jkuToAttacker: async (g: Genuine) =>
+    new SignJWT(g.adminPayload)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key', jku: `${attacker.url}/jwks.json` })
       .sign(attacker.privateKey),
-  x5uToAttacker: async () =>
-    new SignJWT(victimPayload)
+  x5uToAttacker: async (g: Genuine) =>
+    new SignJWT(g.adminPayload)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker-key', x5u: `${attacker.url}/cert.pem` })
       .sign(attacker.privateKey),
-  kidPathTraversal: async () =>
-    new SignJWT(victimPayload)
+  kidPathTraversal: async (g: Genuine) =>
+    new SignJWT(g.adminPayload)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: '../../../../../../dev/null' })
       .sign(attacker.privateKey),
-  kidInjection: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: "x' UNION SELECT 'key" }).sign(attacker.privateKey),
-  ps256UnderOurKid: async () => {
+  kidInjection: async (g: Genuine) =>
+    new SignJWT(g.adminPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: "x' UNION SELECT 'key" }).sign(attacker.privateKey),
+  ps256UnderOurKid: async (g: Genuine) => {
     const { privateKey } = await generateKeyPair('PS256');
-    return new SignJWT(victimPayload).setProtectedHeader({ alg: 'PS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(privateKey);
+    return new SignJWT(g.adminPayload).setProtectedHeader({ alg: 'PS256', typ: 'JWT', kid: stack.issuer.keyId }).sign(privateKey);
   },
-  es256UnderOurKid: async () => {
+  es256UnderOurKid: async (g: Genuine) => {
     const { privateKey } = await generateKeyPair('ES256');
-    return new SignJWT(victimPayload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: stack.issuer.keyId }).sign(privateKey);
+    return new SignJWT(g.adminPayload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: stack.issuer.keyId }).sign(privateKey);
   },
-  rs512UnderOurKid: async () =>
-    new SignJWT(victimPayload).setProtectedHeader({ alg: 'RS512', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
+  rs512UnderOurKid: async (g: Genuine) =>
+    new SignJWT(g.adminPayload).setProtectedHeader({ alg: 'RS512', typ: 'JWT', kid: stack.issuer.keyId }).sign(attacker.privateKey),
+  // The trusted key itself, with an algorithm Entra never uses.
+  rs512ByTrustedKey: (g: Genuine) => signedByIssuer(g, { algorithm: 'RS512' }),
+  ps256ByTrustedKey: (g: Genuine) => signedByIssuer(g, { algorithm: 'PS256' }),
   // Genuinely signed by the trusted issuer, but wrong in a claim.
-  expired: () =>
-    stack.issuer.mint({
-      tenantId: stack.users.tenantId,
-      userId: newGuid(),
-      audience: AUDIENCE,
-      roles: [ADMIN_ROLE],
-      expiresInSeconds: -3600,
+  expired: (g: Genuine) => signedByIssuer(g, { expiresInSeconds: -3600 }),
+  notYetValid: (g: Genuine) => signedByIssuer(g, { notBeforeSeconds: 3600 }),
+  noExpiry: (g: Genuine) => signedByIssuer(g, { extra: { exp: undefined } }),
+  noIssuer: (g: Genuine) => signedByIssuer(g, { extra: { iss: undefined } }),
+  noVersion: (g: Genuine) => signedByIssuer(g, { extra: { ver: undefined } }),
+  otherAudience: (g: Genuine) => signedByIssuer(g, { audience: 'api://another-app' }),
+  graphAudience: (g: Genuine) => signedByIssuer(g, { audience: 'https://graph.microsoft.com' }),
+  issuerOfAnotherTenant: (g: Genuine) => signedByIssuer(g, { issuer: stack.issuer.issuerFor(stack.users.otherTenantId, g.version) }),
+  // A v1.0 token with the v2.0 issuer, or the reverse: no token Entra issues.
+  issuerOfTheOtherVersion: (g: Genuine) => signedByIssuer(g, { issuer: stack.issuer.issuerFor(stack.users.tenantId, OTHER[g.version]) }),
+  microsoftIssuer: (g: Genuine) =>
+    signedByIssuer(g, {
+      issuer:
+        g.version === '1.0'
+          ? `https://sts.windows.net/${stack.users.tenantId}/`
+          : `https://login.microsoftonline.com/${stack.users.tenantId}/v2.0`,
     }),
-  notYetValid: () =>
-    stack.issuer.mint({
-      tenantId: stack.users.tenantId,
-      userId: newGuid(),
-      audience: AUDIENCE,
-      roles: [ADMIN_ROLE],
-      notBeforeSeconds: 3600,
+  clientClaimOfTheOtherVersion: (g: Genuine) =>
+    signedByIssuer(g, {
+      extra: g.version === '1.0' ? { appid: undefined, azp: stack.issuer.clientId } : { azp: undefined, appid: stack.issuer.clientId },
     }),
-  noExpiry: () =>
-    stack.issuer.mint({
-      tenantId: stack.users.tenantId,
-      userId: newGuid(),
-      audience: AUDIENCE,
-      roles: [ADMIN_ROLE],
-      extra: { exp: undefined },
-    }),
-  noIssuer: () =>
-    stack.issuer.mint({
-      tenantId: stack.users.tenantId,
-      userId: newGuid(),
-      audience: AUDIENCE,
-      roles: [ADMIN_ROLE],
-      extra: { iss: undefined },
-    }),
-  otherAudience: () =>
-    stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: 'api://another-app', roles: [ADMIN_ROLE] }),
-  graphAudience: () =>
-    stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: 'https://graph.microsoft.com', roles: [ADMIN_ROLE] }),
-  issuerOfAnotherTenant: () =>
-    stack.issuer.mint({
-      tenantId: stack.users.tenantId,
-      userId: newGuid(),
-      audience: AUDIENCE,
-      roles: [ADMIN_ROLE],
-      issuer: stack.issuer.issuerFor(stack.users.otherTenantId),
-    }),
-  v1Issuer: () =>
-    stack.issuer.mint({
-      tenantId: stack.users.tenantId,
-      userId: newGuid(),
-      audience: AUDIENCE,
-      roles: [ADMIN_ROLE],
-      issuer: `https://sts.windows.net/${stack.users.tenantId}/`,
-    }),
-  tenantNotAGuid: () => stack.issuer.mint({ tenantId: 'common', userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE] }),
-  tenantPathTraversal: () => stack.issuer.mint({ tenantId: '../../instances', userId: newGuid(), audience: AUDIENCE, roles: [ADMIN_ROLE] }),
-  noObjectId: () =>
-    stack.issuer.mint({
-      tenantId: stack.users.tenantId,
-      userId: newGuid(),
-      audience: AUDIENCE,
-      roles: [ADMIN_ROLE],
-      extra: { oid: undefined },
-    }),
-  rolesAsString: () =>
-    stack.issuer.mint({ tenantId: stack.users.tenantId, userId: newGuid(), audience: AUDIENCE, extra: { roles: ADMIN_ROLE } }),
+  clientNotAllowed: (g: Genuine) => signedByIssuer(g, { clientId: newGuid() }),
+  clientNotAGuid: (g: Genuine) => signedByIssuer(g, { clientId: stack.issuer.clientId.toUpperCase().replace(/-/g, '') }),
+  tenantNotAGuid: (g: Genuine) => signedByIssuer(g, { tenantId: 'common' }),
+  tenantPathTraversal: (g: Genuine) => signedByIssuer(g, { tenantId: '../../instances' }),
+  noObjectId: (g: Genuine) => signedByIssuer(g, { extra: { oid: undefined } }),
+  rolesAsString: (g: Genuine) => signedByIssuer(g, { roles: [], extra: { roles: ADMIN_ROLE } }),
   graphValidationToken: () => stack.graph.mintValidationToken({ tenantId: stack.users.tenantId, audience: AUDIENCE }),
   notAJwt: async () => 'abc.def.ghi',
-  twoParts: async () => victimAdminToken.split('.').slice(0, 2).join('.'),
-  payloadNotJson: async () =>
-    `${victimAdminToken.split('.')[0]}.${Buffer.from('not json').toString('base64url')}.${victimAdminToken.split('.')[2]}`,
+  twoParts: async (g: Genuine) => g.admin.split('.').slice(0, 2).join('.'),
+  payloadNotJson: async (g: Genuine) =>
+    `${g.admin.split('.')[0]}.${Buffer.from('not json').toString('base64url')}.${g.admin.split('.')[2]}`,
 };
 type Forgery = keyof typeof forge;
+/** Every forgery is refused as an invalid token, but for a genuine token of a client the app does not admit. */
+const expectedCode: Partial<Record<Forgery, string>> = { clientNotAllowed: 'client_not_allowed' };
 
 interface RouteCase {
   name: string;
@@ -220,11 +230,12 @@ const routes: RouteCase[] = [
   { name: 'panel secret', method: 'POST', path: '/api/manage/panel/secret?instanceId=demo' },
   { name: 'panel replay', method: 'POST', path: '/api/manage/panel/replay-poison?instanceId=demo', body: '{"queue":"jira-notify"}' },
 ];
-const forgeries = Object.keys(forge) as Forgery[];
+const forgeries = VERSIONS.flatMap((version) => (Object.keys(forge) as Forgery[]).map((kind) => [`v${version}`, kind, version] as const));
 
 describe('forged bearer tokens on every authenticated route', () => {
-  it.each(forgeries)('%s: 401 invalid_token on every route, nothing echoed, nothing changed', async (kind) => {
-    const token = await forge[kind]();
+  it.each(forgeries)('%s %s: 401 on every route, nothing echoed, nothing changed', async (_v, kind, version) => {
+    const token = await forge[kind](genuine[version]);
+    const code = expectedCode[kind] ?? 'invalid_token';
     const before = {
       jira: stack.jira.requests.length,
       instance: await stack.services.repositories.instances.get({ tenantId: stack.users.tenantId, instanceId: 'demo' }),
@@ -236,10 +247,10 @@ describe('forged bearer tokens on every authenticated route', () => {
         headers: route.body === undefined ? {} : { 'content-type': 'application/json' },
         ...(route.body === undefined ? {} : { body: route.body }),
       });
-      const where = `${kind} → ${route.name}`;
+      const where = `v${version} ${kind} → ${route.name}`;
       expect({ where, status: reply.status }).toEqual({ where, status: 401 });
       expect({ where, type: reply.headers['content-type'] }).toEqual({ where, type: 'application/problem+json' });
-      expect({ where, code: reply.json().code }).toEqual({ where, code: 'invalid_token' });
+      expect({ where, code: reply.json().code }).toEqual({ where, code });
       expect(String(reply.headers['www-authenticate'])).toMatch(/^Bearer realm="jira-outlook-cloud", error="invalid_token"/);
       for (const part of secretParts) {
         expect(reply.text.includes(part)).toBe(false);

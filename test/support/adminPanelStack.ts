@@ -52,7 +52,7 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
   const issuer = await startTokenIssuer();
   const fanout = await startFanoutStack({
     host: false,
-    env: { API_AUDIENCE: AUDIENCE, AUTH_ISSUER_TEMPLATE: issuer.issuerTemplate, AUTH_JWKS_URL: issuer.jwksUrl, ADMIN_ROLE },
+    env: { API_AUDIENCE: AUDIENCE, ...issuer.appSettings, ADMIN_ROLE },
   });
   const { services } = fanout;
   const upm = new UpmLicenses({ apps: { [PANEL_APP_KEY]: { mode: 'active' } } });

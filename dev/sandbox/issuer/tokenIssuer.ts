@@ -15,11 +15,23 @@ export interface TokenIssuerInit {
   clock?: Clock;
 }
 
+/** `1.0` is what Entra issues to an API whose manifest leaves `requestedAccessTokenVersion` null or 1 (the default), `2.0` when it is 2. */
+export type TokenVersion = '1.0' | '2.0';
+/** Entra signs access tokens with RS256 only; the others exist to test a verifier's allow list with the genuine key. */
+export type SigningAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512';
+
 export interface MintClaims {
   tenantId: string;
   /** Becomes `oid`. */
   userId: string;
+  /** Entra's `aud`: always the API's client id in v2.0 tokens; the App ID URI or client id the client asked for in v1.0 tokens. */
   audience: string;
+  /** Default `2.0`. Decides the issuer, the header and which claims name the client and the user. */
+  version?: TokenVersion;
+  /** The client application the token is issued to: `appid` (1.0) or `azp` (2.0). Default: the issuer's `clientId`. */
+  clientId?: string;
+  /** The sign-in name: `upn` and `unique_name` (1.0) or `preferred_username` (2.0). */
+  username?: string;
   roles?: string[];
   name?: string;
   /** Lifetime from now; negative mints an already expired token. Default 3600. */
@@ -28,6 +40,8 @@ export interface MintClaims {
   notBeforeSeconds?: number;
   /** Overrides `iss`, e.g. to name another tenant than `tid`. */
   issuer?: string;
+  /** Default RS256, the only one Entra uses; the same key signs whatever is asked. */
+  algorithm?: SigningAlgorithm;
   /** Merged last; a key set to `undefined` removes that claim. */
   extra?: Record<string, unknown>;
 }
@@ -35,16 +49,24 @@ export interface MintClaims {
 export interface TokenIssuer {
   /** Base URL, no trailing slash. */
   url: string;
-  /** For `AUTH_ISSUER_TEMPLATE`. */
+  /** For `AUTH_ISSUER_TEMPLATE`: the v2.0 issuer, `<url>/{tenantId}/v2.0` like `https://login.microsoftonline.com/{tenantId}/v2.0`. */
   issuerTemplate: string;
-  /** For `AUTH_JWKS_URL`. */
+  /**
+   * For `AUTH_ISSUER_TEMPLATE_V1`: `<url>/sts/{tenantId}/`. Entra's v1.0 issuer
+   * (`https://sts.windows.net/{tenantId}/`) is on another host than its endpoints; another
+   * path stands for that here.
+   */
+  issuerTemplateV1: string;
+  /** For `AUTH_JWKS_URL`: the v2.0 key set, which (as Microsoft's) verifies tokens of both versions. */
   jwksUrl: string;
   keyId: string;
   publicKeyPem: string;
-  /** The `azp` of minted tokens: the sandbox's stand-in for the add-in's client id. */
+  /** The client of minted tokens by default (`azp` / `appid`): the sandbox's stand-in for the add-in's client id. */
   clientId: string;
+  /** The app settings that point the app at this issuer and admit its client: the `AUTH_*` set. */
+  appSettings: Readonly<Record<string, string>>;
   /** Properties, not methods: each is safe to pass around unbound. */
-  issuerFor: (tenantId: string) => string;
+  issuerFor: (tenantId: string, version?: TokenVersion) => string;
   mint: (claims: MintClaims) => Promise<string>;
   /** Idempotent; closes kept-alive connections too, so nothing is left listening. */
   stop: () => Promise<void>;
@@ -53,25 +75,31 @@ export interface TokenIssuer {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
 const MAX_BODY_BYTES = 64 * 1024;
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
 
 const mintRequestSchema = z.object({
   tenantId: z.string().min(1),
   userId: z.string().min(1),
   audience: z.string().min(1),
+  version: z.enum(['1.0', '2.0']).optional(),
+  clientId: z.string().min(1).optional(),
+  username: z.string().optional(),
   roles: z.array(z.string()).optional(),
   name: z.string().optional(),
   expiresInSeconds: z.number().int().optional(),
   notBeforeSeconds: z.number().int().optional(),
   issuer: z.string().optional(),
+  algorithm: z.enum(ALGORITHMS).optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
 });
 
 /**
- * A loopback stand-in for the Microsoft identity platform: the same key-set and discovery
- * URLs, RS256 access tokens shaped like v2 ones, a fresh RSA key per start. The API
- * validates its tokens through exactly the code path it uses for Microsoft's.
- * `POST /_sandbox/token` mints a token from a JSON `MintClaims`, for a person driving the
- * sandbox by hand.
+ * A loopback stand-in for the Microsoft identity platform, written from Microsoft's
+ * documentation ("Access tokens", "Access token claims reference"): the same key-set and
+ * discovery URLs for v1.0 and v2.0, RS256 access tokens of either version with that
+ * version's issuer, header and claims, a fresh RSA key per start. The API validates its
+ * tokens through exactly the code path it uses for Microsoft's. `POST /_sandbox/token`
+ * mints a token from a JSON `MintClaims`, for a person driving the sandbox by hand.
  */
 export async function startTokenIssuer(init: TokenIssuerInit = {}): Promise<TokenIssuer> {
   const host = init.host ?? '127.0.0.1';
@@ -83,8 +111,12 @@ export async function startTokenIssuer(init: TokenIssuerInit = {}): Promise<Toke
   const clientId = newGuid();
 
   let url = '';
-  const issuerFor = (tenantId: string) => `${url}/${tenantId}/v2.0`;
-  const keySet = () => ({ keys: [{ ...publicJwk, kid: keyId, use: 'sig', alg: 'RS256', issuer: issuerFor('{tenantid}') }] });
+  const issuerFor = (tenantId: string, version: TokenVersion = '2.0') =>
+    version === '1.0' ? `${url}/sts/${tenantId}/` : `${url}/${tenantId}/v2.0`;
+  // Both sets hold the same keys. Only the v2.0 one names each key's issuer; the v1.0
+  // endpoint attaches none (as Microsoft.IdentityModel's signing key issuer check notes).
+  const key = { ...publicJwk, kid: keyId, x5t: keyId, use: 'sig', alg: 'RS256' };
+  const keySet = (version: TokenVersion) => ({ keys: [version === '1.0' ? key : { ...key, issuer: issuerFor('{tenantid}') }] });
   const mint = (claims: MintClaims) => mintToken({ claims, privateKey, keyId, clientId, clock, issuerFor });
 
   const server = http.createServer((request, response) => {
@@ -97,23 +129,26 @@ export async function startTokenIssuer(init: TokenIssuerInit = {}): Promise<Toke
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://issuer').pathname;
     const method = request.method ?? 'GET';
-    const keys = /^(?:\/([^/]+))?\/discovery\/v2\.0\/keys$/.exec(path);
-    const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path);
+    const keys = /^(?:\/([^/]+))?\/discovery(\/v2\.0)?\/keys$/.exec(path);
+    const discovery = /^\/([^/]+)(\/v2\.0)?\/\.well-known\/openid-configuration$/.exec(path);
     if (keys) {
       if (method !== 'GET') return sendJson(response, 405, { error: 'method_not_allowed' }, { Allow: 'GET' });
-      return sendJson(response, 200, keySet(), { 'Cache-Control': 'max-age=86400, private' });
+      return sendJson(response, 200, keySet(keys[2] ? '2.0' : '1.0'), { 'Cache-Control': 'max-age=86400, private' });
     }
     if (discovery?.[1]) {
       if (method !== 'GET') return sendJson(response, 405, { error: 'method_not_allowed' }, { Allow: 'GET' });
       const tenant = discovery[1];
+      const version: TokenVersion = discovery[2] ? '2.0' : '1.0';
       if (!GUID.test(tenant) && !MULTI_TENANT.has(tenant)) return sendJson(response, 400, { error: 'invalid_tenant' });
       // Verification metadata only: there is no interactive sign-in in the sandbox.
       return sendJson(response, 200, {
-        issuer: issuerFor(GUID.test(tenant) ? tenant.toLowerCase() : '{tenantid}'),
-        jwks_uri: `${url}/${tenant}/discovery/v2.0/keys`,
+        issuer: issuerFor(GUID.test(tenant) ? tenant.toLowerCase() : '{tenantid}', version),
+        jwks_uri: `${url}/${tenant}/discovery${version === '2.0' ? '/v2.0' : ''}/keys`,
         id_token_signing_alg_values_supported: ['RS256'],
         subject_types_supported: ['pairwise'],
-        claims_supported: ['iss', 'aud', 'exp', 'iat', 'nbf', 'sub', 'tid', 'oid', 'name', 'roles', 'scp', 'azp', 'ver'],
+        claims_supported: ['iss', 'aud', 'exp', 'iat', 'nbf', 'sub', 'tid', 'oid', 'name', 'roles', 'scp', 'ver'].concat(
+          version === '2.0' ? ['azp', 'preferred_username'] : ['appid', 'upn', 'unique_name'],
+        ),
       });
     }
     if (path === '/_sandbox/token') {
@@ -138,13 +173,23 @@ export async function startTokenIssuer(init: TokenIssuerInit = {}): Promise<Toke
       server.closeAllConnections();
     }));
 
+  const issuerTemplate = `${url}/{tenantId}/v2.0`;
+  const issuerTemplateV1 = `${url}/sts/{tenantId}/`;
+  const jwksUrl = `${url}/discovery/v2.0/keys`;
   return {
     url,
-    issuerTemplate: `${url}/{tenantId}/v2.0`,
-    jwksUrl: `${url}/discovery/v2.0/keys`,
+    issuerTemplate,
+    issuerTemplateV1,
+    jwksUrl,
     keyId,
     publicKeyPem,
     clientId,
+    appSettings: {
+      AUTH_ISSUER_TEMPLATE: issuerTemplate,
+      AUTH_ISSUER_TEMPLATE_V1: issuerTemplateV1,
+      AUTH_JWKS_URL: jwksUrl,
+      AUTH_ALLOWED_CLIENT_IDS: clientId,
+    },
     issuerFor,
     mint,
     stop,
@@ -157,33 +202,50 @@ interface MintInit {
   keyId: string;
   clientId: string;
   clock: Clock;
-  issuerFor: (tenantId: string) => string;
+  issuerFor: (tenantId: string, version?: TokenVersion) => string;
 }
 
-/** The claim set of a v2 delegated access token (learn.microsoft.com, "Access token claims"). */
+/**
+ * A delegated access token as Entra issues it (learn.microsoft.com, "Access token claims
+ * reference"): v1.0 names the client in `appid` (+ `appidacr`), the user in `upn` and
+ * `unique_name`, and carries `acr`/`amr` and the legacy `x5t` header; v2.0 names the client
+ * in `azp` (+ `azpacr`) and the user in `preferred_username`. `aio` and `rh` are opaque.
+ */
 function mintToken({ claims, privateKey, keyId, clientId, clock, issuerFor }: MintInit): Promise<string> {
   const now = Math.floor(clock.now() / 1000);
+  const version = claims.version ?? '2.0';
+  const client = claims.clientId ?? clientId;
   const payload: Record<string, unknown> = {
     aud: claims.audience,
-    iss: claims.issuer ?? issuerFor(claims.tenantId),
+    iss: claims.issuer ?? issuerFor(claims.tenantId, version),
     iat: now,
     nbf: now + (claims.notBeforeSeconds ?? 0),
     exp: now + (claims.expiresInSeconds ?? 3600),
-    azp: clientId,
-    azpacr: '0',
+    ...(version === '1.0' ? { acr: '1' } : {}),
+    aio: opaque(),
+    ...(version === '1.0' ? { amr: ['pwd'], appid: client, appidacr: '0' } : { azp: client, azpacr: '0' }),
     name: claims.name,
     oid: claims.userId,
-    // Microsoft's `sub` is pairwise: the same user has another `sub` in another app.
-    sub: createHash('sha256').update(`${claims.tenantId}|${claims.userId}|${claims.audience}`).digest('base64url').slice(0, 43),
+    ...(version === '2.0' ? { preferred_username: claims.username } : {}),
+    rh: opaque(),
     roles: claims.roles && claims.roles.length > 0 ? claims.roles : undefined,
     scp: 'access_as_user',
+    // Microsoft's `sub` is pairwise: the same user has another `sub` in another app.
+    sub: createHash('sha256').update(`${claims.tenantId}|${claims.userId}|${claims.audience}`).digest('base64url').slice(0, 43),
     tid: claims.tenantId,
+    ...(version === '1.0' ? { unique_name: claims.username, upn: claims.username } : {}),
     uti: randomBytes(16).toString('base64url'),
-    ver: '2.0',
+    ver: version,
     ...claims.extra,
   };
   for (const key of Object.keys(payload)) if (payload[key] === undefined) delete payload[key];
-  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: keyId }).sign(privateKey);
+  const alg = claims.algorithm ?? 'RS256';
+  const header = version === '1.0' ? { typ: 'JWT', alg, x5t: keyId, kid: keyId } : { typ: 'JWT', alg, kid: keyId };
+  return new SignJWT(payload).setProtectedHeader(header).sign(privateKey);
+}
+
+function opaque(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 function readJson(request: http.IncomingMessage): Promise<unknown> {

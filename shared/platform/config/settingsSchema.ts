@@ -20,21 +20,6 @@ const int = (fallback: number, min: number, max: number) =>
       return n;
     });
 
-/** Unset or empty: no value (the reader picks one that depends on other settings). */
-const optionalInt = (min: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) {
-        ctx.addIssue({ code: 'custom', message: `expected a whole number of at least ${min}, or nothing` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
 const duration = (fallback: string) =>
   z
     .string()
@@ -63,7 +48,8 @@ const csv = z
       .filter((s) => s.length > 0),
   );
 
-const optionalInt = (min: number, max: number) =>
+/** Unset or empty: no value (the reader picks one that depends on other settings). */
+const optionalInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
@@ -71,7 +57,7 @@ const optionalInt = (min: number, max: number) =>
       if (v === undefined || v.trim() === '') return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, or nothing` });
         return z.NEVER;
       }
       return n;
@@ -81,6 +67,14 @@ const optionalInt = (min: number, max: number) =>
 const tenantList = csv.refine((v) => !v.includes('*') || v.length === 1, {
   message: 'expected tenant ids, or * alone for any tenant',
 });
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const issuerTemplate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => v.includes('{tenantId}'), { message: 'expected a URL containing {tenantId}' });
 
 const optionalText = z
   .string()
@@ -106,12 +100,17 @@ export const settingsSchema = z.object({
 
   PUBLIC_BASE_URL: httpUrl,
   API_AUDIENCE: csv.refine((v) => v.length > 0, { message: 'required: the app ID URI or client id bearer tokens are issued for' }),
-  AUTH_ISSUER_TEMPLATE: z
-    .string()
-    .default('https://login.microsoftonline.com/{tenantId}/v2.0')
-    .refine((v) => v.includes('{tenantId}'), { message: 'expected a URL containing {tenantId}' }),
+  // One template per access token version: Entra issues v1.0 tokens from another host
+  // (sts.windows.net), and sovereign clouds use other hosts for both, so neither is derived.
+  AUTH_ISSUER_TEMPLATE: issuerTemplate('https://login.microsoftonline.com/{tenantId}/v2.0'),
+  AUTH_ISSUER_TEMPLATE_V1: issuerTemplate('https://sts.windows.net/{tenantId}/'),
   AUTH_JWKS_URL: httpUrl.default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
   AUTH_ALLOWED_TENANTS: tenantList.transform((v) => (v[0] === '*' ? [] : v)),
+  // Empty refuses every bearer token: there is no client id that is right for every
+  // deployment, and accepting any would let every app that can get a token for our audience in.
+  AUTH_ALLOWED_CLIENT_IDS: csv
+    .refine((v) => v.every((id) => GUID.test(id)), { message: 'expected application (client) ids (GUIDs), comma separated' })
+    .transform((v) => v.map((id) => id.toLowerCase())),
   AUTH_CLOCK_SKEW: duration('120s'),
   ADMIN_ROLE: z.string().min(1).default('Integration.Admin'),
 
@@ -134,7 +133,7 @@ export const settingsSchema = z.object({
   // 100 MiB: what the Functions host accepts unless FUNCTIONS_REQUEST_BODY_SIZE_LIMIT says otherwise.
   PROXY_MAX_BODY_BYTES: int(104_857_600, 0, 2_147_483_647),
   // The host's own request body limit; loadConfig refuses a PROXY_MAX_BODY_BYTES above it.
-  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: optionalInt(1, Number.MAX_SAFE_INTEGER),
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: optionalInt(1),
 
   OUTBOUND_CONNECT_TIMEOUT_MS: int(5000, 100, 120_000),
   OUTBOUND_HEADERS_TIMEOUT_MS: int(30_000, 100, 600_000),

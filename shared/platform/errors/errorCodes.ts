@@ -12,6 +12,7 @@ export const errorCodes = {
   oauth_request_token_invalid: { status: 400, title: 'Unknown, expired or used OAuth request token' },
   unauthenticated: { status: 401, title: 'A bearer token is required' },
   invalid_token: { status: 401, title: 'The bearer token is not valid' },
+  client_not_allowed: { status: 401, title: 'The client application may not call this API' },
   jira_authorization_required: { status: 401, title: 'Authorize the app in Jira first' },
   forbidden: { status: 403, title: 'Forbidden' },
   admin_role_required: { status: 403, title: 'The admin app role is required' },

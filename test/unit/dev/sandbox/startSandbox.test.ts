@@ -35,19 +35,37 @@ describe('startSandbox', () => {
       expect(await isListening('127.0.0.1', issuerPort)).toBe(true);
 
       expect(sandbox.settings.AUTH_ISSUER_TEMPLATE).toBe(`${file.issuerUrl}/{tenantId}/v2.0`);
+      expect(sandbox.settings.AUTH_ISSUER_TEMPLATE_V1).toBe(`${file.issuerUrl}/sts/{tenantId}/`);
       expect(sandbox.settings.AUTH_JWKS_URL).toBe(`${file.issuerUrl}/discovery/v2.0/keys`);
-      const audience = sandbox.settings.API_AUDIENCE;
+      // The add-in's client id: the one client the app admits, and the client of every token.
+      const client = String(file.addinClientId);
+      expect(sandbox.settings.AUTH_ALLOWED_CLIENT_IDS).toBe(client);
+      const appClientId = sandbox.identity.appClientId;
+      expect(sandbox.settings.API_AUDIENCE).toBe(`api://${appClientId},${appClientId}`);
       const user = decodeJwt(file.tokens!.user);
+      // As Entra issues them: v2.0 `aud` is the API's client id, v1.0 `aud` the App ID URI the add-in asked for.
       expect(user).toMatchObject({
-        aud: audience,
+        aud: appClientId,
         tid: sandbox.identity.tenantId,
         oid: sandbox.identity.userId,
         iss: `${file.issuerUrl}/${sandbox.identity.tenantId}/v2.0`,
+        ver: '2.0',
+        azp: client,
+      });
+      expect(decodeJwt(file.tokens!.userV1)).toMatchObject({
+        aud: `api://${appClientId}`,
+        tid: sandbox.identity.tenantId,
+        oid: sandbox.identity.userId,
+        iss: `${file.issuerUrl}/sts/${sandbox.identity.tenantId}/`,
+        ver: '1.0',
+        appid: client,
+        name: user.name,
+        upn: user.preferred_username,
       });
       expect(user.roles).toBeUndefined();
       expect(user.exp! - user.iat!).toBeGreaterThanOrEqual(8 * 3600);
       expect(decodeJwt(file.tokens!.admin)).toMatchObject({ tid: sandbox.identity.tenantId, roles: ['Integration.Admin'] });
-      expect(decodeJwt(file.tokens!.otherTenantUser)).toMatchObject({ aud: audience, tid: sandbox.identity.otherTenantId });
+      expect(decodeJwt(file.tokens!.otherTenantUser)).toMatchObject({ aud: appClientId, tid: sandbox.identity.otherTenantId });
     } finally {
       await sandbox.stop();
     }
@@ -60,12 +78,18 @@ describe('startSandbox', () => {
     expect(second.identity).toEqual(first.identity);
   });
 
-  it("mints tokens for the user's own audience and admin role", async () => {
-    const given = { API_AUDIENCE: 'api://mine,other', ADMIN_ROLE: 'Boss' };
+  it("mints tokens for the user's own audience, admin role and client", async () => {
+    const mine = '6f1b2a3c-0000-4000-8000-00000000a11d';
+    const given = {
+      API_AUDIENCE: 'api://mine,other',
+      ADMIN_ROLE: 'Boss',
+      AUTH_ALLOWED_CLIENT_IDS: `${mine},${'0'.repeat(8)}-0000-0000-0000-000000000000`,
+    };
     const sandbox = await startSandbox({ parts: [tokenIssuerPart()], given, appUrl: 'http://127.0.0.1:7071', localDir });
     try {
       const file = JSON.parse(await readFile(sandbox.filePath!, 'utf8')) as SandboxFile;
-      expect(decodeJwt(file.tokens!.admin)).toMatchObject({ aud: 'api://mine', roles: ['Boss'] });
+      expect(decodeJwt(file.tokens!.admin)).toMatchObject({ aud: 'api://mine', roles: ['Boss'], azp: mine });
+      expect(decodeJwt(file.tokens!.userV1)).toMatchObject({ aud: 'api://mine', appid: mine });
     } finally {
       await sandbox.stop();
     }

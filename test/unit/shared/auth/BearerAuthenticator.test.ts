@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeJwt, UnsecuredJWT } from 'jose';
 import { newGuid } from '../../../../dev/sandbox/newGuid';
-import { startTokenIssuer, type TokenIssuer } from '../../../../dev/sandbox/issuer/tokenIssuer';
+import { startTokenIssuer, type TokenIssuer, type TokenVersion } from '../../../../dev/sandbox/issuer/tokenIssuer';
 import { BearerAuthenticator, type BearerAuthenticatorInit } from '../../../../shared/auth/BearerAuthenticator';
 import { AppError } from '../../../../shared/platform/errors/AppError';
+import { statusForCode } from '../../../../shared/platform/errors/statusForCode';
 import { systemClock } from '../../../../shared/platform/clock';
 
 const audience = 'api://jira-outlook-cloud-test';
@@ -18,14 +20,23 @@ describe('BearerAuthenticator', () => {
   function authenticator(overrides: Partial<BearerAuthenticatorInit> = {}): BearerAuthenticator {
     return new BearerAuthenticator({
       audiences: [audience, clientIdAudience],
-      issuerTemplate: issuer.issuerTemplate,
+      issuerTemplates: { '1.0': issuer.issuerTemplateV1, '2.0': issuer.issuerTemplate },
       jwksUrl: issuer.jwksUrl,
       allowedTenants: [],
+      allowedClientIds: [issuer.clientId],
       clockSkewSeconds: 120,
       adminRole: 'Integration.Admin',
       clock: systemClock,
       ...overrides,
     });
+  }
+
+  function templatesOf(other: TokenIssuer): Pick<BearerAuthenticatorInit, 'issuerTemplates'> {
+    return { issuerTemplates: { '1.0': other.issuerTemplateV1, '2.0': other.issuerTemplate } };
+  }
+
+  function ownInit(other: TokenIssuer): Partial<BearerAuthenticatorInit> {
+    return { ...templatesOf(other), jwksUrl: other.jwksUrl, allowedClientIds: [other.clientId] };
   }
 
   async function rejection(promise: Promise<unknown>): Promise<AppError> {
@@ -107,7 +118,7 @@ describe('BearerAuthenticator', () => {
     const oldIssuer = await startTokenIssuer({ clock: { now: () => lastYear } });
     try {
       const token = await oldIssuer.mint({ tenantId, userId, audience });
-      const init = { issuerTemplate: oldIssuer.issuerTemplate, jwksUrl: oldIssuer.jwksUrl };
+      const init = { ...templatesOf(oldIssuer), jwksUrl: oldIssuer.jwksUrl, allowedClientIds: [oldIssuer.clientId] };
       await expect(
         authenticator({ ...init, clock: { now: () => lastYear + 60_000 } }).authenticate(`Bearer ${token}`),
       ).resolves.toMatchObject({ tenantId });
@@ -121,10 +132,9 @@ describe('BearerAuthenticator', () => {
     let now = Date.now();
     const clock = { now: () => now };
     const own = await startTokenIssuer({ clock });
-    const cached = authenticator({ issuerTemplate: own.issuerTemplate, jwksUrl: own.jwksUrl, clock, clockSkewSeconds: 120 });
+    const cached = authenticator({ ...ownInit(own), clock, clockSkewSeconds: 120 });
     const uncached = authenticator({
-      issuerTemplate: own.issuerTemplate,
-      jwksUrl: own.jwksUrl,
+      ...ownInit(own),
       clock,
       clockSkewSeconds: 120,
       verifiedTokenCache: false,
@@ -174,14 +184,14 @@ describe('BearerAuthenticator', () => {
 
   it('fetches the key set once and keeps using it when the issuer goes away', async () => {
     const own = await startTokenIssuer();
-    const cached = authenticator({ issuerTemplate: own.issuerTemplate, jwksUrl: own.jwksUrl });
+    const cached = authenticator(ownInit(own));
     const first = await own.mint({ tenantId, userId, audience });
     const second = await own.mint({ tenantId, userId: newGuid(), audience });
     await expect(cached.authenticate(`Bearer ${first}`)).resolves.toMatchObject({ userId });
     await own.stop();
     await expect(cached.authenticate(`Bearer ${second}`)).resolves.toMatchObject({ tenantId });
 
-    const cold = authenticator({ issuerTemplate: own.issuerTemplate, jwksUrl: own.jwksUrl });
+    const cold = authenticator(ownInit(own));
     const error = await rejection(cold.authenticate(`Bearer ${second}`));
     expect(error.code).toBe('service_unavailable');
     expect(error.headers['Retry-After']).toBe('30');
@@ -216,8 +226,154 @@ describe('BearerAuthenticator', () => {
     }
   });
 
-  it('refuses to be built with an issuer template that cannot name a tenant, or with no audience', () => {
-    expect(() => authenticator({ issuerTemplate: 'https://login.microsoftonline.com/common/v2.0' })).toThrow(/tenantId/);
+  describe.each<[TokenVersion, TokenVersion, string]>([
+    ['1.0', '2.0', 'appid'],
+    ['2.0', '1.0', 'azp'],
+  ])('a v%s access token', (version, otherVersion, clientClaim) => {
+    // What Entra puts in `aud`: v2.0 always the API's client id; v1.0 what the client asked for.
+    const aud = version === '2.0' ? clientIdAudience : audience;
+    const mint = (claims: Partial<Parameters<TokenIssuer['mint']>[0]> = {}) =>
+      issuer.mint({ tenantId, userId, audience: aud, version, ...claims });
+
+    it('is accepted for our audience, its own issuer and an allowed client: oid, tid, roles, name and sign-in name', async () => {
+      const token = await mint({ roles: ['Integration.Admin'], name: 'Ada Lovelace', username: 'ada@contoso.example' });
+      expect(decodeJwt(token)).toMatchObject({ ver: version, iss: issuer.issuerFor(tenantId, version), [clientClaim]: issuer.clientId });
+      await expect(auth.authenticate(`Bearer ${token}`)).resolves.toEqual({
+        tenantId,
+        userId,
+        roles: ['Integration.Admin'],
+        name: 'Ada Lovelace',
+        username: 'ada@contoso.example',
+      });
+    });
+
+    it('makes the same caller as the other version does for the same user', async () => {
+      const claims = { name: 'Ada', username: 'ada@contoso.example', roles: ['Integration.Admin'] };
+      const theOther = await issuer.mint({
+        tenantId,
+        userId,
+        audience: otherVersion === '2.0' ? clientIdAudience : audience,
+        version: otherVersion,
+        ...claims,
+      });
+      expect(await auth.authenticate(`Bearer ${await mint(claims)}`)).toEqual(await auth.authenticate(`Bearer ${theOther}`));
+    });
+
+    it(`is refused with the v${otherVersion} issuer, the detail naming both and the setting`, async () => {
+      const token = await mint({ issuer: issuer.issuerFor(tenantId, otherVersion) });
+      const error = await rejection(auth.authenticate(`Bearer ${token}`));
+      expect(error.code).toBe('invalid_token');
+      expect(statusForCode(error.code)).toBe(401);
+      expect(error.headers['WWW-Authenticate']).toBe(
+        'Bearer realm="jira-outlook-cloud", error="invalid_token", error_description="The token issuer is not trusted"',
+      );
+      expect(error.detail).toContain(`${issuer.issuerFor(tenantId, otherVersion)} is the v${otherVersion} issuer`);
+      expect(error.detail).toContain(`v${version} token must name ${issuer.issuerFor(tenantId, version)}`);
+      expect(error.detail).toContain(version === '1.0' ? 'AUTH_ISSUER_TEMPLATE_V1' : 'AUTH_ISSUER_TEMPLATE)');
+      expect(error.detail).not.toContain(token.split('.')[1]!);
+    });
+
+    it("is refused with Microsoft's issuer when another is configured, the detail saying which setting to change", async () => {
+      const microsoft = version === '1.0' ? `https://sts.windows.net/${tenantId}/` : `https://login.microsoftonline.com/${tenantId}/v2.0`;
+      const error = await rejection(auth.authenticate(`Bearer ${await mint({ issuer: microsoft })}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe(
+        `The token issuer ${microsoft} is not the v${version} issuer of tenant ${tenantId}, ${issuer.issuerFor(tenantId, version)}; ` +
+          `if your identity platform issues v${version} tokens under another issuer, set ${version === '1.0' ? 'AUTH_ISSUER_TEMPLATE_V1' : 'AUTH_ISSUER_TEMPLATE'} to it, with {tenantId} for the tenant`,
+      );
+    });
+
+    it("is refused with another tenant's issuer", async () => {
+      const otherTenant = newGuid();
+      const error = await rejection(auth.authenticate(`Bearer ${await mint({ issuer: issuer.issuerFor(otherTenant, version) })}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe(
+        `The token issuer ${issuer.issuerFor(otherTenant, version)} names the tenant ${otherTenant}, not the token's own tenant ${tenantId} (tid)`,
+      );
+    });
+
+    it('is refused for another audience, the detail naming it and API_AUDIENCE', async () => {
+      const error = await rejection(auth.authenticate(`Bearer ${await mint({ audience: 'api://someone-else' })}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.headers['WWW-Authenticate']).toContain('error_description="The token is not issued for this API"');
+      expect(error.detail).toMatch(/^The token is issued for api:\/\/someone-else, which is not in API_AUDIENCE/);
+    });
+
+    it(`is refused with 401 client_not_allowed when its ${clientClaim} is not an allowed client`, async () => {
+      const stranger = newGuid();
+      const error = await rejection(auth.authenticate(`Bearer ${await mint({ clientId: stranger })}`));
+      expect(error.code).toBe('client_not_allowed');
+      expect(statusForCode(error.code)).toBe(401);
+      expect(error.headers['WWW-Authenticate']).toBe(
+        'Bearer realm="jira-outlook-cloud", error="invalid_token", error_description="The client application may not call this API"',
+      );
+      expect(error.detail).toBe(
+        `The token was issued to the client application ${stranger} (${clientClaim}), which is not in AUTH_ALLOWED_CLIENT_IDS`,
+      );
+    });
+
+    it('is refused when no client is allowed at all, the detail naming the empty setting', async () => {
+      const error = await rejection(authenticator({ allowedClientIds: [] }).authenticate(`Bearer ${await mint()}`));
+      expect(error.code).toBe('client_not_allowed');
+      expect(error.detail).toMatch(/AUTH_ALLOWED_CLIENT_IDS is empty/);
+    });
+
+    it('matches allowed client ids whatever their case', async () => {
+      const upper = authenticator({ allowedClientIds: [issuer.clientId.toUpperCase()] });
+      await expect(upper.authenticate(`Bearer ${await mint()}`)).resolves.toMatchObject({ userId });
+    });
+
+    it(`is refused when it names its client in the other version's claim instead of ${clientClaim}`, async () => {
+      const swapped = version === '1.0' ? { appid: undefined, azp: issuer.clientId } : { azp: undefined, appid: issuer.clientId };
+      const error = await rejection(auth.authenticate(`Bearer ${await mint({ extra: swapped })}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe(`The token lacks a required claim or has a malformed one (v${version} token): ${clientClaim}`);
+    });
+
+    it.each(['RS384', 'RS512', 'PS256'] as const)(
+      'is refused when the genuine key signed it with %s, the detail naming it',
+      async (algorithm) => {
+        const token = await mint({ algorithm });
+        const error = await rejection(auth.authenticate(`Bearer ${token}`));
+        expect(error.code).toBe('invalid_token');
+        expect(error.headers['WWW-Authenticate']).toContain('error_description="The token signing algorithm is not allowed"');
+        expect(error.detail).toBe(
+          `The token signing algorithm ${algorithm} is not allowed: only RS256, which the Microsoft identity platform signs with, is`,
+        );
+      },
+    );
+
+    it('is refused unsigned (alg none)', async () => {
+      const unsigned = new UnsecuredJWT(decodeJwt(await mint())).encode();
+      const error = await rejection(auth.authenticate(`Bearer ${unsigned}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe(
+        'The token signing algorithm none is not allowed: only RS256, which the Microsoft identity platform signs with, is',
+      );
+    });
+  });
+
+  it.each([
+    ['no ver', { ver: undefined }],
+    ['ver 3.0', { ver: '3.0' }],
+  ])('refuses a token with %s as no Microsoft identity platform access token', async (_, extra) => {
+    const token = await issuer.mint({ tenantId, userId, audience, extra });
+    const error = await rejection(auth.authenticate(`Bearer ${token}`));
+    expect(error.code).toBe('invalid_token');
+    expect(error.detail).toBe(
+      'The token lacks a required claim or has a malformed one: ver must be 1.0 or 2.0 (a Microsoft identity platform access token)',
+    );
+  });
+
+  it('refuses to be built with an issuer template that cannot name a tenant, one template for both versions, or no audience', () => {
+    const v2 = 'https://login.microsoftonline.com/{tenantId}/v2.0';
+    expect(() =>
+      authenticator({
+        issuerTemplates: { '1.0': 'https://sts.windows.net/{tenantId}/', '2.0': 'https://login.microsoftonline.com/common/v2.0' },
+      }),
+    ).toThrow(/v2\.0 issuer template must contain \{tenantId\}/);
+    expect(() => authenticator({ issuerTemplates: { '1.0': 'https://sts.windows.net/', '2.0': v2 } })).toThrow(/v1\.0 issuer template/);
+    expect(() => authenticator({ issuerTemplates: { '1.0': v2, '2.0': v2 } })).toThrow(/must differ/);
     expect(() => authenticator({ audiences: [] })).toThrow(/audiences/);
   });
 });

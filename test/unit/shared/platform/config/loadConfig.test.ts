@@ -88,6 +88,23 @@ describe('loadConfig', () => {
     expect(problems[0]).not.toContain('c2hvcnQ');
   });
 
+  it('reads both issuer templates and the allowed client ids (GUIDs, lower case; none by default, which refuses every token)', () => {
+    const defaults = loadConfig(valid).settings;
+    expect(defaults.AUTH_ISSUER_TEMPLATE).toBe('https://login.microsoftonline.com/{tenantId}/v2.0');
+    expect(defaults.AUTH_ISSUER_TEMPLATE_V1).toBe('https://sts.windows.net/{tenantId}/');
+    expect(defaults.AUTH_ALLOWED_CLIENT_IDS).toEqual([]);
+    const client = '6F1B2A3C-0000-4000-8000-00000000A11D';
+    expect(loadConfig({ ...valid, AUTH_ALLOWED_CLIENT_IDS: ` ${client} ,` }).settings.AUTH_ALLOWED_CLIENT_IDS).toEqual([
+      client.toLowerCase(),
+    ]);
+    const problems = problemsOf({
+      ...valid,
+      AUTH_ALLOWED_CLIENT_IDS: 'api://my-addin',
+      AUTH_ISSUER_TEMPLATE_V1: 'https://sts.windows.net/',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_ALLOWED_CLIENT_IDS', 'AUTH_ISSUER_TEMPLATE_V1']);
+  });
+
   it('keeps every key of a rotation list, the first one active', () => {
     const other = Buffer.alloc(32, 9).toString('base64');
     const config = loadConfig({ ...valid, DATA_ENCRYPTION_KEY: `k2:${other},k1:${key}` });
