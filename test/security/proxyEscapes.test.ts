@@ -294,6 +294,21 @@ describe('base URLs that are, or spell, a private address (production settings)'
     'https://255.255.255.255',
     'https://LOCALHOST',
     'https://localhost.',
+    // Azure's platform address (wire server: DNS, health probes, host metadata), in every spelling.
+    'https://168.63.129.16',
+    'https://2822734096',
+    'https://0xa83f8110',
+    'https://025017700420',
+    'https://0250.077.0201.020',
+    'https://0xa8.0x3f.0x81.0x10',
+    'https://168.63.33040',
+    'https://168.4161808',
+    'https://[::ffff:168.63.129.16]',
+    'https://[::ffff:a83f:8110]',
+    'https://[0:0:0:0:0:ffff:a83f:8110]',
+    'https://[0000:0000:0000:0000:0000:FFFF:A83F:8110]',
+    'https://[::a83f:8110]',
+    'https://[64:ff9b::a83f:8110]',
   ])('%s: refused, nothing stored', async (baseUrl) => {
     const reply = await send(strict.host, 'PUT', '/api/manage/instances/ssrf', {
       token: stack.tokens.admin,

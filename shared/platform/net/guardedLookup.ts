@@ -13,7 +13,7 @@ export class ForbiddenTargetError extends Error {
 /**
  * A `lookup` for sockets that refuses private and reserved addresses at connection time,
  * so a name that resolved to a public address when an instance was registered cannot be
- * re-pointed at 169.254.169.254 or localhost later (DNS rebinding).
+ * re-pointed at 169.254.169.254, 168.63.129.16 or localhost later (DNS rebinding).
  */
 export const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
