@@ -77,6 +77,11 @@ export class InstanceService {
     return `${this.publicBaseUrl}/api/jira/oauth/callback`;
   }
 
+  /** The one-time URL the Office dialog opens to begin an authorization (`?tenant&id`). */
+  get beginUrl(): string {
+    return `${this.publicBaseUrl}/api/jira/oauth/begin`;
+  }
+
   /** Where the add-in starts the authorization of an instance. */
   startUrl(instanceId: string): string {
     return `${this.publicBaseUrl}/api/jira/${instanceId}/oauth/start`;
