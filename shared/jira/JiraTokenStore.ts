@@ -147,10 +147,11 @@ export class JiraTokenStore {
 
   /**
    * The browser that opens the begin URL first: binds it (a fresh secret for its cookie,
-   * stored by hash) and answers the request token to send it to Jira with. Once only: a
-   * second browser, an unknown key, a completed or expired authorization get 400.
+   * stored by hash) and answers the request token to send it to Jira with. Once only, and
+   * within `windowMs` of the start: a second browser, an unknown key, a late begin, a
+   * completed or expired authorization get 400.
    */
-  async beginPending(tenantId: string, requestTokenHash: string, beginKey: string): Promise<BegunAuthorization> {
+  async beginPending(tenantId: string, requestTokenHash: string, beginKey: string, windowMs: number): Promise<BegunAuthorization> {
     const found = await this.repository.pending.getVersioned({ tenantId, requestTokenHash });
     if (!found) throw invalidBegin();
     const { entity } = found;
@@ -160,6 +161,7 @@ export class JiraTokenStore {
       entity.beginKeyHash === undefined ||
       entity.encryptedRequestToken === undefined ||
       Date.parse(entity.expiresAt) <= this.clock.now() ||
+      Date.parse(entity.createdAt) + windowMs <= this.clock.now() ||
       !sameHash(hashKey(beginKey), entity.beginKeyHash)
     )
       throw invalidBegin();

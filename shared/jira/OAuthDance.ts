@@ -22,6 +22,11 @@ export interface OAuthDanceInit {
   clock: Clock;
   /** How long a started authorization can be completed; Jira's own request tokens live 10 minutes. */
   requestTokenTtlMs?: number;
+  /**
+   * How long after the start the begin URL can be opened. The Office dialog opens it at
+   * once; a short window leaves little time to forward an unopened one to someone else.
+   */
+  beginWindowMs?: number;
 }
 
 export interface CompletedAuthorization {
@@ -60,6 +65,7 @@ export class OAuthDance {
   private readonly http: OutboundClient;
   private readonly clock: Clock;
   private readonly requestTokenTtlMs: number;
+  private readonly beginWindowMs: number;
 
   constructor(init: OAuthDanceInit) {
     this.instances = init.instances;
@@ -67,6 +73,7 @@ export class OAuthDance {
     this.http = init.http;
     this.clock = init.clock;
     this.requestTokenTtlMs = init.requestTokenTtlMs ?? 10 * 60_000;
+    this.beginWindowMs = init.beginWindowMs ?? 2 * 60_000;
   }
 
   /** Gets a request token from Jira and answers the begin URL the Office dialog opens. */
@@ -98,7 +105,7 @@ export class OAuthDance {
     const [, requestTokenHash = '', beginKey = ''] = BEGIN_ID.exec(input.id) ?? [];
     if (requestTokenHash === '')
       throw new AppError({ code: 'oauth_request_token_invalid', detail: 'this authorization link is not one the app made' });
-    const begun = await this.tokens.beginPending(input.tenantId, requestTokenHash, beginKey);
+    const begun = await this.tokens.beginPending(input.tenantId, requestTokenHash, beginKey, this.beginWindowMs);
     const instance = await this.instances.find(input.tenantId, begun.instanceId);
     if (!instance)
       throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });

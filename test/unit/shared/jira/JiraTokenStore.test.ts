@@ -17,6 +17,7 @@ describe('JiraTokenStore against Azurite', () => {
   if (typeof keyring === 'string') throw new Error(keyring);
   const secrets = new SecretBox({ keyring });
   const alice = { name: 'alice', displayName: 'Alice Example' };
+  const WINDOW = 120_000;
   const store = () => new JiraTokenStore({ repository: repositories.jiraTokens, secrets, clock, cacheTtlMs: 60_000 });
 
   beforeAll(async () => {
@@ -72,10 +73,10 @@ describe('JiraTokenStore against Azurite', () => {
     expect(row?.browserBindingHash).toBeUndefined();
     expect(JSON.stringify(row)).not.toMatch(/rt-secret|rt-1|begin-key-1/);
 
-    await expect(tokens.beginPending(tenantId, hash, 'begin-key-2')).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
+    await expect(tokens.beginPending(tenantId, hash, 'begin-key-2', WINDOW)).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
     const begins = await Promise.allSettled([
-      tokens.beginPending(tenantId, hash, 'begin-key-1'),
-      store().beginPending(tenantId, hash, 'begin-key-1'),
+      tokens.beginPending(tenantId, hash, 'begin-key-1', WINDOW),
+      store().beginPending(tenantId, hash, 'begin-key-1', WINDOW),
     ]);
     const begun = begins.find((r) => r.status === 'fulfilled');
     expect(begins.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -96,14 +97,16 @@ describe('JiraTokenStore against Azurite', () => {
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'oauth_request_token_invalid' } });
 
     const hash2 = await tokens.putPending({ ...pending, requestToken: 'rt-2' });
-    const { browserBinding } = await tokens.beginPending(tenantId, hash2, 'begin-key-1');
+    const { browserBinding } = await tokens.beginPending(tenantId, hash2, 'begin-key-1', WINDOW);
     await expect(tokens.consumePending(newGuid(), 'rt-2', browserBinding)).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
     now += 600_001;
     await expect(tokens.consumePending(tenantId, 'rt-2', browserBinding)).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
     await expect(tokens.consumePending(tenantId, 'never', browserBinding)).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
     const hash3 = await tokens.putPending({ ...pending, requestToken: 'rt-3', expiresAt: now + 600_000 });
     now += 600_001;
-    await expect(tokens.beginPending(tenantId, hash3, 'begin-key-1')).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
+    await expect(tokens.beginPending(tenantId, hash3, 'begin-key-1', WINDOW)).rejects.toMatchObject({
+      code: 'oauth_request_token_invalid',
+    });
   });
 
   it.each([
@@ -122,9 +125,21 @@ describe('JiraTokenStore against Azurite', () => {
       beginKey: 'k',
       expiresAt: now + 600_000,
     });
-    const { browserBinding } = await tokens.beginPending(tenantId, hash, 'k');
+    const { browserBinding } = await tokens.beginPending(tenantId, hash, 'k', WINDOW);
     await expect(tokens.consumePending(tenantId, 'rt-4', given)).rejects.toMatchObject({ code: 'oauth_browser_mismatch' });
     await expect(tokens.consumePending(tenantId, 'rt-4', browserBinding)).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
+  });
+
+  it('refuses a begin later than its window after the start, though the request token is still valid', async () => {
+    const tenantId = newGuid();
+    const tokens = store();
+    const pending = { tenantId, userId: 'u6', instanceId: 'demo', tokenSecret: 's', beginKey: 'k', expiresAt: now + 600_000 };
+    const early = await tokens.putPending({ ...pending, requestToken: 'rt-6' });
+    const late = await tokens.putPending({ ...pending, requestToken: 'rt-7' });
+    now += WINDOW - 1;
+    await expect(tokens.beginPending(tenantId, early, 'k', WINDOW)).resolves.toMatchObject({ requestToken: 'rt-6' });
+    now += 1;
+    await expect(tokens.beginPending(tenantId, late, 'k', WINDOW)).rejects.toMatchObject({ code: 'oauth_request_token_invalid' });
   });
 
   it('refuses a callback for an authorization no browser began', async () => {
