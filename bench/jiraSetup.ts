@@ -21,14 +21,21 @@ export async function registerInstance(stack: Stack, instanceId: string, body: R
   stack.jira.registerConsumer({ consumerKey: view.consumerKey, publicKeyPem: view.publicKeyPem, allowImpersonation: true });
 }
 
-/** The OAuth 1.0a dance for one user: start, "Allow" in Jira as `jiraUser`, follow the callback. */
+/**
+ * The OAuth 1.0a dance for one user: start, open the begin URL (its cookie binds this
+ * "browser"), "Allow" in Jira as `jiraUser`, follow the callback with the cookie.
+ */
 export async function authorizeUser(stack: Stack, userToken: string, instanceId: string, jiraUser: string): Promise<void> {
   const started = await expectReply([200], 'starting the OAuth dance', `${stack.appUrl}/api/jira/${instanceId}/oauth/start`, {
     method: 'POST',
     token: userToken,
   });
-  const authorizeUrl = new URL(startSchema.parse(JSON.parse(started.text)).authorizeUrl);
-  const { callbackUrl } = stack.jira.approve(authorizeUrl.searchParams.get('oauth_token') ?? '', jiraUser);
+  const begin = await expectReply([302], 'opening the begin URL', startSchema.parse(JSON.parse(started.text)).authorizeUrl);
+  const cookie = begin.headers.getSetCookie().map((line) => line.split(';', 1)[0] ?? '');
+  const jiraAuthorize = new URL(begin.headers.get('location') ?? '');
+  const { callbackUrl } = stack.jira.approve(jiraAuthorize.searchParams.get('oauth_token') ?? '', jiraUser);
   const callback = new URL(callbackUrl);
-  await expectReply([200], 'following the OAuth callback', `${stack.appUrl}${callback.pathname}${callback.search}`);
+  await expectReply([200], 'following the OAuth callback', `${stack.appUrl}${callback.pathname}${callback.search}`, {
+    headers: { cookie: cookie.join('; ') },
+  });
 }

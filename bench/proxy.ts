@@ -15,7 +15,7 @@ const CONNECTIONS = 32;
 const TARGET_RPS = 2000;
 const TARGET_ADDED_P50_MS = 1;
 const TARGET_ADDED_P99_MS = 10;
-export const PROXY_FUNCTIONS = ['jiraProxy', 'jiraOAuthStart', 'jiraOAuthCallback', 'manageInstances'];
+export const PROXY_FUNCTIONS = ['jiraProxy', 'jiraOAuthStart', 'jiraOAuthBegin', 'jiraOAuthCallback', 'manageInstances'];
 
 /**
  * `proxy`: a proxied GET of 1 KiB of JSON (bearer token validated, instance and user token

@@ -14,6 +14,7 @@ import { manageUi } from './manageUi';
 import { manageUiAsset } from './manageUiAsset';
 import { health } from './health';
 import { addInCorsPolicy } from './http/addInCorsPolicy';
+import { jiraOAuthBegin } from './jiraOAuthBegin';
 import { jiraOAuthCallback } from './jiraOAuthCallback';
 import { jiraOAuthStart } from './jiraOAuthStart';
 import { jiraProxy } from './jiraProxy';
@@ -59,6 +60,8 @@ const rows: readonly FunctionRow[] = [
     cors: addInCorsPolicy,
     handler: jiraOAuthStart,
   },
+  // The Office dialog opens the begin URL `oauth/start` answered; Jira sends the same browser to the callback.
+  { kind: 'http', name: 'jiraOAuthBegin', route: 'jira/oauth/begin', methods: ['GET'], handler: jiraOAuthBegin },
   { kind: 'http', name: 'jiraOAuthCallback', route: 'jira/oauth/callback', methods: ['GET'], handler: jiraOAuthCallback },
   {
     kind: 'http',

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ReadableStream } from 'node:stream/web';
 import { HttpResponse, type HttpResponseInit } from '@azure/functions';
+import { Headers, setCookie } from 'undici';
 
 /** Hop-by-hop headers the worker's HTTP proxy drops from a function's response too. */
 const HOP_BY_HOP = new Set([
@@ -28,7 +29,8 @@ export interface WriteHttpResponseInit {
  * the body piped with backpressure, never buffered. A client that goes away cancels the
  * body stream; a body stream that fails destroys the socket, so the client sees a broken
  * response instead of waiting for one that never ends. Resolves when the response is done.
- * Cookies are not written (the app sets none).
+ * `cookies` become `Set-Cookie` headers after any the handler set itself, as the worker's
+ * HTTP stream proxy does (`setCookies` in @azure/functions).
  */
 export async function writeHttpResponse({ result, response, method }: WriteHttpResponseInit): Promise<void> {
   const native = result instanceof HttpResponse ? result : new HttpResponse(result);
@@ -37,8 +39,10 @@ export async function writeHttpResponse({ result, response, method }: WriteHttpR
   native.headers.forEach((value, name) => {
     if (name !== 'set-cookie' && !HOP_BY_HOP.has(name) && !connection.includes(name)) response.setHeader(name, value);
   });
-  const setCookie = native.headers.getSetCookie();
-  if (setCookie.length > 0) response.setHeader('set-cookie', setCookie);
+  const cookieHeaders = new Headers();
+  for (const cookie of native.cookies) setCookie(cookieHeaders, cookie);
+  const setCookies = [...native.headers.getSetCookie(), ...cookieHeaders.getSetCookie()];
+  if (setCookies.length > 0) response.setHeader('set-cookie', setCookies);
 
   const body: ReadableStream<unknown> | null = native.body;
   if (!body || method === 'HEAD') {

@@ -29,7 +29,10 @@ export interface InstanceServiceInit {
   baseUrlPolicy: BaseUrlPolicy;
   /** How long a read instance (or its absence) is trusted; other workers see a change within this. */
   cacheTtlMs?: number;
-  /** Called when an instance's base URL moves or it is removed: its user tokens must go. */
+  /**
+   * Called when an instance's base URL moves to another origin or it is removed: its user
+   * tokens must go. (The service token is in the instance row and goes with the move itself.)
+   */
   onInstanceMoved?: (tenantId: string, instanceId: string) => Promise<void>;
 }
 
@@ -72,6 +75,11 @@ export class InstanceService {
   /** Where Jira sends the browser back after "Allow": the application link's callback URL. */
   get callbackUrl(): string {
     return `${this.publicBaseUrl}/api/jira/oauth/callback`;
+  }
+
+  /** The one-time URL the Office dialog opens to begin an authorization (`?tenant&id`). */
+  get beginUrl(): string {
+    return `${this.publicBaseUrl}/api/jira/oauth/begin`;
   }
 
   /** Where the add-in starts the authorization of an instance. */
@@ -213,9 +221,15 @@ export class InstanceService {
 
   private updatedEntity(existing: InstanceEntity, baseUrl: string, body: RegisterInstanceBody, now: string): InstanceEntity {
     const { serviceUser: _user, appKey: _app, encryptedServiceToken, ...kept } = existing;
+    // A personal access token is a bearer credential of the Jira that issued it: a move to
+    // another origin must not hand it to the new host. It stays only within the origin
+    // (a context path, a display name), or when the move brings its own.
+    const moved = new URL(existing.baseUrl).origin !== new URL(baseUrl).origin;
     const token =
       body.serviceToken === undefined
-        ? encryptedServiceToken
+        ? moved
+          ? undefined
+          : encryptedServiceToken
         : body.serviceToken === null
           ? undefined
           : this.secrets.seal(body.serviceToken, serviceTokenContext(existing.tenantId, existing.instanceId));

@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../platform/errors/AppError';
 import type { SecretBox } from '../platform/crypto/SecretBox';
 import { TtlCache } from '../platform/cache';
@@ -20,6 +21,16 @@ export interface PendingAuthorization {
   instanceId: string;
   requestToken: string;
   tokenSecret: string;
+  /** The secret half of the begin URL's id: whoever opens that URL first is the browser that began. */
+  beginKey: string;
+  expiresAt: number;
+}
+
+export interface BegunAuthorization {
+  instanceId: string;
+  requestToken: string;
+  /** The value of the cookie that binds the browser which began to the callback. */
+  browserBinding: string;
   expiresAt: number;
 }
 
@@ -29,14 +40,20 @@ export interface ConsumedAuthorization {
   tokenSecret: string;
 }
 
+/** Who Jira says an access token acts as. */
+export interface JiraUser {
+  name: string;
+  displayName: string;
+}
+
 const MAX_CACHED = 10_000;
 
 /**
  * Users' Jira tokens, encrypted at rest. Access tokens are cached per process (decrypted,
  * in memory only) so a proxied request costs no table read and no decryption. Request
  * tokens between "start" and the callback are stored by hash, bound to the user who
- * started, expire, and can be consumed once (ETag-guarded, so two racing callbacks cannot
- * both win).
+ * started and, once begun, to the browser that began; they expire, and begin and callback
+ * each succeed once (ETag-guarded, so two racing browsers or callbacks cannot both win).
  */
 export class JiraTokenStore {
   private readonly repository: JiraTokenRepository;
@@ -66,7 +83,7 @@ export class JiraTokenStore {
     return token;
   }
 
-  async putAccess(tenantId: string, userId: string, instanceId: string, token: OAuthToken): Promise<void> {
+  async putAccess(tenantId: string, userId: string, instanceId: string, token: OAuthToken, jiraUser: JiraUser): Promise<void> {
     const context = accessContext(tenantId, userId, instanceId);
     const now = new Date(this.clock.now()).toISOString();
     const existing = await this.repository.access.get({ tenantId, userId, instanceId });
@@ -76,6 +93,8 @@ export class JiraTokenStore {
       instanceId,
       encryptedAccessToken: this.secrets.seal(token.key, `${context}/token`),
       encryptedTokenSecret: this.secrets.seal(token.secret, `${context}/secret`),
+      jiraUserName: jiraUser.name,
+      jiraDisplayName: jiraUser.displayName,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     });
@@ -107,32 +126,86 @@ export class JiraTokenStore {
     for (const userId of users) await this.dropAccess(tenantId, userId, instanceId);
   }
 
-  async putPending(pending: PendingAuthorization): Promise<void> {
+  /** Stores a started authorization; answers the hash it is found by (half of the begin URL's id). */
+  async putPending(pending: PendingAuthorization): Promise<string> {
     const requestTokenHash = hashKey(pending.requestToken);
+    const context = pendingContext(pending.tenantId, requestTokenHash);
     await this.repository.pending.upsert({
       tenantId: pending.tenantId,
       requestTokenHash,
       userId: pending.userId,
       instanceId: pending.instanceId,
-      encryptedTokenSecret: this.secrets.seal(pending.tokenSecret, pendingContext(pending.tenantId, requestTokenHash)),
+      encryptedTokenSecret: this.secrets.seal(pending.tokenSecret, context),
+      encryptedRequestToken: this.secrets.seal(pending.requestToken, `${context}/token`),
+      beginKeyHash: hashKey(pending.beginKey),
       expiresAt: new Date(pending.expiresAt).toISOString(),
       used: false,
       createdAt: new Date(this.clock.now()).toISOString(),
     });
+    return requestTokenHash;
   }
 
-  /** The pending authorization of this request token, marked used; 400 when unknown, expired or used. */
-  async consumePending(tenantId: string, requestToken: string): Promise<ConsumedAuthorization> {
+  /**
+   * The browser that opens the begin URL first: binds it (a fresh secret for its cookie,
+   * stored by hash) and answers the request token to send it to Jira with. Once only, and
+   * within `windowMs` of the start: a second browser, an unknown key, a late begin, a
+   * completed or expired authorization get 400.
+   */
+  async beginPending(tenantId: string, requestTokenHash: string, beginKey: string, windowMs: number): Promise<BegunAuthorization> {
+    const found = await this.repository.pending.getVersioned({ tenantId, requestTokenHash });
+    if (!found) throw invalidBegin();
+    const { entity } = found;
+    if (
+      entity.used ||
+      entity.browserBindingHash !== undefined ||
+      entity.beginKeyHash === undefined ||
+      entity.encryptedRequestToken === undefined ||
+      Date.parse(entity.expiresAt) <= this.clock.now() ||
+      Date.parse(entity.createdAt) + windowMs <= this.clock.now() ||
+      !sameHash(hashKey(beginKey), entity.beginKeyHash)
+    )
+      throw invalidBegin();
+    const browserBinding = randomBytes(32).toString('base64url');
+    if (!(await this.repository.pending.update({ ...entity, browserBindingHash: hashKey(browserBinding) }, found.etag)))
+      throw invalidBegin();
+    return {
+      instanceId: entity.instanceId,
+      requestToken: this.secrets.open(entity.encryptedRequestToken, `${pendingContext(tenantId, requestTokenHash)}/token`),
+      browserBinding,
+      expiresAt: Date.parse(entity.expiresAt),
+    };
+  }
+
+  /**
+   * The pending authorization of this request token, marked used; 400 when unknown, expired
+   * or used. Then the browser must be the one that began it (`browserBinding`, from its
+   * cookie): any other gets 400 `oauth_browser_mismatch`, and the request token stays spent,
+   * so a consent made in the wrong browser can never be completed.
+   */
+  async consumePending(tenantId: string, requestToken: string, browserBinding: string | undefined): Promise<ConsumedAuthorization> {
     const requestTokenHash = hashKey(requestToken);
     const found = await this.repository.pending.getVersioned({ tenantId, requestTokenHash });
     if (!found || found.entity.used || Date.parse(found.entity.expiresAt) <= this.clock.now()) throw invalidRequestToken();
     if (!(await this.repository.pending.update({ ...found.entity, used: true }, found.etag))) throw invalidRequestToken();
+    const bound = found.entity.browserBindingHash;
+    if (bound === undefined || browserBinding === undefined || !sameHash(hashKey(browserBinding), bound)) {
+      throw new AppError({
+        code: 'oauth_browser_mismatch',
+        detail: 'the authorization was completed in a browser other than the one that began it; start again from the add-in',
+      });
+    }
     return {
       userId: found.entity.userId,
       instanceId: found.entity.instanceId,
       tokenSecret: this.secrets.open(found.entity.encryptedTokenSecret, pendingContext(tenantId, requestTokenHash)),
     };
   }
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function cacheKey(tenantId: string, userId: string, instanceId: string): string {
@@ -145,6 +218,13 @@ function accessContext(tenantId: string, userId: string, instanceId: string): st
 
 function pendingContext(tenantId: string, requestTokenHash: string): string {
   return `jiraTokens/${tenantId}/pending/${requestTokenHash}`;
+}
+
+function invalidBegin(): AppError {
+  return new AppError({
+    code: 'oauth_request_token_invalid',
+    detail: 'this authorization link is unknown, expired or was already opened; start again from the add-in',
+  });
 }
 
 function invalidRequestToken(): AppError {

@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { AppError } from '../platform/errors/AppError';
+import type { ResponseCookie } from '../platform/http/cookies';
 import type { OutboundClient } from '../platform/http/OutboundClient';
 import { readBody } from '../platform/http/readBody';
 import { toUpstreamError } from '../platform/http/toUpstreamError';
 import type { InstanceService, LoadedInstance } from './InstanceService';
 import type { Clock } from '../platform/clock';
-import type { JiraTokenStore } from './JiraTokenStore';
+import { hashKey } from '../platform/storage/tableKey';
+import type { JiraTokenStore, JiraUser } from './JiraTokenStore';
+import { clearedOAuthBrowserCookie, oauthBrowserCookie, oauthBrowserCookieName } from './oauthBrowserCookie';
 import type { OAuthToken } from './OAuthSigner';
 import { oauthProblemError } from './oauthProblemError';
 import { parseFormPairs } from './parseFormPairs';
@@ -17,6 +22,11 @@ export interface OAuthDanceInit {
   clock: Clock;
   /** How long a started authorization can be completed; Jira's own request tokens live 10 minutes. */
   requestTokenTtlMs?: number;
+  /**
+   * How long after the start the begin URL can be opened. The Office dialog opens it at
+   * once; a short window leaves little time to forward an unopened one to someone else.
+   */
+  beginWindowMs?: number;
 }
 
 export interface CompletedAuthorization {
@@ -24,14 +34,30 @@ export interface CompletedAuthorization {
   userId: string;
   instanceId: string;
   displayName: string;
+  /** Who the stored token acts as in Jira. */
+  jiraUser: JiraUser;
+}
+
+/** Where the begin step sends the browser, and the cookie that binds it. */
+export interface BegunDance {
+  jiraAuthorizeUrl: string;
+  cookie: ResponseCookie;
 }
 
 const MAX_TOKEN_ANSWER_BYTES = 16 * 1024;
+const MAX_MYSELF_BYTES = 64 * 1024;
+/** `<hash of the request token>.<begin key>`, both base64url of 32 bytes. */
+const BEGIN_ID = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
+const myselfSchema = z.object({ name: z.string().min(1).max(255), displayName: z.string().max(255).optional() });
 
 /**
- * The three-legged OAuth 1.0a dance with Jira: a request token bound to the user who
- * started, the authorize URL for the Office dialog, and the exchange for an access token
- * at the callback, which is stored encrypted for (tenant, user, instance).
+ * The three-legged OAuth 1.0a dance with Jira. `start` (the add-in, with its bearer token)
+ * gets a request token bound to the user and answers a one-time begin URL of ours; the
+ * Office dialog opens it, and `begin` binds that browser with a cookie and sends it to
+ * Jira's authorize page; at the callback, `complete` requires the same browser, exchanges
+ * the request token for an access token, asks Jira whose it is (`/myself`), and stores both
+ * encrypted for (tenant, user, instance). Without the browser binding, whoever a starter
+ * sent Jira's "Allow" link to would have their Jira account stored under the starter's.
  */
 export class OAuthDance {
   private readonly instances: InstanceService;
@@ -39,6 +65,7 @@ export class OAuthDance {
   private readonly http: OutboundClient;
   private readonly clock: Clock;
   private readonly requestTokenTtlMs: number;
+  private readonly beginWindowMs: number;
 
   constructor(init: OAuthDanceInit) {
     this.instances = init.instances;
@@ -46,29 +73,75 @@ export class OAuthDance {
     this.http = init.http;
     this.clock = init.clock;
     this.requestTokenTtlMs = init.requestTokenTtlMs ?? 10 * 60_000;
+    this.beginWindowMs = init.beginWindowMs ?? 2 * 60_000;
   }
 
-  /** Gets a request token from Jira and answers where the user approves it. */
+  /** Gets a request token from Jira and answers the begin URL the Office dialog opens. */
   async start(caller: { tenantId: string; userId: string }, instanceId: string): Promise<{ authorizeUrl: string }> {
     const instance = await this.instances.require(caller.tenantId, instanceId);
     // The tenant rides in the callback so the callback finds the pending row by its key;
     // it grants nothing: the row is found by the token's hash and is bound to the user.
-    const callback = `${this.instances.callbackUrl}?tenant=${encodeURIComponent(caller.tenantId)}`;
+    const tenant = encodeURIComponent(caller.tenantId);
+    const callback = `${this.instances.callbackUrl}?tenant=${tenant}`;
     const answer = await this.tokenRequest(instance, 'request-token', undefined, { oauth_callback: callback });
-    await this.tokens.putPending({
+    const beginKey = randomBytes(32).toString('base64url');
+    const requestTokenHash = await this.tokens.putPending({
       tenantId: caller.tenantId,
       userId: caller.userId,
       instanceId,
       requestToken: answer.key,
       tokenSecret: answer.secret,
+      beginKey,
       expiresAt: this.clock.now() + this.requestTokenTtlMs,
     });
-    return { authorizeUrl: `${instance.entity.baseUrl}/plugins/servlet/oauth/authorize?oauth_token=${encodeURIComponent(answer.key)}` };
+    return { authorizeUrl: `${this.instances.beginUrl}?tenant=${tenant}&id=${requestTokenHash}.${beginKey}` };
   }
 
-  /** Exchanges an approved request token (once) and stores the access token. */
-  async complete(input: { tenantId: string; requestToken: string; verifier: string }): Promise<CompletedAuthorization> {
-    const pending = await this.tokens.consumePending(input.tenantId, input.requestToken);
+  /**
+   * The begin URL, opened: the first browser to open it is bound to the authorization by a
+   * cookie and sent to Jira's authorize page; any later one gets 400 (`oauth_request_token_invalid`).
+   */
+  async begin(input: { tenantId: string; id: string }): Promise<BegunDance> {
+    const [, requestTokenHash = '', beginKey = ''] = BEGIN_ID.exec(input.id) ?? [];
+    if (requestTokenHash === '')
+      throw new AppError({ code: 'oauth_request_token_invalid', detail: 'this authorization link is not one the app made' });
+    const begun = await this.tokens.beginPending(input.tenantId, requestTokenHash, beginKey, this.beginWindowMs);
+    const instance = await this.instances.find(input.tenantId, begun.instanceId);
+    if (!instance)
+      throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });
+    return {
+      jiraAuthorizeUrl: `${instance.entity.baseUrl}/plugins/servlet/oauth/authorize?oauth_token=${encodeURIComponent(begun.requestToken)}`,
+      cookie: oauthBrowserCookie({
+        requestTokenHash,
+        value: begun.browserBinding,
+        callbackPath: this.callbackPath,
+        maxAgeSeconds: (begun.expiresAt - this.clock.now()) / 1000,
+      }),
+    };
+  }
+
+  /** The name of the cookie that holds the browser binding of this request token at the callback. */
+  browserCookieName(requestToken: string): string {
+    return oauthBrowserCookieName(hashKey(requestToken));
+  }
+
+  /** The binding cookie of this request token, expired: spent either way once the callback ran. */
+  clearedBrowserCookie(requestToken: string): ResponseCookie {
+    return clearedOAuthBrowserCookie(hashKey(requestToken), this.callbackPath);
+  }
+
+  /**
+   * At the callback, in the browser that began (`browserBinding`, from its cookie): spends
+   * the request token, exchanges it for an access token, and stores that with the Jira user
+   * it acts as. A browser that did not begin gets 400 `oauth_browser_mismatch`.
+   */
+  async complete(input: {
+    tenantId: string;
+    requestToken: string;
+    verifier: string;
+    browserBinding: string | undefined;
+  }): Promise<CompletedAuthorization> {
+    const pending = await this.tokens.consumePending(input.tenantId, input.requestToken, input.browserBinding);
     const instance = await this.instances.find(input.tenantId, pending.instanceId);
     if (!instance)
       throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });
@@ -79,8 +152,53 @@ export class OAuthDance {
       { key: input.requestToken, secret: pending.tokenSecret },
       { oauth_verifier: input.verifier },
     );
-    await this.tokens.putAccess(input.tenantId, pending.userId, pending.instanceId, access);
-    return { tenantId: input.tenantId, userId: pending.userId, instanceId: pending.instanceId, displayName: instance.entity.displayName };
+    const jiraUser = await this.myself(instance, access);
+    await this.tokens.putAccess(input.tenantId, pending.userId, pending.instanceId, access, jiraUser);
+    return {
+      tenantId: input.tenantId,
+      userId: pending.userId,
+      instanceId: pending.instanceId,
+      displayName: instance.entity.displayName,
+      jiraUser,
+    };
+  }
+
+  private get callbackPath(): string {
+    return new URL(this.instances.callbackUrl).pathname;
+  }
+
+  /** Who the new access token acts as, asked right after the exchange with the token itself. */
+  private async myself(instance: LoadedInstance, token: OAuthToken): Promise<JiraUser> {
+    const url = new URL(`${instance.entity.baseUrl}/rest/api/2/myself`);
+    const authorization = instance.signer.authorization({ method: 'GET', url, token });
+    let status: number;
+    let wwwAuthenticate: string | undefined;
+    let text: string;
+    try {
+      const response = await this.http.request(url, { method: 'GET', headers: { authorization, accept: 'application/json' } });
+      status = response.statusCode;
+      const challenge = response.headers['www-authenticate'];
+      wwwAuthenticate = Array.isArray(challenge) ? challenge.join(', ') : challenge;
+      const body = await readBody(response.body, {
+        maxBytes: MAX_MYSELF_BYTES,
+        tooLarge: () => new AppError({ code: 'upstream_bad_response', detail: 'Jira answered more than expected' }),
+      });
+      text = body.toString('utf8');
+    } catch (error) {
+      throw toUpstreamError(error, 'Jira');
+    }
+    const problem = readOAuthProblem({ wwwAuthenticate });
+    if (problem) throw oauthProblemError(problem, { startUrl: this.instances.startUrl(instance.entity.instanceId) });
+    if (status !== 200) throw new AppError({ code: 'upstream_bad_response', detail: `Jira answered ${status} to /myself` });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const user = myselfSchema.safeParse(parsed);
+    if (!user.success) throw new AppError({ code: 'upstream_bad_response', detail: "Jira's /myself answer names no user" });
+    return { name: user.data.name, displayName: user.data.displayName || user.data.name };
   }
 
   private async tokenRequest(

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { escapeHtml } from '../platform/text';
+import type { JiraUser } from './JiraTokenStore';
 
 export type OAuthDanceOutcome =
-  { ok: true; instanceId: string; displayName: string } | { ok: false; status: number; code: string; message: string };
+  { ok: true; instanceId: string; displayName: string; jiraUser: JiraUser } | { ok: false; status: number; code: string; message: string };
 
 export interface HtmlPage {
   status: number;
@@ -14,7 +15,8 @@ const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 
 /**
  * The page Jira's callback lands on, inside the add-in's Office dialog: it tells the add-in
- * the outcome through `Office.context.ui.messageParent` and says it to a person too.
+ * the outcome through `Office.context.ui.messageParent` and says it to a person too, with
+ * the Jira user the stored token acts as, so nobody ends up connected as someone else unawares.
  * Everything shown is HTML-escaped and the message travels as inert JSON data, so no
  * value (a display name, an error text) can become markup or script; the URL carries the
  * token and verifier, so no Referer is sent to the script host.
@@ -22,11 +24,11 @@ const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 export function oauthDancePage(outcome: OAuthDanceOutcome): HtmlPage {
   const nonce = randomBytes(16).toString('base64');
   const message = outcome.ok
-    ? { type: 'jira-authorization', status: 'authorized', instanceId: outcome.instanceId }
+    ? { type: 'jira-authorization', status: 'authorized', instanceId: outcome.instanceId, jiraUser: outcome.jiraUser }
     : { type: 'jira-authorization', status: 'failed', code: outcome.code };
   const title = outcome.ok ? 'Jira is connected' : 'Jira could not be connected';
   const text = outcome.ok
-    ? `The add-in can now reach ${outcome.displayName} for you. You can close this window.`
+    ? `The add-in can now reach ${outcome.displayName} for you, as the Jira user ${outcome.jiraUser.displayName} (${outcome.jiraUser.name}). You can close this window.`
     : `${outcome.message} Close this window and try again.`;
   const body = `<!doctype html>
 <html lang="en">

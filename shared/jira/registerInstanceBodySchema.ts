@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * `PUT /api/manage/instances/{instanceId}`. `serviceToken` is a personal access token of the
- * service user (Jira DC 8.14+), write-only: absent keeps the stored one, null removes it.
+ * service user (Jira DC 8.14+), write-only: absent keeps the stored one (unless `baseUrl`
+ * moves to another origin, which drops it), null removes it.
  */
 export const registerInstanceBodySchema = z
   .object({

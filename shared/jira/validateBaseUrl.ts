@@ -23,7 +23,8 @@ const systemResolve = async (hostname: string): Promise<string[]> =>
  * The base URL of a Jira instance, normalized (`https://host[:port][/context]`, no trailing
  * slash), or an AppError. https only unless insecure Jira is allowed; no credentials,
  * query or fragment; and the host must not be or resolve to a loopback, private,
- * link-local (169.254.169.254) or otherwise reserved address. The outbound client checks
+ * link-local (169.254.169.254), Azure platform (168.63.129.16) or otherwise reserved
+ * address, in whatever spelling the URL parser accepts. The outbound client checks
  * the address again at every connection, so a name re-pointed later (DNS rebinding) fails
  * then too.
  */

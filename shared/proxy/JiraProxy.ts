@@ -13,7 +13,7 @@ import type { OAuthToken } from '../jira/OAuthSigner';
 import { oauthProblemError, TOKEN_PROBLEMS } from '../jira/oauthProblemError';
 import { parseFormPairs, type FormPair } from '../jira/parseFormPairs';
 import { readOAuthProblem } from '../jira/readOAuthProblem';
-import { checkProxyQuery } from './checkProxyQuery';
+import { checkProxyForm, checkProxyQuery } from './checkProxyQuery';
 import { BodyTooLargeError, ByteCounter } from './countBytes';
 import { assertDecodedPathSafe, parseProxyPath } from './parseProxyPath';
 import { rewriteLocation } from './rewriteLocation';
@@ -182,6 +182,7 @@ export class JiraProxy {
       });
       const pairs = parseFormPairs(form.toString('utf8'));
       if (!pairs) throw new AppError({ code: 'invalid_body', detail: 'the form body has an invalid percent-encoding' });
+      checkProxyForm(pairs);
       headers['content-length'] = String(form.length);
       return { form, pairs };
     }

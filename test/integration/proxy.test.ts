@@ -8,7 +8,7 @@ import {
   agent,
   AUDIENCE,
   authorize,
-  follow,
+  browserFor,
   LogCapture,
   MovableClock,
   PUBLIC_BASE_URL,
@@ -18,6 +18,7 @@ import {
   startStack,
   type Stack,
 } from '../support/proxyStack';
+import type { Browser } from '../support/browser';
 
 /**
  * The proxy end to end: registration, the OAuth dance, signed and streamed calls, and
@@ -373,10 +374,14 @@ describe('the Jira proxy', () => {
   });
 
   describe('the callback', () => {
-    async function started(token: string): Promise<string> {
+    /** Started as `token`'s user and begun in a browser of its own, as the Office dialog does. */
+    async function started(token: string): Promise<{ browser: Browser; requestToken: string }> {
       const reply = await send(stack.host, 'POST', '/api/jira/demo/oauth/start', { token });
       expect(reply.status).toBe(200);
-      return new URL(String(reply.json().authorizeUrl)).searchParams.get('oauth_token')!;
+      const browser = browserFor(stack);
+      const begin = await browser.open(String(reply.json().authorizeUrl));
+      expect(begin.status).toBe(302);
+      return { browser, requestToken: new URL(String(begin.headers.location)).searchParams.get('oauth_token')! };
     }
 
     it('answers 400 to an unknown, a replayed and an expired request token, with an escaped page', async () => {
@@ -391,29 +396,30 @@ describe('the Jira proxy', () => {
       expect(unknown.headers['referrer-policy']).toBe('no-referrer');
       expect(String(unknown.headers['content-security-policy'])).toContain("default-src 'none'");
 
-      const token = await started(otherUserToken);
-      const { callbackUrl } = stack.jira.approve(token, 'bob');
-      expect((await follow(stack, callbackUrl)).status).toBe(200);
-      const replay = await follow(stack, callbackUrl);
+      const first = await started(otherUserToken);
+      const { callbackUrl } = stack.jira.approve(first.requestToken, 'bob');
+      expect((await first.browser.open(callbackUrl)).status).toBe(200);
+      const replay = await first.browser.open(callbackUrl);
       expect(replay.status).toBe(400);
       expect(replay.text).toContain('oauth_request_token_invalid');
 
       const late = await started(otherUserToken);
-      const lateCallback = stack.jira.approve(late, 'bob').callbackUrl;
+      const lateCallback = stack.jira.approve(late.requestToken, 'bob').callbackUrl;
       clock.advance(11 * 60_000);
-      const expired = await follow(stack, lateCallback);
+      // The browser still holds its cookie (its clock did not move); the app's request token expired.
+      const expired = await late.browser.open(lateCallback);
       expect(expired.status).toBe(400);
 
       const wrongTenant = new URL(callbackUrl);
       wrongTenant.searchParams.set('tenant', otherTenantId);
-      expect((await follow(stack, wrongTenant.toString())).status).toBe(400);
+      expect((await first.browser.open(wrongTenant.toString())).status).toBe(400);
       expect((await send(stack.host, 'GET', '/api/jira/oauth/callback')).status).toBe(400);
     });
 
     it('says so when the user denies access in Jira', async () => {
-      const token = await started(otherUserToken);
-      const { callbackUrl } = stack.jira.deny(token);
-      const denied = await follow(stack, callbackUrl);
+      const { browser, requestToken } = await started(otherUserToken);
+      const { callbackUrl } = stack.jira.deny(requestToken);
+      const denied = await browser.open(callbackUrl);
       expect(denied.status).toBe(403);
       expect(denied.text).toContain('jira_authorization_denied');
     });

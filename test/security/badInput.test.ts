@@ -17,8 +17,8 @@ import { startAppStack, type AppStack } from '../support/appStack';
 
 type HttpRow = Extract<FunctionDefinition, { kind: 'http' }>;
 const httpRows = functionTable.filter((row): row is HttpRow => row.kind === 'http');
-/** Pages a browser opens (the OAuth dialog's callback, the framed admin panel): HTML on errors too. */
-const BROWSER_PAGES = new Set(['jiraOAuthCallback', 'manageUi']);
+/** Pages a browser opens (the OAuth dialog's begin URL and callback, the framed admin panel): HTML on errors too. */
+const BROWSER_PAGES = new Set(['jiraOAuthBegin', 'jiraOAuthCallback', 'manageUi']);
 /** Per route: bounded so the file stays well under a minute on two cores. */
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 80);
 const MARKUP = '<script>alert("fz")</script>';
@@ -367,6 +367,7 @@ describe('bad input on every HTTP route of the function table', () => {
         'health',
         'jiraProxy',
         'jiraOAuthStart',
+        'jiraOAuthBegin',
         'jiraOAuthCallback',
         'links',
         'licenseCheck',

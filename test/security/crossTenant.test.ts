@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
 import { agent as stackAgent } from '../support/proxyStack';
 import { SERVICE_USER, startAppStack, type AppStack } from '../support/appStack';
+import { Browser, runConsent } from '../support/browser';
 
 /**
  * Tenant A has the instances `demo` and `shared`, an authorized user, a link, a license
@@ -15,6 +16,8 @@ let stack: AppStack;
 let otherJira: JiraSimulator;
 const conversationId = 'AAQkADA-shared-conversation/+=';
 let pendingCallback: URL;
+/** The colleague's Office dialog, which began A's pending authorization. */
+let pendingBrowser: Browser;
 
 interface Snapshot {
   instances: unknown[];
@@ -44,8 +47,10 @@ beforeAll(async () => {
   expect((await stack.link(stack.tokens.user, { conversationId, instanceId: 'demo', issueKey: 'DEMO-1' })).status).toBe(201);
   expect((await stack.send('GET', '/api/licenses/demo', { token: stack.tokens.user })).status).toBe(200);
   const started = await stack.send('POST', '/api/jira/demo/oauth/start', { token: stack.tokens.colleague });
+  pendingBrowser = new Browser({ origin: stack.url, send: stack.send });
+  const begun = await pendingBrowser.open(String(started.json().authorizeUrl));
   pendingCallback = new URL(
-    stack.jira.approve(new URL(String(started.json().authorizeUrl)).searchParams.get('oauth_token') ?? '', 'carol').callbackUrl,
+    stack.jira.approve(new URL(String(begun.headers.location)).searchParams.get('oauth_token') ?? '', 'carol').callbackUrl,
   );
   // Tenant B: its own `shared`, on another Jira, authorized for its user there.
   const view = await stack.registerInstance('shared', { adminToken: stack.tokens.otherTenantAdmin, baseUrl: otherJira.url });
@@ -57,10 +62,13 @@ beforeAll(async () => {
   });
   stack.jira.state.consumers.delete(String(view.consumerKey));
   const startedB = await stack.send('POST', '/api/jira/shared/oauth/start', { token: stack.tokens.otherTenantUser });
-  const callbackB = new URL(
-    otherJira.approve(new URL(String(startedB.json().authorizeUrl)).searchParams.get('oauth_token') ?? '', 'bob').callbackUrl,
+  const { callback: callbackB } = await runConsent(
+    new Browser({ origin: stack.url, send: stack.send }),
+    String(startedB.json().authorizeUrl),
+    otherJira,
+    'bob',
   );
-  expect((await stack.send('GET', `${callbackB.pathname}${callbackB.search}`)).status).toBe(200);
+  expect(callbackB.status).toBe(200);
 
   before = await snapshotOfA();
   jiraRequestsBefore = stack.jira.requests.length;
@@ -275,7 +283,8 @@ describe('tenant B against tenant A on every route that takes an id', () => {
   it("a callback of A's pending authorization, sent with B's tenant, is refused and leaves it usable", async () => {
     const forged = new URL(pendingCallback);
     forged.searchParams.set('tenant', stack.users.otherTenantId);
-    const refused = await stack.send('GET', `${forged.pathname}${forged.search}`);
+    // In the very browser that began it, so only the tenant is wrong.
+    const refused = await pendingBrowser.open(forged.toString());
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('oauth_request_token_invalid');
     expect(
@@ -285,7 +294,7 @@ describe('tenant B against tenant A on every route that takes an id', () => {
         instanceId: 'demo',
       }),
     ).toBeUndefined();
-    const genuine = await stack.send('GET', `${pendingCallback.pathname}${pendingCallback.search}`);
+    const genuine = await pendingBrowser.open(pendingCallback.toString());
     expect(genuine.status).toBe(200);
   });
 
@@ -294,9 +303,10 @@ describe('tenant B against tenant A on every route that takes an id', () => {
     expect(after.instances).toEqual(before.instances);
     expect(after.links).toEqual(before.links);
     expect(after.token).toEqual(before.token);
-    // The only calls A's Jira got since: the access-token exchange of A's own pending authorization.
+    // The only calls A's Jira got since: the access-token exchange of A's own pending authorization, and whose it is.
     expect(stack.jira.requests.slice(jiraRequestsBefore).map((request) => request.url.split('?')[0])).toEqual([
       '/plugins/servlet/oauth/access-token',
+      '/rest/api/2/myself',
     ]);
     const stillWorks = await stack.send('GET', '/api/jira/demo/proxy/rest/api/2/myself', { token: stack.tokens.user });
     expect(stillWorks.json().name).toBe('alice');

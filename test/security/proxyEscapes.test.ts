@@ -117,6 +117,9 @@ describe('path escapes', () => {
     ['the consumer key', 'rest/api/2/myself?oauth_consumer_key=other'],
     ['a signature', 'rest/api/2/myself?oauth_signature=x'],
     ['prototype pollution', 'rest/api/2/myself?__proto__=x'],
+    ['the 2-legged impersonation parameter', 'rest/api/2/myself?xoauth_requestor_id=admin'],
+    ['the other impersonation parameter', 'rest/api/2/myself?user_id=admin'],
+    ['the other impersonation parameter, case changed', 'rest/api/2/myself?User_ID=admin'],
   ])('%s in the query: 400 invalid_query and Jira saw nothing', async (_name, path) => {
     const seen = stack.jira.requests.length;
     const reply = await stack.send('GET', proxy(path), { token: stack.tokens.user });
@@ -124,10 +127,42 @@ describe('path escapes', () => {
     expect(stack.jira.requests.length).toBe(seen);
   });
 
+  // A form body's parameters are signed with the query's (RFC 5849 §3.4.1.3): Jira reads
+  // them as protocol parameters wherever they are, so the body gets the query's rules.
+  it.each([
+    ['the 2-legged impersonation parameter', 'xoauth_requestor_id=admin'],
+    ['the other impersonation parameter', 'body=hello&user_id=admin'],
+    ['an impersonation parameter, name percent-encoded', '%78oauth_requestor_id=admin'],
+    ['an impersonation parameter, case changed', 'USER_ID=admin&body=hello'],
+    ['an OAuth parameter', 'oauth_token=forged'],
+    ['prototype pollution', '__proto__=x'],
+  ])('%s in a form body: 400 invalid_query and Jira saw nothing', async (_name, form) => {
+    const seen = stack.jira.requests.length;
+    const reply = await stack.send('POST', proxy('rest/api/2/issue/DEMO-1/comment'), {
+      token: stack.tokens.user,
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+      body: form,
+    });
+    expect({ status: reply.status, code: reply.json().code }).toEqual({ status: 400, code: 'invalid_query' });
+    expect(stack.jira.requests.length).toBe(seen);
+  });
+
+  it('an ordinary form body is forwarded, signed, as the user', async () => {
+    const seen = stack.jira.requests.length;
+    const reply = await stack.send('POST', proxy('rest/api/2/issue/DEMO-1/comment'), {
+      token: stack.tokens.user,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'body=hello%20world&userid=not-a-protocol-parameter',
+    });
+    expect(reply.status).toBeLessThan(500);
+    const forwarded = stack.jira.requests.slice(seen);
+    expect(forwarded).toHaveLength(1);
+    expect(signedAs(forwarded[0]!.headers.authorization)).toBe('alice');
+  });
+
   it.each([
     ['fullwidth dots are just characters', 'rest/api/2/issue/%ef%bc%8e%ef%bc%8e'],
     ['an at sign does not change the host', 'rest/api/2/@169.254.169.254/latest'],
-    ['user_id does not impersonate on a user token', 'rest/api/2/myself?user_id=admin'],
   ])('%s: forwarded, inside the instance, as the user', async (_name, path) => {
     const seen = stack.jira.requests.length;
     const reply = await stack.send('GET', proxy(path), { token: stack.tokens.user });
@@ -294,6 +329,21 @@ describe('base URLs that are, or spell, a private address (production settings)'
     'https://255.255.255.255',
     'https://LOCALHOST',
     'https://localhost.',
+    // Azure's platform address (wire server: DNS, health probes, host metadata), in every spelling.
+    'https://168.63.129.16',
+    'https://2822734096',
+    'https://0xa83f8110',
+    'https://025017700420',
+    'https://0250.077.0201.020',
+    'https://0xa8.0x3f.0x81.0x10',
+    'https://168.63.33040',
+    'https://168.4161808',
+    'https://[::ffff:168.63.129.16]',
+    'https://[::ffff:a83f:8110]',
+    'https://[0:0:0:0:0:ffff:a83f:8110]',
+    'https://[0000:0000:0000:0000:0000:FFFF:A83F:8110]',
+    'https://[::a83f:8110]',
+    'https://[64:ff9b::a83f:8110]',
   ])('%s: refused, nothing stored', async (baseUrl) => {
     const reply = await send(strict.host, 'PUT', '/api/manage/instances/ssrf', {
       token: stack.tokens.admin,

@@ -17,6 +17,7 @@ import type { Services } from '../../functions/Services';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
 import { FAST_QUEUES } from './fanoutStack';
+import { Browser, runConsent } from './browser';
 import { ADDIN_ORIGIN, ADMIN_ROLE, AUDIENCE, LogCapture, send, type Reply } from './proxyStack';
 
 /** The Jira app's plugin key the stack's UPM knows as licensed. */
@@ -90,7 +91,7 @@ export interface AppStack {
   ): Promise<Reply>;
   /** Registers an instance through the admin API (service user, app key) and links its consumer key in Jira. */
   registerInstance(instanceId: string, options?: { adminToken?: string; baseUrl?: string }): Promise<Record<string, unknown>>;
-  /** The OAuth dance for one user: start, approve in Jira as `jiraUser`, follow the callback; answers the callback page. */
+  /** The OAuth dance for one user: start, begin in one browser, approve in Jira as `jiraUser`, follow the callback there; answers the callback page. */
   authorize(userToken: string, instanceId: string, jiraUser: string): Promise<Reply>;
   /** `POST /api/links` as the add-in does (which subscribes the caller's mailbox at Graph). */
   link(userToken: string, link: { conversationId: string; instanceId: string; issueKey: string }): Promise<Reply>;
@@ -216,10 +217,8 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
     authorize: async (userToken, instanceId, jiraUser) => {
       const started = await call('POST', `/api/jira/${instanceId}/oauth/start`, { token: userToken });
       if (started.status !== 200) throw new Error(`oauth start answered ${started.status}: ${started.text}`);
-      const requestToken = new URL(String(started.json().authorizeUrl)).searchParams.get('oauth_token') ?? '';
-      const callback = new URL(jira.approve(requestToken, jiraUser).callbackUrl);
-      if (callback.origin !== url) throw new Error(`the callback goes to ${callback.origin}, not the app`);
-      return call('GET', `${callback.pathname}${callback.search}`);
+      const { callback } = await runConsent(new Browser({ origin: url, send: call }), String(started.json().authorizeUrl), jira, jiraUser);
+      return callback;
     },
     link: (userToken, link) =>
       call('POST', '/api/links', { token: userToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify(link) }),

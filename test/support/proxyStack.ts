@@ -14,12 +14,13 @@ import type { Clock } from '../../shared/platform/clock';
 import { createServices } from '../../functions/compose';
 import type { Services } from '../../functions/Services';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
+import { Browser, runConsent } from './browser';
 
 export const AUDIENCE = 'api://jira-outlook-cloud-proxy-test';
 export const ADMIN_ROLE = 'Integration.Admin';
 export const PUBLIC_BASE_URL = 'https://app.example.test';
 export const ADDIN_ORIGIN = 'https://addin.example.test';
-const PROXY_FUNCTIONS = new Set(['jiraProxy', 'jiraOAuthStart', 'jiraOAuthCallback', 'manageInstances']);
+const PROXY_FUNCTIONS = new Set(['jiraProxy', 'jiraOAuthStart', 'jiraOAuthBegin', 'jiraOAuthCallback', 'manageInstances']);
 
 /** Stands still unless moved; shared by the app, the token issuer and the simulated Jira. */
 export class MovableClock implements Clock {
@@ -157,20 +158,17 @@ export async function registerInstance(
   return view;
 }
 
-/** The whole dance for one user: start, approve in Jira as `jiraUser`, follow the callback. */
+/** The whole dance for one user: start, begin in one browser, approve in Jira as `jiraUser`, follow the callback there. */
 export async function authorize(stack: Stack, userToken: string, instanceId: string, jiraUser: string): Promise<Reply> {
   const started = await send(stack.host, 'POST', `/api/jira/${instanceId}/oauth/start`, { token: userToken });
   if (started.status !== 200) throw new Error(`start answered ${started.status}: ${started.text}`);
-  const authorizeUrl = new URL(String(started.json().authorizeUrl));
-  const { callbackUrl } = stack.jira.approve(authorizeUrl.searchParams.get('oauth_token') ?? '', jiraUser);
-  return follow(stack, callbackUrl);
+  const { callback } = await runConsent(browserFor(stack), String(started.json().authorizeUrl), stack.jira, jiraUser);
+  return callback;
 }
 
-/** Follows a callback URL (built on PUBLIC_BASE_URL) on the local host. */
-export function follow(stack: Stack, callbackUrl: string): Promise<Reply> {
-  const url = new URL(callbackUrl);
-  if (url.origin !== PUBLIC_BASE_URL) throw new Error(`unexpected callback origin ${url.origin}`);
-  return send(stack.host, 'GET', `${url.pathname}${url.search}`);
+/** A browser whose requests to PUBLIC_BASE_URL reach the stack's local host. */
+export function browserFor(stack: Stack): Browser {
+  return new Browser({ origin: PUBLIC_BASE_URL, send: (method, path, options) => send(stack.host, method, path, options) });
 }
 
 /**

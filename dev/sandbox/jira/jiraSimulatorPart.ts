@@ -83,10 +83,18 @@ async function seedDemoInstance(app: SandboxApp, simulator: JiraSimulator, insta
   const { authorizeUrl } = startedSchema.parse(
     await call(`${api}/jira/${instanceId}/oauth/start`, { method: 'POST', headers: { authorization: `Bearer ${tokens.user}` } }),
   );
-  const requestToken = new URL(authorizeUrl).searchParams.get('oauth_token');
-  if (!requestToken) throw new Error('the OAuth start answer has no oauth_token');
+  // As the Office dialog would: open the begin URL, keep the cookie that binds this browser,
+  // "Allow" on Jira's page, and come back to the callback with the cookie.
+  const begun = await fetch(authorizeUrl, { redirect: 'manual' });
+  await begun.body?.cancel();
+  const requestToken = new URL(begun.headers.get('location') ?? '', simulator.url).searchParams.get('oauth_token');
+  if (begun.status !== 302 || !requestToken) throw new Error(`the OAuth begin URL answered ${begun.status}`);
+  const cookie = begun.headers
+    .getSetCookie()
+    .map((line) => line.split(';', 1)[0] ?? '')
+    .join('; ');
   const { callbackUrl } = simulator.approve(requestToken, SANDBOX_JIRA_USER);
-  const done = await fetch(callbackUrl, { redirect: 'manual' });
+  const done = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } });
   await done.body?.cancel();
   if (done.status !== 200) throw new Error(`the OAuth callback answered ${done.status}`);
   // An instance that existed before (a reused Azurite) keeps its secret, unknown to us: rotate it.

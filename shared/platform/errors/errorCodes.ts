@@ -10,6 +10,7 @@ export const errorCodes = {
   invalid_path: { status: 400, title: 'The path is not allowed' },
   invalid_header: { status: 400, title: 'A header is not allowed' },
   oauth_request_token_invalid: { status: 400, title: 'Unknown, expired or used OAuth request token' },
+  oauth_browser_mismatch: { status: 400, title: 'The authorization was completed in another browser than the one that began it' },
   unauthenticated: { status: 401, title: 'A bearer token is required' },
   invalid_token: { status: 401, title: 'The bearer token is not valid' },
   client_not_allowed: { status: 401, title: 'The client application may not call this API' },

@@ -20,8 +20,8 @@ export type ResolveAll = (
 /**
  * A `lookup` for sockets that refuses private and reserved addresses at connection time,
  * so a name that resolved to a public address when an instance was registered cannot be
- * re-pointed at 169.254.169.254 or localhost later (DNS rebinding). Every address of the
- * answer must be public: a mixed answer is refused whole, because the socket may try any.
+ * re-pointed at 169.254.169.254, 168.63.129.16 or localhost later (DNS rebinding). Every
+ * address of the answer must be public: a mixed answer is refused whole, because the socket may try any.
  */
 export function createGuardedLookup(resolveAll: ResolveAll): LookupFunction {
   return (hostname, options, callback) => {

@@ -1,7 +1,10 @@
 import { BlockList, isIP } from 'node:net';
 
 // Loopback, private, link-local (cloud metadata 169.254.169.254), CGNAT, multicast,
-// documentation and other special-purpose ranges (IANA registries for IPv4 and IPv6).
+// documentation and other special-purpose ranges (IANA registries for IPv4 and IPv6), and
+// Azure's platform address 168.63.129.16: public by its number, but inside Azure it is the
+// wire server (DNS, DHCP, health probes, the VM agent's host channel) that every VM and App
+// Service worker can reach, so it is as much a metadata endpoint as 169.254.169.254.
 // Two lists: node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 subnets.
 const blockedV4 = new BlockList();
 const blockedV6 = new BlockList();
@@ -10,6 +13,7 @@ for (const [network, prefix] of [
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
   ['127.0.0.0', 8],
+  ['168.63.129.16', 32],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],

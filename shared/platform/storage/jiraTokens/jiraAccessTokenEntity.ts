@@ -13,6 +13,9 @@ export interface JiraAccessTokenEntity {
   instanceId: string;
   encryptedAccessToken: string;
   encryptedTokenSecret: string;
+  /** The Jira user the token acts as (`/myself` right after the exchange); absent on rows from before it was recorded. */
+  jiraUserName?: string;
+  jiraDisplayName?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -30,6 +33,8 @@ const rowSchema = z.object({
   instanceId: z.string().min(1),
   encryptedAccessToken: z.string().min(1),
   encryptedTokenSecret: z.string().min(1),
+  jiraUserName: z.string().min(1).optional(),
+  jiraDisplayName: z.string().optional(),
   createdAt: tableDateSchema,
   updatedAt: tableDateSchema,
 });
@@ -47,6 +52,8 @@ export function toTableEntity(entity: JiraAccessTokenEntity): TableRow {
     instanceId: entity.instanceId,
     encryptedAccessToken: entity.encryptedAccessToken,
     encryptedTokenSecret: entity.encryptedTokenSecret,
+    ...(entity.jiraUserName === undefined ? {} : { jiraUserName: entity.jiraUserName }),
+    ...(entity.jiraDisplayName === undefined ? {} : { jiraDisplayName: entity.jiraDisplayName }),
     createdAt: toTableDate(entity.createdAt, 'createdAt'),
     updatedAt: toTableDate(entity.updatedAt, 'updatedAt'),
   };

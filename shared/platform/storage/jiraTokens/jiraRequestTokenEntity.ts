@@ -8,9 +8,10 @@ import type { TableCodec, TableRow } from '../TypedTable';
 import type { JiraTokenPartition } from './jiraAccessTokenEntity';
 
 /**
- * An OAuth 1.0a request token between "start" and Jira's callback. Only its hash is stored
- * (`hashKey(requestToken)`), so a leaked table does not hand out a usable token; `used`
- * makes it single-use (flip it with `update` and the ETag read).
+ * An OAuth 1.0a request token between "start" and Jira's callback. It is keyed by its hash
+ * (`hashKey(requestToken)`); the token itself is stored encrypted, for the begin step's
+ * redirect to Jira. The begin step is single-use (`browserBindingHash` set once, with the
+ * ETag read) and so is the callback (`used` flipped the same way).
  */
 export interface JiraRequestTokenEntity {
   tenantId: string;
@@ -18,6 +19,12 @@ export interface JiraRequestTokenEntity {
   userId: string;
   instanceId: string;
   encryptedTokenSecret: string;
+  /** Absent on rows written before the begin step existed: those can be neither begun nor completed. */
+  encryptedRequestToken?: string;
+  /** Hash of the secret half of the begin URL's id. */
+  beginKeyHash?: string;
+  /** Hash of the cookie the begin step gave the browser; set once, when the browser begins. */
+  browserBindingHash?: string;
   expiresAt: string;
   used: boolean;
   createdAt: string;
@@ -40,6 +47,9 @@ const rowSchema = z.object({
   userId: z.string().min(1),
   instanceId: z.string().min(1),
   encryptedTokenSecret: z.string().min(1),
+  encryptedRequestToken: z.string().min(1).optional(),
+  beginKeyHash: z.string().min(1).optional(),
+  browserBindingHash: z.string().min(1).optional(),
   expiresAt: tableDateSchema,
   used: z.boolean(),
   createdAt: tableDateSchema,
@@ -58,6 +68,9 @@ export function toTableEntity(entity: JiraRequestTokenEntity): TableRow {
     userId: entity.userId,
     instanceId: entity.instanceId,
     encryptedTokenSecret: entity.encryptedTokenSecret,
+    ...(entity.encryptedRequestToken === undefined ? {} : { encryptedRequestToken: entity.encryptedRequestToken }),
+    ...(entity.beginKeyHash === undefined ? {} : { beginKeyHash: entity.beginKeyHash }),
+    ...(entity.browserBindingHash === undefined ? {} : { browserBindingHash: entity.browserBindingHash }),
     expiresAt: toTableDate(entity.expiresAt, 'expiresAt'),
     used: entity.used,
     createdAt: toTableDate(entity.createdAt, 'createdAt'),

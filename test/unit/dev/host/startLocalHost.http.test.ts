@@ -151,6 +151,20 @@ describe('local host: HTTP', () => {
         headers: { 'X-Extra': 'yes', Upgrade: 'h2c', 'Keep-Alive': 'timeout=999' },
       }),
     },
+    {
+      kind: 'http',
+      name: 'cookies',
+      route: 'cookies',
+      methods: ['GET'],
+      handler: async () => ({
+        status: 204,
+        headers: { 'Set-Cookie': 'own=1; Path=/' },
+        cookies: [
+          { name: 'bound', value: 'abc', path: '/api/cb', maxAge: 600, secure: true, httpOnly: true, sameSite: 'Lax' },
+          { name: 'gone', value: '', path: '/api/cb', maxAge: 0 },
+        ],
+      }),
+    },
   ];
 
   beforeAll(async () => {
@@ -214,6 +228,16 @@ describe('local host: HTTP', () => {
     expect(response.headers.upgrade).toBeUndefined();
     expect(response.headers['keep-alive']).not.toBe('timeout=999');
     expect(JSON.parse(response.body.toString())).toEqual({ ok: true });
+  });
+
+  it('writes the cookies of a response as Set-Cookie headers, after any the handler set itself', async () => {
+    const response = await request(`${host.url}/api/cookies`);
+    expect(response.status).toBe(204);
+    const lines = response.headers['set-cookie'] ?? [];
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('own=1; Path=/');
+    expect(lines[1]?.split('; ').sort()).toEqual(['HttpOnly', 'Max-Age=600', 'Path=/api/cb', 'SameSite=Lax', 'Secure', 'bound=abc']);
+    expect(lines[2]?.split('; ').sort()).toEqual(['Max-Age=0', 'Path=/api/cb', 'gone=']);
   });
 
   it('streams a 20 MiB request body to the handler', async () => {

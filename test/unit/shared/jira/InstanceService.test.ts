@@ -87,6 +87,24 @@ describe('InstanceService against Azurite', () => {
     expect(moved).toContain(`${tenantId}/two`);
   });
 
+  it('drops the service token when the base URL moves to another origin, unless the move brings one', async () => {
+    const tenantId = newGuid();
+    await service.register(tenantId, 'four', { baseUrl: 'https://jira.example.com', displayName: 'Four', serviceToken: 'pat-a' });
+    const samePort = await service.register(tenantId, 'four', { baseUrl: 'https://jira.example.com:443/jira', displayName: 'Four' });
+    expect(samePort.view.hasServiceToken).toBe(true);
+    const otherPort = await service.register(tenantId, 'four', { baseUrl: 'https://jira.example.com:8443/jira', displayName: 'Four' });
+    expect(otherPort.view.hasServiceToken).toBe(false);
+    expect((await service.require(tenantId, 'four')).serviceToken()).toBeUndefined();
+    await service.register(tenantId, 'four', { baseUrl: 'https://jira.example.com', displayName: 'Four', serviceToken: 'pat-b' });
+    const withNew = await service.register(tenantId, 'four', {
+      baseUrl: 'https://other.example.com',
+      displayName: 'Four',
+      serviceToken: 'pat-c',
+    });
+    expect(withNew.view.hasServiceToken).toBe(true);
+    expect((await service.require(tenantId, 'four')).serviceToken()).toBe('pat-c');
+  });
+
   it('caches lookups per process, parses the key once, and sees its own changes at once', async () => {
     const tenantId = newGuid();
     await service.register(tenantId, 'three', { baseUrl: 'https://jira.example.com', displayName: 'Three' });

@@ -10,7 +10,9 @@ const strict = {
         ? ['93.184.215.14', '127.0.0.1']
         : host === 'inside.example.com'
           ? ['10.1.2.3']
-          : [],
+          : host === 'wireserver.example.com'
+            ? ['168.63.129.16']
+            : [],
 };
 
 describe('validateBaseUrl', () => {
@@ -26,6 +28,8 @@ describe('validateBaseUrl', () => {
 
   it.each([
     ['https://169.254.169.254', 'target_not_allowed'],
+    ['https://168.63.129.16', 'target_not_allowed'],
+    ['https://wireserver.example.com', 'target_not_allowed'],
     ['https://127.0.0.1', 'target_not_allowed'],
     ['https://127.1', 'target_not_allowed'],
     ['https://0177.0.0.1', 'target_not_allowed'],

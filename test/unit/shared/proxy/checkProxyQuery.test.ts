@@ -1,14 +1,21 @@
-import { checkProxyQuery } from '../../../../shared/proxy/checkProxyQuery';
+import { checkProxyForm, checkProxyQuery } from '../../../../shared/proxy/checkProxyQuery';
+import { parseFormPairs } from '../../../../shared/jira/parseFormPairs';
 
 describe('checkProxyQuery', () => {
-  it.each(['', '?', '?jql=project%3DDEMO&fields=a&fields=b', '?a=b=c', '?x=%C3%B6+y', '?user_id=1'])('accepts %j', (search) => {
-    expect(() => checkProxyQuery(search)).not.toThrow();
-  });
+  it.each(['', '?', '?jql=project%3DDEMO&fields=a&fields=b', '?a=b=c', '?x=%C3%B6+y', '?userid=1', '?username=admin'])(
+    'accepts %j',
+    (search) => {
+      expect(() => checkProxyQuery(search)).not.toThrow();
+    },
+  );
   it.each([
     '?oauth_token=x',
     '?a=1&oauth_signature=x',
     '?OAUTH_nonce=1',
     '?xoauth_requestor_id=admin',
+    '?user_id=admin',
+    '?User_Id=admin',
+    '?%75ser_id=admin',
     '?%6Fauth_token=x',
     '?__proto__=x',
     '?a=%',
@@ -16,5 +23,23 @@ describe('checkProxyQuery', () => {
     `?a=${'x'.repeat(9000)}`,
   ])('refuses %j', (search) => {
     expect(() => checkProxyQuery(search)).toThrow(expect.objectContaining({ code: 'invalid_query' }) as Error);
+  });
+});
+
+describe('checkProxyForm', () => {
+  const pairs = (form: string) => parseFormPairs(form) ?? [];
+
+  it.each(['', 'body=hello', 'comment=user_id%3Dadmin', 'userid=1&username=x'])('accepts %j', (form) => {
+    expect(() => checkProxyForm(pairs(form))).not.toThrow();
+  });
+  it.each([
+    'xoauth_requestor_id=admin',
+    'a=1&user_id=admin',
+    'USER_ID=admin',
+    '%78oauth_requestor_id=admin',
+    'oauth_token=x',
+    '__proto__=x',
+  ])('refuses %j with the query’s code', (form) => {
+    expect(() => checkProxyForm(pairs(form))).toThrow(expect.objectContaining({ code: 'invalid_query' }) as Error);
   });
 });

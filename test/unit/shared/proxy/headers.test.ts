@@ -90,9 +90,24 @@ describe('toClientHeaders', () => {
       'x-ratelimit-limit': '100',
       'x-ratelimit-fillrate': '10',
       'x-arequestid': '1x1',
+      vary: 'Authorization',
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'none'; sandbox",
     });
+  });
+
+  it.each([
+    ['public, max-age=3600', 'private, max-age=3600'],
+    ['max-age=600, Public', 'private, max-age=600'],
+    ['public, s-maxage=86400, max-age=60, proxy-revalidate', 'private, max-age=60'],
+    ['s-maxage=300', 'private'],
+    ['max-age=60, must-revalidate', 'private, max-age=60, must-revalidate'],
+    ['public, no-store', 'no-store'],
+    ['private, max-age=30', 'private, max-age=30'],
+    ['no-cache, no-store, no-transform', 'no-cache, no-store, no-transform'],
+    ['max-age=5', 'max-age=5'],
+  ])('makes Cache-Control %j private to shared caches: %j', (upstream, expected) => {
+    expect(toClientHeaders({ 'cache-control': upstream })['cache-control']).toBe(expected);
   });
 
   it('drops headers the upstream names in Connection', () => {
