@@ -8,7 +8,8 @@ import type { PanelCredentials } from '../../shared/admin/PanelSecretIssuer';
 import { connectSignedUrl } from '../../dev/sandbox/jira/connectJwt';
 import { FAST_QUEUES, startFanoutStack, type FanoutStack, type Scenario } from './fanoutStack';
 
-const AUDIENCE = 'api://admin-panel-test';
+/** The API audience of the stack's bearer tokens, for tests that mint their own (e.g. with other roles). */
+export const PANEL_AUDIENCE = 'api://admin-panel-test';
 const ADMIN_ROLE = 'Integration.Admin';
 /** The Jira app's key in the simulator's plugin manager, licensed (`active`). */
 export const PANEL_APP_KEY = 'com.example.outlook-cloud';
@@ -46,13 +47,20 @@ export const panelRows: readonly FunctionDefinition[] = functionTable.filter(
  * Azurite, the Jira and Graph simulators and the app's real services (the fan-out stack),
  * a token issuer for admin bearer tokens, and a local host serving the panel's rows of the
  * real function table. With `queues`, a second local host runs the fan-out's queue rows,
- * `notifyIssueWatchers` with the poison count the function table gives it.
+ * `notifyIssueWatchers` with the poison count the function table gives it. `env` adds
+ * settings (e.g. the operator role).
  */
-export async function startAdminPanelStack(init: { queues?: boolean } = {}): Promise<AdminPanelStack> {
+export async function startAdminPanelStack(init: { queues?: boolean; env?: Record<string, string> } = {}): Promise<AdminPanelStack> {
   const issuer = await startTokenIssuer();
   const fanout = await startFanoutStack({
     host: false,
-    env: { API_AUDIENCE: AUDIENCE, AUTH_ISSUER_TEMPLATE: issuer.issuerTemplate, AUTH_JWKS_URL: issuer.jwksUrl, ADMIN_ROLE },
+    env: {
+      API_AUDIENCE: PANEL_AUDIENCE,
+      AUTH_ISSUER_TEMPLATE: issuer.issuerTemplate,
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      ADMIN_ROLE,
+      ...init.env,
+    },
   });
   const { services } = fanout;
   const upm = new UpmLicenses({ apps: { [PANEL_APP_KEY]: { mode: 'active' } } });
@@ -104,8 +112,8 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
       return `${fanout.jira.url}${PANEL_PAGE_PATH}`;
     },
     adminToken: (tenantId) =>
-      issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-00000000adad', audience: AUDIENCE, roles: [ADMIN_ROLE] }),
-    userToken: (tenantId) => issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-0000000005e7', audience: AUDIENCE }),
+      issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-00000000adad', audience: PANEL_AUDIENCE, roles: [ADMIN_ROLE] }),
+    userToken: (tenantId) => issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-0000000005e7', audience: PANEL_AUDIENCE }),
     stop: async () => {
       await queueHost?.stop();
       queueHost = undefined;
