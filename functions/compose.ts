@@ -225,7 +225,7 @@ export function createServices(init: ServicesInit): Services {
   const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
   const admin: Services['admin'] = {
     iframeTokens: new IframeJwtVerifier({ repository: repositories.instances, secrets, clock }),
-    sessions: new PanelSessions({ keyring: config.encryption, clock }),
+    sessions: new PanelSessions({ keyring: config.encryption, clock, instances }),
     panelSecrets: new PanelSecretIssuer({
       repository: repositories.instances,
       secrets,
