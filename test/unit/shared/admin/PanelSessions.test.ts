@@ -22,7 +22,7 @@ const row: InstanceEntity = {
 };
 const who = { instance: row, subject: 'admin', via: 'jira' as const };
 
-async function refused(action: () => Promise<unknown> | unknown): Promise<string | undefined> {
+async function refused(action: () => Promise<unknown>): Promise<string | undefined> {
   try {
     await action();
     return undefined;
