@@ -31,14 +31,19 @@ describe('a panel page token is single use', () => {
 
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-  /** A token as the Jira app signs it for `GET /api/manage/ui`; `jti` only when given. */
+  let pages = 0;
+  /**
+   * A token as the Jira app signs it for `GET /api/manage/ui`; `jti` only when given. Each
+   * for another Jira user unless `sub` is given: without a `jti`, two tokens of the same
+   * second with the same claims are one token.
+   */
   async function pageToken(claims: { jti?: string; iat?: number; sub?: string } = {}): Promise<string> {
     const iat = claims.iat ?? nowSeconds();
     const qsh = queryStringHash({ method: 'GET', path: '/api/manage/ui', query: new URLSearchParams() });
     const jwt = new SignJWT({ qsh, ...(claims.jti === undefined ? {} : { jti: claims.jti }) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(instance.credentials.issuer)
-      .setSubject(claims.sub ?? 'admin')
+      .setSubject(claims.sub ?? `admin-${(pages += 1)}`)
       .setIssuedAt(iat)
       .setExpirationTime(iat + 180);
     return jwt.sign(new TextEncoder().encode(instance.credentials.sharedSecret));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { startLocalHost, type LocalHost } from '../../dev/host/startLocalHost';
 import { panelPageRoute, PANEL_PAGE_PATH } from '../../dev/sandbox/jira/panelPageRoute';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
@@ -29,8 +30,14 @@ export interface AdminPanelStack {
   stopQueues(): Promise<void>;
   /** A fresh tenant with instance `demo` registered (see `FanoutStack.newScenario`) and its panel secret. */
   newInstance(): Promise<PanelInstance>;
-  /** The URL our Jira app would frame: `/api/manage/ui?jwt=…`. */
-  panelUrl(instance: PanelInstance, options?: { jiraUser?: string; issuedAt?: number; lifetimeSeconds?: number }): Promise<string>;
+  /**
+   * The URL our Jira app would frame: `/api/manage/ui?jwt=…`, a token with a fresh `jti`
+   * (each token opens one session) unless `jti` is given.
+   */
+  panelUrl(
+    instance: PanelInstance,
+    options?: { jiraUser?: string; issuedAt?: number; lifetimeSeconds?: number; jti?: string },
+  ): Promise<string>;
   /** The simulated Jira page that frames the panel for this instance (served by the Jira simulator). */
   jiraPageUrl(instance: PanelInstance): string;
   adminToken(tenantId: string): Promise<string>;
@@ -106,6 +113,7 @@ export async function startAdminPanelStack(init: { queues?: boolean; env?: Recor
         jiraUser: options.jiraUser ?? 'admin',
         issuedAt: options.issuedAt ?? Math.floor(Date.now() / 1000),
         ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
+        jti: options.jti ?? randomUUID(),
       }),
     jiraPageUrl: (instance) => {
       pageFor = instance.credentials;
