@@ -241,6 +241,10 @@ export function createServices(init: ServicesInit): Services {
     }),
     reports,
     queueAdmin,
+    operator:
+      settings.OPERATOR_ROLE !== undefined && settings.OPERATOR_TENANT_ID !== undefined
+        ? { role: settings.OPERATOR_ROLE, tenantId: settings.OPERATOR_TENANT_ID }
+        : undefined,
     listSubscriptions: (tenantId) =>
       listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
     listLinks: (request) => listPanelLinks(request, { links: repositories.links }),
