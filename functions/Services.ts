@@ -6,6 +6,7 @@ import type { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import type { PanelSessions } from '../shared/admin/PanelSessions';
 import type { ReportCounters } from '../shared/admin/ReportCounters';
 import type { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
+import type { OperatorPolicy } from '../shared/auth/requireOperator';
 import type { InstanceService } from '../shared/jira/InstanceService';
 import type { JiraServiceClient } from '../shared/jira/JiraServiceClient';
 import type { JiraTokenStore } from '../shared/jira/JiraTokenStore';
@@ -69,6 +70,8 @@ export interface AdminServices {
   reports: ReportCounters;
   /** Raw queue access: poison counts and replay. */
   queueAdmin: QueueAdmin;
+  /** Who may replay every tenant's poison messages over HTTP; undefined: nobody (the CLI remains). */
+  operator: OperatorPolicy | undefined;
   listSubscriptions(tenantId: string): Promise<PanelSubscriptions>;
   listLinks(request: { tenantId: string; instanceId: string; issueKey?: string }): Promise<PanelLinks>;
   report(request: Omit<ActivityReportRequest, 'nowMs'>): Promise<ActivityReport>;

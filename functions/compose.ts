@@ -6,6 +6,7 @@ import { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import { PanelSessions } from '../shared/admin/PanelSessions';
 import { ReportCounters } from '../shared/admin/ReportCounters';
 import { ReportRepository } from '../shared/admin/ReportRepository';
+import { UsedPanelTokens } from '../shared/admin/UsedPanelTokens';
 import { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
 import { InstanceService } from '../shared/jira/InstanceService';
 import { JiraServiceClient } from '../shared/jira/JiraServiceClient';
@@ -225,8 +226,13 @@ export function createServices(init: ServicesInit): Services {
   const reports = new ReportCounters({ repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }), clock });
   const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
   const admin: Services['admin'] = {
-    iframeTokens: new IframeJwtVerifier({ repository: repositories.instances, secrets, clock }),
-    sessions: new PanelSessions({ keyring: config.encryption, clock }),
+    iframeTokens: new IframeJwtVerifier({
+      repository: repositories.instances,
+      secrets,
+      usedTokens: new UsedPanelTokens({ repository: repositories.jiraTokens.panelTokens, clock }),
+      clock,
+    }),
+    sessions: new PanelSessions({ keyring: config.encryption, clock, instances }),
     panelSecrets: new PanelSecretIssuer({
       repository: repositories.instances,
       secrets,
@@ -236,6 +242,10 @@ export function createServices(init: ServicesInit): Services {
     }),
     reports,
     queueAdmin,
+    operator:
+      settings.OPERATOR_ROLE !== undefined && settings.OPERATOR_TENANT_ID !== undefined
+        ? { role: settings.OPERATOR_ROLE, tenantId: settings.OPERATOR_TENANT_ID }
+        : undefined,
     listSubscriptions: (tenantId) =>
       listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
     listLinks: (request) => listPanelLinks(request, { links: repositories.links }),

@@ -1,28 +1,51 @@
+import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { AppError } from '../shared/platform/errors/AppError';
-import { replayPoisonMessages, toQueueName } from '../shared/mail/fanout/replayPoisonMessages';
+import { isTenantMessage, replayPoisonMessages, toQueueName } from '../shared/mail/fanout/replayPoisonMessages';
+import type { QueueName } from '../shared/platform/storage/queueNames';
 import type { HttpServiceHandler } from './FunctionDefinition';
+import { authenticateOperator } from './http/authenticate';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
 import { readRequestJson } from './http/readRequestJson';
 
 const bodySchema = z.object({ queue: z.string().min(1).max(64) }).strict();
 const MAX_BODY_BYTES = 4 * 1024;
+/** Messages a tenant's replay looks at per call (32 receives); it answers `complete: false` when there may be more. */
+const TENANT_SCAN_LIMIT = 1024;
 
 /**
- * `POST /api/manage/panel/replay-poison` `{ "queue": "jira-notify" }`: moves the messages of
- * `<queue>-poison` back to the queue — the operation of `npm run replay-poison`. Poison
- * queues belong to the whole deployment.
+ * `POST /api/manage/panel/replay-poison` `{ "queue": "jira-notify" }`: moves the caller's
+ * tenant's messages of `<queue>-poison` back to the queue; other tenants' messages stay
+ * where they are. With `?scope=deployment` and the operator's bearer token (OPERATOR_ROLE
+ * in OPERATOR_TENANT_ID) it moves every message — the operation of `npm run replay-poison`.
  */
 export const manageReplayPoison: HttpServiceHandler = async (request, context, services) => {
+  const scope = request.query.get('scope') ?? 'tenant';
+  if (scope !== 'tenant' && scope !== 'deployment')
+    throw new AppError({ code: 'invalid_query', detail: 'scope: expected tenant (the default) or deployment' });
+  if (scope === 'deployment') {
+    await authenticateOperator(request, services);
+    const queue = await readQueue(request);
+    const result = await replayPoisonMessages(services.admin.queueAdmin, queue);
+    context.log(`manageReplayPoison: ${queue} deployment-wide moved=${result.moved} leftForLater=${result.leftForLater} by the operator`);
+    return jsonResponse(200, result);
+  }
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
-  const body = bodySchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
-  if (!body.success) throw new AppError({ code: 'invalid_body', detail: 'expected { "queue": "<queue name>" }' });
-  const queue = toQueueName(body.data.queue);
-  const result = await replayPoisonMessages(services.admin.queueAdmin, queue);
+  const queue = await readQueue(request);
+  const result = await replayPoisonMessages(services.admin.queueAdmin, queue, {
+    belongsTo: isTenantMessage(session.tenantId),
+    maxScanned: TENANT_SCAN_LIMIT,
+  });
   context.log(
-    `manageReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} by instance=${session.instanceId} via=${session.via}`,
+    `manageReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} complete=${result.complete} by instance=${session.instanceId} via=${session.via}`,
   );
   return jsonResponse(200, result);
 };
+
+async function readQueue(request: HttpRequest): Promise<QueueName> {
+  const body = bodySchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
+  if (!body.success) throw new AppError({ code: 'invalid_body', detail: 'expected { "queue": "<queue name>" }' });
+  return toQueueName(body.data.queue);
+}

@@ -1,13 +1,12 @@
-import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel, PANEL_SESSION_HEADER } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
 
 /**
  * `POST /api/manage/panel/session`: a panel session token. With a valid session token it is
- * renewed (the page does so every few minutes, up to the session's maximum age); with an
- * admin bearer token and `?instanceId=` a new session starts — how the panel opens
- * outside Jira.
+ * renewed (the page does so every few minutes, up to the session's maximum age, and only
+ * while its instance and panel secret are the ones it was opened for); with an admin
+ * bearer token and `?instanceId=` a new session starts — how the panel opens outside Jira.
  */
 export const manageSession: HttpServiceHandler = async (request, context, services) => {
   const session = await authenticatePanel(request, services);
@@ -16,9 +15,8 @@ export const manageSession: HttpServiceHandler = async (request, context, servic
     const renewed = sessions.renew(session);
     return jsonResponse(200, { token: renewed.token, expiresAt: new Date(renewed.session.expiresAt * 1000).toISOString() });
   }
-  if (!(await services.instances.find(session.tenantId, session.instanceId)))
-    throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
-  const opened = sessions.open(session);
+  const instance = await services.instances.require(session.tenantId, session.instanceId);
+  const opened = sessions.open({ instance: instance.entity, subject: session.subject, via: session.via });
   context.log(`manageSession: opened for instance=${session.instanceId} via=${session.via}`);
   return jsonResponse(200, { token: opened.token, expiresAt: new Date(opened.session.expiresAt * 1000).toISOString() });
 };

@@ -34,12 +34,8 @@ export const manageUi: HttpServiceHandler = async (request, context, services) =
       );
     }
     const { identity } = check;
-    const { token: sessionToken } = services.admin.sessions.open({
-      tenantId: identity.tenantId,
-      instanceId: identity.instanceId,
-      subject: identity.jiraUser,
-      via: 'jira',
-    });
+    // Bound to the row the token was checked against: a later rotation or deletion ends it.
+    const { token: sessionToken } = services.admin.sessions.open({ instance: identity.instance, subject: identity.jiraUser, via: 'jira' });
     context.log(`manageUi: panel opened from Jira for instance=${identity.instanceId}`);
     return page(renderPanelPage({ ...paths, ...versions(), sessionToken }), frameAncestorOf(identity.instance.baseUrl));
   } catch (error) {

@@ -65,6 +65,12 @@ param authIssuerTemplateV1 string = ''
 @description('AUTH_ALLOWED_CLIENT_IDS: application (client) ids of the Outlook add-in whose tokens are accepted, comma separated; empty refuses every bearer token.')
 param authAllowedClientIds string = ''
 
+@description('OPERATOR_ROLE: app role that lets a user of OPERATOR_TENANT_ID replay every tenant\'s poisoned messages; empty: only the CLI can.')
+param operatorRole string = ''
+
+@description('OPERATOR_TENANT_ID: the operator\'s own tenant, where OPERATOR_ROLE counts; set with operatorRole or not at all.')
+param operatorTenantId string = ''
+
 @description('AUTH_JWKS_URL: signing keys of bearer tokens; empty: the app\'s default.')
 param authJwksUrl string = ''
 
@@ -239,6 +245,8 @@ var optionalSettings = {
   AUTH_ISSUER_TEMPLATE: authIssuerTemplate
   AUTH_ISSUER_TEMPLATE_V1: authIssuerTemplateV1
   AUTH_ALLOWED_CLIENT_IDS: authAllowedClientIds
+  OPERATOR_ROLE: operatorRole
+  OPERATOR_TENANT_ID: operatorTenantId
   AUTH_JWKS_URL: authJwksUrl
   AUTH_CLOCK_SKEW: authClockSkew
   ADMIN_ROLE: adminRole

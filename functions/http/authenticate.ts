@@ -1,5 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import type { Caller } from '../../shared/auth/Caller';
+import { requireOperator } from '../../shared/auth/requireOperator';
 import type { Services } from '../Services';
 
 /**
@@ -15,5 +16,12 @@ export function authenticate(request: HttpRequest, services: Services): Promise<
 export async function authenticateAdmin(request: HttpRequest, services: Services): Promise<Caller> {
   const caller = await authenticate(request, services);
   services.auth.requireAdmin(caller);
+  return caller;
+}
+
+/** As `authenticate`, and the caller must be the deployment's operator (`OPERATOR_ROLE` in `OPERATOR_TENANT_ID`). */
+export async function authenticateOperator(request: HttpRequest, services: Services): Promise<Caller> {
+  const caller = await authenticate(request, services);
+  requireOperator(caller, services.admin.operator);
   return caller;
 }

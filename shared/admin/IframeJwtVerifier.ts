@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { SecretBox } from '../platform/crypto/SecretBox';
@@ -6,8 +6,9 @@ import type { Clock } from '../platform/clock';
 import type { InstanceEntity } from '../platform/storage/instances/instanceEntity';
 import type { InstanceRepository } from '../platform/storage/instances/InstanceRepository';
 import { queryStringHash, type RequestTarget } from './canonicalRequest';
-import { parsePanelIssuer, toPanelIssuer } from './panelIssuer';
+import { parsePanelIssuer, toPanelIssuer, type PanelInstanceRef } from './panelIssuer';
 import { panelSecretContext, panelSecretKey } from './panelSecret';
+import type { UsedPanelTokens } from './UsedPanelTokens';
 
 /** Why a token was refused: for the log only, never for the caller. */
 export type IframeRejection =
@@ -20,7 +21,8 @@ export type IframeRejection =
   | 'claims'
   | 'lifetime'
   | 'issued_in_future'
-  | 'qsh';
+  | 'qsh'
+  | 'replayed';
 
 export type IframeCheck = { ok: true; identity: IframeIdentity } | { ok: false; reason: IframeRejection };
 
@@ -38,6 +40,8 @@ export interface IframeJwtVerifierInit {
   /** Read directly, not through a cache: a rotated secret must count at once on every worker. */
   repository: Pick<InstanceRepository, 'get'>;
   secrets: Pick<SecretBox, 'open'>;
+  /** Remembers the tokens that opened a session: each opens one. */
+  usedTokens: Pick<UsedPanelTokens, 'claim'>;
   clock: Clock;
   /** Tolerance for the Jira server's clock. Default 60 s. */
   clockSkewSeconds?: number;
@@ -51,19 +55,23 @@ const claimsSchema = z.object({
   iat: z.number(),
   exp: z.number(),
   qsh: z.string().regex(/^[0-9a-f]{64}$/),
+  jti: z.string().min(1).max(256).optional(),
 });
 
 /**
  * Checks the token the Jira app puts in the iframe URL (`?jwt=`): HS256 with the
  * instance's panel secret, `iss` naming the instance (`<tenantId>/<instanceId>`), `sub` the
  * Jira user, a lifetime of minutes at most, and `qsh` — the hash of this very request's
- * method, path and query — so a token opens one URL only. A refusal carries a reason for
- * the log; the caller gets the same 401 whatever it is. Storage and decryption failures
- * are thrown: they are faults of ours, not a bad token.
+ * method, path and query — so a token opens one URL only, and once: a token that passes
+ * every check is then remembered until it expires (its `jti`, or the token itself when the
+ * Jira app sends none), and a second use is refused like a forgery. A refusal carries a
+ * reason for the log; the caller gets the same 401 whatever it is. Storage and decryption
+ * failures are thrown: they are faults of ours, not a bad token.
  */
 export class IframeJwtVerifier {
   private readonly repository: IframeJwtVerifierInit['repository'];
   private readonly secrets: IframeJwtVerifierInit['secrets'];
+  private readonly usedTokens: IframeJwtVerifierInit['usedTokens'];
   private readonly clock: Clock;
   private readonly skewSeconds: number;
   private readonly maxLifetimeSeconds: number;
@@ -71,6 +79,7 @@ export class IframeJwtVerifier {
   constructor(init: IframeJwtVerifierInit) {
     this.repository = init.repository;
     this.secrets = init.secrets;
+    this.usedTokens = init.usedTokens;
     this.clock = init.clock;
     this.skewSeconds = init.clockSkewSeconds ?? 60;
     this.maxLifetimeSeconds = init.maxLifetimeSeconds ?? 600;
@@ -107,17 +116,32 @@ export class IframeJwtVerifier {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) return refuse('claims');
-    const { sub, iat, exp, qsh } = claims.data;
+    const { sub, iat, exp, qsh, jti } = claims.data;
     // A token minted for longer than minutes is a standing credential in a URL: refused.
     if (exp - iat > this.maxLifetimeSeconds) return refuse('lifetime');
     if (iat > this.clock.now() / 1000 + this.skewSeconds) return refuse('issued_in_future');
     if (!hashesEqual(qsh, queryStringHash(target))) return refuse('qsh');
+    // Last, so that only a token that would open the panel is spent.
+    if (!(await this.usedTokens.claim(ref, useKey(token, ref, jti), exp + this.skewSeconds))) return refuse('replayed');
     return { ok: true, identity: { tenantId: ref.tenantId, instanceId: ref.instanceId, jiraUser: sub, instance } };
   }
 }
 
 function refuse(reason: IframeRejection): IframeCheck {
   return { ok: false, reason };
+}
+
+/**
+ * What names a token's use. With a `jti`, the Jira app's id of the token (per instance), so
+ * a token re-signed with a used id is refused too. Without one, the signed part
+ * (`header.payload`): HS256 makes it determine the token, while the signature's base64url
+ * has spellings that decode alike (the unused bits of its last character), each of which
+ * would otherwise be a "new" token.
+ */
+function useKey(token: string, ref: PanelInstanceRef, jti: string | undefined): string {
+  const [header = '', payload = ''] = token.split('.');
+  const named = jti === undefined ? `jwt\n${header}.${payload}` : `jti\n${ref.tenantId}\n${ref.instanceId}\n${jti}`;
+  return createHash('sha256').update(named, 'utf8').digest('hex');
 }
 
 function hashesEqual(a: string, b: string): boolean {

@@ -4,6 +4,7 @@ import type { DeliveryRepository } from '../platform/storage/deliveries/Delivery
 import type { QueueAdmin } from '../platform/storage/QueueAdmin';
 import { allQueueNames, poisonQueueName, type QueueName } from '../platform/storage/queueNames';
 import { compositeKey } from '../platform/storage/tableKey';
+import { isTenantMessage } from '../mail/fanout/replayPoisonMessages';
 import { DEPLOYMENT_SCOPE, type ReportCounters } from './ReportCounters';
 import { groupMetrics } from './reportMetrics';
 import { lastUtcDays, toUtcDay } from './utcDay';
@@ -33,11 +34,16 @@ export interface ReportFailure {
   at: string;
 }
 
+/** Azure's peek shows at most this many messages of a queue, the first ones. */
+export const POISON_PEEK_LIMIT = 32;
+
 export interface PoisonQueueCount {
   queue: QueueName;
   poisonQueue: string;
-  /** The service's approximate count, for the whole deployment. */
+  /** The tenant's messages among the first `POISON_PEEK_LIMIT` of the poison queue (other tenants' are not counted). */
   count: number;
+  /** True when the poison queue held no more than those: `count` is then all of the tenant's; else at least that. */
+  complete: boolean;
 }
 
 /** What the panel's report shows. Counts, issue keys and reason codes: never what a mail said. */
@@ -53,7 +59,7 @@ export interface ActivityReport {
 export interface ActivityReportDeps {
   counters: Pick<ReportCounters, 'read'>;
   deliveries: Pick<DeliveryRepository, 'query'>;
-  queues: Pick<QueueAdmin, 'approximateCount'>;
+  queues: Pick<QueueAdmin, 'peek'>;
 }
 
 export interface ActivityReportRequest {
@@ -71,7 +77,8 @@ export interface ActivityReportRequest {
 /**
  * The per-day report of one instance: the `reports` counters (received, dropped, poisoned,
  * lifecycle events) beside the instance's `deliveries` rows of the period (delivered,
- * failed, and the latest failures with their reason), and the poison queues as they are now.
+ * failed, and the latest failures with their reason), and the tenant's messages in the
+ * poison queues as they are now.
  */
 export async function buildActivityReport(request: ActivityReportRequest, deps: ActivityReportDeps): Promise<ActivityReport> {
   const dayList = lastUtcDays(request.nowMs, request.days);
@@ -81,13 +88,7 @@ export async function buildActivityReport(request: ActivityReportRequest, deps: 
     deps.counters.read(request.tenantId, firstDay, lastDay),
     deps.counters.read(DEPLOYMENT_SCOPE, firstDay, lastDay),
     readDeliveries(deps.deliveries, request, `${firstDay}T00:00:00.000Z`),
-    Promise.all(
-      allQueueNames.map(async (queue): Promise<PoisonQueueCount> => ({
-        queue,
-        poisonQueue: poisonQueueName(queue),
-        count: await deps.queues.approximateCount(poisonQueueName(queue)),
-      })),
-    ),
+    Promise.all(allQueueNames.map((queue) => countPoisoned(deps.queues, queue, request.tenantId))),
   ]);
 
   const days = new Map<string, ReportDay>();
@@ -140,6 +141,23 @@ export async function buildActivityReport(request: ActivityReportRequest, deps: 
     latestFailures,
     poisonQueues,
     deliveriesTruncated: deliveries.truncated,
+  };
+}
+
+/**
+ * The tenant's messages in a poison queue, by peeking: no message is hidden or touched.
+ * A peek sees the first 32 messages only; a deployment-wide count would tell a tenant how
+ * much went wrong for the others.
+ */
+async function countPoisoned(queues: Pick<QueueAdmin, 'peek'>, queue: QueueName, tenantId: string): Promise<PoisonQueueCount> {
+  const poisonQueue = poisonQueueName(queue);
+  const peeked = await queues.peek(poisonQueue, POISON_PEEK_LIMIT);
+  const ofTenant = isTenantMessage(tenantId);
+  return {
+    queue,
+    poisonQueue,
+    count: peeked.filter((message) => ofTenant(message.body)).length,
+    complete: peeked.length < POISON_PEEK_LIMIT,
   };
 }
 

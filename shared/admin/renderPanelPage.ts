@@ -87,7 +87,7 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
 
   <section id="poison" hidden>
     <h2>Poison queues</h2>
-    <p class="muted">Messages that failed five times, for the whole deployment. Replay moves them back once the cause is fixed (as <code>npm run replay-poison</code> does).</p>
+    <p class="muted">This tenant's messages that failed five times (counted among the first 32 of each queue; "+": there are more). Replay moves them back once the cause is fixed; other tenants' messages stay where they are. The whole deployment's: <code>npm run replay-poison</code>.</p>
     <table>
       <thead><tr><th>Queue</th><th class="num">Messages</th><th></th></tr></thead>
       <tbody id="poison-rows"></tbody>

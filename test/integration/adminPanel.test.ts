@@ -355,7 +355,7 @@ describe('admin panel', () => {
         }[];
         totals: Record<string, number>;
         latestFailures: unknown[];
-        poisonQueues: { queue: string; poisonQueue: string; count: number }[];
+        poisonQueues: { queue: string; poisonQueue: string; count: number; complete: boolean }[];
       };
       expect(report.days).toHaveLength(7);
       const today = report.days[6]!;
@@ -372,14 +372,15 @@ describe('admin panel', () => {
         queue: 'jira-notify',
         poisonQueue: 'jira-notify-poison',
         count: 1,
+        complete: true,
       });
       expect((await api('report?days=99', { session })).status).toBe(400);
 
-      // Replay: the operation of `npm run replay-poison`, the message unchanged.
+      // Replay: the tenant's messages (here, all there are), each unchanged.
       const replay = await api('replay-poison', { method: 'POST', session, body: { queue: 'jira-notify' } });
       expect(replay.status).toBe(200);
       const replayText = await replay.text();
-      expect(JSON.parse(replayText)).toEqual({ queue: 'jira-notify', moved: 1, leftForLater: 0 });
+      expect(JSON.parse(replayText)).toEqual({ queue: 'jira-notify', moved: 1, leftForLater: 0, complete: true });
       expect(replayText).not.toContain(subject);
       const back = await stack.fanout.admin.peek(queueNames.jiraNotify);
       expect(back.map((message) => message.body)).toEqual([poisoned]);

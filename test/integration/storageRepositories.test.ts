@@ -208,6 +208,28 @@ describe('storage repositories against Azurite', () => {
       const expired = await collect(requests.listExpiredBefore(tenantId, '2024-05-01T11:00:00.000Z'));
       expect(expired.map((t) => t.requestTokenHash)).toEqual([hashKey('old')]);
     });
+
+    it('keeps used panel tokens as a third kind: one insert wins, the other kinds never see them, expired ones are listed', async () => {
+      const tenantId = newTenant();
+      const { access, pending: requests, panelTokens } = repositories.jiraTokens;
+      const used = (tokenHash: string, expiresAt: string) => ({
+        tenantId,
+        tokenHash,
+        instanceId: 'demo',
+        expiresAt,
+        usedAt: '2024-05-01T10:00:00.000Z',
+      });
+      expect(await requests.insert(pending(tenantId, 'rt-1', '2024-05-01T10:10:00.000Z'))).toBe(true);
+      const results = await Promise.all([1, 2, 3].map(() => panelTokens.insert(used('a'.repeat(64), '2024-05-01T10:03:00.000Z'))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await panelTokens.insert(used('b'.repeat(64), '2024-05-01T12:00:00.000Z'))).toBe(true);
+
+      expect(await collect(access.listPartition({ tenantId }))).toEqual([]);
+      expect((await collect(requests.listPartition({ tenantId }))).map((t) => t.requestTokenHash)).toEqual([hashKey('rt-1')]);
+      expect((await collect(panelTokens.listPartition({ tenantId }))).map((t) => t.tokenHash)).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
+      const expired = await panelTokens.listExpiredBefore(tenantId, '2024-05-01T11:00:00.000Z', 10);
+      expect(expired).toEqual([used('a'.repeat(64), '2024-05-01T10:03:00.000Z')]);
+    });
   });
 
   describe('subscriptions', () => {

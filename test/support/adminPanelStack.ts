@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { startLocalHost, type LocalHost } from '../../dev/host/startLocalHost';
 import { panelPageRoute, PANEL_PAGE_PATH } from '../../dev/sandbox/jira/panelPageRoute';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
@@ -8,7 +9,8 @@ import type { PanelCredentials } from '../../shared/admin/PanelSecretIssuer';
 import { connectSignedUrl } from '../../dev/sandbox/jira/connectJwt';
 import { FAST_QUEUES, startFanoutStack, type FanoutStack, type Scenario } from './fanoutStack';
 
-const AUDIENCE = 'api://admin-panel-test';
+/** The API audience of the stack's bearer tokens, for tests that mint their own (e.g. with other roles). */
+export const PANEL_AUDIENCE = 'api://admin-panel-test';
 const ADMIN_ROLE = 'Integration.Admin';
 /** The Jira app's key in the simulator's plugin manager, licensed (`active`). */
 export const PANEL_APP_KEY = 'com.example.outlook-cloud';
@@ -28,8 +30,14 @@ export interface AdminPanelStack {
   stopQueues(): Promise<void>;
   /** A fresh tenant with instance `demo` registered (see `FanoutStack.newScenario`) and its panel secret. */
   newInstance(): Promise<PanelInstance>;
-  /** The URL our Jira app would frame: `/api/manage/ui?jwt=…`. */
-  panelUrl(instance: PanelInstance, options?: { jiraUser?: string; issuedAt?: number; lifetimeSeconds?: number }): Promise<string>;
+  /**
+   * The URL our Jira app would frame: `/api/manage/ui?jwt=…`, a token with a fresh `jti`
+   * (each token opens one session) unless `jti` is given.
+   */
+  panelUrl(
+    instance: PanelInstance,
+    options?: { jiraUser?: string; issuedAt?: number; lifetimeSeconds?: number; jti?: string },
+  ): Promise<string>;
   /** The simulated Jira page that frames the panel for this instance (served by the Jira simulator). */
   jiraPageUrl(instance: PanelInstance): string;
   adminToken(tenantId: string): Promise<string>;
@@ -46,13 +54,14 @@ export const panelRows: readonly FunctionDefinition[] = functionTable.filter(
  * Azurite, the Jira and Graph simulators and the app's real services (the fan-out stack),
  * a token issuer for admin bearer tokens, and a local host serving the panel's rows of the
  * real function table. With `queues`, a second local host runs the fan-out's queue rows,
- * `notifyIssueWatchers` with the poison count the function table gives it.
+ * `notifyIssueWatchers` with the poison count the function table gives it. `env` adds
+ * settings (e.g. the operator role).
  */
-export async function startAdminPanelStack(init: { queues?: boolean } = {}): Promise<AdminPanelStack> {
+export async function startAdminPanelStack(init: { queues?: boolean; env?: Record<string, string> } = {}): Promise<AdminPanelStack> {
   const issuer = await startTokenIssuer();
   const fanout = await startFanoutStack({
     host: false,
-    env: { API_AUDIENCE: AUDIENCE, ...issuer.appSettings, ADMIN_ROLE },
+    env: { API_AUDIENCE: PANEL_AUDIENCE, ...issuer.appSettings, ADMIN_ROLE, ...init.env },
   });
   const { services } = fanout;
   const upm = new UpmLicenses({ apps: { [PANEL_APP_KEY]: { mode: 'active' } } });
@@ -98,14 +107,15 @@ export async function startAdminPanelStack(init: { queues?: boolean } = {}): Pro
         jiraUser: options.jiraUser ?? 'admin',
         issuedAt: options.issuedAt ?? Math.floor(Date.now() / 1000),
         ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
+        jti: options.jti ?? randomUUID(),
       }),
     jiraPageUrl: (instance) => {
       pageFor = instance.credentials;
       return `${fanout.jira.url}${PANEL_PAGE_PATH}`;
     },
     adminToken: (tenantId) =>
-      issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-00000000adad', audience: AUDIENCE, roles: [ADMIN_ROLE] }),
-    userToken: (tenantId) => issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-0000000005e7', audience: AUDIENCE }),
+      issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-00000000adad', audience: PANEL_AUDIENCE, roles: [ADMIN_ROLE] }),
+    userToken: (tenantId) => issuer.mint({ tenantId, userId: '00000000-0000-4000-8000-0000000005e7', audience: PANEL_AUDIENCE }),
     stop: async () => {
       await queueHost?.stop();
       queueHost = undefined;

@@ -19,10 +19,16 @@ export interface ConnectJwtInit {
   issuedAt: number;
   /** Default 180, the Connect libraries' own default. */
   lifetimeSeconds?: number;
+  /**
+   * A unique id for the token. Not part of Connect's tokens; our Jira app may add one, so
+   * that two pages rendered within the same second (same claims) are still two tokens —
+   * the panel accepts each token once.
+   */
+  jti?: string;
 }
 
 export async function signConnectJwt(init: ConnectJwtInit): Promise<string> {
-  return new SignJWT({ qsh: connectQsh(init.method, init.url) })
+  return new SignJWT({ qsh: connectQsh(init.method, init.url), ...(init.jti === undefined ? {} : { jti: init.jti }) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(init.issuer)
     .setSubject(init.jiraUser)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { connectSignedUrl } from './connectJwt';
 import { escapeHtml } from '../../../shared/platform/text';
 import { systemClock, type Clock } from '../../../shared/platform/clock';
@@ -24,8 +25,9 @@ export interface PanelPageRouteInit {
 
 /**
  * What our Jira app does under "Manage apps": a Jira page that frames the administration
- * panel, with a fresh iframe token bound to the panel's URL for every render. The frame
- * may use the clipboard (the panel's copy buttons).
+ * panel, with a fresh iframe token bound to the panel's URL for every render (with its own
+ * `jti`: the panel accepts a token once, and a reload within the same second must still
+ * open). The frame may use the clipboard (the panel's copy buttons).
  */
 export function panelPageRoute(init: PanelPageRouteInit): JiraSimulatorRoute {
   const clock = init.clock ?? systemClock;
@@ -44,6 +46,7 @@ export function panelPageRoute(init: PanelPageRouteInit): JiraSimulatorRoute {
               sharedSecret: credentials.sharedSecret,
               jiraUser: init.jiraUser ?? 'admin',
               issuedAt: Math.floor(clock.now() / 1000),
+              jti: randomUUID(),
             }),
           )}" allow="clipboard-read; clipboard-write"></iframe>`
         : '<p>The instance has no panel secret yet.</p>';

@@ -274,15 +274,17 @@ export function panelMain(): void {
     clear(poison);
     for (const queue of list(report.poisonQueues)) {
       const row = poison.insertRow();
+      // A peek sees the first 32 messages of a queue: beyond them there may be more of this tenant's.
+      const complete = queue.complete !== false;
       cell(row, str(queue.poisonQueue));
-      cell(row, String(num(queue.count)), 'num');
+      cell(row, `${num(queue.count)}${complete ? '' : '+'}`, 'num');
       const action = row.insertCell();
       const button = document.createElement('button');
       button.type = 'button';
       button.textContent = 'Replay';
       button.className = 'replay';
       button.dataset.queue = str(queue.queue, '');
-      button.disabled = num(queue.count) === 0;
+      button.disabled = num(queue.count) === 0 && complete;
       action.appendChild(button);
     }
     byId('report').hidden = false;
@@ -381,7 +383,7 @@ export function panelMain(): void {
       const left = num(result.leftForLater);
       setStatus(
         'replay-result',
-        `Moved ${num(result.moved)} message(s) back to ${queue}.${left > 0 ? ` ${left} failed again and stay.` : ''}`,
+        `Moved ${num(result.moved)} message(s) back to ${queue}.${left > 0 ? ` ${left} failed again and stay.` : ''}${result.complete === false ? ' There may be more: replay again.' : ''}`,
         'ok',
       );
       await section(async () => renderReport(await call('report')), 'report');

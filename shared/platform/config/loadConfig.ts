@@ -33,6 +33,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       );
     }
   }
+  // Any tenant's admin can give users of that tenant our app's roles: the role means
+  // "operator" only in the operator's own tenant, so it is never configured alone.
+  if (parsed.success && (parsed.data.OPERATOR_ROLE === undefined) !== (parsed.data.OPERATOR_TENANT_ID === undefined))
+    problems.push('OPERATOR_ROLE, OPERATOR_TENANT_ID: set both or neither (the role counts only for users of that tenant)');
   const storage = toStorageTarget(env);
   if (typeof storage === 'string') problems.push(storage);
   const keyText = env.DATA_ENCRYPTION_KEY;

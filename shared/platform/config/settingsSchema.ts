@@ -81,6 +81,10 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+const optionalTenantId = optionalText
+  .refine((v) => v === undefined || GUID.test(v.trim()), { message: 'expected a directory (tenant) id: a GUID' })
+  .transform((v) => v?.trim().toLowerCase());
+
 /**
  * Every setting the app reads, by its environment name. Defaults are the production
  * values; `local.settings.sample.json`, docs/settings.md and `infra/` list the same names.
@@ -113,6 +117,8 @@ export const settingsSchema = z.object({
     .transform((v) => v.map((id) => id.toLowerCase())),
   AUTH_CLOCK_SKEW: duration('120s'),
   ADMIN_ROLE: z.string().min(1).default('Integration.Admin'),
+  OPERATOR_ROLE: optionalText,
+  OPERATOR_TENANT_ID: optionalTenantId,
 
   GRAPH_CLIENT_ID: z.string({ message: 'required: the app registration client id used to call Microsoft Graph' }).min(1),
   GRAPH_CLIENT_SECRET: z.string({ message: 'required: the client secret of GRAPH_CLIENT_ID' }).min(1),

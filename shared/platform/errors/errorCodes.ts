@@ -17,6 +17,7 @@ export const errorCodes = {
   jira_authorization_required: { status: 401, title: 'Authorize the app in Jira first' },
   forbidden: { status: 403, title: 'Forbidden' },
   admin_role_required: { status: 403, title: 'The admin app role is required' },
+  operator_role_required: { status: 403, title: "The operator app role of the operator's tenant is required" },
   tenant_not_allowed: { status: 403, title: 'The tenant is not allowed' },
   jira_forbidden: { status: 403, title: 'Jira refused the request' },
   not_found: { status: 404, title: 'Not found' },

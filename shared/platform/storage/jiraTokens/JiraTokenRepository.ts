@@ -8,6 +8,7 @@ import {
   type JiraTokenPartition,
 } from './jiraAccessTokenEntity';
 import { jiraRequestTokenCodec, type JiraRequestTokenEntity, type JiraRequestTokenKey } from './jiraRequestTokenEntity';
+import { usedPanelTokenCodec, type UsedPanelTokenEntity, type UsedPanelTokenKey } from './usedPanelTokenEntity';
 
 export class JiraAccessTokenTable extends TypedTable<JiraAccessTokenEntity, JiraAccessTokenKey, JiraTokenPartition> {
   constructor(init: { client: TableClient }) {
@@ -31,16 +32,32 @@ export class JiraRequestTokenTable extends TypedTable<JiraRequestTokenEntity, Ji
   }
 }
 
+export class UsedPanelTokenTable extends TypedTable<UsedPanelTokenEntity, UsedPanelTokenKey, JiraTokenPartition> {
+  constructor(init: { client: TableClient }) {
+    super({ client: init.client, codec: usedPanelTokenCodec });
+  }
+
+  /** Up to `max` of a tenant's used panel tokens that expired before `time` (ISO), for clean-up. */
+  async listExpiredBefore(tenantId: string, time: string, max: number): Promise<UsedPanelTokenEntity[]> {
+    const filter = `${this.partitionFilter({ tenantId })} and ${odata`expiresAt lt ${toTableDate(time, 'time')}`}`;
+    return (await this.queryPage(filter, { pageSize: max })).items;
+  }
+}
+
 /**
- * Table `jiraTokens`, PartitionKey tenantId. Two kinds of row: access tokens (RowKey
- * user.instance) and pending request tokens (RowKey `pending:` + hash of the token).
+ * Table `jiraTokens`, PartitionKey tenantId. Three kinds of row: access tokens (RowKey
+ * user.instance), pending request tokens (RowKey `pending:` + hash of the token) and used
+ * page tokens of the Jira app's admin panel (RowKey `panel:` + hash), all single-tenant
+ * credentials from or for Jira.
  */
 export class JiraTokenRepository {
   readonly access: JiraAccessTokenTable;
   readonly pending: JiraRequestTokenTable;
+  readonly panelTokens: UsedPanelTokenTable;
 
   constructor(init: { client: TableClient }) {
     this.access = new JiraAccessTokenTable(init);
     this.pending = new JiraRequestTokenTable(init);
+    this.panelTokens = new UsedPanelTokenTable(init);
   }
 }

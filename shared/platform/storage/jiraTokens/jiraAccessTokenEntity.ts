@@ -23,7 +23,7 @@ export interface JiraAccessTokenEntity {
 export type JiraAccessTokenKey = Pick<JiraAccessTokenEntity, 'tenantId' | 'userId' | 'instanceId'>;
 export type JiraTokenPartition = Pick<JiraAccessTokenEntity, 'tenantId'>;
 
-/** Access tokens and pending request tokens share the table; this column tells them apart. */
+/** Access tokens, pending request tokens and used panel tokens share the table; this column tells them apart. */
 const KIND = 'access';
 
 const rowSchema = z.object({

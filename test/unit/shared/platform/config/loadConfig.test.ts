@@ -50,6 +50,21 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toContain('expected an http(s) URL');
   });
 
+  it('takes the operator as a role in one tenant: both settings or neither', () => {
+    expect(loadConfig(valid).settings.OPERATOR_ROLE).toBeUndefined();
+    const tenant = '6F1C2A4E-8B0D-4C7E-9A51-3D2F0E6B7C18';
+    const config = loadConfig({ ...valid, OPERATOR_ROLE: 'Integration.Operator', OPERATOR_TENANT_ID: tenant });
+    expect(config.settings.OPERATOR_TENANT_ID).toBe(tenant.toLowerCase());
+    expect(loadConfig({ ...valid, OPERATOR_ROLE: '', OPERATOR_TENANT_ID: '' }).settings.OPERATOR_TENANT_ID).toBeUndefined();
+    expect(problemsOf({ ...valid, OPERATOR_ROLE: 'Integration.Operator' })).toEqual([
+      'OPERATOR_ROLE, OPERATOR_TENANT_ID: set both or neither (the role counts only for users of that tenant)',
+    ]);
+    expect(problemsOf({ ...valid, OPERATOR_TENANT_ID: tenant })).toHaveLength(1);
+    expect(problemsOf({ ...valid, OPERATOR_ROLE: 'Integration.Operator', OPERATOR_TENANT_ID: 'contoso.com' })[0]).toMatch(
+      /^OPERATOR_TENANT_ID: expected a directory \(tenant\) id/,
+    );
+  });
+
   it('names every missing required setting, storage included', () => {
     const problems = problemsOf({});
     for (const name of [
