@@ -32,8 +32,9 @@ const TRANSIENT_CODES = new Set(['upstream_timeout', 'upstream_unreachable', 'up
 
 /**
  * One `jira-notify` message: claim it in the ledger, ask Jira who watches the issue, drop
- * the sender and inactive users, have Jira send the notification, record `sent`. The only
- * duplicate possible is a crash between Jira's 2xx and that last write; anywhere else the
+ * the sender and inactive users, have Jira send the notification, record `sent` (retried
+ * within the lease). The only duplicate possible is a crash between Jira's 2xx and that
+ * last write, or storage down for the rest of the lease; anywhere else the
  * message (or the copy put back first) is still there and the ledger lets it through.
  *
  * Returns normally when the message is done with, including when a delayed copy was put
@@ -63,7 +64,7 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
   }
   const notified = await callJira(() => deps.jira.notify(issue, toJiraNotification(message.issueKey, message.mail, selection.names)));
   if (notified.kind !== 'ok') return afterFailure(notified, message, claim, deps);
-  // Between Jira's 2xx and this write is the one place a crash (or storage failing) yields a duplicate.
+  // Between Jira's 2xx and this write is the one place a crash (or storage down for longer than the lease) yields a duplicate.
   await deps.ledger.complete(claim, { status: 'sent', lastStatus: notified.status });
   return { kind: 'sent', recipients: selection.names.length, droppedSender, droppedInactive };
 }
