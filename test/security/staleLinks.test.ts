@@ -85,7 +85,7 @@ test('a stale link is probed once its backoff has passed, and recovers when Jira
   clock.advance(61 * MINUTE);
   await mail(linked, 'third [s1-c]');
   expect(sent('[s1-c]')).toHaveLength(1);
-  expect(await link(linked)).toMatchObject({ stale: false });
+  expect((await link(linked))?.stale ?? false).toBe(false);
 
   // And the next one is sent as any other.
   await mail(linked, 'fourth [s1-d]');
@@ -103,7 +103,7 @@ test('linking the conversation to the issue again clears the flag at once', asyn
   });
   expect(again.status).toBe(200);
   expect(again.json()).toMatchObject({ stale: false });
-  expect(await link(linked)).toMatchObject({ stale: false });
+  expect((await link(linked))?.stale ?? false).toBe(false);
 
   await mail(linked, 'second [s2-b]');
   expect(sent('[s2-b]')).toHaveLength(1);
