@@ -167,6 +167,8 @@ export function createServices(init: ServicesInit): Services {
     queues: storage.queues,
     clock,
     settings: subscriptionSettings,
+    // Half the deliveries' retention: whatever a catch-up lists again is still in the ledger.
+    catchUpMaxLookbackMs: (settings.DELIVERY_RETENTION * 1000) / 2,
     onChange: (subscriptionId) => lookup.forget(subscriptionId),
   });
   const linkOwnership = new LinkOwnership({ client: storage.tableClients.get(tableNames.links) });

@@ -111,7 +111,7 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
       ...(link.stale === true ? { probe: true } : {}),
     }));
   if (messages.length > 0) await deps.enqueue(messages);
-  // Only after the messages are durably queued: a watermark must never pass an unqueued mail.
+  // Only after the messages are durably queued: "last notification" means one that was handled.
   await advance(message, resource, deps);
   return {
     kind: 'enqueued',
@@ -126,7 +126,7 @@ async function advance(message: GraphNotificationMessage, resource: MailResource
   try {
     await deps.watermarks.advance(message.subscriptionId, at);
   } catch (error) {
-    // A watermark that lags only makes a catch-up list a few more mails.
+    // The watermark only tells the panel when the last mail came; a catch-up does not start from it.
     deps.onWatermarkError?.(error);
   }
 }

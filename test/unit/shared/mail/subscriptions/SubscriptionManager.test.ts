@@ -28,6 +28,7 @@ function managerWith(settings: Partial<SubscriptionSettings>): SubscriptionManag
       richNotifications: undefined,
       ...settings,
     },
+    catchUpMaxLookbackMs: 15 * 86_400_000,
   });
 }
 
