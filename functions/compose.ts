@@ -11,6 +11,7 @@ import { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
 import { InstanceService } from '../shared/jira/InstanceService';
 import { JiraServiceClient } from '../shared/jira/JiraServiceClient';
 import { JiraTokenStore } from '../shared/jira/JiraTokenStore';
+import { JiraUserClient } from '../shared/jira/JiraUserClient';
 import { OAuthDance } from '../shared/jira/OAuthDance';
 import type { BaseUrlPolicy } from '../shared/jira/validateBaseUrl';
 import { LicenseService } from '../shared/licenses/LicenseService';
@@ -102,6 +103,7 @@ export function createServices(init: ServicesInit): Services {
   const oauthDance = new OAuthDance({ instances, tokens: jiraTokenStore, http, clock });
   const jiraProxy = new JiraProxy({ instances, tokens: jiraTokenStore, http, maxBodyBytes: settings.PROXY_MAX_BODY_BYTES });
   const jiraService = new JiraServiceClient({ instances, http });
+  const jiraUsers = new JiraUserClient({ instances, tokens: jiraTokenStore, http });
 
   const licenses = new LicenseService({
     store: new LicenseTableStore({ repository: repositories.licenses }),
@@ -167,6 +169,8 @@ export function createServices(init: ServicesInit): Services {
     queues: storage.queues,
     clock,
     settings: subscriptionSettings,
+    // Half the deliveries' retention: whatever a catch-up lists again is still in the ledger.
+    catchUpMaxLookbackMs: (settings.DELIVERY_RETENTION * 1000) / 2,
     onChange: (subscriptionId) => lookup.forget(subscriptionId),
   });
   const linkOwnership = new LinkOwnership({ client: storage.tableClients.get(tableNames.links) });
@@ -174,6 +178,7 @@ export function createServices(init: ServicesInit): Services {
     links: repositories.links,
     ownership: linkOwnership,
     instances: repositories.instances,
+    jira: jiraUsers,
     subscriptions: mailboxSubscriptions,
     clock,
   });

@@ -1,14 +1,23 @@
+import type { LinkEntity } from '../platform/storage/links/linkEntity';
 import type { LinkRepository } from '../platform/storage/links/LinkRepository';
 
 export interface PanelIssueLinks {
   issueKey: string;
   /** Conversations linked to the issue. */
   conversations: number;
-  /** Of those, links Jira no longer knows the issue of. */
+  /** Of those, links Jira no longer shows the issue of (the fan-out probes them with backoff). */
   stale: number;
+  /** Why, for the most recently refused of them: Jira's status, since when, the next probe. */
+  staleReason?: StaleReason;
   /** Distinct users who linked. */
   linkedBy: number;
   lastLinkedAt: string;
+}
+
+export interface StaleReason {
+  status?: number;
+  since?: string;
+  nextCheckAt?: string;
 }
 
 export interface PanelLinks {
@@ -28,7 +37,10 @@ export async function listPanelLinks(
 ): Promise<PanelLinks> {
   const search = request.issueKey?.trim().toUpperCase() ?? '';
   const maxRows = request.maxRows ?? 50_000;
-  const perIssue = new Map<string, { conversations: Set<string>; stale: number; users: Set<string>; lastLinkedAt: string }>();
+  const perIssue = new Map<
+    string,
+    { conversations: Set<string>; stale: number; staleReason?: StaleReason; users: Set<string>; lastLinkedAt: string }
+  >();
   const conversations = new Set<string>();
   let links = 0;
   let stale = 0;
@@ -50,7 +62,10 @@ export async function listPanelLinks(
     };
     entry.conversations.add(link.conversationId);
     entry.users.add(link.userId);
-    if (link.stale) entry.stale += 1;
+    if (link.stale) {
+      entry.stale += 1;
+      if (entry.staleReason === undefined || laterThan(link.staleSince, entry.staleReason.since)) entry.staleReason = staleReasonOf(link);
+    }
     if (Date.parse(link.linkedAt) > Date.parse(entry.lastLinkedAt)) entry.lastLinkedAt = link.linkedAt;
     perIssue.set(link.issueKey, entry);
   }
@@ -62,8 +77,23 @@ export async function listPanelLinks(
       stale: entry.stale,
       linkedBy: entry.users.size,
       lastLinkedAt: entry.lastLinkedAt,
+      ...(entry.staleReason ? { staleReason: entry.staleReason } : {}),
     }))
     .sort((a, b) => Date.parse(b.lastLinkedAt) - Date.parse(a.lastLinkedAt) || a.issueKey.localeCompare(b.issueKey))
     .slice(0, request.limit ?? 200);
   return { totals: { links, issues: perIssue.size, conversations: conversations.size, stale }, issues, truncated };
+}
+
+function staleReasonOf(link: LinkEntity): StaleReason {
+  return {
+    ...(link.staleStatus === undefined ? {} : { status: link.staleStatus }),
+    ...(link.staleSince === undefined ? {} : { since: link.staleSince }),
+    ...(link.nextCheckAt === undefined ? {} : { nextCheckAt: link.nextCheckAt }),
+  };
+}
+
+/** Whether `a` is a later time than `b`; a known time is later than none. */
+function laterThan(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined) return false;
+  return b === undefined || Date.parse(a) > Date.parse(b);
 }

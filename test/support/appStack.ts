@@ -11,6 +11,7 @@ import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tok
 import { freePort } from '../../bench/freePort';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
 import { functionTable } from '../../functions/functionTable';
+import type { Clock } from '../../shared/platform/clock';
 import { loadConfig } from '../../shared/platform/config/loadConfig';
 import { createServices } from '../../functions/compose';
 import type { Services } from '../../functions/Services';
@@ -44,6 +45,8 @@ export interface AppStackInit {
   host?: boolean;
   /** Storage to use instead of a fresh in-memory Azurite; the caller stops it. */
   azurite?: RunningAzurite;
+  /** One clock for the app, the host, the token issuer and both simulators (a test moves it); the system's by default. */
+  clock?: Clock;
 }
 
 export interface StackUsers {
@@ -93,8 +96,17 @@ export interface AppStack {
   registerInstance(instanceId: string, options?: { adminToken?: string; baseUrl?: string }): Promise<Record<string, unknown>>;
   /** The OAuth dance for one user: start, begin in one browser, approve in Jira as `jiraUser`, follow the callback there; answers the callback page. */
   authorize(userToken: string, instanceId: string, jiraUser: string): Promise<Reply>;
-  /** `POST /api/links` as the add-in does (which subscribes the caller's mailbox at Graph). */
-  link(userToken: string, link: { conversationId: string; instanceId: string; issueKey: string }): Promise<Reply>;
+  /**
+   * `POST /api/links` as the add-in does (which subscribes the caller's mailbox at Graph).
+   * Linking needs the user's own Jira authorization: a user who has not been through the
+   * dance for the instance in this stack goes through it first (as `jiraUser`, alice by
+   * default); `jiraUser: false` links without it.
+   */
+  link(
+    userToken: string,
+    link: { conversationId: string; instanceId: string; issueKey: string },
+    options?: { jiraUser?: string | false },
+  ): Promise<Reply>;
   stop(): Promise<void>;
 }
 
@@ -108,11 +120,13 @@ export interface AppStack {
 export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> {
   const log = init.log ?? new LogCapture();
   const azurite = init.azurite ?? (await startAzurite());
-  const issuer = await startTokenIssuer();
+  const clock = init.clock;
+  const issuer = await startTokenIssuer(clock ? { clock } : {});
   const notifications = new JiraNotifications();
   const upm = new UpmLicenses({ apps: { [APP_KEY]: { mode: 'active' } }, admins: [SERVICE_USER] });
-  const jira = await startJiraSimulator({ routes: [...upm.routes(), ...notifications.routes()] });
+  const jira = await startJiraSimulator({ routes: [...upm.routes(), ...notifications.routes()], ...(clock ? { clock } : {}) });
   const graph = await startGraphSimulator({
+    ...(clock ? { clock } : {}),
     clientId: GRAPH_CLIENT_ID,
     clientSecret: GRAPH_CLIENT_SECRET,
     tokenLifetimeSeconds: 24 * 3600,
@@ -140,7 +154,7 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
     NOTIFY_RETRY_MAX_DELAY: '20s',
     ...init.env,
   };
-  const services = createServices({ config: loadConfig(env) });
+  const services = createServices({ config: loadConfig(env), ...(clock ? { clock } : {}) });
   await ensureStorage(services);
   const rows = init.functions ? functionTable.filter(init.functions) : functionTable;
   const host =
@@ -153,6 +167,7 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
           port,
           log: log.hostLog,
           queues: { ...FAST_QUEUES, ...(init.queues === false ? {} : init.queues) },
+          ...(clock ? { clock } : {}),
         });
 
   const users: StackUsers = {
@@ -173,6 +188,20 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
   };
   const target: LocalHost = { url, port, stop: () => Promise.resolve() };
   const call: AppStack['send'] = (method, path, options = {}) => send(host ?? target, method, path, options);
+  /** `token + instance` of every dance this stack completed, so `link` goes through it once per user. */
+  const authorized = new Set<string>();
+  const authorize: AppStack['authorize'] = async (userToken, instanceId, jiraUser) => {
+    const started = await call('POST', `/api/jira/${instanceId}/oauth/start`, { token: userToken });
+    if (started.status !== 200) throw new Error(`oauth start answered ${started.status}: ${started.text}`);
+    const { callback: done } = await runConsent(
+      new Browser({ origin: url, send: call }),
+      String(started.json().authorizeUrl),
+      jira,
+      jiraUser,
+    );
+    if (done.status === 200) authorized.add(`${userToken}\n${instanceId}`);
+    return done;
+  };
 
   return {
     azurite,
@@ -214,14 +243,15 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
       });
       return view;
     },
-    authorize: async (userToken, instanceId, jiraUser) => {
-      const started = await call('POST', `/api/jira/${instanceId}/oauth/start`, { token: userToken });
-      if (started.status !== 200) throw new Error(`oauth start answered ${started.status}: ${started.text}`);
-      const { callback } = await runConsent(new Browser({ origin: url, send: call }), String(started.json().authorizeUrl), jira, jiraUser);
-      return callback;
+    authorize,
+    link: async (userToken, link, options = {}) => {
+      const jiraUser = options.jiraUser ?? 'alice';
+      if (jiraUser !== false && !authorized.has(`${userToken}\n${link.instanceId}`)) {
+        const done = await authorize(userToken, link.instanceId, jiraUser);
+        if (done.status !== 200) throw new Error(`the OAuth dance before linking answered ${done.status}: ${done.text}`);
+      }
+      return call('POST', '/api/links', { token: userToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify(link) });
     },
-    link: (userToken, link) =>
-      call('POST', '/api/links', { token: userToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify(link) }),
     stop: async () => {
       await host?.stop();
       await services.http.close();

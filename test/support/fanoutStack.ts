@@ -1,4 +1,4 @@
-import { startAzurite, type RunningAzurite } from '../../dev/azurite';
+import { azuriteConnectionString, startAzurite, type RunningAzurite } from '../../dev/azurite';
 import type { HostLog } from '../../dev/host/HostLog';
 import { startLocalHost, type LocalHost } from '../../dev/host/startLocalHost';
 import type { QueueTriggerOptions } from '../../dev/host/QueueTriggerOptions';
@@ -8,6 +8,7 @@ import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/s
 import type { SimulatedUser } from '../../dev/sandbox/jira/JiraSimulatorState';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { functionTable } from '../../functions/functionTable';
+import type { Clock } from '../../shared/platform/clock';
 import { loadConfig } from '../../shared/platform/config/loadConfig';
 import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
 import { createServices } from '../../functions/compose';
@@ -15,6 +16,7 @@ import type { Services } from '../../functions/Services';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
 import { queueNames } from '../../shared/platform/storage/queueNames';
+import { CuttableRelay } from './graphHarness';
 
 const GRAPH_CLIENT_ID = '00000000-0000-4000-8000-00000000f00d';
 const GRAPH_CLIENT_SECRET = 'fanout-test-secret';
@@ -40,6 +42,10 @@ export interface FanoutStackInit {
   /** Start the local host with the fan-out's queue functions (default true). */
   host?: boolean;
   queues?: Partial<QueueTriggerOptions>;
+  /** One clock for the app, the host and both simulators (a test moves it); the system's by default. */
+  clock?: Clock;
+  /** Tables reached through a relay the test can cut (`tables`), queues directly. */
+  cuttableTables?: boolean;
 }
 
 export interface Scenario {
@@ -60,6 +66,8 @@ export interface FanoutStack {
   /** The app settings of this stack, for a child process to build the same services. */
   env: Record<string, string>;
   host: LocalHost | undefined;
+  /** The relay in front of the table service, with `cuttableTables`. */
+  tables: CuttableRelay | undefined;
   log: { lines: string[] } & HostLog;
   /** A fresh tenant with the instance `demo` registered (2-legged OAuth as jira-service), a mailbox subscription and a conversation. */
   newScenario(): Promise<Scenario>;
@@ -82,16 +90,21 @@ export interface FanoutStack {
  */
 export async function startFanoutStack(init: FanoutStackInit = {}): Promise<FanoutStack> {
   const azurite = await startAzurite();
+  const { clock } = init;
+  const tables = init.cuttableTables ? await CuttableRelay.start(azurite.tablePort) : undefined;
   const notifications = new JiraNotifications();
-  const jira = await startJiraSimulator({ routes: notifications.routes() });
+  const jira = await startJiraSimulator({ routes: notifications.routes(), ...(clock ? { clock } : {}) });
   for (const user of EXTRA_USERS) jira.state.users.set(user.name, { ...user });
   const graph = await startGraphSimulator({
+    ...(clock ? { clock } : {}),
     clientId: GRAPH_CLIENT_ID,
     clientSecret: GRAPH_CLIENT_SECRET,
     tokenLifetimeSeconds: 24 * 3600,
   });
   const env: Record<string, string> = {
-    AzureWebJobsStorage: azurite.connectionString,
+    AzureWebJobsStorage: tables
+      ? azuriteConnectionString('127.0.0.1', { blobPort: azurite.blobPort, queuePort: azurite.queuePort, tablePort: tables.port })
+      : azurite.connectionString,
     DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 11).toString('base64')}`,
     PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
     API_AUDIENCE: 'api://fanout-test',
@@ -105,7 +118,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
     NOTIFY_RETRY_MAX_DELAY: '30s',
     ...init.env,
   };
-  const services = createServices({ config: loadConfig(env) });
+  const services = createServices({ config: loadConfig(env), ...(clock ? { clock } : {}) });
   await ensureStorage(services);
   const lines: string[] = [];
   const log = { lines, write: (_level: string, line: string) => void lines.push(line) };
@@ -120,8 +133,10 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
           port: 0,
           log,
           queues: { ...FAST_QUEUES, ...init.queues },
+          ...(clock ? { clock } : {}),
         });
   const admin = new QueueAdmin({ queues: services.queueClients });
+  const now = () => services.clock.now();
   const subscribe = async (tenantId: string) => {
     const userId = newGuid();
     const subscriptionId = newGuid();
@@ -131,8 +146,8 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
       userId,
       resource: `users/${userId}/messages`,
       clientStateHash: 'unused-in-these-tests',
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-      createdAt: new Date().toISOString(),
+      expiresAt: new Date(now() + 86_400_000).toISOString(),
+      createdAt: new Date(now()).toISOString(),
     });
     return { userId, subscriptionId };
   };
@@ -146,6 +161,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
     admin,
     env,
     host,
+    tables,
     log,
     newScenario: async () => {
       const tenantId = newGuid();
@@ -169,7 +185,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
         instanceId: scenario.instanceId,
         issueKey,
         userId: scenario.userId,
-        linkedAt: new Date().toISOString(),
+        linkedAt: new Date(now()).toISOString(),
       });
     },
     mail: (scenario, mailInit) => {
@@ -192,7 +208,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
         changeType: 'created',
         resource: `Users/${userId}/Messages/${put.id}`,
         messageId: put.id,
-        receivedAt: new Date().toISOString(),
+        receivedAt: new Date(now()).toISOString(),
       };
     },
     notify: (message) => services.queues.send(queueNames.graphNotifications, message),
@@ -201,6 +217,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
       await host?.stop();
       await services.http.close();
       await Promise.all([jira.stop(), graph.stop()]);
+      await tables?.stop();
       await azurite.stop();
     },
   };

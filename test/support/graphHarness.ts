@@ -1,4 +1,5 @@
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,7 @@ import { azuriteConnectionString, startAzurite, type RunningAzurite } from '../.
 import { startLocalHost, type LocalHost } from '../../dev/host/startLocalHost';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../dev/sandbox/graph/createSelfSignedCertificate';
 import { startGraphSimulator, type GraphSimulator } from '../../dev/sandbox/graph/startGraphSimulator';
+import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/sandbox/issuer/tokenIssuer';
 import type { HttpServiceHandler } from '../../functions/FunctionDefinition';
@@ -89,6 +91,8 @@ export interface GraphHarnessInit {
 export interface GraphHarness {
   azurite: RunningAzurite;
   simulator: GraphSimulator;
+  /** The instances' Jira: issues DEMO-1 … DEMO-10; linking checks them as the user. */
+  jira: JiraSimulator;
   issuer: TokenIssuer;
   services: Services;
   host: LocalHost;
@@ -102,8 +106,16 @@ export interface GraphHarness {
   instanceId: string;
   /** A fresh bearer token for a user of a tenant (the harness's by default). */
   token(user?: { tenantId: string; userId: string }): Promise<string>;
-  /** Calls the app over HTTP, as the add-in would. */
-  fetchApp(path: string, init?: RequestInit & { user?: { tenantId: string; userId: string } }): Promise<Response>;
+  /**
+   * Calls the app over HTTP, as the add-in would. The user has authorized the app in Jira
+   * (as alice, like the sandbox user), unless `jiraAuthorized: false`.
+   */
+  fetchApp(path: string, init?: RequestInit & { user?: { tenantId: string; userId: string }; jiraAuthorized?: boolean }): Promise<Response>;
+  /**
+   * Gives a user a Jira access token for the instance, as the end of the OAuth dance would
+   * (issued by the simulated Jira, stored encrypted by the app); once per user and instance.
+   */
+  authorizeInJira(user: { tenantId: string; userId: string }, instanceId?: string, jiraUser?: string): Promise<void>;
   /** Calls a handler as written (not a `functionTable` row's, which is wrapped already) through withHttpEdge, with real request and context objects. */
   invoke(
     handler: HttpServiceHandler,
@@ -137,6 +149,14 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
   const relay = init.cuttableStorage ? await CuttableRelay.start(azurite.queuePort) : undefined;
   const tableRelay = init.cuttableStorage ? await CuttableRelay.start(azurite.tablePort) : undefined;
   const issuer = await startTokenIssuer({ clock });
+  const jira = await startJiraSimulator({ clock });
+  for (let number = 4; number <= 10; number += 1)
+    jira.state.issues.set(`DEMO-${number}`, {
+      key: `DEMO-${number}`,
+      summary: `Demo issue ${number}`,
+      watchers: ['bob'],
+      reporter: 'alice',
+    });
   const simulator = await startGraphSimulator({
     clientId: GRAPH_CLIENT_ID,
     clientSecret: GRAPH_CLIENT_SECRET,
@@ -168,6 +188,7 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
       ...(init.subscriptionMinutes === undefined ? {} : { GRAPH_SUBSCRIPTION_MINUTES: String(init.subscriptionMinutes) }),
       GRAPH_RENEWAL_WINDOW_MINUTES: String(init.renewalWindowMinutes ?? 720),
       ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
+      ALLOW_INSECURE_JIRA: 'true',
       ...(certificate
         ? {
             GRAPH_ENCRYPTION_CERTIFICATE: certificate.certificate,
@@ -186,24 +207,37 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
 
   const token = (user = { tenantId, userId }) => issuer.mint({ tenantId: user.tenantId, userId: user.userId, audience: AUDIENCE });
   const registerInstance = async (tenant: string, instance: string) => {
-    const now = new Date(clock.now()).toISOString();
-    await services.repositories.instances.upsert({
-      tenantId: tenant,
-      instanceId: instance,
-      baseUrl: 'https://jira.example.com',
+    const { view } = await services.instances.register(tenant, instance, {
+      baseUrl: jira.url,
       displayName: 'Demo',
-      consumerKey: 'jira-outlook',
-      publicKeyPem: 'unused',
-      encryptedPrivateKey: 'unused',
-      createdAt: now,
-      updatedAt: now,
+      serviceUser: 'jira-service',
     });
+    jira.registerConsumer({ consumerKey: view.consumerKey, publicKeyPem: view.publicKeyPem, allowImpersonation: true });
   };
   await registerInstance(tenantId, instanceId);
+  const authorized = new Set<string>();
+  const authorizeInJira: GraphHarness['authorizeInJira'] = async (user, instance = instanceId, jiraUser = 'alice') => {
+    const key = `${user.tenantId}\n${user.userId}\n${instance}`;
+    if (authorized.has(key)) return;
+    const { consumerKey } = (await services.instances.require(user.tenantId, instance)).entity;
+    const token = { key: randomBytes(16).toString('hex'), secret: randomBytes(16).toString('hex') };
+    jira.state.accessTokens.set(token.key, {
+      token: token.key,
+      secret: token.secret,
+      consumerKey,
+      user: jiraUser,
+      expiresAt: clock.now() + 365 * 86_400_000,
+      revoked: false,
+    });
+    const { displayName } = jira.state.users.get(jiraUser) ?? { displayName: jiraUser };
+    await services.jiraTokenStore.putAccess(user.tenantId, user.userId, instance, token, { name: jiraUser, displayName });
+    authorized.add(key);
+  };
 
   return {
     azurite,
     simulator,
+    jira,
     issuer,
     services,
     host,
@@ -228,8 +262,12 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
     instanceId,
     token,
     registerInstance,
+    authorizeInJira,
     fetchApp: async (path, requestInit = {}) => {
-      const { user, headers, ...rest } = requestInit;
+      const { user, headers, jiraAuthorized, ...rest } = requestInit;
+      // Only where the instance exists: a test may call with a tenant that has none.
+      const who = user ?? { tenantId, userId };
+      if (jiraAuthorized !== false && (await services.instances.find(who.tenantId, instanceId))) await authorizeInJira(who);
       return fetch(`${appUrl}${path}`, {
         ...rest,
         headers: { authorization: `Bearer ${await token(user)}`, ...(headers as Record<string, string> | undefined) },
@@ -268,6 +306,7 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
     stop: async () => {
       await host.stop();
       await simulator.stop();
+      await jira.stop();
       await issuer.stop();
       await services.http.close();
       await relay?.stop();

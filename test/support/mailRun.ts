@@ -228,8 +228,14 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
       for (let index = 0; index < total; index += 1) {
         const due = begun + (index * 1000) / perSecond;
         if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-        const mailbox = mailboxes[index % MAILBOXES]!;
-        const conversation = conversations[Math.floor(random() * CONVERSATIONS)]!;
+        const conversationIndex = Math.floor(random() * CONVERSATIONS);
+        const conversation = conversations[conversationIndex]!;
+        // A mail fans out only through links its own mailbox's owner made (mailbox i linked
+        // conversation i): most mails of a linked conversation reach its owner, every fifth
+        // another mailbox, which must notify nobody.
+        const mailboxIndex = conversationIndex < MAILBOXES && index % 5 !== 0 ? conversationIndex : index % MAILBOXES;
+        const mailbox = mailboxes[mailboxIndex]!;
+        const owned = mailboxIndex === conversationIndex;
         const tag = `chaos-${String(index).padStart(6, '0')}`;
         const put = stack.graph.putMail({
           userId: mailbox.userId,
@@ -239,7 +245,7 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
           bodyPreview: `Body of ${tag}`,
           from: `Sender ${index} <sender-${index}@external.example>`,
         });
-        mails.push({ tag, mailId: put.id, internetMessageId: put.internetMessageId, issues: [...conversation.issues] });
+        mails.push({ tag, mailId: put.id, internetMessageId: put.internetMessageId, issues: owned ? [...conversation.issues] : [] });
         if ((index + 1) % 200 === 0) progress(`${index + 1} mails put, ${stack.notifications.outbox.length} notifications so far`);
       }
     },

@@ -24,7 +24,7 @@ export interface SentMail {
   tag: string;
   mailId: string;
   internetMessageId: string;
-  /** The issues its conversation is linked to: one notification each is the goal. */
+  /** The issues its conversation is linked to by its mailbox's owner: one notification each is the goal. */
   issues: readonly string[];
 }
 

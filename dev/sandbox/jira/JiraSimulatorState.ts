@@ -115,6 +115,8 @@ export class JiraSimulatorState {
   readonly requestTokens = new Map<string, RequestToken>();
   readonly accessTokens = new Map<string, AccessToken>();
   readonly personalAccessTokens = new Map<string, string>();
+  /** Issue key → users without the Browse permission on it: Jira answers them as if the issue did not exist. */
+  readonly browseDenied = new Map<string, Set<string>>();
   /** consumer key → nonce → timestamp (seconds) it came with. */
   readonly nonces = new Map<string, Map<string, number>>();
   noncesPrunedAt = 0;
@@ -153,6 +155,16 @@ export class JiraSimulatorState {
     };
     this.attachments.set(id, attachment);
     return attachment;
+  }
+
+  denyBrowse(issueKey: string, userName: string): void {
+    const users = this.browseDenied.get(issueKey) ?? new Set<string>();
+    users.add(userName);
+    this.browseDenied.set(issueKey, users);
+  }
+
+  canBrowse(issueKey: string, userName: string): boolean {
+    return !(this.browseDenied.get(issueKey)?.has(userName) ?? false);
   }
 
   requireUser(name: string): SimulatedUser {

@@ -272,7 +272,9 @@ export class JiraNotifications {
 
     // As Jira does: nobody deactivated, nobody who cannot see the issue.
     const recipients = [...candidates.values()]
-      .filter((user) => !this.inactive.has(user.name) && this.canBrowse(issue.key, user.name))
+      .filter(
+        (user) => !this.inactive.has(user.name) && this.canBrowse(issue.key, user.name) && context.state.canBrowse(issue.key, user.name),
+      )
       .map((user) => user.name);
     this.outbox.push({
       at: context.nowMs(),
@@ -292,7 +294,8 @@ export class JiraNotifications {
   /** The issue as the caller sees it: a caller who may not browse it gets Jira's 404. */
   private visibleIssue(context: SimulatorContext, issueKey: string): SimulatedIssue | undefined {
     const issue = context.state.issues.get(issueKey);
-    if (!issue || !this.canBrowse(issue.key, requireUser(context).name)) return undefined;
+    const caller = requireUser(context).name;
+    if (!issue || !this.canBrowse(issue.key, caller) || !context.state.canBrowse(issue.key, caller)) return undefined;
     return issue;
   }
 

@@ -17,7 +17,8 @@ export function restRoutes(): JiraSimulatorRoute[] {
       auth: 'user',
       handle: (context) => {
         const issue = context.state.issues.get(decodeURIComponent(context.match[1] ?? ''));
-        if (!issue) return sendErrorMessages(context.response, 404, 'Issue Does Not Exist');
+        // Jira Server answers a user who may not browse the issue exactly as for one that does not exist.
+        if (!issue || !canBrowse(context, issue)) return sendErrorMessages(context.response, 404, 'Issue Does Not Exist');
         sendJson(context.response, 200, toIssueJson(context, issue));
       },
     },
@@ -29,7 +30,9 @@ export function restRoutes(): JiraSimulatorRoute[] {
         const body = context.request.method === 'POST' ? await readJsonBody(context) : undefined;
         const jql = typeof body?.jql === 'string' ? body.jql : (context.query.get('jql') ?? '');
         const project = /project\s*=\s*"?([A-Za-z][A-Za-z0-9_]*)"?/i.exec(jql)?.[1]?.toUpperCase();
-        const issues = [...context.state.issues.values()].filter((issue) => !project || issue.key.startsWith(`${project}-`));
+        const issues = [...context.state.issues.values()].filter(
+          (issue) => (!project || issue.key.startsWith(`${project}-`)) && canBrowse(context, issue),
+        );
         const startAt = Number(context.query.get('startAt') ?? 0) || 0;
         const maxResults = Number(context.query.get('maxResults') ?? 50) || 50;
         const page = issues.slice(startAt, startAt + maxResults);
@@ -43,6 +46,10 @@ export function restRoutes(): JiraSimulatorRoute[] {
       },
     },
   ];
+}
+
+function canBrowse(context: SimulatorContext, issue: SimulatedIssue): boolean {
+  return context.user === undefined || context.state.canBrowse(issue.key, context.user.name);
 }
 
 function requireUser(context: SimulatorContext): SimulatedUser {

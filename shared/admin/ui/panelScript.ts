@@ -326,11 +326,18 @@ export function panelMain(): void {
       const row = body.insertRow();
       cell(row, str(issue.issueKey));
       cell(row, String(num(issue.conversations)), 'num');
-      cell(row, String(num(issue.stale)), 'num');
+      cell(row, staleText(num(issue.stale), obj(issue.staleReason)), num(issue.stale) > 0 ? 'num warn' : 'num');
       cell(row, String(num(issue.linkedBy)), 'num');
       cell(row, when(issue.lastLinkedAt));
     }
     byId('links').hidden = false;
+  }
+
+  /** `2 (Jira 404 since …, next try …)`: why the fan-out skips the issue's links, and until when. */
+  function staleText(count: number, reason: Json): string {
+    if (count === 0) return '0';
+    const status = typeof reason.status === 'number' ? `Jira ${reason.status}` : 'Jira refused';
+    return `${count} (${status} since ${when(reason.since)}, next try ${when(reason.nextCheckAt)})`;
   }
 
   async function section(load: () => Promise<void>, what: string): Promise<void> {

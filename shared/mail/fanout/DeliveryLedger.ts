@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock';
+import { isAppError } from '../../platform/errors/AppError';
 import type { DeliveryEntity, DeliveryKey } from '../../platform/storage/deliveries/deliveryEntity';
 import type { DeliveryRepository } from '../../platform/storage/deliveries/DeliveryRepository';
 
@@ -20,14 +21,21 @@ export interface DeliveryOutcome {
   reason?: string;
 }
 
+type LedgerRepository = Pick<DeliveryRepository, 'insert' | 'getVersioned' | 'update' | 'upsert'>;
+
 export interface DeliveryLedgerInit {
-  repository: DeliveryRepository;
+  repository: LedgerRepository;
   clock: Clock;
   /** `DELIVERY_LEASE`: longer than one attempt can take (its Jira calls are bounded by the outbound timeouts). */
   leaseSeconds: number;
+  /** Waits between tries of the final write; unit tests pass one that moves their clock. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const MAX_CLAIM_ROUNDS = 4;
+/** Between tries of the final write: doubled each time, up to the maximum, and never past the lease. */
+const COMPLETE_FIRST_DELAY_MS = 500;
+const COMPLETE_MAX_DELAY_MS = 8000;
 
 /**
  * The at-least-once queue's de-duplication record in `deliveries`, one row per (mail, issue).
@@ -37,14 +45,16 @@ const MAX_CLAIM_ROUNDS = 4;
  * The lease's end time doubles as the claim's identity: only the claimant releases it.
  */
 export class DeliveryLedger {
-  private readonly repository: DeliveryRepository;
+  private readonly repository: LedgerRepository;
   private readonly clock: Clock;
   private readonly leaseMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(init: DeliveryLedgerInit) {
     this.repository = init.repository;
     this.clock = init.clock;
     this.leaseMs = Math.max(1, init.leaseSeconds) * 1000;
+    this.sleep = init.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async claim(key: DeliveryKey): Promise<DeliveryClaim> {
@@ -78,10 +88,14 @@ export class DeliveryLedger {
 
   /**
    * Records the final state. Written unconditionally: whatever happened to the row while
-   * we worked, what we did is the truth about this notification now.
+   * we worked, what we did is the truth about this notification now. Storage being
+   * unavailable is tried again, with backoff, for as long as the lease lasts: after a
+   * `sent` notification a failed write would let the next copy notify the watchers again
+   * once the lease ran out, so a short outage must not end this attempt. Past the lease
+   * another copy may have taken over, and the error goes to the host.
    */
   async complete(claim: ClaimedDelivery, outcome: DeliveryOutcome): Promise<DeliveryEntity> {
-    const { leaseUntil: _lease, lastStatus: _status, reason: _reason, ...rest } = claim.entity;
+    const { leaseUntil, lastStatus: _status, reason: _reason, ...rest } = claim.entity;
     const entity: DeliveryEntity = {
       ...rest,
       status: outcome.status,
@@ -89,8 +103,17 @@ export class DeliveryLedger {
       ...(outcome.lastStatus === undefined ? {} : { lastStatus: outcome.lastStatus }),
       ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
     };
-    await this.repository.upsert(entity);
-    return entity;
+    const leaseEnds = leaseUntil === undefined ? this.clock.now() + this.leaseMs : Date.parse(leaseUntil);
+    for (let delayMs = COMPLETE_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, COMPLETE_MAX_DELAY_MS)) {
+      try {
+        await this.repository.upsert(entity);
+        return entity;
+      } catch (error) {
+        const wait = Math.min(delayMs, leaseEnds - this.clock.now());
+        if (!isAppError(error) || error.code !== 'storage_unavailable' || wait <= 0) throw error;
+        await this.sleep(wait);
+      }
+    }
   }
 
   /**

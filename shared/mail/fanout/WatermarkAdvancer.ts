@@ -4,9 +4,10 @@ import { advanceWatermark } from '../subscriptions/advanceWatermark';
 export interface WatermarkAdvancerInit {
   subscriptions: Pick<SubscriptionRepository, 'getVersioned' | 'update'>;
   /**
-   * How far the stored watermark may lag behind what this process has processed. A
-   * catch-up starts well before the watermark (`CATCH_UP_OVERLAP_MS`), so a lag of a
-   * minute costs nothing, and saves a read and a write on nearly every mail.
+   * How far the stored watermark may lag behind what this process has processed. It is
+   * the panel's "last notification" and nothing starts from it (a catch-up starts at the
+   * subscription's low-water mark, `completeUntil`), so a lag of a minute costs nothing,
+   * and saves a read and a write on nearly every mail.
    */
   stepMs?: number;
   maxEntries?: number;

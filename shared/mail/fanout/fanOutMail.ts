@@ -7,6 +7,7 @@ import type { LinkRepository } from '../../platform/storage/links/LinkRepository
 import type { GraphNotificationMessage } from '../webhooks/graphNotificationMessage';
 import type { MailResourceData } from '../webhooks/mailResourceDataSchema';
 import type { JiraNotifyMessage } from './jiraNotifyMessage';
+import { isProbeDue } from './markLinkStale';
 import { toNotifiedMail } from './toNotifiedMail';
 import type { WatermarkAdvancer } from './WatermarkAdvancer';
 
@@ -26,6 +27,9 @@ export interface FanOutMailDeps {
   onWatermarkError?(error: unknown): void;
 }
 
+/** Graph's `receivedDateTime` and our clock may differ a little; whole seconds too. */
+const LINKED_AT_SKEW_MS = 60_000;
+
 export type FanOutResult =
   | { kind: 'ignored'; reason: 'changeType' | 'noConversation' | 'mailGone' }
   | { kind: 'notLinked' }
@@ -35,8 +39,9 @@ export type FanOutResult =
 /**
  * One `graph-notifications` message: the mail (from the rich notification or catch-up
  * listing, else read from Graph), its conversation's links (one partition read: most mails
- * are in no linked conversation and stop here), then one `jira-notify` message per linked
- * issue. A mail that reached several mailboxes of the tenant, or a notification delivered
+ * are in no linked conversation and stop here) that the mailbox's owner made before the
+ * mail arrived, then one `jira-notify` message per linked issue whose link is live or due
+ * for a probe. A mail that reached several mailboxes of the tenant, or a notification delivered
  * twice, is one mail: issues that already have a delivery record for its
  * `internetMessageId` get no new message, and the notify step's ledger stops any copy
  * that races past this check.
@@ -68,9 +73,21 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
     return { kind: 'ignored', reason: 'noConversation' };
   }
 
+  const receivedMs = mail.receivedDateTime === undefined ? undefined : Date.parse(mail.receivedDateTime);
   const links: LinkEntity[] = [];
-  for await (const link of deps.links.listByConversation(message.tenantId, mail.conversationId)) links.push(link);
-  const live = links.filter((link) => link.stale !== true);
+  for await (const link of deps.links.listByConversation(message.tenantId, mail.conversationId)) {
+    // A conversation id is the same in every mailbox of the thread, so anyone can link one of
+    // someone else's: only links the receiving mailbox's owner made let its mail out (strictly
+    // the owner; shared mailboxes, read by others, are not supported yet).
+    if (!sameUser(link.userId, message.userId)) continue;
+    // Only links that existed when the mail arrived: a catch-up lists older mail, which a
+    // link made since must not turn into "new e-mail" notifications.
+    if (receivedMs !== undefined && receivedMs < Date.parse(link.linkedAt) - LINKED_AT_SKEW_MS) continue;
+    links.push(link);
+  }
+  const now = deps.clock.now();
+  // A stale link is skipped until its backoff has passed; then this mail is its probe.
+  const live = links.filter((link) => isProbeDue(link, now));
   if (live.length === 0) {
     await advance(message, resource, deps);
     return links.length === 0 ? { kind: 'notLinked' } : { kind: 'enqueued', issues: 0, alreadyDelivered: 0, staleLinks: links.length };
@@ -91,9 +108,10 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
       mail,
       enqueuedAt,
       retry: { throttled: 0, failed: 0 },
+      ...(link.stale === true ? { probe: true } : {}),
     }));
   if (messages.length > 0) await deps.enqueue(messages);
-  // Only after the messages are durably queued: a watermark must never pass an unqueued mail.
+  // Only after the messages are durably queued: "last notification" means one that was handled.
   await advance(message, resource, deps);
   return {
     kind: 'enqueued',
@@ -108,9 +126,14 @@ async function advance(message: GraphNotificationMessage, resource: MailResource
   try {
     await deps.watermarks.advance(message.subscriptionId, at);
   } catch (error) {
-    // A watermark that lags only makes a catch-up list a few more mails.
+    // The watermark only tells the panel when the last mail came; a catch-up does not start from it.
     deps.onWatermarkError?.(error);
   }
+}
+
+/** Object ids are GUIDs; their case is not significant. */
+function sameUser(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function issueId(instanceId: string, issueKey: string): string {

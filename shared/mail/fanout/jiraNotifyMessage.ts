@@ -49,6 +49,8 @@ export const jiraNotifyMessageSchema = z.object({
   /** When the fan-out enqueued the first copy, ISO 8601. */
   enqueuedAt: z.iso.datetime({ offset: true }),
   retry: retryCountsSchema.default({ throttled: 0, failed: 0 }),
+  /** Sent through a stale link whose backoff had passed: an answer from Jira makes the link live again. */
+  probe: z.boolean().optional(),
 });
 
 export type JiraNotifyMessage = z.output<typeof jiraNotifyMessageSchema>;

@@ -1,10 +1,11 @@
 import { AppError, isAppError } from '../../platform/errors/AppError';
 import type { Clock } from '../../platform/clock';
+import type { LinkKey } from '../../platform/storage/links/linkEntity';
 import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
 import type { DeliveryLedger, ClaimedDelivery } from './DeliveryLedger';
 import type { IssueRef, JiraCallResult, JiraIssueNotifier } from './JiraIssueNotifier';
 import type { JiraNotifyMessage, RetryCounts } from './jiraNotifyMessage';
-import { markLinkStale } from './markLinkStale';
+import { clearLinkStale, markLinkStale } from './markLinkStale';
 import { nextRetry, type RetryCause, type RetryPolicy } from './nextRetry';
 import { selectRecipients } from './selectRecipients';
 import { toJiraNotification } from './toJiraNotification';
@@ -32,8 +33,9 @@ const TRANSIENT_CODES = new Set(['upstream_timeout', 'upstream_unreachable', 'up
 
 /**
  * One `jira-notify` message: claim it in the ledger, ask Jira who watches the issue, drop
- * the sender and inactive users, have Jira send the notification, record `sent`. The only
- * duplicate possible is a crash between Jira's 2xx and that last write; anywhere else the
+ * the sender and inactive users, have Jira send the notification, record `sent` (retried
+ * within the lease). The only duplicate possible is a crash between Jira's 2xx and that
+ * last write, or storage down for the rest of the lease; anywhere else the
  * message (or the copy put back first) is still there and the ledger lets it through.
  *
  * Returns normally when the message is done with, including when a delayed copy was put
@@ -55,6 +57,7 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
 
   const watchers = await callJira(() => deps.jira.watchers(issue));
   if (watchers.kind !== 'ok') return afterFailure(watchers, message, claim, deps);
+  if (message.probe === true) await reviveLink(message, deps);
   const selection = selectRecipients(watchers.value, message.mail.fromAddress);
   const { droppedSender, droppedInactive } = selection;
   if (selection.names.length === 0) {
@@ -63,7 +66,7 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
   }
   const notified = await callJira(() => deps.jira.notify(issue, toJiraNotification(message.issueKey, message.mail, selection.names)));
   if (notified.kind !== 'ok') return afterFailure(notified, message, claim, deps);
-  // Between Jira's 2xx and this write is the one place a crash (or storage failing) yields a duplicate.
+  // Between Jira's 2xx and this write is the one place a crash (or storage down for longer than the lease) yields a duplicate.
   await deps.ledger.complete(claim, { status: 'sent', lastStatus: notified.status });
   return { kind: 'sent', recipients: selection.names.length, droppedSender, droppedInactive };
 }
@@ -85,7 +88,6 @@ async function afterFailure(
   claim: ClaimedDelivery,
   deps: NotifyWatchersDeps,
 ): Promise<NotifyWatchersResult> {
-  const issue = { tenantId: message.tenantId, instanceId: message.instanceId, issueKey: message.issueKey };
   if (answer.kind === 'error') {
     const { error } = answer;
     if (isAppError(error) && TRANSIENT_CODES.has(error.code)) return retryLater(message, claim, { kind: 'failed' }, deps, undefined, error);
@@ -105,7 +107,7 @@ async function afterFailure(
     case 'forbidden': {
       const reason = answer.kind === 'gone' ? 'issue_not_found' : 'issue_forbidden';
       await deps.ledger.complete(claim, { status: 'failed', lastStatus: answer.status, reason });
-      await markLinkStale(deps.links, { ...issue, conversationId: message.mail.conversationId });
+      await markLinkStale(deps.links, linkKey(message), { status: answer.status, nowMs: deps.clock.now() });
       return { kind: 'failed', reason, status: answer.status };
     }
     case 'refused':
@@ -147,6 +149,23 @@ async function retryLater(
 /** Best effort: if even this fails, the lease simply runs out. */
 async function giveUpLease(deps: NotifyWatchersDeps, claim: ClaimedDelivery, status?: number): Promise<void> {
   await deps.ledger.release(claim, status).catch(() => false);
+}
+
+/**
+ * Jira answered for the issue of a stale link: the link is live again. Best effort: should
+ * the write fail, the link stays stale and the next probe tries again.
+ */
+async function reviveLink(message: JiraNotifyMessage, deps: NotifyWatchersDeps): Promise<void> {
+  await clearLinkStale(deps.links, linkKey(message)).catch(() => undefined);
+}
+
+function linkKey(message: JiraNotifyMessage): LinkKey {
+  return {
+    tenantId: message.tenantId,
+    conversationId: message.mail.conversationId,
+    instanceId: message.instanceId,
+    issueKey: message.issueKey,
+  };
 }
 
 function withRetry(message: JiraNotifyMessage, retry: RetryCounts): JiraNotifyMessage {

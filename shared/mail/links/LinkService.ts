@@ -4,14 +4,18 @@ import type { Clock } from '../../platform/clock';
 import type { InstanceRepository } from '../../platform/storage/instances/InstanceRepository';
 import type { LinkEntity } from '../../platform/storage/links/linkEntity';
 import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
+import type { JiraUserClient } from '../../jira/JiraUserClient';
+import { clearLinkStale } from '../fanout/markLinkStale';
 import type { SubscriptionManager } from '../subscriptions/SubscriptionManager';
 import type { LinkOwnership } from './LinkOwnership';
 import type { LinkRequest } from './linkSchemas';
 
 export interface LinkServiceInit {
-  links: Pick<LinkRepository, 'get' | 'insert' | 'delete' | 'listByConversation'>;
+  links: Pick<LinkRepository, 'get' | 'getVersioned' | 'insert' | 'update' | 'delete' | 'listByConversation'>;
   ownership: Pick<LinkOwnership, 'ownsAny'>;
   instances: Pick<InstanceRepository, 'get'>;
+  /** Asks Jira, as the linking user, whether the issue is there for them. */
+  jira: Pick<JiraUserClient, 'issueAccess'>;
   subscriptions: Pick<SubscriptionManager, 'ensureForMailbox' | 'removeForMailbox'>;
   clock: Clock;
 }
@@ -32,14 +36,25 @@ export interface RemoveResult {
 export class LinkService {
   constructor(private readonly init: LinkServiceInit) {}
 
-  /** Records the link (idempotent) and makes sure the caller's mailbox is subscribed. */
+  /**
+   * Records the link (idempotent) and makes sure the caller's mailbox is subscribed. Jira is
+   * asked first, with the caller's own authorization, whether the caller can see the issue:
+   * a link makes Jira mail the issue's watchers, so nobody may aim it at an issue they
+   * cannot browse, or without any Jira access at all. Linking an existing link again
+   * clears its stale flag: Jira has just shown the issue.
+   */
   async add(caller: Caller, request: LinkRequest): Promise<{ created: boolean; link: LinkEntity }> {
     const instance = await this.init.instances.get({ tenantId: caller.tenantId, instanceId: request.instanceId });
     if (!instance) throw new AppError({ code: 'instance_not_found' });
+    const access = await this.init.jira.issueAccess(caller, request.instanceId, request.issueKey);
+    if (access.kind === 'notFound')
+      throw new AppError({ code: 'jira_issue_not_found', detail: 'the issue does not exist in Jira, or you may not browse it' });
+    if (access.kind === 'forbidden') throw new AppError({ code: 'jira_issue_forbidden', detail: 'Jira refuses you access to the issue' });
     const key = { tenantId: caller.tenantId, ...request };
     const candidate: LinkEntity = { ...key, userId: caller.userId, linkedAt: new Date(this.init.clock.now()).toISOString() };
     const created = await this.init.links.insert(candidate);
-    const link = created ? candidate : ((await this.init.links.get(key)) ?? candidate);
+    const existing = created ? candidate : await this.init.links.get(key);
+    const link = existing?.stale === true ? ((await clearLinkStale(this.init.links, key)) ?? existing) : (existing ?? candidate);
     // Also for an existing link: a retry after a failed subscription must be able to finish the job.
     await this.init.subscriptions.ensureForMailbox(caller.tenantId, caller.userId);
     return { created, link };

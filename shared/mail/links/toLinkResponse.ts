@@ -8,6 +8,10 @@ export interface LinkResponse {
   /** The object id of the user who made the link (same tenant as the caller). */
   linkedBy: string;
   stale: boolean;
+  /** While stale: Jira's status when it refused the issue, since when, and when the next mail will try again. */
+  staleStatus?: number;
+  staleSince?: string;
+  nextCheckAt?: string;
 }
 
 export function toLinkResponse(link: LinkEntity): LinkResponse {
@@ -18,5 +22,8 @@ export function toLinkResponse(link: LinkEntity): LinkResponse {
     linkedAt: link.linkedAt,
     linkedBy: link.userId,
     stale: link.stale ?? false,
+    ...(link.stale === true && link.staleStatus !== undefined ? { staleStatus: link.staleStatus } : {}),
+    ...(link.stale === true && link.staleSince !== undefined ? { staleSince: link.staleSince } : {}),
+    ...(link.stale === true && link.nextCheckAt !== undefined ? { nextCheckAt: link.nextCheckAt } : {}),
   };
 }

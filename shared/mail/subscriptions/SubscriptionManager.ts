@@ -21,6 +21,8 @@ export interface SubscriptionManagerInit {
   queues: QueueSender;
   clock: Clock;
   settings: SubscriptionSettings;
+  /** How far back a catch-up lists at most: well inside `DELIVERY_RETENTION`, so a mail listed again is still in the ledger. */
+  catchUpMaxLookbackMs: number;
   /** Told when a subscription is created or removed, e.g. to drop the webhook's cached copy. */
   onChange?: (subscriptionId: string) => void;
 }
@@ -58,7 +60,7 @@ export class SubscriptionManager {
           continue;
         }
       }
-      const created = await this.create(tenantId, userId, undefined);
+      const created = await this.create(tenantId, userId);
       const row = { tenantId, userId, subscriptionId: created.subscriptionId, updatedAt: new Date(clock.now()).toISOString() };
       const stored = mailbox ? await mailboxes.update(row, mailbox.etag) : await mailboxes.insert(row);
       if (stored) {
@@ -110,8 +112,9 @@ export class SubscriptionManager {
   }
 
   /**
-   * Replaces a subscription Graph lost or that must change, keeping its watermark, and
-   * queues a catch-up for the new one so that nothing received in between is lost.
+   * Replaces a subscription Graph lost or that must change, keeping its marks (the new one
+   * is complete only as far as the old one was), and queues a catch-up for the new one so
+   * that nothing received in between is lost.
    */
   async recreate(old: SubscriptionEntity): Promise<RenewalOutcome> {
     const { mailboxes, subscriptions, clock } = this.init;
@@ -122,14 +125,19 @@ export class SubscriptionManager {
         return { outcome: 'removed' };
       }
       if (mailbox.entity.subscriptionId !== old.subscriptionId) {
-        // Someone replaced it already; make sure that one catches up from our watermark.
+        // Someone replaced it already; make sure that one catches up from where ours was complete.
         await this.discard(old);
-        const current = await subscriptions.get({ subscriptionId: mailbox.entity.subscriptionId });
+        const current = await updateSubscription(subscriptions, mailbox.entity.subscriptionId, (replacement) =>
+          completeUntilOf(replacement) <= completeUntilOf(old) ? undefined : { ...replacement, completeUntil: completeUntilOf(old) },
+        );
         if (!current) return { outcome: 'removed' };
         await this.requestCatchUp(current);
         return { outcome: 'recreated', subscription: current };
       }
-      const created = await this.create(old.tenantId, old.userId, old.watermark ?? old.createdAt);
+      const created = await this.create(old.tenantId, old.userId, {
+        completeUntil: completeUntilOf(old),
+        ...(old.watermark === undefined ? {} : { watermark: old.watermark }),
+      });
       const switched = await mailboxes.update(
         { ...mailbox.entity, subscriptionId: created.subscriptionId, updatedAt: new Date(clock.now()).toISOString() },
         mailbox.etag,
@@ -164,7 +172,7 @@ export class SubscriptionManager {
     if (await this.init.subscriptions.get({ subscriptionId: subscription.subscriptionId })) await this.discard(subscription);
   }
 
-  /** Queues every mail since the watermark; answers how many. */
+  /** Queues every mail since the subscription was last known complete; answers how many. */
   catchUp(subscription: SubscriptionEntity): Promise<number> {
     return catchUpMailbox({
       graph: this.init.graph.forTenant(subscription.tenantId),
@@ -172,6 +180,7 @@ export class SubscriptionManager {
       subscriptions: this.init.subscriptions,
       clock: this.init.clock,
       subscription,
+      maxLookbackMs: this.init.catchUpMaxLookbackMs,
     });
   }
 
@@ -193,7 +202,12 @@ export class SubscriptionManager {
     return mailbox?.subscriptionId === subscription.subscriptionId;
   }
 
-  private async create(tenantId: string, userId: string, watermark: string | undefined): Promise<SubscriptionEntity> {
+  /** `carried`: the marks of the subscription this one replaces; a first subscription is complete from its creation. */
+  private async create(
+    tenantId: string,
+    userId: string,
+    carried?: Pick<SubscriptionEntity, 'watermark' | 'completeUntil'>,
+  ): Promise<SubscriptionEntity> {
     const { settings, clock } = this.init;
     const clientState = newClientState();
     const now = clock.now();
@@ -217,7 +231,8 @@ export class SubscriptionManager {
       resource,
       clientStateHash: hashClientState(clientState),
       expiresAt: toIso(created.expirationDateTime) ?? request.expirationDateTime,
-      watermark: watermark ?? new Date(now).toISOString(),
+      watermark: carried?.watermark ?? new Date(now).toISOString(),
+      completeUntil: carried?.completeUntil ?? new Date(now).toISOString(),
       createdAt: new Date(now).toISOString(),
       state: 'active',
     };
@@ -252,6 +267,11 @@ export class SubscriptionManager {
       throw error;
     }
   }
+}
+
+/** Where a catch-up of this subscription starts: its low-water mark, or its creation for a row from before marks. */
+function completeUntilOf(subscription: SubscriptionEntity): string {
+  return new Date(subscription.completeUntil ?? subscription.createdAt).toISOString();
 }
 
 function toIso(text: string): string | undefined {

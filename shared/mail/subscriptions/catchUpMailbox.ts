@@ -4,13 +4,14 @@ import type { QueueSender } from '../../platform/storage/QueueSender';
 import { queueNames } from '../../platform/storage/queueNames';
 import type { SubscriptionRepository } from '../../platform/storage/subscriptions/SubscriptionRepository';
 import type { SubscriptionEntity } from '../../platform/storage/subscriptions/subscriptionEntity';
-import { advanceWatermark } from './advanceWatermark';
+import { advanceMarks } from './advanceWatermark';
 import { toCatchUpMessage } from './toCatchUpMessage';
 
 /**
- * How far before the watermark a catch-up starts: the watermark is set from several places
- * (catch-up, the fan-out), clocks differ, and Graph's receivedDateTime has whole seconds.
- * Repeats are free (the fan-out de-duplicates); a gap would lose a mail.
+ * How far before the low-water mark a catch-up starts: the mark is set from our clock,
+ * Graph's receivedDateTime has whole seconds and comes from Graph's, and a mail can be
+ * listed a little after the time it says it was received. Repeats are free (the
+ * deliveries ledger and the fan-out's already-delivered check); a gap would lose a mail.
  */
 export const CATCH_UP_OVERLAP_MS = 10 * 60_000;
 
@@ -20,17 +21,28 @@ export interface CatchUpInit {
   subscriptions: Pick<SubscriptionRepository, 'getVersioned' | 'update'>;
   clock: Clock;
   subscription: SubscriptionEntity;
+  /**
+   * How far back a catch-up may list at most: what it lists again must still be in the
+   * deliveries ledger (`DELIVERY_RETENTION`), or a repeat would be a second notification.
+   */
+  maxLookbackMs: number;
 }
 
 /**
- * Puts every mail the mailbox received since the subscription's watermark on
- * `graph-notifications`, as if its notification had come, page by page, oldest first,
- * moving the watermark after each page is durably queued: a catch-up cut short (a
- * timeout, a 429) resumes where it stopped. Answers how many mails were queued.
+ * Puts every mail the mailbox received since the subscription was last known complete
+ * (`completeUntil`, the low-water mark) on `graph-notifications`, as if its notification
+ * had come, page by page, oldest first. Not since the last processed mail: Graph drops a
+ * notification and still delivers later ones, so the latest mail seen says nothing about
+ * the ones before it. The mark moves after each page is durably queued (a catch-up cut
+ * short by a timeout or a 429 resumes where it stopped), and at the end to the time the
+ * listing began: everything received before then was listed. Answers how many mails were
+ * queued.
  */
 export async function catchUpMailbox(init: CatchUpInit): Promise<number> {
   const { subscription } = init;
-  const start = Date.parse(subscription.watermark ?? subscription.createdAt) - CATCH_UP_OVERLAP_MS;
+  const began = init.clock.now();
+  const complete = Date.parse(subscription.completeUntil ?? subscription.createdAt);
+  const start = Math.max(complete, began - init.maxLookbackMs) - CATCH_UP_OVERLAP_MS;
   const since = new Date(Math.floor(start / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   let queued = 0;
   for await (const page of init.graph.listMessagesSince(subscription.userId, since)) {
@@ -42,7 +54,14 @@ export async function catchUpMailbox(init: CatchUpInit): Promise<number> {
     );
     queued += page.length;
     const latest = page.reduce<number>((max, mail) => Math.max(max, Date.parse(mail.receivedDateTime ?? '') || 0), 0);
-    if (latest > 0) await advanceWatermark(init.subscriptions, subscription.subscriptionId, new Date(latest).toISOString());
+    if (latest > 0) {
+      await advanceMarks(init.subscriptions, subscription.subscriptionId, {
+        // A mail dated after the listing began (clocks differ) must not move the mark past it.
+        completeUntil: new Date(Math.min(latest, began)).toISOString(),
+        watermark: new Date(latest).toISOString(),
+      });
+    }
   }
+  await advanceMarks(init.subscriptions, subscription.subscriptionId, { completeUntil: new Date(began).toISOString() });
   return queued;
 }

@@ -1,5 +1,8 @@
 import { SingleFlight, TtlCache } from '../../platform/cache';
 
+/** Reads a post's unknown ids may cost before the webhook judges whether they are mostly ours. */
+const DEFAULT_FIRST_ROUND = 10;
+
 /** What the webhook needs to know about one of our subscriptions. */
 export interface SubscriptionSnapshot {
   subscriptionId: string;
@@ -51,6 +54,43 @@ export class SubscriptionLookup {
       else this.entries.set(subscriptionId, null, this.missingTtlMs);
       return value;
     });
+  }
+
+  /**
+   * The subscriptions of a batch's ids, with the reads that ids unknown to the cache can
+   * cost bounded: the webhook is anonymous, and a post of a thousand random ids must not
+   * cost a thousand table reads. Ids the cache knows (found or missing) cost nothing; the
+   * rest are read in rounds, the first of `firstRound` ids, each next one twice as large
+   * while at least half of a round's reads found a subscription. A round that mostly
+   * found nothing ends the reading: the ids after it are skipped, unread, and counted.
+   * `ids` come in priority order (the webhook puts the ids with most items first: Graph
+   * sends many items per subscription, a forger's random ids come once each).
+   */
+  async getAll(
+    ids: readonly string[],
+    firstRound = DEFAULT_FIRST_ROUND,
+  ): Promise<{ found: Map<string, SubscriptionSnapshot>; skipped: number }> {
+    const found = new Map<string, SubscriptionSnapshot>();
+    const unread: string[] = [];
+    for (const id of new Set(ids)) {
+      const cached = this.entries.get(id);
+      if (cached === undefined) unread.push(id);
+      else if (cached) found.set(id, cached);
+    }
+    let next = 0;
+    for (let size = Math.max(1, firstRound); next < unread.length; size *= 2) {
+      const round = unread.slice(next, next + size);
+      next += round.length;
+      const snapshots = await Promise.all(round.map((id) => this.get(id)));
+      let hits = 0;
+      snapshots.forEach((snapshot, index) => {
+        if (!snapshot) return;
+        hits += 1;
+        found.set(round[index] ?? snapshot.subscriptionId, snapshot);
+      });
+      if (hits * 2 < round.length) break;
+    }
+    return { found, skipped: unread.length - next };
   }
 
   /** Called by whoever creates, recreates or deletes a subscription in this process. */

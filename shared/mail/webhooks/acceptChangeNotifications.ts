@@ -5,12 +5,13 @@ import type { GraphNotificationMessage } from './graphNotificationMessage';
 import { mailResourceDataSchema, type MailResourceData } from './mailResourceDataSchema';
 import { messageIdOfResource } from './messageIdOfResource';
 import { changeNotificationSchema, type ChangeNotification, type NotificationBatch } from './notificationBatchSchema';
-import type { SubscriptionLookup, SubscriptionSnapshot } from './SubscriptionLookup';
+import { lookupSubscriptions } from './lookupSubscriptions';
+import type { SubscriptionLookup } from './SubscriptionLookup';
 import type { ValidationTokenVerifier } from './ValidationTokenVerifier';
 
 export interface AcceptChangeNotificationsInit {
   batch: NotificationBatch;
-  subscriptions: Pick<SubscriptionLookup, 'get'>;
+  subscriptions: Pick<SubscriptionLookup, 'getAll'>;
   validationTokens: Pick<ValidationTokenVerifier, 'trustedTenants'>;
   /** Absent when the deployment has no encryption certificate. */
   decryptor: Pick<RichNotificationDecryptor, 'decrypt'> | undefined;
@@ -30,7 +31,8 @@ export interface AcceptedNotifications {
  * validation token vouches for the item's tenant and its signature holds. Duplicates
  * (same subscription, change type and resource) collapse to one, among accepted items
  * only, so a forged copy can never displace the genuine one. No I/O but the (cached)
- * subscription reads and, for rich batches, the key set.
+ * subscription reads, bounded for ids we do not know (`SubscriptionLookup.getAll`: items of
+ * ids left unread are dropped as unknown), and, for rich batches, the key set.
  */
 export async function acceptChangeNotifications(init: AcceptChangeNotificationsInit): Promise<AcceptedNotifications> {
   const dropped: DropCounts = {};
@@ -43,7 +45,7 @@ export async function acceptChangeNotifications(init: AcceptChangeNotificationsI
 
   const hasRichItems = items.some((item) => item.encryptedContent);
   const [snapshots, trust] = await Promise.all([
-    lookupAll(init.subscriptions, items),
+    lookupSubscriptions(init.subscriptions, items),
     hasRichItems && init.batch.validationTokens?.length ? init.validationTokens.trustedTenants(init.batch.validationTokens) : undefined,
   ]);
 
@@ -103,17 +105,6 @@ export async function acceptChangeNotifications(init: AcceptChangeNotificationsI
     });
   }
   return { messages, dropped, unknownCertificate };
-}
-
-async function lookupAll(
-  lookup: Pick<SubscriptionLookup, 'get'>,
-  items: readonly { subscriptionId: string }[],
-): Promise<Map<string, SubscriptionSnapshot>> {
-  const ids = [...new Set(items.map((item) => item.subscriptionId))];
-  const found = await Promise.all(ids.map(async (id) => [id, await lookup.get(id)] as const));
-  const snapshots = new Map<string, SubscriptionSnapshot>();
-  for (const [id, snapshot] of found) if (snapshot) snapshots.set(id, snapshot);
-  return snapshots;
 }
 
 function decryptResource(

@@ -1,12 +1,13 @@
 import { clientStateMatches } from './clientState';
 import { countDrop, type DropCounts } from './DropCounts';
 import { LIFECYCLE_EVENTS, type GraphLifecycleMessage, type LifecycleEvent } from './graphLifecycleMessage';
+import { lookupSubscriptions } from './lookupSubscriptions';
 import { lifecycleNotificationSchema, type NotificationBatch } from './notificationBatchSchema';
 import type { SubscriptionLookup } from './SubscriptionLookup';
 
 export interface AcceptLifecycleNotificationsInit {
   batch: NotificationBatch;
-  subscriptions: Pick<SubscriptionLookup, 'get'>;
+  subscriptions: Pick<SubscriptionLookup, 'getAll'>;
   receivedAt: string;
 }
 
@@ -17,14 +18,19 @@ export interface AcceptedLifecycleNotifications {
 
 const isLifecycleEvent = (value: string): value is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(value);
 
-/** The lifecycle counterpart of `acceptChangeNotifications`: ours, matching clientState, known event, once per batch. */
+/**
+ * The lifecycle counterpart of `acceptChangeNotifications`: ours, matching clientState, known
+ * event, once per batch; the reads unknown ids can cost are bounded the same way.
+ */
 export async function acceptLifecycleNotifications(init: AcceptLifecycleNotificationsInit): Promise<AcceptedLifecycleNotifications> {
   const dropped: DropCounts = {};
   const messages: GraphLifecycleMessage[] = [];
   const seen = new Set<string>();
   const parsed = init.batch.value.map((raw) => lifecycleNotificationSchema.safeParse(raw));
-  const ids = [...new Set(parsed.flatMap((result) => (result.success ? [result.data.subscriptionId] : [])))];
-  const snapshots = new Map(await Promise.all(ids.map(async (id) => [id, await init.subscriptions.get(id)] as const)));
+  const snapshots = await lookupSubscriptions(
+    init.subscriptions,
+    parsed.flatMap((result) => (result.success ? [result.data] : [])),
+  );
 
   for (const result of parsed) {
     if (!result.success) {

@@ -24,6 +24,8 @@ export const errorCodes = {
   route_not_found: { status: 404, title: 'No such route' },
   instance_not_found: { status: 404, title: 'No such Jira instance' },
   link_not_found: { status: 404, title: 'No such link' },
+  jira_issue_not_found: { status: 404, title: 'Jira does not show you this issue' },
+  jira_issue_forbidden: { status: 403, title: 'Jira refuses you this issue' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'The body is too large' },

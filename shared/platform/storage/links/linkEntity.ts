@@ -15,8 +15,16 @@ export interface LinkEntity {
   /** Who linked it. */
   userId: string;
   linkedAt: string;
-  /** Set when Jira no longer knows the issue; kept so the user can see and remove it. */
+  /** Set when Jira no longer shows the issue (404, 403); kept so the user can see and remove it. */
   stale?: boolean;
+  /** When Jira first refused the issue, while stale. */
+  staleSince?: string;
+  /** Jira's status in its last refusal, while stale. */
+  staleStatus?: number;
+  /** Refusals in a row, while stale: the backoff before the next probe grows with them. */
+  staleChecks?: number;
+  /** While stale: from this time the next mail goes to Jira as a probe. */
+  nextCheckAt?: string;
 }
 
 export type LinkKey = Pick<LinkEntity, 'tenantId' | 'conversationId' | 'instanceId' | 'issueKey'>;
@@ -30,6 +38,10 @@ const rowSchema = z.object({
   userId: z.string().min(1),
   linkedAt: tableDateSchema,
   stale: z.boolean().optional(),
+  staleSince: tableDateSchema.optional(),
+  staleStatus: z.number().int().optional(),
+  staleChecks: z.number().int().min(0).optional(),
+  nextCheckAt: tableDateSchema.optional(),
 });
 
 /** Conversation ids run to hundreds of characters of Graph base64: hashed, one partition per conversation. */
@@ -47,6 +59,10 @@ export function toTableEntity(entity: LinkEntity): TableRow {
     userId: entity.userId,
     linkedAt: toTableDate(entity.linkedAt, 'linkedAt'),
     stale: entity.stale,
+    staleSince: entity.staleSince === undefined ? undefined : toTableDate(entity.staleSince, 'staleSince'),
+    staleStatus: entity.staleStatus,
+    staleChecks: entity.staleChecks,
+    nextCheckAt: entity.nextCheckAt === undefined ? undefined : toTableDate(entity.nextCheckAt, 'nextCheckAt'),
   });
 }
 

@@ -16,8 +16,14 @@ export interface SubscriptionEntity {
   /** Hash of the clientState sent to Graph; the clientState itself is a secret. */
   clientStateHash: string;
   expiresAt: string;
-  /** ISO time of the last processed notification: where a catch-up after `missed` starts. */
+  /** ISO time of the last processed notification (the panel's "last notification"). */
   watermark?: string;
+  /**
+   * Low-water mark: every mail received before this time is known to have been queued (the
+   * subscription's creation, carried over to a replacement, then each finished catch-up).
+   * A catch-up after `missed` starts here; a row without one starts at `createdAt`.
+   */
+  completeUntil?: string;
   createdAt: string;
   renewedAt?: string;
   /** Free-form lifecycle state set by the subscription features (e.g. `active`, `reauthorizationRequired`). */
@@ -34,6 +40,7 @@ const rowSchema = z.object({
   clientStateHash: z.string().min(1),
   expiresAt: tableDateSchema,
   watermark: tableDateSchema.optional(),
+  completeUntil: tableDateSchema.optional(),
   createdAt: tableDateSchema,
   renewedAt: tableDateSchema.optional(),
   state: z.string().optional(),
@@ -54,6 +61,7 @@ export function toTableEntity(entity: SubscriptionEntity): TableRow {
     clientStateHash: entity.clientStateHash,
     expiresAt: toTableDate(entity.expiresAt, 'expiresAt'),
     watermark: entity.watermark === undefined ? undefined : toTableDate(entity.watermark, 'watermark'),
+    completeUntil: entity.completeUntil === undefined ? undefined : toTableDate(entity.completeUntil, 'completeUntil'),
     createdAt: toTableDate(entity.createdAt, 'createdAt'),
     renewedAt: entity.renewedAt === undefined ? undefined : toTableDate(entity.renewedAt, 'renewedAt'),
     state: entity.state,

@@ -1,4 +1,6 @@
-import { DeliveryLedger } from '../../../../../shared/mail/fanout/DeliveryLedger';
+import { DeliveryLedger, type ClaimedDelivery, type DeliveryLedgerInit } from '../../../../../shared/mail/fanout/DeliveryLedger';
+import { AppError } from '../../../../../shared/platform/errors/AppError';
+import type { DeliveryEntity } from '../../../../../shared/platform/storage/deliveries/deliveryEntity';
 import { ManualClock, newTenant, startFanoutTestStorage, type FanoutTestStorage } from './fanoutTestStorage';
 
 describe('DeliveryLedger against Azurite', () => {
@@ -63,5 +65,75 @@ describe('DeliveryLedger against Azurite', () => {
     expect(row).toMatchObject({ status: 'pending', lastStatus: 429 });
     expect(row?.leaseUntil).toBeUndefined();
     expect(await ledger.claim(key)).toMatchObject({ kind: 'claimed', entity: { attempts: 2 } });
+  });
+});
+
+describe('DeliveryLedger.complete when storage fails', () => {
+  const key = { tenantId: 't', internetMessageId: '<m@x>', instanceId: 'demo', issueKey: 'DEMO-1' };
+
+  /** A repository whose writes fail as given (then succeed), and a ledger whose waits move its clock. */
+  function ledgerWith(failures: Error[]) {
+    const clock = new ManualClock();
+    const written: DeliveryEntity[] = [];
+    const waits: number[] = [];
+    const refuse = () => Promise.reject(new Error('not used by complete'));
+    const repository: DeliveryLedgerInit['repository'] = {
+      insert: refuse,
+      getVersioned: refuse,
+      update: refuse,
+      upsert: async (entity) => {
+        const failure = failures.shift();
+        if (failure !== undefined) throw failure;
+        written.push(entity);
+      },
+    };
+    const ledger = new DeliveryLedger({
+      repository,
+      clock,
+      leaseSeconds: 30,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock.advance(ms);
+      },
+    });
+    const now = clock.now();
+    const claim: ClaimedDelivery = {
+      kind: 'claimed',
+      entity: {
+        ...key,
+        status: 'pending',
+        attempts: 1,
+        createdAt: new Date(now).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+        leaseUntil: new Date(now + 30_000).toISOString(),
+      },
+    };
+    return { ledger, claim, written, waits };
+  }
+  const unavailable = () => new AppError({ code: 'storage_unavailable', detail: 'no answer from storage' });
+
+  it('tries the write again with backoff until storage is back', async () => {
+    const { ledger, claim, written, waits } = ledgerWith([unavailable(), unavailable(), unavailable()]);
+    const entity = await ledger.complete(claim, { status: 'sent', lastStatus: 204 });
+    expect(waits).toEqual([500, 1000, 2000]);
+    expect(written).toEqual([entity]);
+    expect(entity).toMatchObject({ status: 'sent', lastStatus: 204 });
+    expect(entity.leaseUntil).toBeUndefined();
+  });
+
+  it('gives up when the lease is over: another copy may hold the row by then', async () => {
+    const { ledger, claim, written, waits } = ledgerWith(Array.from({ length: 100 }, unavailable));
+    await expect(ledger.complete(claim, { status: 'sent', lastStatus: 204 })).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(written).toEqual([]);
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(30_000);
+    expect(Math.max(...waits)).toBe(8000);
+  });
+
+  it('does not retry a write storage refused for what it is', async () => {
+    const { ledger, claim, waits } = ledgerWith([new AppError({ code: 'storage_request_failed', detail: 'storage answered 400' })]);
+    await expect(ledger.complete(claim, { status: 'failed', reason: 'issue_not_found' })).rejects.toMatchObject({
+      code: 'storage_request_failed',
+    });
+    expect(waits).toEqual([]);
   });
 });

@@ -67,15 +67,28 @@ describe('fanOutMail against Azurite', () => {
     };
   }
 
-  async function link(tenantId: string, conversationId: string, issueKey: string, stale?: boolean): Promise<void> {
+  async function link(
+    tenantId: string,
+    conversationId: string,
+    issueKey: string,
+    options: { nextCheckInMs?: number; userId?: string; linkedAt?: string } = {},
+  ): Promise<void> {
     await storage.repositories.links.insert({
       tenantId,
       conversationId,
       instanceId: 'demo',
       issueKey,
-      userId: 'user-1',
-      linkedAt: new Date(clock.now()).toISOString(),
-      ...(stale ? { stale } : {}),
+      userId: options.userId ?? 'user-1',
+      linkedAt: options.linkedAt ?? new Date(clock.now()).toISOString(),
+      ...(options.nextCheckInMs === undefined
+        ? {}
+        : {
+            stale: true,
+            staleSince: new Date(clock.now()).toISOString(),
+            staleStatus: 404,
+            staleChecks: 1,
+            nextCheckAt: new Date(clock.now() + options.nextCheckInMs).toISOString(),
+          }),
     });
   }
 
@@ -84,7 +97,7 @@ describe('fanOutMail against Azurite', () => {
     const conversationId = `conv/${tenantId}+=`;
     await link(tenantId, conversationId, 'DEMO-1');
     await link(tenantId, conversationId, 'DEMO-2');
-    await link(tenantId, conversationId, 'DEMO-3', true);
+    await link(tenantId, conversationId, 'DEMO-3', { nextCheckInMs: 60_000 });
     const { deps: d, recorded } = deps(async () => mail(conversationId));
     expect(await fanOutMail(notification(tenantId), d)).toEqual({ kind: 'enqueued', issues: 2, alreadyDelivered: 0, staleLinks: 1 });
     expect(recorded.reads).toBe(1);
@@ -96,6 +109,34 @@ describe('fanOutMail against Azurite', () => {
       fromAddress: 'alice@example.test',
     });
     expect(recorded.watermarks).toEqual([[`sub-${tenantId}`, '2030-01-01T00:00:00Z']]);
+  });
+
+  it('sends through a stale link once its backoff has passed, marked as a probe', async () => {
+    const tenantId = newTenant();
+    await link(tenantId, 'conv-probe', 'DEMO-1', { nextCheckInMs: 0 });
+    await link(tenantId, 'conv-probe', 'DEMO-2', { nextCheckInMs: 1 });
+    const { deps: d, recorded } = deps(async () => mail('conv-probe'));
+    expect(await fanOutMail(notification(tenantId), d)).toEqual({ kind: 'enqueued', issues: 1, alreadyDelivered: 0, staleLinks: 1 });
+    expect(recorded.enqueued).toEqual([expect.objectContaining({ issueKey: 'DEMO-1', probe: true })]);
+    expect(jiraNotifyMessageSchema.parse(recorded.enqueued[0])).toEqual(recorded.enqueued[0]);
+  });
+
+  it('uses only links the mailbox owner made, before the mail arrived', async () => {
+    const tenantId = newTenant();
+    await link(tenantId, 'conv-owner', 'DEMO-1', { userId: 'USER-1' });
+    await link(tenantId, 'conv-owner', 'DEMO-2', { userId: 'someone-else' });
+    // Linked a day after the mail arrived (a catch-up lists old mail): not for this mail.
+    await link(tenantId, 'conv-owner', 'DEMO-3', { linkedAt: '2030-01-02T00:00:00.000Z' });
+    // Within a minute of it: clocks differ, and Graph's time has whole seconds.
+    await link(tenantId, 'conv-owner', 'DEMO-4', { linkedAt: '2030-01-01T00:00:59.000Z' });
+    const { deps: d, recorded } = deps(async () => mail('conv-owner'));
+    expect(await fanOutMail(notification(tenantId), d)).toEqual({ kind: 'enqueued', issues: 2, alreadyDelivered: 0, staleLinks: 0 });
+    expect(recorded.enqueued.map((m) => m.issueKey).sort()).toEqual(['DEMO-1', 'DEMO-4']);
+
+    await link(tenantId, 'conv-foreign', 'DEMO-1', { userId: 'someone-else' });
+    const foreign = deps(async () => mail('conv-foreign'));
+    expect(await fanOutMail(notification(tenantId), foreign.deps)).toEqual({ kind: 'notLinked' });
+    expect(foreign.recorded.enqueued).toEqual([]);
   });
 
   it('takes a rich notification as it is, and skips issues the mail was already delivered to', async () => {

@@ -4,6 +4,7 @@ import type { IssueRef, JiraCallResult, JiraIssueNotifier } from '../../../../..
 import type { JiraNotification } from '../../../../../shared/mail/fanout/JiraNotification';
 import type { JiraNotifyMessage } from '../../../../../shared/mail/fanout/jiraNotifyMessage';
 import type { JiraWatcher } from '../../../../../shared/mail/fanout/jiraWatchersSchema';
+import { STALE_FIRST_BACKOFF_MS } from '../../../../../shared/mail/fanout/markLinkStale';
 import { defaultRetryPolicy } from '../../../../../shared/mail/fanout/nextRetry';
 import { notifyWatchers, type NotifyWatchersDeps } from '../../../../../shared/mail/fanout/notifyWatchers';
 import { ManualClock, newTenant, startFanoutTestStorage, type FanoutTestStorage } from './fanoutTestStorage';
@@ -191,10 +192,55 @@ describe('notifyWatchers against Azurite', () => {
     expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'failed', reason, status });
     expect(requeued).toHaveLength(0);
     expect(await row(tenantId)).toMatchObject({ status: 'failed', reason, lastStatus: status });
-    expect(
-      await storage.repositories.links.get({ tenantId, conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' }),
-    ).toMatchObject({ stale: true });
+    expect(await storage.repositories.links.get({ tenantId, conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' })).toEqual(
+      expect.objectContaining({
+        stale: true,
+        staleStatus: status,
+        staleChecks: 1,
+        staleSince: new Date(clock.now()).toISOString(),
+        nextCheckAt: new Date(clock.now() + STALE_FIRST_BACKOFF_MS).toISOString(),
+      }),
+    );
     expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'alreadyDone', status: 'failed' });
+  });
+
+  it('a refused probe doubles the backoff (up to a day); refusals while it is not due change nothing; an answer revives the link', async () => {
+    const tenantId = newTenant();
+    const key = { tenantId, conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' };
+    await storage.repositories.links.insert({ ...key, userId: 'user-1', linkedAt: new Date(clock.now()).toISOString() });
+    const since = clock.now();
+    const mailNumber = { next: 1 };
+    const probe = (): JiraNotifyMessage => {
+      const base = message(tenantId);
+      return { ...base, probe: true, mail: { ...base.mail, internetMessageId: `<probe-${mailNumber.next++}@example.test>` } };
+    };
+    const refusedOnce = () => new ScriptedJira([{ kind: 'gone', status: 404 }]);
+
+    expect(await notifyWatchers(probe(), deps(refusedOnce(), []))).toMatchObject({ kind: 'failed', reason: 'issue_not_found' });
+    // Another mail's copy refused meanwhile, before the next check is due: the same backoff.
+    expect(await notifyWatchers(probe(), deps(refusedOnce(), []))).toMatchObject({ kind: 'failed' });
+    const waits: number[] = [];
+    for (let probes = 0; probes < 9; probes += 1) {
+      const link = (await storage.repositories.links.get(key))!;
+      waits.push(Date.parse(link.nextCheckAt!) - clock.now());
+      clock.advance(Date.parse(link.nextCheckAt!) - clock.now());
+      await notifyWatchers(probe(), deps(refusedOnce(), []));
+    }
+    const minutes = (n: number) => n * 60_000;
+    expect(waits).toEqual([15, 30, 60, 120, 240, 480, 960, 1440, 1440].map(minutes));
+    expect(await storage.repositories.links.get(key)).toMatchObject({
+      stale: true,
+      staleChecks: 10,
+      staleSince: new Date(since).toISOString(),
+    });
+
+    // Jira shows the issue again: the probe is sent, and the link is live.
+    clock.advance(minutes(1440));
+    const answered = new ScriptedJira([]);
+    expect(await notifyWatchers(probe(), deps(answered, []))).toMatchObject({ kind: 'sent' });
+    expect(answered.notified).toHaveLength(1);
+    const live = await storage.repositories.links.get(key);
+    expect(live).toEqual({ ...key, userId: 'user-1', linkedAt: new Date(since).toISOString() });
   });
 
   it('throws on a refused service credential, and for a busy row looks again when the lease ends', async () => {

@@ -29,6 +29,7 @@ function managerWith(settings: Partial<SubscriptionSettings>): SubscriptionManag
     queues: services.queues,
     clock: services.clock,
     settings: { ...derived, ...settings },
+    catchUpMaxLookbackMs: 15 * 86_400_000,
   });
 }
 

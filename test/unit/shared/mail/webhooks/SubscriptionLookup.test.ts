@@ -56,4 +56,51 @@ describe('SubscriptionLookup', () => {
     failing.on = false;
     expect(await lookup.get('s1')).toBe(snapshot);
   });
+
+  describe('getAll: the reads unknown ids can cost are bounded', () => {
+    const ours = (count: number) =>
+      new Map(
+        Array.from(
+          { length: count },
+          (_, i) => [`ours-${i}`, { ...snapshot, subscriptionId: `ours-${i}` }] as [string, SubscriptionSnapshot],
+        ),
+      );
+    const random = (count: number) => Array.from({ length: count }, (_, i) => `forged-${i}`);
+
+    test('a thousand ids none of which exists: one round of ten reads, the rest skipped unread', async () => {
+      const { lookup, reads } = lookupWith(new Map(), { now: 0 });
+      const result = await lookup.getAll(random(1000));
+      expect(reads()).toBe(10);
+      expect(result).toEqual({ found: new Map(), skipped: 990 });
+    });
+
+    test('ours first, then forged ones: ours are found, the reading stops at the first round that mostly fails', async () => {
+      const rows = ours(3);
+      const { lookup, reads } = lookupWith(rows, { now: 0 });
+      const result = await lookup.getAll([...rows.keys(), ...random(997)]);
+      expect([...result.found.keys()]).toEqual([...rows.keys()]);
+      expect(reads()).toBe(10);
+      expect(result.skipped).toBe(990);
+    });
+
+    test('a batch that is all ours is read whole, in growing rounds', async () => {
+      const rows = ours(75);
+      const { lookup, reads } = lookupWith(rows, { now: 0 });
+      const result = await lookup.getAll([...rows.keys()]);
+      expect(result.found.size).toBe(75);
+      expect(result.skipped).toBe(0);
+      expect(reads()).toBe(75);
+    });
+
+    test('ids the cache knows cost nothing, found or missing, and do not count toward a round', async () => {
+      const rows = ours(2);
+      const { lookup, reads } = lookupWith(rows, { now: 0 });
+      await lookup.get('ours-0');
+      await lookup.get('forged-0');
+      const result = await lookup.getAll(['forged-0', 'ours-0', 'ours-1']);
+      expect([...result.found.keys()].sort()).toEqual(['ours-0', 'ours-1']);
+      expect(reads()).toBe(3);
+      expect(result.skipped).toBe(0);
+    });
+  });
 });

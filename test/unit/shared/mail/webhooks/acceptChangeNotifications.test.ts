@@ -10,7 +10,7 @@ import { hashClientState } from '../../../../../shared/mail/webhooks/clientState
 import type { NotificationBatch } from '../../../../../shared/mail/webhooks/notificationBatchSchema';
 import { parseEncryptionPrivateKeys } from '../../../../../shared/mail/webhooks/parseEncryptionPrivateKeys';
 import { RichNotificationDecryptor } from '../../../../../shared/mail/webhooks/RichNotificationDecryptor';
-import type { SubscriptionSnapshot } from '../../../../../shared/mail/webhooks/SubscriptionLookup';
+import { SubscriptionLookup, type SubscriptionSnapshot } from '../../../../../shared/mail/webhooks/SubscriptionLookup';
 import { ValidationTokenVerifier } from '../../../../../shared/mail/webhooks/ValidationTokenVerifier';
 
 const APP_ID = 'our-app';
@@ -22,7 +22,7 @@ const rows = new Map<string, SubscriptionSnapshot>([
   ['sub-a', { subscriptionId: 'sub-a', tenantId: TENANT_A, userId: 'user-a', clientStateHash: hashClientState('state-a') }],
   ['sub-b', { subscriptionId: 'sub-b', tenantId: TENANT_B, userId: 'user-b', clientStateHash: hashClientState('state-b') }],
 ]);
-const subscriptions = { get: async (id: string) => rows.get(id) };
+const subscriptions = new SubscriptionLookup({ load: async (id) => rows.get(id), now: () => 0 });
 
 let minter: ValidationTokenMinter;
 let validationTokens: ValidationTokenVerifier;

@@ -18,6 +18,15 @@ describe('link converters', () => {
     expect(row.rowKey).toBe('demo.DEMO-1');
     expect(fromTableEntity(asReadBack(row))).toEqual(link);
     expect(fromTableEntity(asReadBack(toTableEntity({ ...link, stale: true }))).stale).toBe(true);
+    const stale: LinkEntity = {
+      ...link,
+      stale: true,
+      staleSince: '2024-05-02T10:00:00.000Z',
+      staleStatus: 404,
+      staleChecks: 2,
+      nextCheckAt: '2024-05-02T10:30:00.000Z',
+    };
+    expect(fromTableEntity(asReadBack(toTableEntity(stale)))).toEqual(stale);
   });
 
   it('reject a corrupt row', () => {

@@ -24,10 +24,11 @@ describe('subscription converters', () => {
     expect(fromTableEntity(asReadBack(row))).toEqual(subscription);
   });
 
-  it('round-trip the optional watermark, renewal and state', () => {
+  it('round-trip the optional watermark, low-water mark, renewal and state', () => {
     const full: SubscriptionEntity = {
       ...subscription,
       watermark: '2024-05-02T08:00:00.123Z',
+      completeUntil: '2024-05-01T12:00:00.000Z',
       renewedAt: '2024-05-02T09:00:00.000Z',
       state: 'active',
     };
