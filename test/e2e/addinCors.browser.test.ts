@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADDIN_ORIGIN } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 import { waitFor } from '../support/fanoutStack';
+import { describeInChromium } from '../support/chromium';
+import { Browser as CookieBrowser, runConsent } from '../support/browser';
 
 /**
  * The add-in as Outlook on the web and the new Outlook run it: a page in a browser calling
@@ -13,7 +14,6 @@ import { waitFor } from '../support/fanoutStack';
  * A page of an allowed origin reads every answer, errors included; a page of another
  * origin gets nothing, and the app does nothing for it beyond answering the preflight.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STEP_TIMEOUT_MS = 180_000;
 const CONVERSATION = 'AAQkADAwATM0MDAAMS1iZjUwLTAwAC0wMAoAEABrowser-cors=';
 
@@ -83,168 +83,172 @@ function hostLines(from: number): string[] {
   return stack.log.lines.slice(from).filter((line) => /^info [A-Z]+ \S+ \d{3} /.test(line));
 }
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`,
-    );
-  }
-  allowedUrl = await startPageServer('The add-in');
-  strangerUrl = await startPageServer('Somewhere else');
-  stack = await startAppStack({ queues: false, env: { ALLOWED_ORIGINS: `${ADDIN_ORIGIN},${allowedUrl}` } });
-  await stack.registerInstance('demo');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+describeInChromium('the add-in in a browser', (executable) => {
+  beforeAll(async () => {
+    allowedUrl = await startPageServer('The add-in');
+    strangerUrl = await startPageServer('Somewhere else');
+    stack = await startAppStack({ queues: false, env: { ALLOWED_ORIGINS: `${ADDIN_ORIGIN},${allowedUrl}` } });
+    await stack.registerInstance('demo');
+    browser = await chromium.launch({
+      executablePath: executable,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, STEP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const server of pageServers) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await stack?.stop();
   });
-}, STEP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await browser?.close();
-  for (const server of pageServers) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  await stack?.stop();
-});
+  describe('the add-in’s calls from a page in headless Chromium', () => {
+    it(
+      'from an allowed origin: every route the add-in calls answers the page, errors included',
+      async () => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`${allowedUrl}/taskpane.html`);
+        const logFrom = stack.log.lines.length;
+        const { user } = stack.tokens;
 
-describe('the add-in’s calls from a page in headless Chromium', () => {
-  it(
-    'from an allowed origin: every route the add-in calls answers the page, errors included',
-    async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.goto(`${allowedUrl}/taskpane.html`);
-      const logFrom = stack.log.lines.length;
-      const { user } = stack.tokens;
+        const license = answer(await callFromPage(page, { method: 'GET', path: '/api/licenses/demo', token: user }));
+        expect(license.status).toBe(200);
+        expect(license.body).toMatchObject({ licensed: true, status: 'active' });
 
-      const license = answer(await callFromPage(page, { method: 'GET', path: '/api/licenses/demo', token: user }));
-      expect(license.status).toBe(200);
-      expect(license.body).toMatchObject({ licensed: true, status: 'active' });
+        // Not authorized in Jira yet: the page can read why, and where to start.
+        const unauthorized = answer(
+          await callFromPage(page, { method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', token: user }),
+        );
+        expect(unauthorized.status).toBe(401);
+        expect(unauthorized.contentType).toBe('application/problem+json');
+        expect(unauthorized.body).toMatchObject({
+          code: 'jira_authorization_required',
+          startUrl: `${stack.url}/api/jira/demo/oauth/start`,
+        });
 
-      // Not authorized in Jira yet: the page can read why, and where to start.
-      const unauthorized = answer(await callFromPage(page, { method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', token: user }));
-      expect(unauthorized.status).toBe(401);
-      expect(unauthorized.contentType).toBe('application/problem+json');
-      expect(unauthorized.body).toMatchObject({
-        code: 'jira_authorization_required',
-        startUrl: `${stack.url}/api/jira/demo/oauth/start`,
-      });
+        const started = answer(await callFromPage(page, { method: 'POST', path: '/api/jira/demo/oauth/start', token: user }));
+        expect(started.status).toBe(200);
+        const authorizeUrl = String(started.body?.authorizeUrl);
+        expect(new URL(authorizeUrl).origin).toBe(stack.url);
+        // The Office dialog's part: our begin URL, "Allow" in Jira, and Jira's redirect to the app's callback.
+        const { callback } = await runConsent(
+          new CookieBrowser({ origin: stack.url, send: stack.send }),
+          authorizeUrl,
+          stack.jira,
+          'alice',
+        );
+        expect(callback.status).toBe(200);
 
-      const started = answer(await callFromPage(page, { method: 'POST', path: '/api/jira/demo/oauth/start', token: user }));
-      expect(started.status).toBe(200);
-      const authorizeUrl = new URL(String(started.body?.authorizeUrl));
-      expect(authorizeUrl.origin).toBe(new URL(stack.jira.url).origin);
-      // The Office dialog's part: "Allow" in Jira, and Jira's redirect to the app's callback.
-      const callback = new URL(stack.jira.approve(authorizeUrl.searchParams.get('oauth_token') ?? '', 'alice').callbackUrl);
-      expect((await stack.send('GET', `${callback.pathname}${callback.search}`)).status).toBe(200);
+        const myself = answer(await callFromPage(page, { method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', token: user }));
+        expect(myself.status).toBe(200);
+        expect(myself.body).toMatchObject({ name: 'alice' });
+        const search = answer(
+          await callFromPage(page, {
+            method: 'POST',
+            path: '/api/jira/demo/proxy/rest/api/2/search',
+            token: user,
+            json: { jql: 'project = DEMO' },
+          }),
+        );
+        expect(search.status).toBe(200);
+        expect(search.body).toMatchObject({ total: 3 });
 
-      const myself = answer(await callFromPage(page, { method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', token: user }));
-      expect(myself.status).toBe(200);
-      expect(myself.body).toMatchObject({ name: 'alice' });
-      const search = answer(
-        await callFromPage(page, {
-          method: 'POST',
-          path: '/api/jira/demo/proxy/rest/api/2/search',
-          token: user,
-          json: { jql: 'project = DEMO' },
-        }),
-      );
-      expect(search.status).toBe(200);
-      expect(search.body).toMatchObject({ total: 3 });
+        const link = { conversationId: CONVERSATION, instanceId: 'demo', issueKey: 'DEMO-1' };
+        const linked = answer(await callFromPage(page, { method: 'POST', path: '/api/links', token: user, json: link }));
+        expect(linked.status).toBe(201);
+        expect(linked.body).toMatchObject({ issueKey: 'DEMO-1' });
+        const query = `conversationId=${encodeURIComponent(CONVERSATION)}`;
+        const listed = answer(await callFromPage(page, { method: 'GET', path: `/api/links?${query}`, token: user }));
+        expect(listed.status).toBe(200);
+        expect(listed.body?.value).toEqual([expect.objectContaining({ issueKey: 'DEMO-1' })]);
+        const removed = answer(
+          await callFromPage(page, { method: 'DELETE', path: `/api/links?${query}&instanceId=demo&issueKey=DEMO-1`, token: user }),
+        );
+        expect(removed.status).toBe(204);
 
-      const link = { conversationId: CONVERSATION, instanceId: 'demo', issueKey: 'DEMO-1' };
-      const linked = answer(await callFromPage(page, { method: 'POST', path: '/api/links', token: user, json: link }));
-      expect(linked.status).toBe(201);
-      expect(linked.body).toMatchObject({ issueKey: 'DEMO-1' });
-      const query = `conversationId=${encodeURIComponent(CONVERSATION)}`;
-      const listed = answer(await callFromPage(page, { method: 'GET', path: `/api/links?${query}`, token: user }));
-      expect(listed.status).toBe(200);
-      expect(listed.body?.value).toEqual([expect.objectContaining({ issueKey: 'DEMO-1' })]);
-      const removed = answer(
-        await callFromPage(page, { method: 'DELETE', path: `/api/links?${query}&instanceId=demo&issueKey=DEMO-1`, token: user }),
-      );
-      expect(removed.status).toBe(204);
+        // The browser preflighted for real: every route answered OPTIONS before the call itself.
+        const lines = hostLines(logFrom);
+        for (const name of ['licenseCheck', 'jiraProxy', 'jiraOAuthStart', 'links'])
+          expect(lines.filter((line) => line.startsWith(`info OPTIONS ${name} 204 `)).length).toBeGreaterThan(0);
+        await context.close();
+      },
+      STEP_TIMEOUT_MS,
+    );
 
-      // The browser preflighted for real: every route answered OPTIONS before the call itself.
-      const lines = hostLines(logFrom);
-      for (const name of ['licenseCheck', 'jiraProxy', 'jiraOAuthStart', 'links'])
-        expect(lines.filter((line) => line.startsWith(`info OPTIONS ${name} 204 `)).length).toBeGreaterThan(0);
-      await context.close();
-    },
-    STEP_TIMEOUT_MS,
-  );
+    it(
+      'from another origin: fetch fails on every route, and the app does nothing beyond the preflight',
+      async () => {
+        // A colleague authorized in Jira with a link: had the browser let the calls through, each would have done its work.
+        const { colleague } = stack.tokens;
+        expect((await stack.authorize(colleague, 'demo', 'bob')).status).toBe(200);
+        const existing = { conversationId: `${CONVERSATION}-existing`, instanceId: 'demo', issueKey: 'DEMO-2' };
+        expect((await stack.link(colleague, existing)).status).toBe(201);
 
-  it(
-    'from another origin: fetch fails on every route, and the app does nothing beyond the preflight',
-    async () => {
-      // A colleague authorized in Jira with a link: had the browser let the calls through, each would have done its work.
-      const { colleague } = stack.tokens;
-      expect((await stack.authorize(colleague, 'demo', 'bob')).status).toBe(200);
-      const existing = { conversationId: `${CONVERSATION}-existing`, instanceId: 'demo', issueKey: 'DEMO-2' };
-      expect((await stack.link(colleague, existing)).status).toBe(201);
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const refusals: string[] = [];
+        page.on('console', (message) => {
+          if (message.text().includes('blocked by CORS policy')) refusals.push(message.text());
+        });
+        await page.goto(`${strangerUrl}/taskpane.html`);
+        const logFrom = stack.log.lines.length;
+        const jiraRequests = stack.jira.requests.length;
+        const requestTokens = stack.jira.requestTokens().length;
+        const graphRequests = stack.graph.state.graphRequests.length;
+        const subscriptions = stack.graph.state.subscriptions.size;
 
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const refusals: string[] = [];
-      page.on('console', (message) => {
-        if (message.text().includes('blocked by CORS policy')) refusals.push(message.text());
-      });
-      await page.goto(`${strangerUrl}/taskpane.html`);
-      const logFrom = stack.log.lines.length;
-      const jiraRequests = stack.jira.requests.length;
-      const requestTokens = stack.jira.requestTokens().length;
-      const graphRequests = stack.graph.state.graphRequests.length;
-      const subscriptions = stack.graph.state.subscriptions.size;
+        const existingQuery = `conversationId=${encodeURIComponent(existing.conversationId)}`;
+        const calls: PageCall[] = [
+          { method: 'GET', path: '/api/licenses/demo', token: colleague },
+          { method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', token: colleague },
+          { method: 'POST', path: '/api/jira/demo/proxy/rest/api/2/search', token: colleague, json: { jql: 'project = DEMO' } },
+          { method: 'POST', path: '/api/jira/demo/oauth/start', token: colleague },
+          {
+            method: 'POST',
+            path: '/api/links',
+            token: colleague,
+            json: { conversationId: `${CONVERSATION}-stranger`, instanceId: 'demo', issueKey: 'DEMO-3' },
+          },
+          { method: 'GET', path: `/api/links?${existingQuery}`, token: colleague },
+          { method: 'DELETE', path: `/api/links?${existingQuery}&instanceId=demo&issueKey=DEMO-2`, token: colleague },
+        ];
+        for (const call of calls) {
+          const reply = await callFromPage(page, call);
+          expect({ call: `${call.method} ${call.path}`, ...reply }).toMatchObject({ kind: 'error', name: 'TypeError' });
+        }
 
-      const existingQuery = `conversationId=${encodeURIComponent(existing.conversationId)}`;
-      const calls: PageCall[] = [
-        { method: 'GET', path: '/api/licenses/demo', token: colleague },
-        { method: 'GET', path: '/api/jira/demo/proxy/rest/api/2/myself', token: colleague },
-        { method: 'POST', path: '/api/jira/demo/proxy/rest/api/2/search', token: colleague, json: { jql: 'project = DEMO' } },
-        { method: 'POST', path: '/api/jira/demo/oauth/start', token: colleague },
-        {
-          method: 'POST',
-          path: '/api/links',
-          token: colleague,
-          json: { conversationId: `${CONVERSATION}-stranger`, instanceId: 'demo', issueKey: 'DEMO-3' },
-        },
-        { method: 'GET', path: `/api/links?${existingQuery}`, token: colleague },
-        { method: 'DELETE', path: `/api/links?${existingQuery}&instanceId=demo&issueKey=DEMO-2`, token: colleague },
-      ];
-      for (const call of calls) {
-        const reply = await callFromPage(page, call);
-        expect({ call: `${call.method} ${call.path}`, ...reply }).toMatchObject({ kind: 'error', name: 'TypeError' });
-      }
+        // The browser says why, once per call: the preflight granted nothing.
+        await waitFor(() => (refusals.length >= calls.length ? true : undefined), 'the browser to report every CORS refusal', 10_000);
+        for (const call of calls) expect(refusals.some((text) => text.includes(`${stack.url}${call.path}`))).toBe(true);
 
-      // The browser says why, once per call: the preflight granted nothing.
-      await waitFor(() => (refusals.length >= calls.length ? true : undefined), 'the browser to report every CORS refusal', 10_000);
-      for (const call of calls) expect(refusals.some((text) => text.includes(`${stack.url}${call.path}`))).toBe(true);
-
-      // The app answered preflights, and nothing else reached a function.
-      const lines = hostLines(logFrom);
-      expect(lines.length).toBeGreaterThan(0);
-      expect(lines.filter((line) => !line.startsWith('info OPTIONS '))).toEqual([]);
-      // No Jira call (proxy, license, request token), no Graph call, no link made or removed.
-      expect(stack.jira.requests.length).toBe(jiraRequests);
-      expect(stack.jira.requestTokens().length).toBe(requestTokens);
-      expect(stack.graph.state.graphRequests.length).toBe(graphRequests);
-      expect(stack.graph.state.subscriptions.size).toBe(subscriptions);
-      const links = async (conversationId: string) =>
-        (await stack.send('GET', `/api/links?conversationId=${encodeURIComponent(conversationId)}`, { token: colleague })).json().value;
-      expect(await links(existing.conversationId)).toEqual([expect.objectContaining({ issueKey: 'DEMO-2' })]);
-      expect(await links(`${CONVERSATION}-stranger`)).toEqual([]);
-      await context.close();
-    },
-    STEP_TIMEOUT_MS,
-  );
+        // The app answered preflights, and nothing else reached a function.
+        const lines = hostLines(logFrom);
+        expect(lines.length).toBeGreaterThan(0);
+        expect(lines.filter((line) => !line.startsWith('info OPTIONS '))).toEqual([]);
+        // No Jira call (proxy, license, request token), no Graph call, no link made or removed.
+        expect(stack.jira.requests.length).toBe(jiraRequests);
+        expect(stack.jira.requestTokens().length).toBe(requestTokens);
+        expect(stack.graph.state.graphRequests.length).toBe(graphRequests);
+        expect(stack.graph.state.subscriptions.size).toBe(subscriptions);
+        const links = async (conversationId: string) =>
+          (await stack.send('GET', `/api/links?conversationId=${encodeURIComponent(conversationId)}`, { token: colleague })).json().value;
+        expect(await links(existing.conversationId)).toEqual([expect.objectContaining({ issueKey: 'DEMO-2' })]);
+        expect(await links(`${CONVERSATION}-stranger`)).toEqual([]);
+        await context.close();
+      },
+      STEP_TIMEOUT_MS,
+    );
+  });
 });

@@ -208,6 +208,7 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
       queue: queueNames.jiraNotify,
       moved: 1,
       leftForLater: 0,
+      complete: true,
     });
     const rows = await settled(scenario, internetMessageId, 1);
     expect(rows[0]).toMatchObject({ status: 'sent', attempts: 6 });

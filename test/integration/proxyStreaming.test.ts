@@ -61,7 +61,15 @@ describe('streaming through the proxy', () => {
     log.captureConsole();
     azurite = await startAzurite();
     issuer = await startTokenIssuer({ clock });
-    stack = await startStack({ azurite, issuer, clock, log });
+    // 200 MiB is above the host's default limit: raised on both sides, as a deployment would.
+    const limit = String(256 * MiB);
+    stack = await startStack({
+      azurite,
+      issuer,
+      clock,
+      log,
+      env: { PROXY_MAX_BODY_BYTES: limit, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: limit },
+    });
     small = await startStack({
       azurite,
       issuer,
