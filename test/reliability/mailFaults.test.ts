@@ -29,11 +29,12 @@ test('throttled Graph, throttled and then absent Jira: every acknowledged mail n
   await new Promise((resolve) => setTimeout(resolve, 3000));
   run.jiraRelay.set({ kind: 'pass' });
   await sending;
-  expect(await run.settle(90_000)).toBe(true);
+  // A bound on convergence, not a speed target: generous enough for a loaded 2-core machine.
+  expect(await run.settle(240_000)).toBe(true);
   const counts = await run.report('Graph 429 ×20, Jira 429 ×20, Jira down 3 s');
   expect(counts).toMatchObject({ sent: 60, acknowledged: 60, lost: 0, duplicated: 0, poisoned: 0, unexpected: 0 });
   expect(counts.notified).toBe(counts.expected);
   expect(counts.expected).toBeGreaterThan(30);
   // The faults did happen: Jira answered 429s and Graph throttled reads.
   expect(run.stack.notifications.answers.some((answer) => answer.status === 429)).toBe(true);
-}, 150_000);
+}, 300_000);
