@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { ADDIN_ORIGIN } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 import { waitFor } from '../support/fanoutStack';
-import { describeInChromium } from '../support/chromium';
+import { describeInChromium, launchChromium } from '../support/chromium';
 import { Browser as CookieBrowser, runConsent } from '../support/browser';
 
 /**
@@ -89,19 +89,7 @@ describeInChromium('the add-in in a browser', (executable) => {
     strangerUrl = await startPageServer('Somewhere else');
     stack = await startAppStack({ queues: false, env: { ALLOWED_ORIGINS: `${ADDIN_ORIGIN},${allowedUrl}` } });
     await stack.registerInstance('demo');
-    browser = await chromium.launch({
-      executablePath: executable,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(executable);
   }, STEP_TIMEOUT_MS);
 
   afterAll(async () => {

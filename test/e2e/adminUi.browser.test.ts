@@ -2,13 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { recordWebhookBatch } from '../../shared/admin/recordWebhookBatch';
 import { encodeQueueMessage } from '../../shared/platform/storage/queueMessageCodec';
 import { poisonQueueName, queueNames } from '../../shared/platform/storage/queueNames';
 import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
 import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
-import { describeInChromium } from '../support/chromium';
+import { describeInChromium, launchChromium } from '../support/chromium';
 import { waitFor } from '../support/fanoutStack';
 
 /**
@@ -41,19 +41,7 @@ describeInChromium('the administration panel in headless Chromium', (executable)
       appKey: PANEL_APP_KEY,
     });
     await runFanout();
-    browser = await chromium.launch({
-      executablePath: executable,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(executable);
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     for (const origin of [new URL(stack.fanout.jira.url).origin, stack.http.url])
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });

@@ -1,8 +1,8 @@
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { agent as stackAgent } from '../support/proxyStack';
 import { startAppStack, type AppStack } from '../support/appStack';
 import { waitFor } from '../support/fanoutStack';
-import { describeInChromium } from '../support/chromium';
+import { describeInChromium, launchChromium } from '../support/chromium';
 
 /**
  * The OAuth dance in a real browser (Debian's Chromium, headless): what the cookie jar of
@@ -20,10 +20,7 @@ describeInChromium('the OAuth dance in a browser', (executable) => {
   beforeAll(async () => {
     stack = await startAppStack({ queues: false });
     await stack.registerInstance('demo');
-    browser = await chromium.launch({
-      executablePath: executable,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium(executable);
   }, 120_000);
 
   afterAll(async () => {

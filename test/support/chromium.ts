@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,4 +44,21 @@ export function describeInChromium(name: string, body: (chromium: string) => voi
         throw new Error(mode.reason);
       });
     });
+}
+
+/** Headless Chromium as every browser test runs it: no sandbox (containers), nothing fetched in the background. */
+export function launchChromium(executable: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: executable,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }

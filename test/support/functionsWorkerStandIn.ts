@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import type { HostBinding, HostFunction } from '../../dev/host/validateFunctionTable';
+import { collectExit } from './spawnTypeScript';
 
 /**
  * The part of the Azure Functions Node.js worker (Azure/azure-functions-nodejs-worker) that
@@ -97,33 +98,14 @@ export type WorkerLoad = z.output<typeof outputSchema> & {
  * Loads the app in `appDir` (its `package.json` `main`) in a fresh Node process the way the
  * Functions worker does, with exactly `env` as its environment, and returns what it registered.
  */
-export function loadLikeTheWorker(appDir: string, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<WorkerLoad> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', STAND_IN], { cwd: appDir, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the worker stand-in did not finish within ${timeoutMs} ms:\n${stdout}${stderr}`));
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((candidate) => candidate.startsWith(MARKER));
-      if (code !== 0 || line === undefined) {
-        reject(new Error(`the worker stand-in exited with ${code ?? 'a signal'}:\n${stdout}${stderr}`));
-        return;
-      }
-      const parsed = outputSchema.safeParse(JSON.parse(line.slice(MARKER.length)));
-      if (!parsed.success) reject(new Error(`the worker stand-in printed an unexpected result: ${parsed.error.message}`));
-      else resolve({ ...parsed.data, stderr });
-    });
-  });
+export async function loadLikeTheWorker(appDir: string, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<WorkerLoad> {
+  const child = spawn(process.execPath, ['-e', STAND_IN], { cwd: appDir, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { code, stdout, stderr } = await collectExit(child, 'the worker stand-in', timeoutMs);
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith(MARKER));
+  if (code !== 0 || line === undefined) throw new Error(`the worker stand-in exited with ${code ?? 'a signal'}:\n${stdout}${stderr}`);
+  const parsed = outputSchema.safeParse(JSON.parse(line.slice(MARKER.length)));
+  if (!parsed.success) throw new Error(`the worker stand-in printed an unexpected result: ${parsed.error.message}`);
+  return { ...parsed.data, stderr };
 }
 
 /** The registrations as the host indexes them, for `hostFunctionErrors`. */

@@ -45,15 +45,23 @@ export function runTypeScript(
   init: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<TypeScriptRun> {
   const timeoutMs = init.timeoutMs ?? 45_000;
+  return collectExit(spawnTypeScript(file, init.args ?? [], init.env ?? {}), file, timeoutMs);
+}
+
+/** A child's output until it exits; killed, and refused, after `timeoutMs`. */
+export function collectExit(
+  child: ChildProcessByStdio<null, Readable, Readable>,
+  label: string,
+  timeoutMs: number,
+): Promise<TypeScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawnTypeScript(file, init.args ?? [], init.env ?? {});
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${file} did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
+      reject(new Error(`${label} did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
