@@ -66,7 +66,7 @@ export interface AdminServices {
   sessions: PanelSessions;
   /** Issues and rotates an instance's panel secret. */
   panelSecrets: PanelSecretIssuer;
-  /** Daily counters of the report (`reports` table); the webhook and the poison path add to them. */
+  /** Daily counters of the report (`reports` table); the webhook, the fan-out (its drops) and the poison path add to them. */
   reports: ReportCounters;
   /** Raw queue access: poison counts and replay. */
   queueAdmin: QueueAdmin;

@@ -1,3 +1,4 @@
+import { recordDropped } from '../shared/admin/recordDropped';
 import { AppError } from '../shared/platform/errors/AppError';
 import { queueNames } from '../shared/platform/storage/queueNames';
 import { graphNotificationMessageSchema } from '../shared/mail/webhooks/graphNotificationMessage';
@@ -24,6 +25,10 @@ export const processMailNotification: QueueServiceHandler = async (message, cont
   switch (result.kind) {
     case 'ignored':
       return context.log(`mail ignored: ${result.reason}`);
+    case 'suppressed':
+      if (!(await recordDropped(services.admin.reports, parsed.data.tenantId, result.reason)))
+        context.warn(`drop count (${result.reason}) not recorded`);
+      return context.log(`mail in a linked conversation suppressed: ${result.reason}`);
     case 'notLinked':
       return context.log('mail in no linked conversation');
     case 'requeued':

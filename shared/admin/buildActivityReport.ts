@@ -14,7 +14,7 @@ export interface ReportDay {
   day: string;
   /** Change notifications accepted for the tenant's mailboxes. */
   received: number;
-  /** Notifications the webhook dropped, all tenants of the deployment (most drops have no tenant). */
+  /** Notifications the webhook dropped, all tenants of the deployment (most drops have no tenant), and mails of the tenant the fan-out dropped (`draft`, `autoReply`, `bulk`, `loop`). */
   dropped: number;
   droppedByReason: Record<string, number>;
   /** Jira notifications of this instance sent (watchers notified, or none left to notify). */
@@ -98,8 +98,9 @@ export async function buildActivityReport(request: ActivityReportRequest, deps: 
     days.set(day, {
       day,
       received: tenant.received,
-      dropped: Object.values(deployment.dropped).reduce((sum, n) => sum + n, 0),
-      droppedByReason: deployment.dropped,
+      // The webhook's drops count for the deployment (most have no tenant), the fan-out's for the tenant.
+      dropped: [...Object.values(deployment.dropped), ...Object.values(tenant.dropped)].reduce((sum, n) => sum + n, 0),
+      droppedByReason: mergeCounts(deployment.dropped, tenant.dropped),
       delivered: 0,
       failed: 0,
       poisoned: tenant.poisoned,
@@ -176,4 +177,10 @@ async function readDeliveries(
     rows.push(row);
   }
   return { rows, truncated: false };
+}
+
+function mergeCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
+  const merged = { ...a };
+  for (const [key, n] of Object.entries(b)) merged[key] = (merged[key] ?? 0) + n;
+  return merged;
 }

@@ -2,6 +2,7 @@ import { azuriteConnectionString, startAzurite, type RunningAzurite } from '../.
 import type { HostLog } from '../../dev/host/HostLog';
 import { startLocalHost, type LocalHost } from '../../dev/host/startLocalHost';
 import type { QueueTriggerOptions } from '../../dev/host/QueueTriggerOptions';
+import type { PutMailInput } from '../../dev/sandbox/graph/SimulatedGraph';
 import { startGraphSimulator, type GraphSimulator } from '../../dev/sandbox/graph/startGraphSimulator';
 import { JiraNotifications } from '../../dev/sandbox/jira/notifyRoutes';
 import { startJiraSimulator, type JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
@@ -76,7 +77,10 @@ export interface FanoutStack {
   addIssue(key: string, watchers: string[]): void;
   link(scenario: Scenario, issueKey: string, conversationId?: string): Promise<void>;
   /** Puts a mail into the Graph simulator's mailbox (no Graph notification) and returns the queue message a notification would become. */
-  mail(scenario: Scenario, init: { from: string; subject?: string; userId?: string; internetMessageId?: string }): GraphNotificationMessage;
+  mail(
+    scenario: Scenario,
+    init: Pick<PutMailInput, 'isDraft' | 'headers'> & { from: string; subject?: string; userId?: string; internetMessageId?: string },
+  ): GraphNotificationMessage;
   notify(message: GraphNotificationMessage): Promise<void>;
   /** Approximate count of a queue (invisible messages included). */
   count(queue: string): Promise<number>;
@@ -197,8 +201,10 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
         subject: mailInit.subject ?? 'Quarterly numbers',
         from: mailInit.from,
         notify: false,
+        ...(mailInit.internetMessageId ? { internetMessageId: mailInit.internetMessageId } : {}),
+        ...(mailInit.isDraft === undefined ? {} : { isDraft: mailInit.isDraft }),
+        ...(mailInit.headers ? { headers: mailInit.headers } : {}),
       });
-      if (mailInit.internetMessageId) put.mail.internetMessageId = mailInit.internetMessageId;
       return {
         version: 1,
         origin: 'webhook',

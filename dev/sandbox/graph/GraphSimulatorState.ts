@@ -11,6 +11,9 @@ export interface SimulatedMail {
   receivedDateTime: string;
   bodyPreview: string;
   webLink: string;
+  isDraft: boolean;
+  /** Null for a draft, as Graph has none for it. */
+  internetMessageHeaders: { name: string; value: string }[] | null;
 }
 
 export interface SimulatedSubscription {

@@ -18,6 +18,12 @@ export interface PutMailInput {
   receivedDateTime?: string;
   /** `false` stores the mail without any notification, as when Graph drops them (`missed`). */
   notify?: boolean;
+  /** A saved draft rather than a received mail: it has no transport headers. */
+  isDraft?: boolean;
+  /** Headers beyond the ones every received mail has (e.g. `Auto-Submitted`, `Precedence`). */
+  headers?: readonly { name: string; value: string }[];
+  /** The mail's Message-ID, e.g. Jira's `<JIRA.…@host>`; a fresh one by default. */
+  internetMessageId?: string;
 }
 
 export interface PutMailResult {
@@ -66,17 +72,30 @@ export class SimulatedGraph {
             },
           };
     const id = newGraphId();
+    const internetMessageId = input.internetMessageId ?? `<${randomUUID()}@sandbox.graph.local>`;
+    const received = input.receivedDateTime ?? new Date(this.init.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const isDraft = input.isDraft ?? false;
     const mail: SimulatedMail = {
       id,
       userId: input.userId,
       tenantId: input.tenantId,
-      internetMessageId: `<${randomUUID()}@sandbox.graph.local>`,
+      internetMessageId,
       conversationId: input.conversationId,
       subject: input.subject,
       from,
-      receivedDateTime: input.receivedDateTime ?? new Date(this.init.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      receivedDateTime: received,
       bodyPreview: input.bodyPreview ?? `${input.subject} (sandbox mail)`,
       webLink: `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(id)}&exvsurl=1&viewmodel=ReadMessageItem`,
+      isDraft,
+      // A draft was never transported: Graph has no Internet headers for it.
+      internetMessageHeaders: isDraft
+        ? null
+        : [
+            { name: 'Received', value: `from sandbox.graph.local; ${new Date(received).toUTCString()}` },
+            { name: 'Message-ID', value: internetMessageId },
+            { name: 'Subject', value: input.subject },
+            ...(input.headers ?? []).map((header) => ({ name: header.name, value: header.value })),
+          ],
     };
     this.state.mails.set(id, mail);
     const delivered = input.notify === false ? Promise.resolve([]) : this.notifyNewMail(mail);
@@ -198,8 +217,11 @@ export function selectFields(mail: SimulatedMail, fields: readonly string[] | un
     receivedDateTime: mail.receivedDateTime,
     bodyPreview: mail.bodyPreview,
     webLink: mail.webLink,
+    isDraft: mail.isDraft,
   };
   if (!fields || fields.length === 0) return full;
+  // Graph returns the headers only when they are `$select`-ed (message resource, v1.0 docs).
+  full.internetMessageHeaders = mail.internetMessageHeaders;
   const selected: Record<string, unknown> = { '@odata.etag': full['@odata.etag'], id: mail.id };
   for (const field of fields) {
     const key = Object.keys(full).find((name) => name.toLowerCase() === field.toLowerCase());

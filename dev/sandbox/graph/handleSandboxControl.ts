@@ -13,6 +13,12 @@ const mailSchema = z.object({
   bodyPreview: z.string().optional(),
   receivedDateTime: z.string().optional(),
   notify: z.boolean().optional(),
+  isDraft: z.boolean().optional(),
+  headers: z
+    .array(z.object({ name: z.string().min(1), value: z.string() }))
+    .max(100)
+    .optional(),
+  internetMessageId: z.string().min(1).max(2048).optional(),
 });
 
 const lifecycleSchema = z.object({ subscriptionId: z.string().min(1), lifecycleEvent: z.enum(LIFECYCLE_EVENTS) });

@@ -8,6 +8,7 @@ import type { GraphNotificationMessage } from '../webhooks/graphNotificationMess
 import type { MailResourceData } from '../webhooks/mailResourceDataSchema';
 import type { JiraNotifyMessage } from './jiraNotifyMessage';
 import { isProbeDue } from './markLinkStale';
+import { suppressionReason, type SuppressionReason } from './suppressionReason';
 import { toNotifiedMail } from './toNotifiedMail';
 import type { WatermarkAdvancer } from './WatermarkAdvancer';
 
@@ -32,6 +33,7 @@ const LINKED_AT_SKEW_MS = 60_000;
 
 export type FanOutResult =
   | { kind: 'ignored'; reason: 'changeType' | 'noConversation' | 'mailGone' }
+  | { kind: 'suppressed'; reason: SuppressionReason }
   | { kind: 'notLinked' }
   | { kind: 'enqueued'; issues: number; alreadyDelivered: number; staleLinks: number }
   | { kind: 'requeued'; delaySeconds: number };
@@ -84,6 +86,13 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
     // link made since must not turn into "new e-mail" notifications.
     if (receivedMs !== undefined && receivedMs < Date.parse(link.linkedAt) - LINKED_AT_SKEW_MS) continue;
     links.push(link);
+  }
+  // Only mail of a linked conversation is worth the look (and the count): drafts, automatic
+  // replies, bulk mail and Jira's own notifications coming back notify no one.
+  const suppressed = links.length === 0 ? undefined : suppressionReason(resource);
+  if (suppressed) {
+    await advance(message, resource, deps);
+    return { kind: 'suppressed', reason: suppressed };
   }
   const now = deps.clock.now();
   // A stale link is skipped until its backoff has passed; then this mail is its probe.

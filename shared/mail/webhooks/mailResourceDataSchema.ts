@@ -18,6 +18,14 @@ export const mailResourceDataSchema = z.object({
   receivedDateTime: z.string().nullish(),
   bodyPreview: z.string().nullish(),
   webLink: z.string().nullish(),
+  /** A draft is saved, not sent or received: never news for a watcher. */
+  isDraft: z.boolean().nullish(),
+  /**
+   * The mail's RFC 5322 headers; Graph returns them only when `$select`-ed (message
+   * resource docs: "Returned only on applying a \$select query option"). Read to recognise
+   * automatic replies, bulk mail and Jira's own notifications.
+   */
+  internetMessageHeaders: z.array(z.object({ name: z.string(), value: z.string().nullish() })).nullish(),
 });
 
 export type MailResourceData = z.output<typeof mailResourceDataSchema>;
@@ -32,4 +40,6 @@ export const MAIL_RESOURCE_FIELDS = [
   'receivedDateTime',
   'bodyPreview',
   'webLink',
+  'isDraft',
+  'internetMessageHeaders',
 ] as const;

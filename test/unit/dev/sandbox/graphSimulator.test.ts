@@ -225,6 +225,17 @@ describe('Graph simulator', () => {
 
     const byId = await graph('GET', `/users/${USER}/messages/${encodeURIComponent(mail.id)}?$select=subject,conversationId`);
     expect(await byId.json()).toEqual({ '@odata.etag': expect.any(String) as unknown, id: mail.id, subject: 'Hi', conversationId: 'conv' });
+    // As Graph: the Internet headers only when selected, never in the default set.
+    const unselected = (await (await graph('GET', `/users/${USER}/messages/${encodeURIComponent(mail.id)}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(unselected).not.toHaveProperty('internetMessageHeaders');
+    expect(unselected).toMatchObject({ isDraft: false });
+    const headers = await graph('GET', `/users/${USER}/messages/${encodeURIComponent(mail.id)}?$select=internetMessageHeaders`);
+    expect(await headers.json()).toMatchObject({
+      internetMessageHeaders: expect.arrayContaining([{ name: 'Message-ID', value: mail.internetMessageId }]) as unknown,
+    });
 
     const lifecycle = await fetch(`${simulator.url}/_sandbox/lifecycle`, {
       method: 'POST',

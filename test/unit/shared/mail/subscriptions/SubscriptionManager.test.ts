@@ -61,6 +61,8 @@ describe('SubscriptionManager against Azurite and the Graph simulator', () => {
       'receivedDateTime',
       'bodyPreview',
       'webLink',
+      'isDraft',
+      'internetMessageHeaders',
     ]);
 
     const rotated = createSelfSignedCertificate('rotated');
