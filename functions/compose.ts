@@ -22,6 +22,7 @@ import { fanOutMail } from '../shared/mail/fanout/fanOutMail';
 import { JiraIssueNotifier } from '../shared/mail/fanout/JiraIssueNotifier';
 import { defaultRetryPolicy } from '../shared/mail/fanout/nextRetry';
 import { notifyWatchers } from '../shared/mail/fanout/notifyWatchers';
+import { NotifyWindow } from '../shared/mail/fanout/NotifyWindow';
 import { pruneOldDeliveries } from '../shared/mail/fanout/pruneOldDeliveries';
 import { WatermarkAdvancer } from '../shared/mail/fanout/WatermarkAdvancer';
 import { GraphClientFactory } from '../shared/mail/graph/GraphClientFactory';
@@ -188,6 +189,12 @@ export function createServices(init: ServicesInit): Services {
   const notifier = new JiraIssueNotifier({ jira: jiraService, clock });
   const watermarks = new WatermarkAdvancer({ subscriptions: repositories.subscriptions });
   const retryPolicy = { ...defaultRetryPolicy, maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY };
+  const notifyWindow = new NotifyWindow({
+    digests: repositories.digests,
+    clock,
+    windowSeconds: settings.NOTIFY_DIGEST_WINDOW,
+    schedule: (flush, delaySeconds) => storage.queues.send(queueNames.jiraNotify, flush, { visibilityTimeoutSeconds: delaySeconds }),
+  });
   const fanout: Services['fanout'] = {
     ledger,
     notifier,
@@ -212,6 +219,7 @@ export function createServices(init: ServicesInit): Services {
         requeue: (copy, delaySeconds) => storage.queues.send(queueNames.jiraNotify, copy, { visibilityTimeoutSeconds: delaySeconds }),
         policy: retryPolicy,
         clock,
+        window: notifyWindow,
       }),
     pruneDeliveries: () =>
       pruneOldDeliveries({ repository: repositories.deliveries, clock, retentionSeconds: settings.DELIVERY_RETENTION }),

@@ -23,6 +23,8 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
       );
     case 'sentWithoutRecipients':
       return context.log(`${issue}: no watcher left to notify (sender ${result.droppedSender}, inactive ${result.droppedInactive})`);
+    case 'held':
+      return context.log(`${issue}: held for the conversation's digest (a notification went out in this window)`);
     case 'alreadyDone':
       return context.log(`${issue}: already ${result.status}`);
     case 'failed':

@@ -149,6 +149,9 @@ param notifyRetryMaxDelay string = ''
 @description('DELIVERY_LEASE: a pending delivery older than this is taken over; empty: the app\'s default.')
 param deliveryLease string = ''
 
+@description('NOTIFY_DIGEST_WINDOW: at most one notification per issue and conversation per window, the rest digested; empty: the app\'s default.')
+param notifyDigestWindow string = ''
+
 @description('DELIVERY_RETENTION: how long delivery ledger rows are kept; empty: the app\'s default.')
 param deliveryRetention string = ''
 
@@ -224,6 +227,7 @@ var tableNames = [
   'deliveries'
   'licenses'
   'reports'
+  'digests'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -271,6 +275,7 @@ var optionalSettings = {
   LICENSE_UNKNOWN_POLICY: licenseUnknownPolicy
   NOTIFY_RETRY_MAX_DELAY: notifyRetryMaxDelay
   DELIVERY_LEASE: deliveryLease
+  NOTIFY_DIGEST_WINDOW: notifyDigestWindow
   DELIVERY_RETENTION: deliveryRetention
   LOG_LEVEL: logLevel
 }

@@ -51,6 +51,12 @@ export const jiraNotifyMessageSchema = z.object({
   retry: retryCountsSchema.default({ throttled: 0, failed: 0 }),
   /** Sent through a stale link whose backoff had passed: an answer from Jira makes the link live again. */
   probe: z.boolean().optional(),
+  /**
+   * A digest's flush (storm control): `mail` then stands for the digest (its internetMessageId
+   * is the digest's ledger identity), and the mails it lists are read from `digests` when it
+   * is sent. A retried or duplicated flush carries the same number, so the ledger lets one through.
+   */
+  digest: z.object({ seq: z.number().int().min(1) }).optional(),
 });
 
 export type JiraNotifyMessage = z.output<typeof jiraNotifyMessageSchema>;

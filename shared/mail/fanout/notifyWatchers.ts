@@ -8,6 +8,8 @@ import type { JiraNotifyMessage, RetryCounts } from './jiraNotifyMessage';
 import { clearLinkStale, markLinkStale } from './markLinkStale';
 import { nextRetry, type RetryCause, type RetryPolicy } from './nextRetry';
 import { selectRecipients } from './selectRecipients';
+import type { NotifyWindow } from './NotifyWindow';
+import { toDigestNotification } from './toDigestNotification';
 import { toJiraNotification } from './toJiraNotification';
 
 export interface NotifyWatchersDeps {
@@ -19,12 +21,15 @@ export interface NotifyWatchersDeps {
   policy: RetryPolicy;
   clock: Clock;
   random?: () => number;
+  /** Storm control (`NOTIFY_DIGEST_WINDOW`); without it every mail is notified on its own. */
+  window?: Pick<NotifyWindow, 'admit' | 'collect' | 'finish'>;
 }
 
 export type NotifyWatchersResult =
   | { kind: 'sent'; recipients: number; droppedSender: number; droppedInactive: number }
   | { kind: 'sentWithoutRecipients'; droppedSender: number; droppedInactive: number }
   | { kind: 'alreadyDone'; status: 'sent' | 'failed' }
+  | { kind: 'held' }
   | { kind: 'failed'; reason: string; status?: number }
   | { kind: 'requeued'; cause: 'busy' | 'throttled' | 'failed'; delaySeconds: number; status?: number };
 
@@ -46,7 +51,11 @@ const TRANSIENT_CODES = new Set(['upstream_timeout', 'upstream_unreachable', 'up
 export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWatchersDeps): Promise<NotifyWatchersResult> {
   const issue: IssueRef = { tenantId: message.tenantId, instanceId: message.instanceId, issueKey: message.issueKey };
   const claim = await deps.ledger.claim({ ...issue, internetMessageId: message.mail.internetMessageId });
-  if (claim.kind === 'done') return { kind: 'alreadyDone', status: claim.entity.status === 'failed' ? 'failed' : 'sent' };
+  if (claim.kind === 'done') {
+    // A digest recorded before its flush could tidy up (a crash): tidy up now.
+    if (message.digest && deps.window) await deps.window.finish(message);
+    return { kind: 'alreadyDone', status: claim.entity.status === 'failed' ? 'failed' : 'sent' };
+  }
   if (claim.kind === 'busy') {
     // Another copy is at work; look again when its lease ends, in case it dies.
     const untilLeaseEnds = Math.ceil((Date.parse(claim.leaseUntil) - deps.clock.now()) / 1000) + 1;
@@ -55,20 +64,50 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
     return { kind: 'requeued', cause: 'busy', delaySeconds };
   }
 
+  // Storm control: a flush sends what its window held; a mail inside an open window is held
+  // (durably, before this message completes) and counts as handled, by the digest to come.
+  const digestMails = message.digest && deps.window ? await deps.window.collect(message) : undefined;
+  if (!message.digest && deps.window && (await deps.window.admit(message)) === 'held') {
+    await deps.ledger.complete(claim, { status: 'sent', reason: 'digest' });
+    return { kind: 'held' };
+  }
+  const finishDigest = async () => {
+    if (message.digest && deps.window) await deps.window.finish(message);
+  };
+  if (digestMails?.length === 0) {
+    await deps.ledger.complete(claim, { status: 'sent', reason: 'empty_digest' });
+    await finishDigest();
+    return { kind: 'sentWithoutRecipients', droppedSender: 0, droppedInactive: 0 };
+  }
+
   const watchers = await callJira(() => deps.jira.watchers(issue));
-  if (watchers.kind !== 'ok') return afterFailure(watchers, message, claim, deps);
+  if (watchers.kind !== 'ok') return afterGivingUp(await afterFailure(watchers, message, claim, deps), finishDigest);
   if (message.probe === true) await reviveLink(message, deps);
-  const selection = selectRecipients(watchers.value, message.mail.fromAddress);
+  // A digest spares a watcher only when every mail in it is theirs.
+  const senders = new Set(digestMails?.map((mail) => mail.fromAddress?.toLowerCase() ?? ''));
+  const sender = digestMails ? (senders.size === 1 ? digestMails[0]?.fromAddress : undefined) : message.mail.fromAddress;
+  const selection = selectRecipients(watchers.value, sender);
   const { droppedSender, droppedInactive } = selection;
   if (selection.names.length === 0) {
     await deps.ledger.complete(claim, { status: 'sent', lastStatus: watchers.status, reason: 'no_recipients' });
+    await finishDigest();
     return { kind: 'sentWithoutRecipients', droppedSender, droppedInactive };
   }
-  const notified = await callJira(() => deps.jira.notify(issue, toJiraNotification(message.issueKey, message.mail, selection.names)));
-  if (notified.kind !== 'ok') return afterFailure(notified, message, claim, deps);
+  const notification = digestMails
+    ? toDigestNotification(message.issueKey, message.mail.subject, digestMails, selection.names)
+    : toJiraNotification(message.issueKey, message.mail, selection.names);
+  const notified = await callJira(() => deps.jira.notify(issue, notification));
+  if (notified.kind !== 'ok') return afterGivingUp(await afterFailure(notified, message, claim, deps), finishDigest);
   // Between Jira's 2xx and this write is the one place a crash (or storage down for longer than the lease) yields a duplicate.
   await deps.ledger.complete(claim, { status: 'sent', lastStatus: notified.status });
+  await finishDigest();
   return { kind: 'sent', recipients: selection.names.length, droppedSender, droppedInactive };
+}
+
+/** A digest given up for good (the issue is gone, Jira refuses it) still moves its window on, or its later mails would wait forever. */
+async function afterGivingUp(result: NotifyWatchersResult, finishDigest: () => Promise<void>): Promise<NotifyWatchersResult> {
+  if (result.kind === 'failed') await finishDigest();
+  return result;
 }
 
 /** A Jira call whose thrown errors become results: only the calls to Jira are handled as Jira failures, never a ledger write. */

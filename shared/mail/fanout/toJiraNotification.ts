@@ -3,7 +3,7 @@ import type { NotifiedMail } from './jiraNotifyMessage';
 import type { JiraNotification } from './JiraNotification';
 
 /** Jira puts the subject in a mail header; keep it one reasonable line. */
-const MAX_NOTIFICATION_SUBJECT = 255;
+export const MAX_NOTIFICATION_SUBJECT = 255;
 
 /**
  * The notification Jira sends to the issue's watchers about a new mail: a subject like
@@ -48,7 +48,8 @@ export function toJiraNotification(issueKey: string, mail: NotifiedMail, recipie
   };
 }
 
-function senderText(mail: NotifiedMail): string {
+/** `Name <address>`, or whichever of the two there is. */
+export function senderText(mail: Pick<NotifiedMail, 'fromName' | 'fromAddress'>): string {
   const name = mail.fromName ? oneLine(mail.fromName) : '';
   const address = mail.fromAddress ? oneLine(mail.fromAddress) : '';
   if (name && address && name.toLowerCase() !== address.toLowerCase()) return `${name} <${address}>`;
@@ -56,12 +57,12 @@ function senderText(mail: NotifiedMail): string {
 }
 
 /** `2024-05-01 10:00 UTC`: one unambiguous form for every reader's time zone. */
-function formatTime(iso: string): string {
+export function formatTime(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** Line breaks and other control characters out: they could split a mail header. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return (
     text
       // eslint-disable-next-line no-control-regex

@@ -153,6 +153,8 @@ export const settingsSchema = z.object({
 
   NOTIFY_RETRY_MAX_DELAY: duration('10m'),
   DELIVERY_LEASE: duration('5m'),
+  /** Storm control: at most one notification per linked issue and conversation per window; the rest is digested. */
+  NOTIFY_DIGEST_WINDOW: duration('5m'),
   DELIVERY_RETENTION: duration('30d'),
 
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' }).default('info'),

@@ -1,4 +1,5 @@
 import type { DeliveryRepository } from './deliveries/DeliveryRepository';
+import type { DigestRepository } from './digests/DigestRepository';
 import type { InstanceRepository } from './instances/InstanceRepository';
 import type { JiraTokenRepository } from './jiraTokens/JiraTokenRepository';
 import type { LicenseRepository } from './licenses/LicenseRepository';
@@ -16,4 +17,6 @@ export interface Repositories {
   links: LinkRepository;
   deliveries: DeliveryRepository;
   licenses: LicenseRepository;
+  /** `.windows` and `.mails`: storm control's windows and the mails held for their digests. */
+  digests: DigestRepository;
 }

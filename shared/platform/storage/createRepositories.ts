@@ -1,4 +1,5 @@
 import { DeliveryRepository } from './deliveries/DeliveryRepository';
+import { DigestRepository } from './digests/DigestRepository';
 import { InstanceRepository } from './instances/InstanceRepository';
 import { JiraTokenRepository } from './jiraTokens/JiraTokenRepository';
 import { LicenseRepository } from './licenses/LicenseRepository';
@@ -19,5 +20,6 @@ export function createRepositories(tables: TableClientFactory): Repositories {
     links: new LinkRepository({ client: tables.get(tableNames.links) }),
     deliveries: new DeliveryRepository({ client: tables.get(tableNames.deliveries) }),
     licenses: new LicenseRepository({ client: tables.get(tableNames.licenses) }),
+    digests: new DigestRepository({ client: tables.get(tableNames.digests) }),
   };
 }

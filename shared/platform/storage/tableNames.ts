@@ -9,6 +9,8 @@ export const tableNames = {
   licenses: 'licenses',
   /** Daily counters of the admin panel's report (shared/admin). */
   reports: 'reports',
+  /** Storm control: per linked issue and conversation, the notification window and the mails held for its digest. */
+  digests: 'digests',
 } as const;
 
 export type TableName = (typeof tableNames)[keyof typeof tableNames];
