@@ -76,4 +76,22 @@ describe('countMailRun', () => {
     expect(parseLedgerSentLine(line)).toBe(pairKey('<a b@c>', 'CH-1'));
     expect(parseLedgerSentLine('ready')).toBeUndefined();
   });
+
+  it('a digest counts each mail it lists as notified, and its subject as none', () => {
+    const digest = {
+      issueKey: 'CH-1',
+      subject: '[CH-1] 2 new e-mails in Weekly status [chaos-000000]',
+      textBody: [
+        '2 new e-mails in a conversation linked to CH-1: Weekly status [chaos-000000]',
+        '',
+        '- 2030-01-01 00:00 UTC a@x: Weekly status [chaos-000003]',
+        '- 2030-01-01 00:00 UTC a@x: Weekly status [chaos-000004]',
+      ].join('\n'),
+    };
+    const mails = [mail(0, ['CH-1']), mail(3, ['CH-1']), mail(4, ['CH-1']), mail(5, ['CH-1'])];
+    const counts = countMailRun(
+      evidence({ mails, acknowledged: new Set(mails.map((m) => m.mailId)), outbox: [entry(0, 'CH-1'), digest], ledgerSent: new Map() }),
+    );
+    expect(counts).toMatchObject({ expected: 4, notified: 3, duplicated: 0, lost: 1, unexpected: 0 });
+  });
 });

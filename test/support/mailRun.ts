@@ -98,7 +98,8 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
       processingVisibilitySeconds: 60,
       ...init.queues,
     },
-    env: { DELIVERY_LEASE: '30s', NOTIFY_RETRY_MAX_DELAY: '20s', ...init.env },
+    // A short storm-control window: its delayed flushes must fit in a run's settling time.
+    env: { DELIVERY_LEASE: '30s', NOTIFY_RETRY_MAX_DELAY: '20s', NOTIFY_DIGEST_WINDOW: '2s', ...init.env },
   });
   if (worker === 'inProcess') {
     const deliveries = stack.services.repositories.deliveries;

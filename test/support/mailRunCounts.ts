@@ -33,7 +33,7 @@ export interface MailRunEvidence {
   /** Mail ids whose notification Graph got a 2xx for. */
   acknowledged: ReadonlySet<string>;
   /** What Jira was asked to send (its outbox): the issue and the subject. */
-  outbox: readonly { issueKey: string; subject: string }[];
+  outbox: readonly { issueKey: string; subject: string; textBody?: string }[];
   /** Mail ids of the `graph-notifications-poison` messages. */
   poisonedMails: ReadonlySet<string>;
   /** Pair keys of the `jira-notify-poison` messages. */
@@ -68,6 +68,17 @@ export interface MailRunCounts {
 }
 
 const TAG = /\[(chaos-\d+)\]/;
+/** `[KEY-1] 3 new e-mails in …`: storm control's digest, whose body lists its mails one per `- ` line. */
+const DIGEST_SUBJECT = /^\[[^\]]*\] \d+ new e-mails? in /;
+
+/** The tags of the mails a notification is about: its subject's, or each listed mail's for a digest. */
+function tagsOf(entry: MailRunEvidence['outbox'][number]): (string | undefined)[] {
+  if (!DIGEST_SUBJECT.test(entry.subject)) return [TAG.exec(entry.subject)?.[1]];
+  return (entry.textBody ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith('- '))
+    .map((line) => TAG.exec(line)?.[1]);
+}
 
 /** Counts a finished run from what Graph, Jira, the poison queues and the ledger say. */
 export function countMailRun(evidence: MailRunEvidence): MailRunCounts {
@@ -76,10 +87,11 @@ export function countMailRun(evidence: MailRunEvidence): MailRunCounts {
   const expectedKeys = new Set<string>();
   for (const mail of evidence.mails) for (const issue of mail.issues) expectedKeys.add(`${mail.tag}\n${issue}`);
   for (const entry of evidence.outbox) {
-    const tag = TAG.exec(entry.subject)?.[1];
-    const key = `${tag ?? '-'}\n${entry.issueKey}`;
-    if (!expectedKeys.has(key)) unexpected += 1;
-    else entries.set(key, (entries.get(key) ?? 0) + 1);
+    for (const tag of tagsOf(entry)) {
+      const key = `${tag ?? '-'}\n${entry.issueKey}`;
+      if (!expectedKeys.has(key)) unexpected += 1;
+      else entries.set(key, (entries.get(key) ?? 0) + 1);
+    }
   }
 
   const counts: MailRunCounts = {
