@@ -189,6 +189,7 @@ export function createServices(init: ServicesInit): Services {
   const notifier = new JiraIssueNotifier({ jira: jiraService, clock });
   const watermarks = new WatermarkAdvancer({ subscriptions: repositories.subscriptions });
   const retryPolicy = { ...defaultRetryPolicy, maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY };
+  // Built even when storm control is off (0): digests held before it was switched off still go out.
   const notifyWindow = new NotifyWindow({
     digests: repositories.digests,
     clock,

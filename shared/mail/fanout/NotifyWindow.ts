@@ -9,7 +9,7 @@ import type { JiraNotifyMessage } from './jiraNotifyMessage';
 export interface NotifyWindowInit {
   digests: DigestRepository;
   clock: Clock;
-  /** `NOTIFY_DIGEST_WINDOW`: at most one notification per (issue, conversation) per this many seconds. */
+  /** `NOTIFY_DIGEST_WINDOW`: at most one notification per (issue, conversation) per this many seconds; 0: off. */
   windowSeconds: number;
   /** Puts a flush message on `jira-notify`, visible after the delay. */
   schedule(message: JiraNotifyMessage, delaySeconds: number): Promise<void>;
@@ -40,12 +40,14 @@ export class NotifyWindow {
   constructor(init: NotifyWindowInit) {
     this.digests = init.digests;
     this.clock = init.clock;
-    this.windowMs = Math.max(1, init.windowSeconds) * 1000;
+    this.windowMs = Math.max(0, init.windowSeconds) * 1000;
     this.schedule = (message, delaySeconds) => init.schedule(message, delaySeconds);
   }
 
   /** `send`: the mail opened a window, notify it alone now. `held`: it waits, durably, for the window's digest. */
   async admit(message: JiraNotifyMessage): Promise<'send' | 'held'> {
+    // Off: every mail alone, without a storage round trip. (Flushes of digests held before still run.)
+    if (this.windowMs === 0) return 'send';
     const partition = partitionOf(message);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const current = await this.digests.windows.getVersioned(partition);

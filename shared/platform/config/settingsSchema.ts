@@ -20,14 +20,19 @@ const int = (fallback: number, min: number, max: number) =>
       return n;
     });
 
-const duration = (fallback: string) =>
+/** A duration in seconds; `zeroMeansOff` lets `0` switch a feature off; `maxSeconds` bounds it. */
+const duration = (fallback: string, bounds: { zeroMeansOff?: boolean; maxSeconds?: number } = {}) =>
   z
     .string()
     .default(fallback)
     .transform((v, ctx) => {
       const seconds = parseDurationSeconds(v);
-      if (seconds === undefined || seconds <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 90s, 15m, 1h or 3d' });
+      const min = bounds.zeroMeansOff ? 0 : 1;
+      if (seconds === undefined || seconds < min || seconds > (bounds.maxSeconds ?? Number.MAX_SAFE_INTEGER)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a duration such as 90s, 15m, 1h or 3d${bounds.zeroMeansOff ? ' (0: off)' : ''}${bounds.maxSeconds === undefined ? '' : `, at most ${bounds.maxSeconds}s`}`,
+        });
         return z.NEVER;
       }
       return seconds;
@@ -154,7 +159,8 @@ export const settingsSchema = z.object({
   NOTIFY_RETRY_MAX_DELAY: duration('10m'),
   DELIVERY_LEASE: duration('5m'),
   /** Storm control: at most one notification per linked issue and conversation per window; the rest is digested. */
-  NOTIFY_DIGEST_WINDOW: duration('5m'),
+  // 0 switches storm control off; at most a day (a flush is a queue message invisible for the window; Storage allows 7 days).
+  NOTIFY_DIGEST_WINDOW: duration('5m', { zeroMeansOff: true, maxSeconds: 86_400 }),
   DELIVERY_RETENTION: duration('30d'),
 
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' }).default('info'),

@@ -8,6 +8,8 @@ import { NotifyWindow } from '../../../../../shared/mail/fanout/NotifyWindow';
 import { ManualClock, newTenant, startFanoutTestStorage, type FanoutTestStorage } from './fanoutTestStorage';
 
 const WINDOW_SECONDS = 300;
+/** Mail numbers are unique across setups: two setups of one tenant share its ledger. */
+let mailCounter = 0;
 
 /** Jira that answers the watcher list and records every notification; `gone` makes the issue 404. */
 class RecordingJira implements Pick<JiraIssueNotifier, 'watchers' | 'notify'> {
@@ -31,14 +33,14 @@ describe('storm control (NotifyWindow with notifyWatchers) against Azurite, on a
   });
   afterAll(() => storage?.stop());
 
-  function setup(tenantId: string) {
+  function setup(tenantId: string, windowSeconds = WINDOW_SECONDS) {
     const clock = new ManualClock();
     const jira = new RecordingJira();
     const scheduled: { message: JiraNotifyMessage; delaySeconds: number }[] = [];
     const window = new NotifyWindow({
       digests: storage.repositories.digests,
       clock,
-      windowSeconds: WINDOW_SECONDS,
+      windowSeconds,
       schedule: async (message, delaySeconds) => void scheduled.push({ message, delaySeconds }),
     });
     const deps: NotifyWatchersDeps = {
@@ -50,9 +52,9 @@ describe('storm control (NotifyWindow with notifyWatchers) against Azurite, on a
       clock,
       window,
     };
-    let n = 0;
     const mail = (subject: string): JiraNotifyMessage => {
-      n += 1;
+      mailCounter += 1;
+      const n = mailCounter;
       return {
         version: 1,
         tenantId,
@@ -212,5 +214,18 @@ describe('storm control (NotifyWindow with notifyWatchers) against Azurite, on a
     jira.gone = false;
     clock.advance(WINDOW_SECONDS * 1000);
     expect(await notifyWatchers(mail('Three'), deps)).toMatchObject({ kind: 'sent' });
+  });
+
+  it('switched off (0), every mail goes alone; a digest held before it was switched off still goes out', async () => {
+    const tenantId = newTenant();
+    const before = setup(tenantId);
+    await notifyWatchers(before.mail('One'), before.deps);
+    await notifyWatchers(before.mail('Two'), before.deps);
+    const off = setup(tenantId, 0);
+    for (const subject of ['Three', 'Four']) expect(await notifyWatchers(off.mail(subject), off.deps)).toMatchObject({ kind: 'sent' });
+    expect(off.jira.sent.map((n) => n.subject)).toEqual(['[DEMO-1] New e-mail: Three', '[DEMO-1] New e-mail: Four']);
+    expect(await notifyWatchers(before.scheduled[0]!.message, off.deps)).toMatchObject({ kind: 'sent' });
+    expect(off.jira.sent[2]?.subject).toBe('[DEMO-1] 1 new e-mail in Two');
+    expect(await off.held()).toHaveLength(0);
   });
 });

@@ -120,6 +120,14 @@ describe('loadConfig', () => {
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_ALLOWED_CLIENT_IDS', 'AUTH_ISSUER_TEMPLATE_V1']);
   });
 
+  it('reads the storm-control window: 5 minutes by default, 0 switches it off, more than a day or garbage is refused', () => {
+    expect(loadConfig(valid).settings.NOTIFY_DIGEST_WINDOW).toBe(300);
+    expect(loadConfig({ ...valid, NOTIFY_DIGEST_WINDOW: '0' }).settings.NOTIFY_DIGEST_WINDOW).toBe(0);
+    expect(loadConfig({ ...valid, NOTIFY_DIGEST_WINDOW: '90s' }).settings.NOTIFY_DIGEST_WINDOW).toBe(90);
+    for (const bad of ['2d', 'soon', '-5m'])
+      expect(problemsOf({ ...valid, NOTIFY_DIGEST_WINDOW: bad }).join('\n')).toContain('NOTIFY_DIGEST_WINDOW');
+  });
+
   it('keeps every key of a rotation list, the first one active', () => {
     const other = Buffer.alloc(32, 9).toString('base64');
     const config = loadConfig({ ...valid, DATA_ENCRYPTION_KEY: `k2:${other},k1:${key}` });
