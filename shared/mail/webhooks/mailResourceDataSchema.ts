@@ -30,7 +30,11 @@ export const mailResourceDataSchema = z.object({
 
 export type MailResourceData = z.output<typeof mailResourceDataSchema>;
 
-/** The `$select` that yields exactly `mailResourceDataSchema`'s fields. */
+/**
+ * The `$select` that yields exactly `mailResourceDataSchema`'s fields, also a rich subscription's
+ * resource: Graph refuses only `body` and `uniqueBody` there ("$select=body,uniqueBody … are not
+ * supported in subscription resource Url", microsoftgraph/microsoft-graph-docs#17004).
+ */
 export const MAIL_RESOURCE_FIELDS = [
   'id',
   'internetMessageId',
