@@ -66,6 +66,16 @@ export class NotifyWindow {
   }
 
   /**
+   * Seconds until the window a flush belongs to ends (0: due, or its digest is already done).
+   * A flush scheduled while another worker was opening a new window can come early: it waits.
+   */
+  async secondsUntilDue(message: JiraNotifyMessage): Promise<number> {
+    const current = await this.digests.windows.get(partitionOf(message));
+    if (!current || current.seq >= (message.digest?.seq ?? 0)) return 0;
+    return Math.max(0, Math.ceil((Date.parse(current.openedAt) + this.windowMs - this.clock.now()) / 1000));
+  }
+
+  /**
    * The mails of digest `message.digest.seq`: those waiting get that number (a retried flush
    * finds the same ones, plus any that arrived since, while it has not been sent), oldest first.
    */

@@ -22,7 +22,7 @@ export interface NotifyWatchersDeps {
   clock: Clock;
   random?: () => number;
   /** Storm control (`NOTIFY_DIGEST_WINDOW`); without it every mail is notified on its own. */
-  window?: Pick<NotifyWindow, 'admit' | 'collect' | 'finish'>;
+  window?: Pick<NotifyWindow, 'admit' | 'collect' | 'finish' | 'secondsUntilDue'>;
 }
 
 export type NotifyWatchersResult =
@@ -31,7 +31,7 @@ export type NotifyWatchersResult =
   | { kind: 'alreadyDone'; status: 'sent' | 'failed' }
   | { kind: 'held' }
   | { kind: 'failed'; reason: string; status?: number }
-  | { kind: 'requeued'; cause: 'busy' | 'throttled' | 'failed'; delaySeconds: number; status?: number };
+  | { kind: 'requeued'; cause: 'busy' | 'throttled' | 'failed' | 'windowOpen'; delaySeconds: number; status?: number };
 
 /** Transport failures worth a later try; any other AppError from the Jira client is a configuration problem. */
 const TRANSIENT_CODES = new Set(['upstream_timeout', 'upstream_unreachable', 'upstream_bad_response']);
@@ -50,6 +50,14 @@ const TRANSIENT_CODES = new Set(['upstream_timeout', 'upstream_unreachable', 'up
  */
 export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWatchersDeps): Promise<NotifyWatchersResult> {
   const issue: IssueRef = { tenantId: message.tenantId, instanceId: message.instanceId, issueKey: message.issueKey };
+  if (message.digest && deps.window) {
+    // One notification per window, also when a flush comes before its window's end.
+    const wait = await deps.window.secondsUntilDue(message);
+    if (wait > 0) {
+      await deps.requeue(message, wait);
+      return { kind: 'requeued', cause: 'windowOpen', delaySeconds: wait };
+    }
+  }
   const claim = await deps.ledger.claim({ ...issue, internetMessageId: message.mail.internetMessageId });
   if (claim.kind === 'done') {
     // A digest recorded before its flush could tidy up (a crash): tidy up now.

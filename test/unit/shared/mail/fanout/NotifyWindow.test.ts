@@ -103,8 +103,11 @@ describe('storm control (NotifyWindow with notifyWatchers) against Azurite, on a
     // One flush, due when the window that opened at 0 s ends (300 s), asked for at 60 s.
     expect(scheduled.map((s) => [s.message.digest?.seq, s.delaySeconds])).toEqual([[1, 240]]);
 
-    clock.advance(180_000);
     const flush = scheduled[0]!.message;
+    // A flush that comes before its window ends waits for the rest of it and sends nothing.
+    expect(await notifyWatchers(flush, deps)).toEqual({ kind: 'requeued', cause: 'windowOpen', delaySeconds: 180 });
+    expect(jira.sent).toHaveLength(1);
+    clock.advance(180_000);
     expect(await notifyWatchers(flush, deps)).toMatchObject({ kind: 'sent', recipients: 1 });
     expect(jira.sent).toHaveLength(2);
     expect(jira.sent[1]?.subject).toBe('[DEMO-1] 2 new e-mails in RE: Quarterly numbers');
@@ -148,6 +151,7 @@ describe('storm control (NotifyWindow with notifyWatchers) against Azurite, on a
       ...deps,
       window: {
         admit: (m) => window.admit(m),
+        secondsUntilDue: (m) => window.secondsUntilDue(m),
         collect: (m) => window.collect(m),
         finish: () => Promise.reject(new Error('worker killed')),
       },
@@ -180,6 +184,7 @@ describe('storm control (NotifyWindow with notifyWatchers) against Azurite, on a
       ...deps,
       window: {
         admit: (m) => window.admit(m),
+        secondsUntilDue: (m) => window.secondsUntilDue(m),
         // Another worker holds a mail between this flush's collecting and its finishing.
         collect: async (m) => {
           const members = await window.collect(m);
