@@ -74,6 +74,9 @@ describe('storm control: 1,000 mails into one linked conversation', () => {
       }
       // Every mail exactly once: none lost, none listed twice.
       expect(listed.sort()).toEqual(everyTag);
+      console.log(
+        `[digestStorm] ${issueKey}: ${MAILS} mails, ${sent.length} notifications (1 alone, ${sent.length - 1} digests), ${listed.length} mails listed, shortest gap ${Math.min(...sent.slice(1).map((entry, i) => entry.at - sent[i]!.at))} ms`,
+      );
     }
   }, 900_000);
 });
