@@ -27,6 +27,8 @@ import { RENEW_SUBSCRIPTIONS_SCHEDULE, renewSubscriptions } from './renewSubscri
 import { notifyIssueWatchers } from './notifyIssueWatchers';
 import { processMailNotification } from './processMailNotification';
 import { pruneDeliveries } from './pruneDeliveries';
+import { problemTypes } from './problemTypes';
+import { serveOpenApi } from './openApi';
 import { wrapFunction } from './wrapFunction';
 
 /**
@@ -35,6 +37,9 @@ import { wrapFunction } from './wrapFunction';
  */
 const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'health', route: 'health', methods: ['GET'], handler: health },
+  // The table describes itself: the getter is read on the first request, when `rows` exists.
+  { kind: 'http', name: 'openApi', route: 'openapi.json', methods: ['GET'], handler: serveOpenApi(() => rows) },
+  { kind: 'http', name: 'problemTypes', route: 'problems', methods: ['GET'], handler: problemTypes },
   // The add-in calls these from its pages with a bearer header, so browsers send a preflight: OPTIONS beside the rest.
   {
     kind: 'http',
