@@ -16,6 +16,7 @@ import {
   instanceViewSchema,
   licenseAnswerSchema,
   linkResponseSchema,
+  mailTrailSchema,
   panelLinksSchema,
   panelOverviewSchema,
   panelSecretResponseSchema,
@@ -29,6 +30,7 @@ import { callbackQuerySchema } from './jiraOAuthCallback';
 import { panelLinksQuerySchema } from './manageLinks';
 import { replayPoisonBodySchema } from './manageReplayPoison';
 import { reportQuerySchema } from './manageReport';
+import { trailQuerySchema } from './manageTrail';
 
 const JSON_TYPE = 'application/json';
 const HTML_TYPE = 'text/html';
@@ -301,6 +303,16 @@ export const apiDescriptions: Record<string, RouteDescription> = {
     operations: {
       GET: panelOperation("The instance's conversation links counted per issue", panelLinksSchema, {
         query: PANEL_QUERY.extend(panelLinksQuerySchema.shape),
+      }),
+    },
+  },
+  manageTrail: {
+    tag: 'panel',
+    operations: {
+      GET: panelOperation("A mail's trail: why it did, or did not, notify", mailTrailSchema, {
+        description:
+          "The tenant's mails whose internetMessageId, Graph message id or conversation id is `id`: received (when, which subscription), dropped and why or the links it matched, and per issue the watchers, who was notified, failures, retries and poison. Kept for DELIVERY_RETENTION; ids and times only, never mail content.",
+        query: PANEL_QUERY.extend(trailQuerySchema.shape),
       }),
     },
   },

@@ -10,6 +10,7 @@ import { manageReport } from './manageReport';
 import { manageSession } from './manageSession';
 import { manageSubscriptions } from './manageSubscriptions';
 import { manageTestConnection } from './manageTestConnection';
+import { manageTrail } from './manageTrail';
 import { manageUi } from './manageUi';
 import { manageUiAsset } from './manageUiAsset';
 import { health } from './health';
@@ -83,6 +84,7 @@ const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'manageReport', route: 'manage/panel/report', methods: ['GET'], handler: manageReport },
   { kind: 'http', name: 'manageSubscriptions', route: 'manage/panel/subscriptions', methods: ['GET'], handler: manageSubscriptions },
   { kind: 'http', name: 'manageLinks', route: 'manage/panel/links', methods: ['GET'], handler: manageLinks },
+  { kind: 'http', name: 'manageTrail', route: 'manage/panel/trail', methods: ['GET'], handler: manageTrail },
   { kind: 'http', name: 'manageTestConnection', route: 'manage/panel/test-connection', methods: ['POST'], handler: manageTestConnection },
   { kind: 'http', name: 'manageReplayPoison', route: 'manage/panel/replay-poison', methods: ['POST'], handler: manageReplayPoison },
   { kind: 'http', name: 'managePanelSecret', route: 'manage/panel/secret', methods: ['POST'], handler: managePanelSecret },

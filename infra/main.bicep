@@ -224,6 +224,7 @@ var tableNames = [
   'deliveries'
   'licenses'
   'reports'
+  'trails'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))

@@ -3,6 +3,7 @@ import type { ActivityReport } from '../../shared/admin/buildActivityReport';
 import type { PanelLinks } from '../../shared/admin/listPanelLinks';
 import type { PanelSubscriptions } from '../../shared/admin/listPanelSubscriptions';
 import type { PanelOverview } from '../../shared/admin/loadPanelOverview';
+import type { MailTrail } from '../../shared/admin/loadMailTrail';
 import type { ConnectionTest } from '../../shared/admin/testJiraConnection';
 import type { InstanceView } from '../../shared/jira/InstanceView';
 import type { LicenseAnswer } from '../../shared/licenses/LicenseAnswer';
@@ -11,6 +12,7 @@ import type { ReplayResult } from '../../shared/mail/fanout/replayPoisonMessages
 import type { LinkResponse } from '../../shared/mail/links/toLinkResponse';
 import { allQueueNames, type QueueName } from '../../shared/platform/storage/queueNames';
 import type { StorageHealthResult } from '../../shared/platform/storage/StorageHealth';
+import { trailDropReasons, trailIssueStates } from '../../shared/platform/storage/trails/mailTrailEntity';
 
 /*
  * The bodies the HTTP routes answer, for the OpenAPI document. Each is typed as the zod
@@ -172,4 +174,39 @@ export const replayResultSchema: z.ZodType<ReplayResult> = z.object({
   moved: z.number().int(),
   leftForLater: z.number().int(),
   complete: z.boolean(),
+});
+
+export const mailTrailSchema: z.ZodType<MailTrail> = z.object({
+  mails: z.array(
+    z.object({
+      mailboxUserId: z.string(),
+      messageId: z.string(),
+      subscriptionId: z.string(),
+      receivedAt: isoTime,
+      internetMessageId: z.string().optional(),
+      conversationId: z.string().optional(),
+      outcome: z.enum(['dropped', 'matched', 'poisoned']),
+      reason: z.enum(trailDropReasons).optional(),
+      issues: z.array(
+        z.object({
+          instanceId: z.string(),
+          issueKey: z.string(),
+          fanOut: z.enum(trailIssueStates),
+          delivery: z
+            .object({
+              status: z.enum(['pending', 'sent', 'failed']),
+              attempts: z.number().int(),
+              lastStatus: z.number().int().optional(),
+              reason: z.string().optional(),
+              watchers: z.number().int().optional(),
+              recipients: z.array(z.string()).optional().describe('The Jira user names notified'),
+              updatedAt: isoTime,
+            })
+            .optional(),
+          poisoned: z.boolean(),
+        }),
+      ),
+    }),
+  ),
+  truncated: z.boolean(),
 });

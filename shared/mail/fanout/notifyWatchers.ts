@@ -61,13 +61,23 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
   const selection = selectRecipients(watchers.value, message.mail.fromAddress);
   const { droppedSender, droppedInactive } = selection;
   if (selection.names.length === 0) {
-    await deps.ledger.complete(claim, { status: 'sent', lastStatus: watchers.status, reason: 'no_recipients' });
+    await deps.ledger.complete(claim, {
+      status: 'sent',
+      lastStatus: watchers.status,
+      reason: 'no_recipients',
+      watchers: watchers.value.length,
+    });
     return { kind: 'sentWithoutRecipients', droppedSender, droppedInactive };
   }
   const notified = await callJira(() => deps.jira.notify(issue, toJiraNotification(message.issueKey, message.mail, selection.names)));
   if (notified.kind !== 'ok') return afterFailure(notified, message, claim, deps);
   // Between Jira's 2xx and this write is the one place a crash (or storage down for longer than the lease) yields a duplicate.
-  await deps.ledger.complete(claim, { status: 'sent', lastStatus: notified.status });
+  await deps.ledger.complete(claim, {
+    status: 'sent',
+    lastStatus: notified.status,
+    watchers: watchers.value.length,
+    recipients: selection.names,
+  });
   return { kind: 'sent', recipients: selection.names.length, droppedSender, droppedInactive };
 }
 

@@ -5,6 +5,7 @@ import type { LicenseRepository } from './licenses/LicenseRepository';
 import type { LinkRepository } from './links/LinkRepository';
 import type { MailboxRepository } from './mailboxes/MailboxRepository';
 import type { SubscriptionRepository } from './subscriptions/SubscriptionRepository';
+import type { MailTrailRepository } from './trails/MailTrailRepository';
 
 /** One repository per table of DESIGN.md. */
 export interface Repositories {
@@ -16,4 +17,5 @@ export interface Repositories {
   links: LinkRepository;
   deliveries: DeliveryRepository;
   licenses: LicenseRepository;
+  trails: MailTrailRepository;
 }

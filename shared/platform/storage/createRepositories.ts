@@ -7,6 +7,7 @@ import { MailboxRepository } from './mailboxes/MailboxRepository';
 import type { Repositories } from './Repositories';
 import { SubscriptionRepository } from './subscriptions/SubscriptionRepository';
 import type { TableClientFactory } from './TableClientFactory';
+import { MailTrailRepository } from './trails/MailTrailRepository';
 import { tableNames } from './tableNames';
 
 /** Builds every repository over the factory's clients; no network I/O. */
@@ -19,5 +20,6 @@ export function createRepositories(tables: TableClientFactory): Repositories {
     links: new LinkRepository({ client: tables.get(tableNames.links) }),
     deliveries: new DeliveryRepository({ client: tables.get(tableNames.deliveries) }),
     licenses: new LicenseRepository({ client: tables.get(tableNames.licenses) }),
+    trails: new MailTrailRepository({ client: tables.get(tableNames.trails) }),
   };
 }

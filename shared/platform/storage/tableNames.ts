@@ -9,6 +9,8 @@ export const tableNames = {
   licenses: 'licenses',
   /** Daily counters of the admin panel's report (shared/admin). */
   reports: 'reports',
+  /** One row per mail the fan-out handled, for the panel's mail trail (pruned with the deliveries). */
+  trails: 'trails',
 } as const;
 
 export type TableName = (typeof tableNames)[keyof typeof tableNames];
