@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonColumn } from '../jsonColumn';
 import { parseTableRow } from '../parseTableRow';
 import { tableDateSchema, toTableDate } from '../tableDate';
 import { compositeKey, hashKey } from '../tableKey';
@@ -49,18 +50,7 @@ const rowSchema = z.object({
   lastStatus: z.number().int().optional(),
   reason: z.string().optional(),
   watchers: z.number().int().min(0).optional(),
-  recipients: z
-    .string()
-    .transform((text, context) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        context.addIssue({ code: 'custom', message: 'recipients: not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(z.string()).max(MAX_RECORDED_RECIPIENTS))
-    .optional(),
+  recipients: jsonColumn('recipients', z.array(z.string()).max(MAX_RECORDED_RECIPIENTS)).optional(),
   createdAt: tableDateSchema,
   updatedAt: tableDateSchema,
   leaseUntil: tableDateSchema.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonColumn } from '../jsonColumn';
 import { parseTableRow } from '../parseTableRow';
 import { tableDateSchema, toTableDate } from '../tableDate';
 import { compositeKey, hashKey } from '../tableKey';
@@ -62,17 +63,7 @@ const rowSchema = z.object({
   conversationId: z.string().min(1).optional(),
   outcome: z.enum(['dropped', 'matched']),
   reason: z.enum(trailDropReasons).optional(),
-  issues: z
-    .string()
-    .transform((text, context) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        context.addIssue({ code: 'custom', message: 'issues: not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(issueSchema).max(MAX_TRAIL_ISSUES)),
+  issues: jsonColumn('issues', z.array(issueSchema).max(MAX_TRAIL_ISSUES)),
   updatedAt: tableDateSchema,
 });
 
