@@ -1,6 +1,7 @@
 import type { ActivityReport, ActivityReportRequest } from '../shared/admin/buildActivityReport';
 import type { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
 import type { PanelLinks } from '../shared/admin/listPanelLinks';
+import type { MailTrail } from '../shared/admin/loadMailTrail';
 import type { PanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
 import type { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import type { PanelSessions } from '../shared/admin/PanelSessions';
@@ -47,7 +48,10 @@ export interface FanoutServices {
   watermarks: WatermarkAdvancer;
   retryPolicy: RetryPolicy;
   /** `graph-notifications` → `jira-notify`; `requeue` puts the message back as it came. */
-  fanOut(message: GraphNotificationMessage, hooks: Pick<FanOutMailDeps, 'requeue' | 'onWatermarkError'>): Promise<FanOutResult>;
+  fanOut(
+    message: GraphNotificationMessage,
+    hooks: Pick<FanOutMailDeps, 'requeue' | 'onWatermarkError' | 'onTrailError'>,
+  ): Promise<FanOutResult>;
   /** One `jira-notify` message: watchers minus the sender, then Jira's notify. */
   notify(message: JiraNotifyMessage): Promise<NotifyWatchersResult>;
   /** Deletes delivery records older than `DELIVERY_RETENTION`. */
@@ -74,6 +78,8 @@ export interface AdminServices {
   operator: OperatorPolicy | undefined;
   listSubscriptions(tenantId: string): Promise<PanelSubscriptions>;
   listLinks(request: { tenantId: string; instanceId: string; issueKey?: string }): Promise<PanelLinks>;
+  /** A mail's trail within the tenant, by its Graph message id, internetMessageId or conversation id. */
+  mailTrail(tenantId: string, id: string): Promise<MailTrail>;
   report(request: Omit<ActivityReportRequest, 'nowMs'>): Promise<ActivityReport>;
 }
 

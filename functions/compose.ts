@@ -1,6 +1,7 @@
 import { buildActivityReport } from '../shared/admin/buildActivityReport';
 import { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
 import { listPanelLinks } from '../shared/admin/listPanelLinks';
+import { loadMailTrail } from '../shared/admin/loadMailTrail';
 import { listPanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
 import { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import { PanelSessions } from '../shared/admin/PanelSessions';
@@ -210,6 +211,7 @@ export function createServices(init: ServicesInit): Services {
         watermarks,
         clock,
         maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY,
+        trails: repositories.trails,
         ...hooks,
       }),
     notify: (message) =>
@@ -222,8 +224,16 @@ export function createServices(init: ServicesInit): Services {
         clock,
         window: notifyWindow,
       }),
-    pruneDeliveries: () =>
-      pruneOldDeliveries({ repository: repositories.deliveries, clock, retentionSeconds: settings.DELIVERY_RETENTION }),
+    // The mail trails go with the deliveries they explain: the same retention, the same run.
+    pruneDeliveries: async () => {
+      const deliveries = await pruneOldDeliveries({
+        repository: repositories.deliveries,
+        clock,
+        retentionSeconds: settings.DELIVERY_RETENTION,
+      });
+      const trails = await pruneOldDeliveries({ repository: repositories.trails, clock, retentionSeconds: settings.DELIVERY_RETENTION });
+      return { deleted: deliveries.deleted + trails.deleted, incomplete: deliveries.incomplete || trails.incomplete };
+    },
     renewSubscriptions: () =>
       renewExpiringSubscriptions({
         manager: mailboxSubscriptions,
@@ -263,6 +273,8 @@ export function createServices(init: ServicesInit): Services {
     listSubscriptions: (tenantId) =>
       listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
     listLinks: (request) => listPanelLinks(request, { links: repositories.links }),
+    mailTrail: (tenantId, id) =>
+      loadMailTrail(tenantId, id, { trails: repositories.trails, deliveries: repositories.deliveries, queues: queueAdmin }),
     report: (request) =>
       buildActivityReport(
         { ...request, nowMs: clock.now() },

@@ -10,6 +10,7 @@ import { manageReport } from './manageReport';
 import { manageSession } from './manageSession';
 import { manageSubscriptions } from './manageSubscriptions';
 import { manageTestConnection } from './manageTestConnection';
+import { manageTrail } from './manageTrail';
 import { manageUi } from './manageUi';
 import { manageUiAsset } from './manageUiAsset';
 import { health } from './health';
@@ -27,6 +28,8 @@ import { RENEW_SUBSCRIPTIONS_SCHEDULE, renewSubscriptions } from './renewSubscri
 import { notifyIssueWatchers } from './notifyIssueWatchers';
 import { processMailNotification } from './processMailNotification';
 import { pruneDeliveries } from './pruneDeliveries';
+import { problemTypes } from './problemTypes';
+import { serveOpenApi } from './openApi';
 import { wrapFunction } from './wrapFunction';
 
 /**
@@ -35,6 +38,9 @@ import { wrapFunction } from './wrapFunction';
  */
 const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'health', route: 'health', methods: ['GET'], handler: health },
+  // The table describes itself: the getter is read on the first request, when `rows` exists.
+  { kind: 'http', name: 'openApi', route: 'openapi.json', methods: ['GET'], handler: serveOpenApi(() => rows) },
+  { kind: 'http', name: 'problemTypes', route: 'problems', methods: ['GET'], handler: problemTypes },
   // The add-in calls these from its pages with a bearer header, so browsers send a preflight: OPTIONS beside the rest.
   {
     kind: 'http',
@@ -78,6 +84,7 @@ const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'manageReport', route: 'manage/panel/report', methods: ['GET'], handler: manageReport },
   { kind: 'http', name: 'manageSubscriptions', route: 'manage/panel/subscriptions', methods: ['GET'], handler: manageSubscriptions },
   { kind: 'http', name: 'manageLinks', route: 'manage/panel/links', methods: ['GET'], handler: manageLinks },
+  { kind: 'http', name: 'manageTrail', route: 'manage/panel/trail', methods: ['GET'], handler: manageTrail },
   { kind: 'http', name: 'manageTestConnection', route: 'manage/panel/test-connection', methods: ['POST'], handler: manageTestConnection },
   { kind: 'http', name: 'manageReplayPoison', route: 'manage/panel/replay-poison', methods: ['POST'], handler: manageReplayPoison },
   { kind: 'http', name: 'managePanelSecret', route: 'manage/panel/secret', methods: ['POST'], handler: managePanelSecret },

@@ -4,7 +4,7 @@ import { statusForCode, titleForCode } from '../shared/platform/errors/statusFor
 import { oauthDancePage } from '../shared/jira/oauthDancePage';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
-const beginQuerySchema = z.object({
+export const beginQuerySchema = z.object({
   tenant: z.string().min(1).max(128),
   id: z.string().min(1).max(128),
 });

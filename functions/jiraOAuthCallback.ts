@@ -5,7 +5,7 @@ import { oauthDancePage } from '../shared/jira/oauthDancePage';
 import { readCookie } from '../shared/platform/http/cookies';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
-const callbackQuerySchema = z.object({
+export const callbackQuerySchema = z.object({
   tenant: z.string().min(1).max(128),
   oauth_token: z.string().min(1).max(512),
   oauth_verifier: z.string().min(1).max(512),

@@ -4,13 +4,13 @@ import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
 
-const querySchema = z.object({ issueKey: z.string().trim().max(255).optional() });
+export const panelLinksQuerySchema = z.object({ issueKey: z.string().trim().max(255).optional() });
 
 /** `GET /api/manage/panel/links?issueKey=DEMO`: the instance's links counted per issue, searchable by issue key. */
 export const manageLinks: HttpServiceHandler = async (request, _context, services) => {
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
-  const query = querySchema.safeParse({ issueKey: request.query.get('issueKey') ?? undefined });
+  const query = panelLinksQuerySchema.safeParse({ issueKey: request.query.get('issueKey') ?? undefined });
   if (!query.success) throw new AppError({ code: 'invalid_query', detail: 'issueKey: at most 255 characters' });
   const result = await services.admin.listLinks({
     tenantId: session.tenantId,

@@ -9,7 +9,7 @@ import { authenticatePanel } from './http/authenticatePanel';
 import { jsonResponse } from './http/jsonResponse';
 import { readRequestJson } from './http/readRequestJson';
 
-const bodySchema = z.object({ queue: z.string().min(1).max(64) }).strict();
+export const replayPoisonBodySchema = z.object({ queue: z.string().min(1).max(64) }).strict();
 const MAX_BODY_BYTES = 4 * 1024;
 /** Messages a tenant's replay looks at per call (32 receives); it answers `complete: false` when there may be more. */
 const TENANT_SCAN_LIMIT = 1024;
@@ -45,7 +45,7 @@ export const manageReplayPoison: HttpServiceHandler = async (request, context, s
 };
 
 async function readQueue(request: HttpRequest): Promise<QueueName> {
-  const body = bodySchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
+  const body = replayPoisonBodySchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
   if (!body.success) throw new AppError({ code: 'invalid_body', detail: 'expected { "queue": "<queue name>" }' });
   return toQueueName(body.data.queue);
 }

@@ -20,6 +20,7 @@ export const processMailNotification: QueueServiceHandler = async (message, cont
     requeue: (_parsed, delaySeconds) =>
       services.queues.send(queueNames.graphNotifications, message, { visibilityTimeoutSeconds: delaySeconds }),
     onWatermarkError: (error) => context.warn(`subscription watermark not moved: ${error instanceof AppError ? error.code : 'error'}`),
+    onTrailError: (error) => context.warn(`mail trail not recorded: ${error instanceof AppError ? error.code : 'error'}`),
   });
 
   switch (result.kind) {

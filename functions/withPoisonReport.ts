@@ -1,5 +1,5 @@
 import { recordPoisoned } from '../shared/admin/recordPoisoned';
-import type { QueueName } from '../shared/platform/storage/queueNames';
+import { poisonQueueName, type QueueName } from '../shared/platform/storage/queueNames';
 import type { QueueServiceHandler } from './FunctionDefinition';
 
 /** host.json `extensions.queues.maxDequeueCount`: after this many failed attempts the host moves a message to poison. */
@@ -17,6 +17,8 @@ export function withPoisonReport(queue: QueueName, handler: QueueServiceHandler,
     } catch (error) {
       const dequeueCount = Number(context.triggerMetadata?.dequeueCount);
       if (Number.isInteger(dequeueCount) && dequeueCount >= maxDequeueCount) {
+        // The operators' poison alert (infra/modules/alerts.bicep) matches this prefix: storage has no per-queue depth metric.
+        context.warn(`poison: a message of ${queue} failed its last attempt (${dequeueCount}) and goes to ${poisonQueueName(queue)}`);
         if (!(await recordPoisoned(services.admin.reports, queue, message))) context.warn(`poison count of ${queue} not recorded`);
       }
       throw error;

@@ -12,6 +12,9 @@ param environmentName string
 @description('Azure region; it must offer the Flex Consumption plan.')
 param location string = resourceGroup().location
 
+@description('E-mail address the operators\' action group alerts (poison messages, function failures, failed renewals, /api/health down); empty: no e-mail, the alerts still show in the portal.')
+param alertEmail string = ''
+
 @description('Client id of the app registration the app calls Microsoft Graph with (GRAPH_CLIENT_ID).')
 @minLength(1)
 param graphClientId string
@@ -228,6 +231,7 @@ var tableNames = [
   'licenses'
   'reports'
   'digests'
+  'trails'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -382,6 +386,19 @@ module functionApp 'modules/functionApp.bicep' = {
 }
 
 var baseUrl = empty(customBaseUrl) ? 'https://${functionApp.outputs.defaultHostName}' : customBaseUrl
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  // The component is named before the deployment (what-if stays precise); `baseUrl` already orders this after it.
+  params: {
+    namePrefix: 'alert-${resourceToken}'
+    location: location
+    tags: tags
+    applicationInsightsName: applicationInsightsName
+    baseUrl: baseUrl
+    alertEmail: alertEmail
+  }
+}
 
 output functionAppName string = functionApp.outputs.name
 output functionAppHostName string = functionApp.outputs.defaultHostName

@@ -116,6 +116,17 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
       <tbody id="link-rows"></tbody>
     </table>
   </section>
+
+  <section id="trail" class="wide" hidden>
+    <h2>A mail's trail</h2>
+    <p class="muted">Why was someone notified, or not? Enter the mail's Internet message id, its Outlook (Graph) id or its conversation id.</p>
+    <form id="trail-search" class="search" role="search">
+      <input id="trail-id" type="search" placeholder="&lt;message-id@example.com&gt;, a message id or a conversation id" autocomplete="off" spellcheck="false" aria-label="Mail id">
+      <button type="submit">Follow</button>
+    </form>
+    <output id="trail-summary" class="status"></output>
+    <div id="trail-mails"></div>
+  </section>
 </main>
 </body>
 </html>

@@ -126,7 +126,7 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
     for (const row of rows) expect(row).toMatchObject({ status: 'sent', attempts: 2, lastStatus: 204 });
   });
 
-  it('an unlinked mail costs one table lookup and no Jira call', async () => {
+  it('an unlinked mail costs one table lookup, its trail row and no Jira call', async () => {
     const scenario = await stack.newScenario();
     const requests: string[] = [];
     const counter: Parameters<TableClient['pipeline']['addPolicy']>[0] = {
@@ -148,8 +148,10 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
 
       await stack.notify(stack.mail(scenario, { from: 'alice@example.test' }));
       await waitFor(() => (processed() > before + 1 ? true : undefined), 'the second unlinked mail');
-      expect(requests).toHaveLength(1);
+      // The lookup, then the one row of the mail's trail (why it went no further), written after it.
+      expect(requests).toHaveLength(2);
       expect(requests[0]).toMatch(/^GET links\(\)/);
+      expect(requests[1]).toMatch(/^(PUT|PATCH|MERGE) trails\(/);
       expect(stack.jira.requests.length).toBe(jiraBefore);
     } finally {
       for (const table of allTableNames) stack.services.tableClients.get(table).pipeline.removePolicy({ name: counter.name });

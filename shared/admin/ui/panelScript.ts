@@ -340,6 +340,88 @@ export function panelMain(): void {
     return `${count} (${status} since ${when(reason.since)}, next try ${when(reason.nextCheckAt)})`;
   }
 
+  const DROP_REASONS: Record<string, string> = {
+    changeType: 'it was not a new mail (only new mail notifies)',
+    noConversation: 'it belongs to no conversation',
+    mailGone: 'it was deleted or moved before it could be read',
+    notLinked: "its conversation is linked to no issue by the mailbox's owner",
+  };
+  const FAN_OUT: Record<string, string> = {
+    queued: 'queued for Jira',
+    alreadyHandled: 'already handled (another mailbox or a repeat)',
+    staleSkipped: 'skipped: Jira no longer shows the issue (retried later)',
+  };
+
+  /** One mail's chain: received → dropped and why, or matched → per issue what Jira was asked and who heard of it. */
+  function renderTrail(result: Json): void {
+    const mails = list(result.mails);
+    setStatus(
+      'trail-summary',
+      mails.length === 0
+        ? 'No mail with this id was handled in the retention period.'
+        : `${mails.length} ${mails.length === 1 ? 'mail' : 'mails'}${result.truncated === true ? ' (the latest only)' : ''}.`,
+      mails.length === 0 ? 'warn' : 'muted',
+    );
+    const container = byId('trail-mails');
+    clear(container);
+    for (const mail of mails) {
+      const article = document.createElement('article');
+      article.className = 'trail-mail';
+      const received = document.createElement('p');
+      received.className = 'trail-received';
+      received.textContent = `Received ${when(mail.receivedAt)} in the mailbox of ${str(mail.mailboxUserId)} (subscription ${str(mail.subscriptionId)}).`;
+      article.appendChild(received);
+      const verdict = document.createElement('p');
+      verdict.className = `trail-outcome ${mail.outcome === 'matched' ? 'ok' : 'warn'}`;
+      const issues = list(mail.issues);
+      if (mail.outcome === 'matched')
+        verdict.textContent = `Matched ${issues.length} ${issues.length === 1 ? 'linked issue' : 'linked issues'}.`;
+      else if (mail.outcome === 'poisoned')
+        verdict.textContent = 'Not handled: it failed repeatedly and waits in graph-notifications-poison.';
+      else verdict.textContent = `Dropped: ${DROP_REASONS[str(mail.reason, '')] ?? str(mail.reason, 'no reason recorded')}.`;
+      article.appendChild(verdict);
+      if (issues.length > 0) {
+        const table = document.createElement('table');
+        const head = table.createTHead().insertRow();
+        for (const title of ['Issue', 'Fan-out', 'Jira', 'Watchers', 'Notified', 'Attempts']) {
+          const th = document.createElement('th');
+          th.textContent = title;
+          head.appendChild(th);
+        }
+        const body = table.createTBody();
+        for (const issue of issues) {
+          const delivery = obj(issue.delivery);
+          const row = body.insertRow();
+          row.className = 'trail-issue';
+          cell(row, str(issue.issueKey));
+          cell(row, FAN_OUT[str(issue.fanOut, '')] ?? str(issue.fanOut));
+          cell(
+            row,
+            deliveryText(delivery, issue.poisoned === true),
+            issue.poisoned === true || delivery.status === 'failed' ? 'bad' : 'ok',
+          );
+          cell(row, typeof delivery.watchers === 'number' ? String(delivery.watchers) : '—', 'num');
+          const names = Array.isArray(delivery.recipients)
+            ? delivery.recipients.filter((name): name is string => typeof name === 'string')
+            : [];
+          cell(row, names.length > 0 ? names.join(', ') : delivery.reason === 'no_recipients' ? 'nobody (no watcher left to tell)' : '—');
+          cell(row, typeof delivery.attempts === 'number' ? String(delivery.attempts) : '—', 'num');
+        }
+        article.appendChild(table);
+      }
+      container.appendChild(article);
+    }
+  }
+
+  function deliveryText(delivery: Json, poisoned: boolean): string {
+    const status = typeof delivery.lastStatus === 'number' ? ` (Jira answered ${delivery.lastStatus})` : '';
+    if (poisoned) return `failed repeatedly, waits in jira-notify-poison${status}`;
+    if (delivery.status === 'sent') return `notified ${when(delivery.updatedAt)}`;
+    if (delivery.status === 'failed') return `gave up: ${str(delivery.reason, 'failed')}${status}`;
+    if (delivery.status === 'pending') return `in progress, attempt ${num(delivery.attempts)}${status}`;
+    return 'not yet';
+  }
+
   async function section(load: () => Promise<void>, what: string): Promise<void> {
     try {
       await load();
@@ -408,6 +490,7 @@ export function panelMain(): void {
       section(async () => renderSubscriptions(await call('subscriptions')), 'subscriptions'),
       section(async () => renderLinks(await call('links')), 'links'),
     ]);
+    byId('trail').hidden = false;
     await testConnection();
     document.body.dataset.ready = 'true';
   }
@@ -434,6 +517,13 @@ export function panelMain(): void {
     event.preventDefault();
     const issueKey = byId<HTMLInputElement>('link-issue').value.trim();
     void section(async () => renderLinks(await call('links', issueKey === '' ? {} : { query: { issueKey } })), 'links');
+  });
+
+  byId('trail-search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const id = byId<HTMLInputElement>('trail-id').value.trim();
+    if (id === '') return;
+    void section(async () => renderTrail(await call('trail', { query: { id } })), 'trail');
   });
 
   byId('signin-form').addEventListener('submit', (event) => {

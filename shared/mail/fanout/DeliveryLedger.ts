@@ -19,6 +19,9 @@ export interface DeliveryOutcome {
   lastStatus?: number;
   /** A stable reason code, e.g. `no_recipients`, `issue_not_found`; never upstream text. */
   reason?: string;
+  watchers?: number;
+  /** The Jira user names notified. */
+  recipients?: string[];
 }
 
 type LedgerRepository = Pick<DeliveryRepository, 'insert' | 'getVersioned' | 'update' | 'upsert'>;
@@ -102,6 +105,8 @@ export class DeliveryLedger {
       updatedAt: iso(this.clock.now()),
       ...(outcome.lastStatus === undefined ? {} : { lastStatus: outcome.lastStatus }),
       ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+      ...(outcome.watchers === undefined ? {} : { watchers: outcome.watchers }),
+      ...(outcome.recipients === undefined ? {} : { recipients: outcome.recipients }),
     };
     const leaseEnds = leaseUntil === undefined ? this.clock.now() + this.leaseMs : Date.parse(leaseUntil);
     for (let delayMs = COMPLETE_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, COMPLETE_MAX_DELAY_MS)) {

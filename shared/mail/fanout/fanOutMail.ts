@@ -4,6 +4,8 @@ import type { Clock } from '../../platform/clock';
 import type { DeliveryRepository } from '../../platform/storage/deliveries/DeliveryRepository';
 import type { LinkEntity } from '../../platform/storage/links/linkEntity';
 import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
+import type { TrailIssue, TrailIssueState } from '../../platform/storage/trails/mailTrailEntity';
+import type { MailTrailRepository } from '../../platform/storage/trails/MailTrailRepository';
 import type { GraphNotificationMessage } from '../webhooks/graphNotificationMessage';
 import type { MailResourceData } from '../webhooks/mailResourceDataSchema';
 import type { JiraNotifyMessage } from './jiraNotifyMessage';
@@ -26,6 +28,17 @@ export interface FanOutMailDeps {
   maxDelaySeconds: number;
   /** Told when the watermark could not be moved: worth a warning, not a retry. */
   onWatermarkError?(error: unknown): void;
+  /** Where the mail's trail is written, one row per mail handled (not for a throttled try). */
+  trails?: Pick<MailTrailRepository, 'upsert'>;
+  /** Told when the trail could not be written: the trail is for the admin, it never fails the mail. */
+  onTrailError?(error: unknown): void;
+}
+
+/** What the fan-out learnt of the mail on its way, for the trail. */
+interface TrailFacts {
+  internetMessageId?: string;
+  conversationId?: string;
+  issues: TrailIssue[];
 }
 
 /** Graph's `receivedDateTime` and our clock may differ a little; whole seconds too. */
@@ -49,6 +62,13 @@ export type FanOutResult =
  * that races past this check.
  */
 export async function fanOutMail(message: GraphNotificationMessage, deps: FanOutMailDeps): Promise<FanOutResult> {
+  const facts: TrailFacts = { issues: [] };
+  const result = await fanOut(message, deps, facts);
+  if (deps.trails && result.kind !== 'requeued') await recordTrail(message, result, facts, { ...deps, trails: deps.trails });
+  return result;
+}
+
+async function fanOut(message: GraphNotificationMessage, deps: FanOutMailDeps, facts: TrailFacts): Promise<FanOutResult> {
   if (message.changeType.toLowerCase() !== 'created') return { kind: 'ignored', reason: 'changeType' };
 
   let resource: MailResourceData;
@@ -70,6 +90,8 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
   }
 
   const mail = toNotifiedMail(resource);
+  if (resource.internetMessageId) facts.internetMessageId = resource.internetMessageId;
+  if (resource.conversationId) facts.conversationId = resource.conversationId;
   if (!mail) {
     await advance(message, resource, deps);
     return { kind: 'ignored', reason: 'noConversation' };
@@ -97,6 +119,7 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
   const now = deps.clock.now();
   // A stale link is skipped until its backoff has passed; then this mail is its probe.
   const live = links.filter((link) => isProbeDue(link, now));
+  for (const link of links) if (!live.includes(link)) facts.issues.push(trailIssue(link, 'staleSkipped'));
   if (live.length === 0) {
     await advance(message, resource, deps);
     return links.length === 0 ? { kind: 'notLinked' } : { kind: 'enqueued', issues: 0, alreadyDelivered: 0, staleLinks: links.length };
@@ -119,6 +142,8 @@ export async function fanOutMail(message: GraphNotificationMessage, deps: FanOut
       retry: { throttled: 0, failed: 0 },
       ...(link.stale === true ? { probe: true } : {}),
     }));
+  for (const link of live)
+    facts.issues.push(trailIssue(link, delivered.has(issueId(link.instanceId, link.issueKey)) ? 'alreadyHandled' : 'queued'));
   if (messages.length > 0) await deps.enqueue(messages);
   // Only after the messages are durably queued: "last notification" means one that was handled.
   await advance(message, resource, deps);
@@ -138,6 +163,40 @@ async function advance(message: GraphNotificationMessage, resource: MailResource
     // The watermark only tells the panel when the last mail came; a catch-up does not start from it.
     deps.onWatermarkError?.(error);
   }
+}
+
+/**
+ * One row per mail handled, written after the mail's messages are queued: a failure here
+ * loses a line of the admin's trail, never a notification.
+ */
+async function recordTrail(
+  message: GraphNotificationMessage,
+  result: Exclude<FanOutResult, { kind: 'requeued' }>,
+  facts: TrailFacts,
+  deps: Pick<FanOutMailDeps, 'clock' | 'onTrailError'> & { trails: Pick<MailTrailRepository, 'upsert'> },
+): Promise<void> {
+  const matched = result.kind === 'enqueued';
+  try {
+    await deps.trails.upsert({
+      tenantId: message.tenantId,
+      userId: message.userId,
+      messageId: message.messageId,
+      subscriptionId: message.subscriptionId,
+      receivedAt: message.receivedAt,
+      ...(facts.internetMessageId === undefined ? {} : { internetMessageId: facts.internetMessageId }),
+      ...(facts.conversationId === undefined ? {} : { conversationId: facts.conversationId }),
+      outcome: matched ? 'matched' : 'dropped',
+      ...(matched ? {} : { reason: result.kind === 'ignored' ? result.reason : 'notLinked' }),
+      issues: facts.issues,
+      updatedAt: new Date(deps.clock.now()).toISOString(),
+    });
+  } catch (error) {
+    deps.onTrailError?.(error);
+  }
+}
+
+function trailIssue(link: LinkEntity, state: TrailIssueState): TrailIssue {
+  return { instanceId: link.instanceId, issueKey: link.issueKey, state };
 }
 
 /** Object ids are GUIDs; their case is not significant. */

@@ -97,7 +97,12 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
   const selection = selectRecipients(watchers.value, sender);
   const { droppedSender, droppedInactive } = selection;
   if (selection.names.length === 0) {
-    await deps.ledger.complete(claim, { status: 'sent', lastStatus: watchers.status, reason: 'no_recipients' });
+    await deps.ledger.complete(claim, {
+      status: 'sent',
+      lastStatus: watchers.status,
+      reason: 'no_recipients',
+      watchers: watchers.value.length,
+    });
     await finishDigest();
     return { kind: 'sentWithoutRecipients', droppedSender, droppedInactive };
   }
@@ -107,7 +112,12 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
   const notified = await callJira(() => deps.jira.notify(issue, notification));
   if (notified.kind !== 'ok') return afterGivingUp(await afterFailure(notified, message, claim, deps), finishDigest);
   // Between Jira's 2xx and this write is the one place a crash (or storage down for longer than the lease) yields a duplicate.
-  await deps.ledger.complete(claim, { status: 'sent', lastStatus: notified.status });
+  await deps.ledger.complete(claim, {
+    status: 'sent',
+    lastStatus: notified.status,
+    watchers: watchers.value.length,
+    recipients: selection.names,
+  });
   await finishDigest();
   return { kind: 'sent', recipients: selection.names.length, droppedSender, droppedInactive };
 }

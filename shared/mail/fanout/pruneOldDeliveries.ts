@@ -1,8 +1,13 @@
 import type { Clock } from '../../platform/clock';
-import type { DeliveryRepository } from '../../platform/storage/deliveries/DeliveryRepository';
 
-export interface PruneDeliveriesInit {
-  repository: Pick<DeliveryRepository, 'listUpdatedBefore' | 'delete'>;
+/** A table whose rows carry `updatedAt`: the deliveries, and the mail trails kept as long. */
+export interface PrunableTable<E> {
+  listUpdatedBefore(time: string): AsyncIterableIterator<E>;
+  delete(row: E): Promise<void>;
+}
+
+export interface PruneDeliveriesInit<E> {
+  repository: PrunableTable<E>;
   clock: Clock;
   /** `DELIVERY_RETENTION`: longer than any redelivery (Graph retries for 4 hours, a poison replay waits for a fix). */
   retentionSeconds: number;
@@ -23,7 +28,7 @@ export interface PruneResult {
  * report no longer shows. A row that changed since it was listed is deleted all the same:
  * an update to a row that old would be a retry long past its purpose.
  */
-export async function pruneOldDeliveries(init: PruneDeliveriesInit): Promise<PruneResult> {
+export async function pruneOldDeliveries<E>(init: PruneDeliveriesInit<E>): Promise<PruneResult> {
   const started = init.clock.now();
   const cutoff = new Date(started - init.retentionSeconds * 1000).toISOString();
   const budgetMs = init.budgetMs ?? 4 * 60_000;

@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '../errors/AppError';
 import { statusForCode, titleForCode } from '../errors/statusForCode';
+import { problemTypeUri } from './renderProblemTypesPage';
 
 export interface ProblemResponse {
   status: number;
@@ -18,7 +19,7 @@ export function toProblemResponse(error: unknown, instance?: string): ProblemRes
   const status = statusForCode(appError.code);
   const problem: Record<string, unknown> = {
     ...appError.extensions,
-    type: `urn:jira-outlook-cloud:problem:${appError.code}`,
+    type: problemTypeUri(appError.code),
     title: titleForCode(appError.code),
     status,
     code: appError.code,

@@ -6,6 +6,7 @@ import type { LicenseRepository } from './licenses/LicenseRepository';
 import type { LinkRepository } from './links/LinkRepository';
 import type { MailboxRepository } from './mailboxes/MailboxRepository';
 import type { SubscriptionRepository } from './subscriptions/SubscriptionRepository';
+import type { MailTrailRepository } from './trails/MailTrailRepository';
 
 /** One repository per table of DESIGN.md. */
 export interface Repositories {
@@ -19,4 +20,5 @@ export interface Repositories {
   licenses: LicenseRepository;
   /** `.windows` and `.mails`: storm control's windows and the mails held for their digests. */
   digests: DigestRepository;
+  trails: MailTrailRepository;
 }

@@ -8,6 +8,7 @@ import { MailboxRepository } from './mailboxes/MailboxRepository';
 import type { Repositories } from './Repositories';
 import { SubscriptionRepository } from './subscriptions/SubscriptionRepository';
 import type { TableClientFactory } from './TableClientFactory';
+import { MailTrailRepository } from './trails/MailTrailRepository';
 import { tableNames } from './tableNames';
 
 /** Builds every repository over the factory's clients; no network I/O. */
@@ -21,5 +22,6 @@ export function createRepositories(tables: TableClientFactory): Repositories {
     deliveries: new DeliveryRepository({ client: tables.get(tableNames.deliveries) }),
     licenses: new LicenseRepository({ client: tables.get(tableNames.licenses) }),
     digests: new DigestRepository({ client: tables.get(tableNames.digests) }),
+    trails: new MailTrailRepository({ client: tables.get(tableNames.trails) }),
   };
 }

@@ -11,6 +11,8 @@ export const tableNames = {
   reports: 'reports',
   /** Storm control: per linked issue and conversation, the notification window and the mails held for its digest. */
   digests: 'digests',
+  /** One row per mail the fan-out handled, for the panel's mail trail (pruned with the deliveries). */
+  trails: 'trails',
 } as const;
 
 export type TableName = (typeof tableNames)[keyof typeof tableNames];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonColumn } from '../jsonColumn';
 import { parseTableRow } from '../parseTableRow';
 import { tableDateSchema, toTableDate } from '../tableDate';
 import { compositeKey, hashKey } from '../tableKey';
@@ -23,11 +24,18 @@ export interface DeliveryEntity {
   lastStatus?: number;
   /** A stable reason code for `failed` (never an upstream body). */
   reason?: string;
+  /** How many watchers the issue had when it was sent. */
+  watchers?: number;
+  /** The Jira user names notified, at most `MAX_RECORDED_RECIPIENTS` (the panel's mail trail). */
+  recipients?: string[];
   createdAt: string;
   updatedAt: string;
   /** While in the future, another worker must not send this notification. */
   leaseUntil?: string;
 }
+
+/** Jira user names are at most 255 characters: the list stays well inside a 64 KiB property. */
+export const MAX_RECORDED_RECIPIENTS = 100;
 
 export type DeliveryKey = Pick<DeliveryEntity, 'tenantId' | 'internetMessageId' | 'instanceId' | 'issueKey'>;
 export type DeliveryPartition = Pick<DeliveryEntity, 'tenantId' | 'internetMessageId'>;
@@ -41,6 +49,8 @@ const rowSchema = z.object({
   attempts: z.number().int().min(0),
   lastStatus: z.number().int().optional(),
   reason: z.string().optional(),
+  watchers: z.number().int().min(0).optional(),
+  recipients: jsonColumn('recipients', z.array(z.string()).max(MAX_RECORDED_RECIPIENTS)).optional(),
   createdAt: tableDateSchema,
   updatedAt: tableDateSchema,
   leaseUntil: tableDateSchema.optional(),
@@ -61,6 +71,8 @@ export function toTableEntity(entity: DeliveryEntity): TableRow {
     attempts: entity.attempts,
     lastStatus: entity.lastStatus,
     reason: entity.reason,
+    watchers: entity.watchers,
+    recipients: entity.recipients === undefined ? undefined : JSON.stringify(entity.recipients.slice(0, MAX_RECORDED_RECIPIENTS)),
     createdAt: toTableDate(entity.createdAt, 'createdAt'),
     updatedAt: toTableDate(entity.updatedAt, 'updatedAt'),
     leaseUntil: entity.leaseUntil === undefined ? undefined : toTableDate(entity.leaseUntil, 'leaseUntil'),

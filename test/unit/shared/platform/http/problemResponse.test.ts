@@ -11,6 +11,8 @@ describe('toProblemResponse', () => {
       code: 'instance_not_found',
       detail: 'no instance "x"',
       title: expect.any(String) as string,
+      // A reference that resolves, against the request's URL, to the code's section of the served problem page.
+      type: '/api/problems#instance_not_found',
     });
   });
 
