@@ -73,7 +73,8 @@ export class JiraTokenStore {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const entity = await this.repository.access.get({ tenantId, userId, instanceId });
-    if (!entity) return undefined;
+    // An OAuth 2.0 token cannot sign an OAuth 1.0a request: for this caller there is none.
+    if (!entity || entity.tokenKind === 'oauth2' || entity.encryptedTokenSecret === undefined) return undefined;
     const context = accessContext(tenantId, userId, instanceId);
     const token = {
       key: this.secrets.open(entity.encryptedAccessToken, `${context}/token`),
@@ -91,6 +92,7 @@ export class JiraTokenStore {
       tenantId,
       userId,
       instanceId,
+      tokenKind: 'oauth1',
       encryptedAccessToken: this.secrets.seal(token.key, `${context}/token`),
       encryptedTokenSecret: this.secrets.seal(token.secret, `${context}/secret`),
       jiraUserName: jiraUser.name,
