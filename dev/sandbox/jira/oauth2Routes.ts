@@ -138,10 +138,10 @@ async function token(context: SimulatorContext, init: OAuth2RoutesInit): Promise
     if (!refresh || refresh.clientId !== client.clientId || refresh.used || refresh.revoked || refresh.expiresAt <= now)
       return refuse(400, 'invalid_grant');
     if (parameter('redirect_uri') !== client.redirectUri) return refuse(400, 'invalid_grant');
+    // Rotation: the used refresh token is refused from now on. The access token issued with
+    // it lives on to its expiry (RFC 6749 §6 asks nothing else), so a process still holding
+    // it from its cache is not refused meanwhile.
     refresh.used = true;
-    // Rotation: the access token of the old pair goes with it.
-    const old = state.oauth2AccessTokens.get(refresh.accessToken);
-    if (old) old.revoked = true;
     state.oauth2Refreshes += 1;
     issue(state, context, init, { clientId: client.clientId, user: refresh.user, scope: refresh.scope, code: refresh.code, now });
     return;
