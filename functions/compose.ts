@@ -14,6 +14,7 @@ import { JiraTokenStore } from '../shared/jira/JiraTokenStore';
 import { JiraBearerTokens } from '../shared/jira/JiraBearerTokens';
 import { JiraUserAuthorizer } from '../shared/jira/JiraUserAuthorizer';
 import { OAuth2TokenClient } from '../shared/jira/OAuth2TokenClient';
+import { proposeAuthKind } from '../shared/jira/proposeAuthKind';
 import { JiraUserClient } from '../shared/jira/JiraUserClient';
 import { OAuthDance } from '../shared/jira/OAuthDance';
 import type { BaseUrlPolicy } from '../shared/jira/validateBaseUrl';
@@ -102,6 +103,7 @@ export function createServices(init: ServicesInit): Services {
       ...(init.resolve ? { resolve: init.resolve } : {}),
     },
     onInstanceMoved: (tenantId, instanceId) => jiraTokenStore.dropInstance(tenantId, instanceId),
+    proposeAuthKind: (baseUrl) => proposeAuthKind(http, baseUrl),
   });
   const oauth2Tokens = new OAuth2TokenClient({ http, clock });
   const oauthDance = new OAuthDance({ instances, tokens: jiraTokenStore, http, clock, oauth2Tokens });

@@ -39,11 +39,14 @@ export interface InstanceServiceInit {
    * tokens must go. (The service token is in the instance row and goes with the move itself.)
    */
   onInstanceMoved?: (tenantId: string, instanceId: string) => Promise<void>;
+  /** The kind Jira's application-links manifest suggests, for a registration that names none. */
+  proposeAuthKind?: (baseUrl: string) => Promise<'oauth1' | 'oauth2' | undefined>;
 }
 
 export interface RegisterResult {
   created: boolean;
-  view: InstanceView;
+  /** With `proposedAuthKind` when the registration named no `authKind` and Jira's manifest suggests one. */
+  view: InstanceView & { proposedAuthKind?: 'oauth1' | 'oauth2' };
 }
 
 const MAX_CACHED = 1000;
@@ -61,6 +64,7 @@ export class InstanceService {
   private readonly publicBaseUrl: string;
   private readonly baseUrlPolicy: BaseUrlPolicy;
   private readonly onInstanceMoved: ((tenantId: string, instanceId: string) => Promise<void>) | undefined;
+  private readonly proposeAuthKind: ((baseUrl: string) => Promise<'oauth1' | 'oauth2' | undefined>) | undefined;
   private readonly instances: TtlCache<string, LoadedInstance | null>;
   /** By sealed private key: a re-read of an unchanged row reuses the parsed key and signer. */
   private readonly signers: TtlCache<string, OAuthSigner>;
@@ -75,6 +79,7 @@ export class InstanceService {
     this.publicBaseUrl = init.publicBaseUrl.replace(/\/+$/, '');
     this.baseUrlPolicy = init.baseUrlPolicy;
     this.onInstanceMoved = init.onInstanceMoved;
+    this.proposeAuthKind = init.proposeAuthKind;
     this.instances = new TtlCache({ clock: init.clock, ttlMs: init.cacheTtlMs ?? 30_000, maxEntries: MAX_CACHED });
     this.signers = new TtlCache({ clock: init.clock, ttlMs: 24 * 3600_000, maxEntries: MAX_CACHED });
     this.clientSecrets = new TtlCache({ clock: init.clock, ttlMs: 24 * 3600_000, maxEntries: MAX_CACHED });
@@ -136,18 +141,23 @@ export class InstanceService {
       throw new AppError({ code: 'instance_invalid', detail: 'the instance id must be 1–63 lower-case letters, digits or dashes' });
     const baseUrl = await validateBaseUrl(body.baseUrl, this.baseUrlPolicy);
     const now = new Date(this.clock.now()).toISOString();
+    // Asked before any write: the kind stays the admin's choice (or the stored one); the
+    // proposal only tells them, e.g. that this Jira could use OAuth 2.0 once its link exists.
+    const proposed = body.authKind === undefined ? await this.proposeAuthKind?.(baseUrl) : undefined;
+    const withProposal = (view: InstanceView): RegisterResult['view'] =>
+      proposed === undefined ? view : { ...view, proposedAuthKind: proposed };
     try {
       for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt += 1) {
         const existing = await this.repository.getVersioned({ tenantId, instanceId });
         if (!existing) {
           const entity = await this.newEntity(tenantId, instanceId, baseUrl, body, now);
-          if (await this.repository.insert(entity)) return { created: true, view: toInstanceView(entity, this.callbackUrl) };
+          if (await this.repository.insert(entity)) return { created: true, view: withProposal(toInstanceView(entity, this.callbackUrl)) };
           continue;
         }
         const entity = this.updatedEntity(existing.entity, baseUrl, body, now);
         if (await this.repository.update(entity, existing.etag)) {
           if (new URL(existing.entity.baseUrl).origin !== new URL(baseUrl).origin) await this.onInstanceMoved?.(tenantId, instanceId);
-          return { created: false, view: toInstanceView(entity, this.callbackUrl) };
+          return { created: false, view: withProposal(toInstanceView(entity, this.callbackUrl)) };
         }
       }
       throw new AppError({ code: 'conflict', detail: 'the instance was changed concurrently; try again' });

@@ -48,6 +48,8 @@ describe('Jira OAuth 2.0 instances', () => {
   it('OAuth 1.0a first: the dance and a signed proxy call', async () => {
     const view = await stack.registerInstance('demo');
     expect(view.authKind).toBe('oauth1');
+    // No kind named: the applinks manifest of this Jira (9.x) proposes OAuth 2.0, which needs its incoming link first.
+    expect(view.proposedAuthKind).toBe('oauth2');
     expect((await stack.authorize(await user(), 'demo', 'alice')).status).toBe(200);
     const reply = await proxy('GET', 'rest/api/2/myself');
     expect(reply.status).toBe(200);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../../shared/platform/clock';
+import { applinksRoutes } from './applinksRoutes';
 import { attachmentRoutes } from './attachmentRoutes';
 import type { JiraSimulatorRoute, SimulatorContext } from './JiraSimulatorRoute';
 import {
@@ -32,6 +33,8 @@ export interface JiraSimulatorInit {
   timestampToleranceSeconds?: number;
   requestTokenTtlSeconds?: number;
   accessTokenTtlSeconds?: number;
+  /** The Jira version the applinks manifest claims; default 9.12.0 (an OAuth 2.0 provider). */
+  version?: string;
   /** OAuth 2.0 access tokens; Jira DC's live 2 hours. */
   oauth2AccessTokenTtlSeconds?: number;
   users?: SimulatedUser[];
@@ -122,6 +125,7 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
       accessTokenTtlMs: (init.accessTokenTtlSeconds ?? 5 * 365 * 86400) * 1000,
     }),
     ...oauth2Routes(oauth2Init),
+    ...applinksRoutes({ version: init.version ?? '9.12.0', serverId: 'B7D3-4A1C-9E2F-SIMU' }),
     ...restRoutes(),
     ...attachmentRoutes(),
   ];
