@@ -49,16 +49,33 @@ export class JiraBearerTokens {
     return this.flights.run(`${tenantId}\n${userId}\n${instanceId}`, () => this.refresh(tenantId, userId, instance));
   }
 
+  /**
+   * After Jira refused `refused`'s access token before its expiry (revoked, or Jira
+   * restarted its token store): one refresh, shared with any running for the user; the new
+   * grant, or undefined once the refresh is refused too (the grant is dropped then).
+   */
+  async renew(tenantId: string, userId: string, instance: LoadedInstance, refused: OAuth2Grant): Promise<OAuth2Grant | undefined> {
+    const key = `${tenantId}\n${userId}\n${instance.entity.instanceId}`;
+    return this.flights.run(key, () => this.refresh(tenantId, userId, instance, refused.accessToken));
+  }
+
   private fresh(grant: OAuth2Grant): boolean {
     return grant.expiresAt - this.refreshMarginMs > this.init.clock.now();
   }
 
-  private async refresh(tenantId: string, userId: string, instance: LoadedInstance): Promise<OAuth2Grant | undefined> {
+  /** `refusedAccessToken`: refresh even before expiry, unless the stored grant is already another one. */
+  private async refresh(
+    tenantId: string,
+    userId: string,
+    instance: LoadedInstance,
+    refusedAccessToken?: string,
+  ): Promise<OAuth2Grant | undefined> {
     const { tokens, tokenClient, instances } = this.init;
     const { instanceId, baseUrl } = instance.entity;
     const stored = await tokens.readGrant(tenantId, userId, instanceId);
     // Another process may have refreshed since this one cached the grant.
-    if (!stored || this.fresh(stored.grant)) return stored?.grant;
+    if (!stored) return undefined;
+    if (refusedAccessToken === undefined ? this.fresh(stored.grant) : stored.grant.accessToken !== refusedAccessToken) return stored.grant;
     const answer = await tokenClient.refresh({
       baseUrl,
       client: instances.oauth2Client(instance),

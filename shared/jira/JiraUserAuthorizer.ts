@@ -2,6 +2,7 @@ import { AppError } from '../platform/errors/AppError';
 import type { InstanceService, LoadedInstance } from './InstanceService';
 import type { JiraBearerTokens } from './JiraBearerTokens';
 import type { JiraTokenStore } from './JiraTokenStore';
+import type { OAuth2Grant } from './OAuth2TokenClient';
 import type { FormPair } from './parseFormPairs';
 
 export interface UserCall {
@@ -18,12 +19,17 @@ export interface UserAuthorization {
   authorization: string;
   /** Jira refused the credential: drop it (if still the stored one) so the next call asks the user again. */
   refused(): Promise<void>;
+  /**
+   * OAuth 2.0 only: after Jira answered 401, a refreshed credential to send the call again
+   * with, or undefined when the refresh is refused too (the grant is dropped then).
+   */
+  renew?(): Promise<UserAuthorization | undefined>;
 }
 
 export interface JiraUserAuthorizerInit {
   instances: Pick<InstanceService, 'startUrl'>;
   tokens: Pick<JiraTokenStore, 'getAccess' | 'dropRejected' | 'dropRejectedGrant'>;
-  bearers: Pick<JiraBearerTokens, 'current'>;
+  bearers: Pick<JiraBearerTokens, 'current' | 'renew'>;
 }
 
 /**
@@ -43,11 +49,16 @@ export class JiraUserAuthorizer {
     if ((instance.entity.authKind ?? 'oauth1') === 'oauth2') {
       const grant = await bearers.current(tenantId, userId, instance);
       if (!grant) throw this.authorizationRequired(instanceId);
-      return {
+      const bearer = (current: OAuth2Grant): UserAuthorization => ({
         kind: 'oauth2',
-        authorization: `Bearer ${grant.accessToken}`,
-        refused: () => tokens.dropRejectedGrant(tenantId, userId, instanceId, grant),
-      };
+        authorization: `Bearer ${current.accessToken}`,
+        refused: () => tokens.dropRejectedGrant(tenantId, userId, instanceId, current),
+        renew: async () => {
+          const renewed = await bearers.renew(tenantId, userId, instance, current);
+          return renewed ? bearer(renewed) : undefined;
+        },
+      });
+      return bearer(grant);
     }
     const token = await tokens.getAccess(tenantId, userId, instanceId);
     if (!token) throw this.authorizationRequired(instanceId);

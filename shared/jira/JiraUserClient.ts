@@ -36,22 +36,29 @@ export class JiraUserClient {
     const startUrl = instances.startUrl(instanceId);
     const url = new URL(`${instance.entity.baseUrl}/rest/api/2/issue/${encodeURIComponent(issueKey)}`);
     url.searchParams.set('fields', 'summary');
-    const credential = await authorizer.authorize(caller, instance, { method: 'GET', url });
-    let response: OutboundResponse;
-    try {
-      response = await this.init.http.request(url, {
-        method: 'GET',
-        headers: {
-          accept: 'application/json',
-          authorization: credential.authorization,
-          'user-agent': 'jira-outlook-cloud',
-        },
-      });
-    } catch (error) {
-      throw toUpstreamError(error, 'Jira');
+    const send = async (authorization: string): Promise<OutboundResponse> => {
+      try {
+        const answer = await this.init.http.request(url, {
+          method: 'GET',
+          headers: { accept: 'application/json', authorization, 'user-agent': 'jira-outlook-cloud' },
+        });
+        // Only the status matters; the body is read so that the connection can be reused.
+        await answer.body.dump().catch(() => undefined);
+        return answer;
+      } catch (error) {
+        throw toUpstreamError(error, 'Jira');
+      }
+    };
+    let credential = await authorizer.authorize(caller, instance, { method: 'GET', url });
+    let response = await send(credential.authorization);
+    // A bearer token refused before its expiry: one refresh and one more try, as the proxy does.
+    if (response.statusCode === 401 && credential.renew) {
+      const renewed = await credential.renew();
+      if (!renewed)
+        throw authorizer.authorizationRequired(instanceId, 'Jira no longer accepts the stored authorization; authorize the app again');
+      credential = renewed;
+      response = await send(credential.authorization);
     }
-    // Only the status matters; the body is read so that the connection can be reused.
-    await response.body.dump().catch(() => undefined);
 
     const challenge = response.headers['www-authenticate'];
     const problem =

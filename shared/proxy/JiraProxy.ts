@@ -141,23 +141,38 @@ export class JiraProxy {
 
     const upstreamUrl = new URL(`${instance.entity.baseUrl}/${path.path}${url.search}`);
     const body = await this.upstreamBody(request, method, headers);
-    const credential = await this.authorizer.authorize(caller, instance, {
+    let credential = await this.authorizer.authorize(caller, instance, {
       method,
       url: upstreamUrl,
       ...(body.pairs ? { form: body.pairs } : {}),
     });
-    headers.authorization = credential.authorization;
     headers['user-agent'] = 'jira-outlook-cloud-proxy';
+    const send = async (authorization: string): Promise<OutboundResponse> => {
+      try {
+        return await this.http.request(upstreamUrl, {
+          method,
+          headers: { ...headers, authorization },
+          body: body.form ?? body.counter ?? null,
+        });
+      } catch (error) {
+        if (body.counter?.tooLarge || error instanceof BodyTooLargeError)
+          throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
+        throw toUpstreamError(error, 'Jira');
+      } finally {
+        outcome.bytesIn = body.counter?.bytes ?? body.form?.length ?? 0;
+      }
+    };
 
-    let response: OutboundResponse;
-    try {
-      response = await this.http.request(upstreamUrl, { method, headers, body: body.form ?? body.counter ?? null });
-    } catch (error) {
-      if (body.counter?.tooLarge || error instanceof BodyTooLargeError)
-        throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
-      throw toUpstreamError(error, 'Jira');
-    } finally {
-      outcome.bytesIn = body.counter?.bytes ?? body.form?.length ?? 0;
+    let response = await send(credential.authorization);
+    // A bearer token Jira refuses before its expiry: one refresh, and the call once more when
+    // it can be sent again (no body, or a form body held in memory; a streamed upload is gone).
+    if (response.statusCode === 401 && credential.renew && body.counter === undefined) {
+      await response.body.dump().catch(() => undefined);
+      const renewed = await credential.renew();
+      if (!renewed)
+        throw this.authorizer.authorizationRequired(instanceId, 'Jira no longer accepts the stored authorization; authorize the app again');
+      credential = renewed;
+      response = await send(credential.authorization);
     }
     if (body.counter?.tooLarge) {
       await response.body.dump().catch(() => undefined);

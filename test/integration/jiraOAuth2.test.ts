@@ -130,6 +130,20 @@ describe('Jira OAuth 2.0 instances', () => {
     expect(stack.jira.state.oauth2Refreshes).toBe(refreshesBefore + 1);
   });
 
+  it('an access token Jira refuses before its expiry, its refresh token still good: refreshed, the call sent again, no failure', async () => {
+    const refreshesBefore = stack.jira.state.oauth2Refreshes;
+    for (const token of stack.jira.state.oauth2AccessTokens.values()) if (token.user === 'alice') token.revoked = true;
+    const before = stack.jira.requests.filter((request) => request.url.startsWith('/rest/api/2/myself')).length;
+    const reply = await proxy('GET', 'rest/api/2/myself');
+    expect(reply.status).toBe(200);
+    expect(reply.json().name).toBe('alice');
+    expect(stack.jira.state.oauth2Refreshes).toBe(refreshesBefore + 1);
+    // The refused call, then the same call with the new token.
+    const calls = stack.jira.requests.filter((request) => request.url.startsWith('/rest/api/2/myself')).slice(before);
+    expect(calls.map((call) => call.status)).toEqual([401, 200]);
+    expect((await proxy('POST', 'rest/api/2/search', { jql: 'project = DEMO' })).status).toBe(200);
+  });
+
   it('an access token Jira refuses (revoked in the profile): 401 jira_authorization_required with the start URL, the grant dropped', async () => {
     stack.jira.revokeOAuth2('alice');
     const reply = await proxy('GET', 'rest/api/2/myself');

@@ -125,4 +125,15 @@ describe('JiraBearerTokens', () => {
     expect(dropped.map((value) => value.refreshToken)).toEqual(['refresh-1']);
     expect(row).toBeUndefined();
   });
+
+  it('renews a refused access token before its expiry, once, unless the stored grant is already another', async () => {
+    const tokens = bearers();
+    const refused = row!.grant;
+    const renewed = await Promise.all([tokens.renew('t', 'u', instance, refused), tokens.renew('t', 'u', instance, refused)]);
+    expect(renewed.map((value) => value?.accessToken)).toEqual(['access-2', 'access-2']);
+    expect(refreshCalls).toEqual(['refresh-1']);
+    // A later refusal of the old token (another request in flight) finds the new grant stored.
+    expect((await tokens.renew('t', 'u', instance, refused))?.accessToken).toBe('access-2');
+    expect(refreshCalls).toEqual(['refresh-1']);
+  });
 });

@@ -70,6 +70,9 @@ describe('JiraUserClient.issueAccess', () => {
           current: async () => {
             throw new Error('an OAuth 1.0a instance asks for no bearer token');
           },
+          renew: async () => {
+            throw new Error('an OAuth 1.0a instance renews no bearer token');
+          },
         },
       }),
       http: outbound,
