@@ -164,6 +164,7 @@ export class JiraProxy {
     };
 
     let response = await send(credential.authorization);
+    let retried = false;
     // A bearer token Jira refuses before its expiry: one refresh, and the call once more when
     // it can be sent again (no body, or a form body held in memory; a streamed upload is gone).
     if (response.statusCode === 401 && credential.renew && body.counter === undefined) {
@@ -173,12 +174,13 @@ export class JiraProxy {
         throw this.authorizer.authorizationRequired(instanceId, 'Jira no longer accepts the stored authorization; authorize the app again');
       credential = renewed;
       response = await send(credential.authorization);
+      retried = true;
     }
     if (body.counter?.tooLarge) {
       await response.body.dump().catch(() => undefined);
       throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
     }
-    return this.relay({ response, instance, credential, upstreamUrl, done, startUrl });
+    return this.relay({ response, instance, credential, retried, upstreamUrl, done, startUrl });
   }
 
   private async upstreamBody(
@@ -219,6 +221,8 @@ export class JiraProxy {
     response: OutboundResponse;
     instance: LoadedInstance;
     credential: UserAuthorization;
+    /** The call was sent once more with a refreshed token. */
+    retried: boolean;
     upstreamUrl: URL;
     startUrl: string;
     done: (status: number, bytesOut: number, aborted: boolean) => void;
@@ -239,7 +243,10 @@ export class JiraProxy {
     // user in their profile, or the incoming link deleted): the user authorizes again.
     if (status === 401 && credential.kind === 'oauth2') {
       await response.body.dump().catch(() => undefined);
-      await credential.refused();
+      // Refused again after a refresh: the grant goes. A streamed upload was not retried: its
+      // token is refreshed (or dropped if that is refused too), not thrown away with a good refresh token.
+      if (input.retried || !credential.renew) await credential.refused();
+      else await credential.renew();
       throw this.authorizer.authorizationRequired(
         instance.entity.instanceId,
         'Jira no longer accepts the stored authorization; authorize the app again',
