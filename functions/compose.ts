@@ -12,6 +12,10 @@ import { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
 import { InstanceService } from '../shared/jira/InstanceService';
 import { JiraServiceClient } from '../shared/jira/JiraServiceClient';
 import { JiraTokenStore } from '../shared/jira/JiraTokenStore';
+import { JiraBearerTokens } from '../shared/jira/JiraBearerTokens';
+import { JiraUserAuthorizer } from '../shared/jira/JiraUserAuthorizer';
+import { OAuth2TokenClient } from '../shared/jira/OAuth2TokenClient';
+import { proposeAuthKind } from '../shared/jira/proposeAuthKind';
 import { JiraUserClient } from '../shared/jira/JiraUserClient';
 import { OAuthDance } from '../shared/jira/OAuthDance';
 import type { BaseUrlPolicy } from '../shared/jira/validateBaseUrl';
@@ -101,11 +105,18 @@ export function createServices(init: ServicesInit): Services {
       ...(init.resolve ? { resolve: init.resolve } : {}),
     },
     onInstanceMoved: (tenantId, instanceId) => jiraTokenStore.dropInstance(tenantId, instanceId),
+    proposeAuthKind: (baseUrl) => proposeAuthKind(http, baseUrl),
   });
-  const oauthDance = new OAuthDance({ instances, tokens: jiraTokenStore, http, clock });
-  const jiraProxy = new JiraProxy({ instances, tokens: jiraTokenStore, http, maxBodyBytes: settings.PROXY_MAX_BODY_BYTES });
+  const oauth2Tokens = new OAuth2TokenClient({ http, clock });
+  const oauthDance = new OAuthDance({ instances, tokens: jiraTokenStore, http, clock, oauth2Tokens });
+  const jiraUserAuthorizer = new JiraUserAuthorizer({
+    instances,
+    tokens: jiraTokenStore,
+    bearers: new JiraBearerTokens({ tokens: jiraTokenStore, instances, tokenClient: oauth2Tokens, clock }),
+  });
+  const jiraProxy = new JiraProxy({ instances, authorizer: jiraUserAuthorizer, http, maxBodyBytes: settings.PROXY_MAX_BODY_BYTES });
   const jiraService = new JiraServiceClient({ instances, http });
-  const jiraUsers = new JiraUserClient({ instances, tokens: jiraTokenStore, http });
+  const jiraUsers = new JiraUserClient({ instances, authorizer: jiraUserAuthorizer, http });
 
   const licenses = new LicenseService({
     store: new LicenseTableStore({ repository: repositories.licenses }),

@@ -20,6 +20,11 @@ export interface LoadedInstance {
   serviceToken(): string | undefined;
 }
 
+export interface OAuth2ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface InstanceServiceInit {
   repository: InstanceRepository;
   secrets: SecretBox;
@@ -34,11 +39,14 @@ export interface InstanceServiceInit {
    * tokens must go. (The service token is in the instance row and goes with the move itself.)
    */
   onInstanceMoved?: (tenantId: string, instanceId: string) => Promise<void>;
+  /** The kind Jira's application-links manifest suggests, for a registration that names none. */
+  proposeAuthKind?: (baseUrl: string) => Promise<'oauth1' | 'oauth2' | undefined>;
 }
 
 export interface RegisterResult {
   created: boolean;
-  view: InstanceView;
+  /** With `proposedAuthKind` when the registration named no `authKind` and Jira's manifest suggests one. */
+  view: InstanceView & { proposedAuthKind?: 'oauth1' | 'oauth2' };
 }
 
 const MAX_CACHED = 1000;
@@ -56,9 +64,12 @@ export class InstanceService {
   private readonly publicBaseUrl: string;
   private readonly baseUrlPolicy: BaseUrlPolicy;
   private readonly onInstanceMoved: ((tenantId: string, instanceId: string) => Promise<void>) | undefined;
+  private readonly proposeAuthKind: ((baseUrl: string) => Promise<'oauth1' | 'oauth2' | undefined>) | undefined;
   private readonly instances: TtlCache<string, LoadedInstance | null>;
   /** By sealed private key: a re-read of an unchanged row reuses the parsed key and signer. */
   private readonly signers: TtlCache<string, OAuthSigner>;
+  /** By sealed client secret, as the signers. */
+  private readonly clientSecrets: TtlCache<string, string>;
   private readonly loads = new SingleFlight<string, LoadedInstance | undefined>();
 
   constructor(init: InstanceServiceInit) {
@@ -68,8 +79,10 @@ export class InstanceService {
     this.publicBaseUrl = init.publicBaseUrl.replace(/\/+$/, '');
     this.baseUrlPolicy = init.baseUrlPolicy;
     this.onInstanceMoved = init.onInstanceMoved;
+    this.proposeAuthKind = init.proposeAuthKind;
     this.instances = new TtlCache({ clock: init.clock, ttlMs: init.cacheTtlMs ?? 30_000, maxEntries: MAX_CACHED });
     this.signers = new TtlCache({ clock: init.clock, ttlMs: 24 * 3600_000, maxEntries: MAX_CACHED });
+    this.clientSecrets = new TtlCache({ clock: init.clock, ttlMs: 24 * 3600_000, maxEntries: MAX_CACHED });
   }
 
   /** Where Jira sends the browser back after "Allow": the application link's callback URL. */
@@ -128,18 +141,23 @@ export class InstanceService {
       throw new AppError({ code: 'instance_invalid', detail: 'the instance id must be 1–63 lower-case letters, digits or dashes' });
     const baseUrl = await validateBaseUrl(body.baseUrl, this.baseUrlPolicy);
     const now = new Date(this.clock.now()).toISOString();
+    // Asked before any write: the kind stays the admin's choice (or the stored one); the
+    // proposal only tells them, e.g. that this Jira could use OAuth 2.0 once its link exists.
+    const proposed = body.authKind === undefined ? await this.proposeAuthKind?.(baseUrl) : undefined;
+    const withProposal = (view: InstanceView): RegisterResult['view'] =>
+      proposed === undefined ? view : { ...view, proposedAuthKind: proposed };
     try {
       for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt += 1) {
         const existing = await this.repository.getVersioned({ tenantId, instanceId });
         if (!existing) {
           const entity = await this.newEntity(tenantId, instanceId, baseUrl, body, now);
-          if (await this.repository.insert(entity)) return { created: true, view: toInstanceView(entity, this.callbackUrl) };
+          if (await this.repository.insert(entity)) return { created: true, view: withProposal(toInstanceView(entity, this.callbackUrl)) };
           continue;
         }
         const entity = this.updatedEntity(existing.entity, baseUrl, body, now);
         if (await this.repository.update(entity, existing.etag)) {
           if (new URL(existing.entity.baseUrl).origin !== new URL(baseUrl).origin) await this.onInstanceMoved?.(tenantId, instanceId);
-          return { created: false, view: toInstanceView(entity, this.callbackUrl) };
+          return { created: false, view: withProposal(toInstanceView(entity, this.callbackUrl)) };
         }
       }
       throw new AppError({ code: 'conflict', detail: 'the instance was changed concurrently; try again' });
@@ -158,6 +176,22 @@ export class InstanceService {
     this.invalidate(tenantId, instanceId);
     await this.onInstanceMoved?.(tenantId, instanceId);
     return true;
+  }
+
+  /**
+   * The incoming OAuth 2.0 link's client id and secret of an oauth2 instance; 409
+   * `instance_invalid` when the row lacks them. The secret is decrypted once per sealed value.
+   */
+  oauth2Client(instance: LoadedInstance): OAuth2ClientCredentials {
+    const { entity } = instance;
+    if (entity.oauth2ClientId === undefined || entity.encryptedOAuth2ClientSecret === undefined)
+      throw new AppError({ code: 'instance_invalid', detail: 'the instance has no OAuth 2.0 client; register its incoming link' });
+    let clientSecret = this.clientSecrets.get(entity.encryptedOAuth2ClientSecret);
+    if (clientSecret === undefined) {
+      clientSecret = this.secrets.open(entity.encryptedOAuth2ClientSecret, oauth2SecretContext(entity.tenantId, entity.instanceId));
+      this.clientSecrets.set(entity.encryptedOAuth2ClientSecret, clientSecret);
+    }
+    return { clientId: entity.oauth2ClientId, clientSecret };
   }
 
   invalidate(tenantId: string, instanceId: string): void {
@@ -214,13 +248,51 @@ export class InstanceService {
         ? { encryptedServiceToken: this.secrets.seal(body.serviceToken, serviceTokenContext(tenantId, instanceId)) }
         : {}),
       ...(body.appKey === undefined ? {} : { appKey: body.appKey }),
+      ...this.oauth2Fields(tenantId, instanceId, body, undefined),
       createdAt: now,
       updatedAt: now,
     };
   }
 
+  /**
+   * The authorization kind and OAuth 2.0 client of a registration. Absent fields keep what
+   * `existing` has (a moved instance loses its client secret, as its service token); a new
+   * instance without `authKind` takes OAuth 2.0 when it comes with a client id, else 1.0a.
+   */
+  private oauth2Fields(
+    tenantId: string,
+    instanceId: string,
+    body: RegisterInstanceBody,
+    existing: { authKind?: 'oauth1' | 'oauth2'; oauth2ClientId?: string; encryptedOAuth2ClientSecret?: string } | undefined,
+  ): Pick<InstanceEntity, 'authKind' | 'oauth2ClientId' | 'encryptedOAuth2ClientSecret'> {
+    const authKind = body.authKind ?? existing?.authKind ?? (body.oauth2ClientId === undefined ? 'oauth1' : 'oauth2');
+    const clientId = body.oauth2ClientId ?? existing?.oauth2ClientId;
+    const secret =
+      body.oauth2ClientSecret === undefined
+        ? existing?.encryptedOAuth2ClientSecret
+        : this.secrets.seal(body.oauth2ClientSecret, oauth2SecretContext(tenantId, instanceId));
+    if (authKind === 'oauth2' && (clientId === undefined || secret === undefined))
+      throw new AppError({
+        code: 'instance_invalid',
+        detail: 'OAuth 2.0 needs the oauth2ClientId and oauth2ClientSecret of the incoming link created in Jira',
+      });
+    return {
+      authKind,
+      ...(clientId === undefined ? {} : { oauth2ClientId: clientId }),
+      ...(secret === undefined ? {} : { encryptedOAuth2ClientSecret: secret }),
+    };
+  }
+
   private updatedEntity(existing: InstanceEntity, baseUrl: string, body: RegisterInstanceBody, now: string): InstanceEntity {
-    const { serviceUser: _user, appKey: _app, encryptedServiceToken, ...kept } = existing;
+    const {
+      serviceUser: _user,
+      appKey: _app,
+      encryptedServiceToken,
+      authKind,
+      oauth2ClientId,
+      encryptedOAuth2ClientSecret,
+      ...kept
+    } = existing;
     // A personal access token is a bearer credential of the Jira that issued it: a move to
     // another origin must not hand it to the new host. It stays only within the origin
     // (a context path, a display name), or when the move brings its own.
@@ -240,6 +312,11 @@ export class InstanceService {
       ...(body.serviceUser === undefined ? {} : { serviceUser: body.serviceUser }),
       ...(token === undefined ? {} : { encryptedServiceToken: token }),
       ...(body.appKey === undefined ? {} : { appKey: body.appKey }),
+      ...this.oauth2Fields(existing.tenantId, existing.instanceId, body, {
+        ...(authKind === undefined ? {} : { authKind }),
+        ...(oauth2ClientId === undefined ? {} : { oauth2ClientId }),
+        ...(moved || encryptedOAuth2ClientSecret === undefined ? {} : { encryptedOAuth2ClientSecret }),
+      }),
       updatedAt: now,
     };
   }
@@ -256,4 +333,8 @@ export function privateKeyContext(tenantId: string, instanceId: string): string 
 
 export function serviceTokenContext(tenantId: string, instanceId: string): string {
   return `instances/${tenantId}/${instanceId}/serviceToken`;
+}
+
+export function oauth2SecretContext(tenantId: string, instanceId: string): string {
+  return `instances/${tenantId}/${instanceId}/oauth2ClientSecret`;
 }

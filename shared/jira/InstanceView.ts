@@ -8,7 +8,12 @@ export interface InstanceView {
   serviceUser?: string;
   hasServiceToken: boolean;
   appKey?: string;
-  /** For the application link's incoming authentication. */
+  /** How users authorize. */
+  authKind: 'oauth1' | 'oauth2';
+  /** The incoming OAuth 2.0 link's client id; its secret is never shown. */
+  oauth2ClientId?: string;
+  hasOAuth2ClientSecret: boolean;
+  /** For the application link's incoming authentication (OAuth 1.0a), or the redirect URL of the OAuth 2.0 link. */
   consumerKey: string;
   publicKeyPem: string;
   callbackUrl: string;
@@ -24,6 +29,9 @@ export function toInstanceView(entity: InstanceEntity, callbackUrl: string): Ins
     ...(entity.serviceUser === undefined ? {} : { serviceUser: entity.serviceUser }),
     hasServiceToken: entity.encryptedServiceToken !== undefined,
     ...(entity.appKey === undefined ? {} : { appKey: entity.appKey }),
+    authKind: entity.authKind ?? 'oauth1',
+    ...(entity.oauth2ClientId === undefined ? {} : { oauth2ClientId: entity.oauth2ClientId }),
+    hasOAuth2ClientSecret: entity.encryptedOAuth2ClientSecret !== undefined,
     consumerKey: entity.consumerKey,
     publicKeyPem: entity.publicKeyPem,
     callbackUrl,

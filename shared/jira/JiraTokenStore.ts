@@ -5,6 +5,9 @@ import { TtlCache } from '../platform/cache';
 import type { Clock } from '../platform/clock';
 import type { JiraTokenRepository } from '../platform/storage/jiraTokens/JiraTokenRepository';
 import { hashKey } from '../platform/storage/tableKey';
+import type { Versioned } from '../platform/storage/TypedTable';
+import type { JiraAccessTokenEntity } from '../platform/storage/jiraTokens/jiraAccessTokenEntity';
+import type { OAuth2Grant } from './OAuth2TokenClient';
 import type { OAuthToken } from './OAuthSigner';
 
 export interface JiraTokenStoreInit {
@@ -15,10 +18,18 @@ export interface JiraTokenStoreInit {
   cacheTtlMs?: number;
 }
 
+/** A stored OAuth 2.0 grant as read from the table, with the ETag to replace it by. */
+export interface StoredGrant {
+  grant: OAuth2Grant;
+  etag: string;
+}
+
 export interface PendingAuthorization {
   tenantId: string;
   userId: string;
   instanceId: string;
+  /** Absent: OAuth 1.0a. OAuth 2.0 stores the `state` as `requestToken` and the PKCE verifier as `tokenSecret`. */
+  flow?: 'oauth1' | 'oauth2';
   requestToken: string;
   tokenSecret: string;
   /** The secret half of the begin URL's id: whoever opens that URL first is the browser that began. */
@@ -28,7 +39,11 @@ export interface PendingAuthorization {
 
 export interface BegunAuthorization {
   instanceId: string;
+  flow: 'oauth1' | 'oauth2';
+  /** OAuth 1.0a: the request token; OAuth 2.0: the `state`. */
   requestToken: string;
+  /** OAuth 2.0 only: the PKCE code verifier, whose challenge goes to Jira's authorize page. */
+  codeVerifier?: string;
   /** The value of the cookie that binds the browser which began to the callback. */
   browserBinding: string;
   expiresAt: number;
@@ -37,6 +52,7 @@ export interface BegunAuthorization {
 export interface ConsumedAuthorization {
   userId: string;
   instanceId: string;
+  flow: 'oauth1' | 'oauth2';
   tokenSecret: string;
 }
 
@@ -60,12 +76,114 @@ export class JiraTokenStore {
   private readonly secrets: SecretBox;
   private readonly clock: Clock;
   private readonly cache: TtlCache<string, OAuthToken>;
+  private readonly grants: TtlCache<string, OAuth2Grant>;
 
   constructor(init: JiraTokenStoreInit) {
     this.repository = init.repository;
     this.secrets = init.secrets;
     this.clock = init.clock;
     this.cache = new TtlCache({ clock: init.clock, ttlMs: init.cacheTtlMs ?? 60_000, maxEntries: MAX_CACHED });
+    this.grants = new TtlCache({ clock: init.clock, ttlMs: init.cacheTtlMs ?? 60_000, maxEntries: MAX_CACHED });
+  }
+
+  /**
+   * The user's OAuth 2.0 grant for an instance (cached, as the OAuth 1.0a tokens); undefined
+   * when there is none or the stored token is an OAuth 1.0a one (an instance switched to
+   * OAuth 2.0: the user authorizes once more).
+   */
+  async getGrant(tenantId: string, userId: string, instanceId: string): Promise<OAuth2Grant | undefined> {
+    const key = cacheKey(tenantId, userId, instanceId);
+    const cached = this.grants.get(key);
+    if (cached) return cached;
+    const stored = await this.readGrant(tenantId, userId, instanceId);
+    if (stored) this.grants.set(key, stored.grant);
+    return stored?.grant;
+  }
+
+  /** The grant as the table holds it now, past the cache: what another process may just have refreshed. */
+  async readGrant(tenantId: string, userId: string, instanceId: string): Promise<StoredGrant | undefined> {
+    const found = await this.repository.access.getVersioned({ tenantId, userId, instanceId });
+    if (!found || found.entity.tokenKind !== 'oauth2') return undefined;
+    return { grant: this.openGrant(found), etag: found.etag };
+  }
+
+  /** Stores the grant of a completed OAuth 2.0 authorization, replacing any token of the user for the instance. */
+  async putGrant(tenantId: string, userId: string, instanceId: string, grant: OAuth2Grant, jiraUser: JiraUser): Promise<void> {
+    const now = new Date(this.clock.now()).toISOString();
+    const existing = await this.repository.access.get({ tenantId, userId, instanceId });
+    await this.repository.access.upsert({
+      ...this.sealGrant(tenantId, userId, instanceId, grant),
+      jiraUserName: jiraUser.name,
+      jiraDisplayName: jiraUser.displayName,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
+    this.cache.delete(cacheKey(tenantId, userId, instanceId));
+    this.grants.set(cacheKey(tenantId, userId, instanceId), grant);
+  }
+
+  /**
+   * Replaces a refreshed grant only if the row is still the one read (`etag`): false when
+   * another process refreshed, or the user authorized again, in between; the caller re-reads.
+   */
+  async replaceGrant(tenantId: string, userId: string, instanceId: string, grant: OAuth2Grant, etag: string): Promise<boolean> {
+    const key = cacheKey(tenantId, userId, instanceId);
+    this.grants.delete(key);
+    const existing = await this.repository.access.getVersioned({ tenantId, userId, instanceId });
+    if (!existing || existing.etag !== etag) return false;
+    const replaced = await this.repository.access.update(
+      {
+        ...existing.entity,
+        ...this.sealGrant(tenantId, userId, instanceId, grant),
+        updatedAt: new Date(this.clock.now()).toISOString(),
+      },
+      etag,
+    );
+    if (replaced) this.grants.set(key, grant);
+    return replaced;
+  }
+
+  /**
+   * Drops a grant Jira refused (its access token with a 401, its refresh token with
+   * `invalid_grant`), only if it is still the stored one, as `dropRejected`.
+   */
+  async dropRejectedGrant(tenantId: string, userId: string, instanceId: string, rejected: OAuth2Grant): Promise<void> {
+    this.grants.delete(cacheKey(tenantId, userId, instanceId));
+    const stored = await this.readGrant(tenantId, userId, instanceId);
+    if (stored && stored.grant.refreshToken === rejected.refreshToken)
+      await this.repository.access.deleteIfMatch({ tenantId, userId, instanceId }, stored.etag);
+  }
+
+  private openGrant(found: Versioned<JiraAccessTokenEntity>): OAuth2Grant {
+    const { tenantId, userId, instanceId, encryptedAccessToken, encryptedRefreshToken, accessExpiresAt, scope } = found.entity;
+    const context = accessContext(tenantId, userId, instanceId);
+    if (encryptedRefreshToken === undefined || accessExpiresAt === undefined)
+      throw new AppError({ code: 'storage_row_invalid', detail: 'an OAuth 2.0 token row lacks its refresh token or expiry' });
+    return {
+      accessToken: this.secrets.open(encryptedAccessToken, `${context}/token`),
+      refreshToken: this.secrets.open(encryptedRefreshToken, `${context}/refresh`),
+      expiresAt: Date.parse(accessExpiresAt),
+      ...(scope === undefined ? {} : { scope }),
+    };
+  }
+
+  private sealGrant(
+    tenantId: string,
+    userId: string,
+    instanceId: string,
+    grant: OAuth2Grant,
+  ): Omit<JiraAccessTokenEntity, 'createdAt' | 'updatedAt' | 'jiraUserName' | 'jiraDisplayName'> {
+    const context = accessContext(tenantId, userId, instanceId);
+    return {
+      tenantId,
+      userId,
+      instanceId,
+      tokenKind: 'oauth2',
+      encryptedAccessToken: this.secrets.seal(grant.accessToken, `${context}/token`),
+      encryptedRefreshToken: this.secrets.seal(grant.refreshToken, `${context}/refresh`),
+      accessExpiresAt: new Date(grant.expiresAt).toISOString(),
+      ...(grant.scope === undefined ? {} : { scope: grant.scope }),
+    };
   }
 
   async getAccess(tenantId: string, userId: string, instanceId: string): Promise<OAuthToken | undefined> {
@@ -73,7 +191,8 @@ export class JiraTokenStore {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const entity = await this.repository.access.get({ tenantId, userId, instanceId });
-    if (!entity) return undefined;
+    // An OAuth 2.0 token cannot sign an OAuth 1.0a request: for this caller there is none.
+    if (!entity || entity.tokenKind === 'oauth2' || entity.encryptedTokenSecret === undefined) return undefined;
     const context = accessContext(tenantId, userId, instanceId);
     const token = {
       key: this.secrets.open(entity.encryptedAccessToken, `${context}/token`),
@@ -91,6 +210,7 @@ export class JiraTokenStore {
       tenantId,
       userId,
       instanceId,
+      tokenKind: 'oauth1',
       encryptedAccessToken: this.secrets.seal(token.key, `${context}/token`),
       encryptedTokenSecret: this.secrets.seal(token.secret, `${context}/secret`),
       jiraUserName: jiraUser.name,
@@ -99,10 +219,12 @@ export class JiraTokenStore {
       updatedAt: now,
     });
     this.cache.set(cacheKey(tenantId, userId, instanceId), token);
+    this.grants.delete(cacheKey(tenantId, userId, instanceId));
   }
 
   async dropAccess(tenantId: string, userId: string, instanceId: string): Promise<void> {
     this.cache.delete(cacheKey(tenantId, userId, instanceId));
+    this.grants.delete(cacheKey(tenantId, userId, instanceId));
     await this.repository.access.delete({ tenantId, userId, instanceId });
   }
 
@@ -135,6 +257,7 @@ export class JiraTokenStore {
       requestTokenHash,
       userId: pending.userId,
       instanceId: pending.instanceId,
+      ...(pending.flow === 'oauth2' ? { flow: 'oauth2' as const } : {}),
       encryptedTokenSecret: this.secrets.seal(pending.tokenSecret, context),
       encryptedRequestToken: this.secrets.seal(pending.requestToken, `${context}/token`),
       beginKeyHash: hashKey(pending.beginKey),
@@ -168,8 +291,13 @@ export class JiraTokenStore {
     const browserBinding = randomBytes(32).toString('base64url');
     if (!(await this.repository.pending.update({ ...entity, browserBindingHash: hashKey(browserBinding) }, found.etag)))
       throw invalidBegin();
+    const flow = entity.flow ?? 'oauth1';
     return {
       instanceId: entity.instanceId,
+      flow,
+      ...(flow === 'oauth2'
+        ? { codeVerifier: this.secrets.open(entity.encryptedTokenSecret, pendingContext(tenantId, requestTokenHash)) }
+        : {}),
       requestToken: this.secrets.open(entity.encryptedRequestToken, `${pendingContext(tenantId, requestTokenHash)}/token`),
       browserBinding,
       expiresAt: Date.parse(entity.expiresAt),
@@ -197,6 +325,7 @@ export class JiraTokenStore {
     return {
       userId: found.entity.userId,
       instanceId: found.entity.instanceId,
+      flow: found.entity.flow ?? 'oauth1',
       tokenSecret: this.secrets.open(found.entity.encryptedTokenSecret, pendingContext(tenantId, requestTokenHash)),
     };
   }

@@ -3,13 +3,13 @@ import { AppError } from '../platform/errors/AppError';
 import type { OutboundClient, OutboundResponse } from '../platform/http/OutboundClient';
 import { toUpstreamError } from '../platform/http/toUpstreamError';
 import type { InstanceService } from './InstanceService';
-import type { JiraTokenStore } from './JiraTokenStore';
+import type { JiraUserAuthorizer } from './JiraUserAuthorizer';
 import { oauthProblemError, TOKEN_PROBLEMS } from './oauthProblemError';
 import { readOAuthProblem } from './readOAuthProblem';
 
 export interface JiraUserClientInit {
   instances: Pick<InstanceService, 'require' | 'startUrl'>;
-  tokens: Pick<JiraTokenStore, 'getAccess' | 'dropRejected'>;
+  authorizer: Pick<JiraUserAuthorizer, 'authorize' | 'authorizationRequired'>;
   http: Pick<OutboundClient, 'request'>;
 }
 
@@ -21,8 +21,8 @@ export interface JiraUserClientInit {
 export type IssueAccess = { kind: 'visible' } | { kind: 'notFound' } | { kind: 'forbidden' };
 
 /**
- * The app's own questions to Jira as the add-in's user, signed with that user's OAuth 1.0a
- * access token exactly as the proxy signs, so Jira applies the user's permissions. No
+ * The app's own questions to Jira as the add-in's user, with the user's credential exactly
+ * as the proxy sends it (OAuth 1.0a signature or OAuth 2.0 bearer token), so Jira applies the user's permissions. No
  * token is 401 `jira_authorization_required` with the start URL (the proxy's answer); a
  * token Jira no longer accepts is dropped and answered the same way.
  */
@@ -31,38 +31,50 @@ export class JiraUserClient {
 
   /** `GET /rest/api/2/issue/{key}?fields=summary` as the user: may this user see the issue? */
   async issueAccess(caller: Pick<Caller, 'tenantId' | 'userId'>, instanceId: string, issueKey: string): Promise<IssueAccess> {
-    const { instances, tokens } = this.init;
+    const { instances, authorizer } = this.init;
     const instance = await instances.require(caller.tenantId, instanceId);
     const startUrl = instances.startUrl(instanceId);
-    const token = await tokens.getAccess(caller.tenantId, caller.userId, instanceId);
-    if (!token)
-      throw new AppError({ code: 'jira_authorization_required', detail: 'authorize the app in Jira first', extensions: { startUrl } });
-
     const url = new URL(`${instance.entity.baseUrl}/rest/api/2/issue/${encodeURIComponent(issueKey)}`);
     url.searchParams.set('fields', 'summary');
-    let response: OutboundResponse;
-    try {
-      response = await this.init.http.request(url, {
-        method: 'GET',
-        headers: {
-          accept: 'application/json',
-          authorization: instance.signer.authorization({ method: 'GET', url, token }),
-          'user-agent': 'jira-outlook-cloud',
-        },
-      });
-    } catch (error) {
-      throw toUpstreamError(error, 'Jira');
+    const send = async (authorization: string): Promise<OutboundResponse> => {
+      try {
+        const answer = await this.init.http.request(url, {
+          method: 'GET',
+          headers: { accept: 'application/json', authorization, 'user-agent': 'jira-outlook-cloud' },
+        });
+        // Only the status matters; the body is read so that the connection can be reused.
+        await answer.body.dump().catch(() => undefined);
+        return answer;
+      } catch (error) {
+        throw toUpstreamError(error, 'Jira');
+      }
+    };
+    let credential = await authorizer.authorize(caller, instance, { method: 'GET', url });
+    let response = await send(credential.authorization);
+    // A bearer token refused before its expiry: one refresh and one more try, as the proxy does.
+    if (response.statusCode === 401 && credential.renew) {
+      const renewed = await credential.renew();
+      if (!renewed)
+        throw authorizer.authorizationRequired(instanceId, 'Jira no longer accepts the stored authorization; authorize the app again');
+      credential = renewed;
+      response = await send(credential.authorization);
     }
-    // Only the status matters; the body is read so that the connection can be reused.
-    await response.body.dump().catch(() => undefined);
 
     const challenge = response.headers['www-authenticate'];
-    const problem = readOAuthProblem({ wwwAuthenticate: Array.isArray(challenge) ? challenge.join(', ') : challenge });
+    const problem =
+      credential.kind === 'oauth1'
+        ? readOAuthProblem({ wwwAuthenticate: Array.isArray(challenge) ? challenge.join(', ') : challenge })
+        : undefined;
     if (problem) {
-      if (TOKEN_PROBLEMS.has(problem)) await tokens.dropRejected(caller.tenantId, caller.userId, instanceId, token);
+      if (TOKEN_PROBLEMS.has(problem)) await credential.refused();
       throw oauthProblemError(problem, { startUrl });
     }
     const status = response.statusCode;
+    // A bearer token Jira refuses (revoked in the user's profile, or its link removed) is dropped.
+    if (status === 401 && credential.kind === 'oauth2') {
+      await credential.refused();
+      throw authorizer.authorizationRequired(instanceId, 'Jira no longer accepts the stored authorization; authorize the app again');
+    }
     if (status >= 200 && status < 300) return { kind: 'visible' };
     if (status === 404) return { kind: 'notFound' };
     if (status === 403) return { kind: 'forbidden' };

@@ -9,6 +9,8 @@ import type { InstanceService, LoadedInstance } from './InstanceService';
 import type { Clock } from '../platform/clock';
 import { hashKey } from '../platform/storage/tableKey';
 import type { JiraTokenStore, JiraUser } from './JiraTokenStore';
+import type { OAuth2Grant, OAuth2TokenClient } from './OAuth2TokenClient';
+import { newPkceVerifier, pkceChallenge } from './pkceChallenge';
 import { clearedOAuthBrowserCookie, oauthBrowserCookie, oauthBrowserCookieName } from './oauthBrowserCookie';
 import type { OAuthToken } from './OAuthSigner';
 import { oauthProblemError } from './oauthProblemError';
@@ -20,6 +22,7 @@ export interface OAuthDanceInit {
   tokens: JiraTokenStore;
   http: OutboundClient;
   clock: Clock;
+  oauth2Tokens: Pick<OAuth2TokenClient, 'exchangeCode'>;
   /** How long a started authorization can be completed; Jira's own request tokens live 10 minutes. */
   requestTokenTtlMs?: number;
   /**
@@ -48,6 +51,14 @@ const MAX_TOKEN_ANSWER_BYTES = 16 * 1024;
 const MAX_MYSELF_BYTES = 64 * 1024;
 /** `<hash of the request token>.<begin key>`, both base64url of 32 bytes. */
 const BEGIN_ID = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
+/** The OAuth 2.0 `state`: base64url of the tenant id, `.`, 32 random bytes as base64url. */
+const STATE = /^([A-Za-z0-9_-]{1,200})\.[A-Za-z0-9_-]{43}$/;
+/**
+ * The scope asked of Jira: WRITE, which in Jira DC includes READ (its scopes are READ,
+ * WRITE, ADMIN, SYSTEM_ADMIN, each with those before it). The proxy creates and edits
+ * issues and comments as the user; it never needs administration.
+ */
+const OAUTH2_SCOPE = 'WRITE';
 const myselfSchema = z.object({ name: z.string().min(1).max(255), displayName: z.string().max(255).optional() });
 
 /**
@@ -64,6 +75,7 @@ export class OAuthDance {
   private readonly tokens: JiraTokenStore;
   private readonly http: OutboundClient;
   private readonly clock: Clock;
+  private readonly oauth2Tokens: Pick<OAuth2TokenClient, 'exchangeCode'>;
   private readonly requestTokenTtlMs: number;
   private readonly beginWindowMs: number;
 
@@ -72,6 +84,7 @@ export class OAuthDance {
     this.tokens = init.tokens;
     this.http = init.http;
     this.clock = init.clock;
+    this.oauth2Tokens = init.oauth2Tokens;
     this.requestTokenTtlMs = init.requestTokenTtlMs ?? 10 * 60_000;
     this.beginWindowMs = init.beginWindowMs ?? 2 * 60_000;
   }
@@ -79,6 +92,7 @@ export class OAuthDance {
   /** Gets a request token from Jira and answers the begin URL the Office dialog opens. */
   async start(caller: { tenantId: string; userId: string }, instanceId: string): Promise<{ authorizeUrl: string }> {
     const instance = await this.instances.require(caller.tenantId, instanceId);
+    if ((instance.entity.authKind ?? 'oauth1') === 'oauth2') return this.startOAuth2(caller, instanceId);
     // The tenant rides in the callback so the callback finds the pending row by its key;
     // it grants nothing: the row is found by the token's hash and is bound to the user.
     const tenant = encodeURIComponent(caller.tenantId);
@@ -98,6 +112,41 @@ export class OAuthDance {
   }
 
   /**
+   * OAuth 2.0 (authorization code with PKCE, RFC 7636): a `state` and a code verifier kept
+   * as the OAuth 1.0a request token and its secret are, so begin, browser binding and
+   * single use are the same. The tenant rides in the state, since Jira's redirect URL
+   * must be exactly the one registered on its incoming link (no per-tenant query).
+   */
+  private async startOAuth2(caller: { tenantId: string; userId: string }, instanceId: string): Promise<{ authorizeUrl: string }> {
+    const state = `${Buffer.from(caller.tenantId, 'utf8').toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+    const beginKey = randomBytes(32).toString('base64url');
+    const stateHash = await this.tokens.putPending({
+      tenantId: caller.tenantId,
+      userId: caller.userId,
+      instanceId,
+      flow: 'oauth2',
+      requestToken: state,
+      tokenSecret: newPkceVerifier(),
+      beginKey,
+      expiresAt: this.clock.now() + this.requestTokenTtlMs,
+    });
+    return { authorizeUrl: `${this.instances.beginUrl}?tenant=${encodeURIComponent(caller.tenantId)}&id=${stateHash}.${beginKey}` };
+  }
+
+  /** Jira DC's authorize page for a begun OAuth 2.0 authorization. */
+  private oauth2AuthorizeUrl(instance: LoadedInstance, state: string, codeVerifier: string): string {
+    const url = new URL(`${instance.entity.baseUrl}/rest/oauth2/latest/authorize`);
+    url.searchParams.set('client_id', this.instances.oauth2Client(instance).clientId);
+    url.searchParams.set('redirect_uri', this.instances.callbackUrl);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('scope', OAUTH2_SCOPE);
+    url.searchParams.set('state', state);
+    url.searchParams.set('code_challenge', pkceChallenge(codeVerifier));
+    url.searchParams.set('code_challenge_method', 'S256');
+    return url.toString();
+  }
+
+  /**
    * The begin URL, opened: the first browser to open it is bound to the authorization by a
    * cookie and sent to Jira's authorize page; any later one gets 400 (`oauth_request_token_invalid`).
    */
@@ -110,7 +159,10 @@ export class OAuthDance {
     if (!instance)
       throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });
     return {
-      jiraAuthorizeUrl: `${instance.entity.baseUrl}/plugins/servlet/oauth/authorize?oauth_token=${encodeURIComponent(begun.requestToken)}`,
+      jiraAuthorizeUrl:
+        begun.flow === 'oauth2'
+          ? this.oauth2AuthorizeUrl(instance, begun.requestToken, begun.codeVerifier ?? '')
+          : `${instance.entity.baseUrl}/plugins/servlet/oauth/authorize?oauth_token=${encodeURIComponent(begun.requestToken)}`,
       cookie: oauthBrowserCookie({
         requestTokenHash,
         value: begun.browserBinding,
@@ -143,7 +195,7 @@ export class OAuthDance {
   }): Promise<CompletedAuthorization> {
     const pending = await this.tokens.consumePending(input.tenantId, input.requestToken, input.browserBinding);
     const instance = await this.instances.find(input.tenantId, pending.instanceId);
-    if (!instance)
+    if (!instance || pending.flow !== 'oauth1' || (instance.entity.authKind ?? 'oauth1') !== 'oauth1')
       throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });
     if (input.verifier === 'denied') throw new AppError({ code: 'jira_authorization_denied', detail: 'access was denied in Jira' });
     const access = await this.tokenRequest(
@@ -152,7 +204,10 @@ export class OAuthDance {
       { key: input.requestToken, secret: pending.tokenSecret },
       { oauth_verifier: input.verifier },
     );
-    const jiraUser = await this.myself(instance, access);
+    const jiraUser = await this.myself(
+      instance,
+      instance.signer.authorization({ method: 'GET', url: this.myselfUrl(instance), token: access }),
+    );
     await this.tokens.putAccess(input.tenantId, pending.userId, pending.instanceId, access, jiraUser);
     return {
       tenantId: input.tenantId,
@@ -163,14 +218,53 @@ export class OAuthDance {
     };
   }
 
+  /**
+   * The OAuth 2.0 callback (`?code&state`, or `?error&state` when the user denied), in the
+   * browser that began: spends the state, exchanges the code with its PKCE verifier, and
+   * stores the grant with the Jira user it acts as. The tenant is read from the state.
+   */
+  async completeOAuth2(input: {
+    state: string;
+    code: string | undefined;
+    error: string | undefined;
+    browserBinding: string | undefined;
+  }): Promise<CompletedAuthorization> {
+    const tenantId = tenantOfState(input.state);
+    const pending = await this.tokens.consumePending(tenantId, input.state, input.browserBinding);
+    const instance = await this.instances.find(tenantId, pending.instanceId);
+    if (!instance || pending.flow !== 'oauth2' || instance.entity.authKind !== 'oauth2')
+      throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the instance of this authorization no longer exists' });
+    if (input.error !== undefined || input.code === undefined)
+      throw new AppError({ code: 'jira_authorization_denied', detail: 'access was denied in Jira' });
+    const answer = await this.oauth2Tokens.exchangeCode({
+      baseUrl: instance.entity.baseUrl,
+      client: this.instances.oauth2Client(instance),
+      code: input.code,
+      codeVerifier: pending.tokenSecret,
+      redirectUri: this.instances.callbackUrl,
+    });
+    if (answer.kind === 'refused')
+      throw new AppError({
+        code: 'oauth_request_token_invalid',
+        detail: 'Jira refused the authorization code; start again from the add-in',
+      });
+    const grant: OAuth2Grant = answer.grant;
+    const jiraUser = await this.myself(instance, `Bearer ${grant.accessToken}`);
+    await this.tokens.putGrant(tenantId, pending.userId, pending.instanceId, grant, jiraUser);
+    return { tenantId, userId: pending.userId, instanceId: pending.instanceId, displayName: instance.entity.displayName, jiraUser };
+  }
+
+  private myselfUrl(instance: LoadedInstance): URL {
+    return new URL(`${instance.entity.baseUrl}/rest/api/2/myself`);
+  }
+
   private get callbackPath(): string {
     return new URL(this.instances.callbackUrl).pathname;
   }
 
   /** Who the new access token acts as, asked right after the exchange with the token itself. */
-  private async myself(instance: LoadedInstance, token: OAuthToken): Promise<JiraUser> {
-    const url = new URL(`${instance.entity.baseUrl}/rest/api/2/myself`);
-    const authorization = instance.signer.authorization({ method: 'GET', url, token });
+  private async myself(instance: LoadedInstance, authorization: string): Promise<JiraUser> {
+    const url = this.myselfUrl(instance);
     let status: number;
     let wwwAuthenticate: string | undefined;
     let text: string;
@@ -189,6 +283,12 @@ export class OAuthDance {
     }
     const problem = readOAuthProblem({ wwwAuthenticate });
     if (problem) throw oauthProblemError(problem, { startUrl: this.instances.startUrl(instance.entity.instanceId) });
+    if (status === 401 && authorization.startsWith('Bearer '))
+      throw new AppError({
+        code: 'jira_authorization_required',
+        detail: 'Jira did not accept the new authorization',
+        extensions: { startUrl: this.instances.startUrl(instance.entity.instanceId) },
+      });
     if (status !== 200) throw new AppError({ code: 'upstream_bad_response', detail: `Jira answered ${status} to /myself` });
     let parsed: unknown;
     try {
@@ -235,4 +335,13 @@ export class OAuthDance {
       throw new AppError({ code: 'upstream_bad_response', detail: `Jira's ${endpoint} answer has no token` });
     return { key, secret };
   }
+}
+
+/** The tenant a `state` of ours names; 400 for anything else, before any table read. */
+function tenantOfState(state: string): string {
+  const encoded = STATE.exec(state)?.[1];
+  const tenantId = encoded === undefined ? '' : Buffer.from(encoded, 'base64url').toString('utf8');
+  if (tenantId === '' || Buffer.from(tenantId, 'utf8').toString('base64url') !== encoded)
+    throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the authorization state is not one the app made' });
+  return tenantId;
 }

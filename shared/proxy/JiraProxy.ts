@@ -8,8 +8,7 @@ import { readBody } from '../platform/http/readBody';
 import { toUpstreamError } from '../platform/http/toUpstreamError';
 import { isInstanceId } from '../jira/instanceId';
 import type { InstanceService, LoadedInstance } from '../jira/InstanceService';
-import type { JiraTokenStore } from '../jira/JiraTokenStore';
-import type { OAuthToken } from '../jira/OAuthSigner';
+import type { JiraUserAuthorizer, UserAuthorization } from '../jira/JiraUserAuthorizer';
 import { oauthProblemError, TOKEN_PROBLEMS } from '../jira/oauthProblemError';
 import { parseFormPairs, type FormPair } from '../jira/parseFormPairs';
 import { readOAuthProblem } from '../jira/readOAuthProblem';
@@ -47,7 +46,7 @@ export interface ProxyResponse {
 
 export interface JiraProxyInit {
   instances: InstanceService;
-  tokens: JiraTokenStore;
+  authorizer: JiraUserAuthorizer;
   http: OutboundClient;
   /** `PROXY_MAX_BODY_BYTES`. */
   maxBodyBytes: number;
@@ -67,18 +66,18 @@ interface Outcome {
 /**
  * The pass-through to Jira (seed 003): only registered instances of the caller's tenant,
  * only their REST and attachment paths, every request signed with OAuth 1.0a for exactly
- * its method and URL, bodies streamed both ways, and one log line per request that names
+ * its method and URL (or, on an OAuth 2.0 instance, with the user's bearer token), bodies streamed both ways, and one log line per request that names
  * the kind of call but no key, query, header value, body or token.
  */
 export class JiraProxy {
   private readonly instances: InstanceService;
-  private readonly tokens: JiraTokenStore;
+  private readonly authorizer: JiraUserAuthorizer;
   private readonly http: OutboundClient;
   private readonly maxBodyBytes: number;
 
   constructor(init: JiraProxyInit) {
     this.instances = init.instances;
-    this.tokens = init.tokens;
+    this.authorizer = init.authorizer;
     this.http = init.http;
     this.maxBodyBytes = init.maxBodyBytes;
   }
@@ -138,31 +137,50 @@ export class JiraProxy {
       throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
 
     const instance = await this.instances.require(caller.tenantId, instanceId);
-    const token = await this.tokens.getAccess(caller.tenantId, caller.userId, instanceId);
     const startUrl = this.instances.startUrl(instanceId);
-    if (!token)
-      throw new AppError({ code: 'jira_authorization_required', detail: 'authorize the app in Jira first', extensions: { startUrl } });
 
     const upstreamUrl = new URL(`${instance.entity.baseUrl}/${path.path}${url.search}`);
     const body = await this.upstreamBody(request, method, headers);
-    headers.authorization = instance.signer.authorization({ method, url: upstreamUrl, token, ...(body.pairs ? { form: body.pairs } : {}) });
+    let credential = await this.authorizer.authorize(caller, instance, {
+      method,
+      url: upstreamUrl,
+      ...(body.pairs ? { form: body.pairs } : {}),
+    });
     headers['user-agent'] = 'jira-outlook-cloud-proxy';
+    const send = async (authorization: string): Promise<OutboundResponse> => {
+      try {
+        return await this.http.request(upstreamUrl, {
+          method,
+          headers: { ...headers, authorization },
+          body: body.form ?? body.counter ?? null,
+        });
+      } catch (error) {
+        if (body.counter?.tooLarge || error instanceof BodyTooLargeError)
+          throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
+        throw toUpstreamError(error, 'Jira');
+      } finally {
+        outcome.bytesIn = body.counter?.bytes ?? body.form?.length ?? 0;
+      }
+    };
 
-    let response: OutboundResponse;
-    try {
-      response = await this.http.request(upstreamUrl, { method, headers, body: body.form ?? body.counter ?? null });
-    } catch (error) {
-      if (body.counter?.tooLarge || error instanceof BodyTooLargeError)
-        throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
-      throw toUpstreamError(error, 'Jira');
-    } finally {
-      outcome.bytesIn = body.counter?.bytes ?? body.form?.length ?? 0;
+    let response = await send(credential.authorization);
+    let retried = false;
+    // A bearer token Jira refuses before its expiry: one refresh, and the call once more when
+    // it can be sent again (no body, or a form body held in memory; a streamed upload is gone).
+    if (response.statusCode === 401 && credential.renew && body.counter === undefined) {
+      await response.body.dump().catch(() => undefined);
+      const renewed = await credential.renew();
+      if (!renewed)
+        throw this.authorizer.authorizationRequired(instanceId, 'Jira no longer accepts the stored authorization; authorize the app again');
+      credential = renewed;
+      response = await send(credential.authorization);
+      retried = true;
     }
     if (body.counter?.tooLarge) {
       await response.body.dump().catch(() => undefined);
       throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
     }
-    return this.relay({ response, instance, caller, token, upstreamUrl, done, startUrl });
+    return this.relay({ response, instance, credential, retried, upstreamUrl, done, startUrl });
   }
 
   private async upstreamBody(
@@ -202,24 +220,37 @@ export class JiraProxy {
   private async relay(input: {
     response: OutboundResponse;
     instance: LoadedInstance;
-    caller: Caller;
-    token: OAuthToken;
+    credential: UserAuthorization;
+    /** The call was sent once more with a refreshed token. */
+    retried: boolean;
     upstreamUrl: URL;
     startUrl: string;
     done: (status: number, bytesOut: number, aborted: boolean) => void;
   }): Promise<ProxyResponse> {
-    const { response, instance, caller, upstreamUrl, done, startUrl } = input;
+    const { response, instance, credential, upstreamUrl, done, startUrl } = input;
     const status = response.statusCode;
     const challenge = response.headers['www-authenticate'];
     const problem =
-      challenge === undefined
+      challenge === undefined || credential.kind === 'oauth2'
         ? undefined
         : readOAuthProblem({ wwwAuthenticate: Array.isArray(challenge) ? challenge.join(', ') : challenge });
     if (problem) {
       await response.body.dump().catch(() => undefined);
-      if (TOKEN_PROBLEMS.has(problem))
-        await this.tokens.dropRejected(caller.tenantId, caller.userId, instance.entity.instanceId, input.token);
+      if (TOKEN_PROBLEMS.has(problem)) await credential.refused();
       throw oauthProblemError(problem, { startUrl });
+    }
+    // Jira answers 401 to a bearer token it no longer accepts (expired early, revoked by the
+    // user in their profile, or the incoming link deleted): the user authorizes again.
+    if (status === 401 && credential.kind === 'oauth2') {
+      await response.body.dump().catch(() => undefined);
+      // Refused again after a refresh: the grant goes. A streamed upload was not retried: its
+      // token is refreshed (or dropped if that is refused too), not thrown away with a good refresh token.
+      if (input.retried || !credential.renew) await credential.refused();
+      else await credential.renew();
+      throw this.authorizer.authorizationRequired(
+        instance.entity.instanceId,
+        'Jira no longer accepts the stored authorization; authorize the app again',
+      );
     }
 
     const headers = toClientHeaders(response.headers);

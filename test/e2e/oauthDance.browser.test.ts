@@ -20,6 +20,7 @@ describeInChromium('the OAuth dance in a browser', (executable) => {
   beforeAll(async () => {
     stack = await startAppStack({ queues: false });
     await stack.registerInstance('demo');
+    await stack.registerInstance('demo2', { authKind: 'oauth2' });
     browser = await launchChromium(executable);
   }, 120_000);
 
@@ -29,8 +30,8 @@ describeInChromium('the OAuth dance in a browser', (executable) => {
     await stackAgent.close();
   });
 
-  async function start(userToken: string): Promise<string> {
-    const reply = await stack.send('POST', '/api/jira/demo/oauth/start', { token: userToken });
+  async function start(userToken: string, instanceId = 'demo'): Promise<string> {
+    const reply = await stack.send('POST', `/api/jira/${instanceId}/oauth/start`, { token: userToken });
     expect(reply.status).toBe(200);
     return String(reply.json().authorizeUrl);
   }
@@ -56,6 +57,30 @@ describeInChromium('the OAuth dance in a browser', (executable) => {
         expect(await page.textContent('p')).toContain('as the Jira user Alice Example (alice)');
         expect(await context.cookies()).toEqual([]);
         expect(await storedFor(stack.users.userId)).toMatchObject({ jiraUserName: 'alice' });
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+
+    it('OAuth 2.0: the dialog goes through Jira with PKCE and the state, the cookie comes back, connected as alice', async () => {
+      const context = await browser.newContext();
+      try {
+        const page = await newPage(context);
+        const atJira = page.waitForRequest((request) => new URL(request.url()).pathname === '/rest/oauth2/latest/authorize');
+        const callback = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/jira/oauth/callback');
+        await page.goto(await start(stack.tokens.user, 'demo2'));
+        const jiraPage = new URL((await atJira).url());
+        expect(jiraPage.searchParams.get('code_challenge_method')).toBe('S256');
+        expect((await callback).status()).toBe(200);
+        expect(await page.title()).toBe('Jira is connected');
+        expect(await context.cookies()).toEqual([]);
+        expect(
+          await stack.services.repositories.jiraTokens.access.get({
+            tenantId: stack.users.tenantId,
+            userId: stack.users.userId,
+            instanceId: 'demo2',
+          }),
+        ).toMatchObject({ tokenKind: 'oauth2', jiraUserName: 'alice' });
       } finally {
         await context.close();
       }

@@ -16,6 +16,7 @@ let stack: AppStack;
 beforeAll(async () => {
   stack = await startAppStack({ queues: false });
   await stack.registerInstance('demo');
+  await stack.registerInstance('demo2', { authKind: 'oauth2' });
 }, 60_000);
 
 afterAll(async () => {
@@ -139,5 +140,99 @@ describe('replayed and forged OAuth callbacks', () => {
     expect(refused.text).not.toMatch(/<script>alert|<img src=x/);
     expect(refused.text).not.toContain(requestToken);
     expect((await browser.open(callbackUrl)).status).toBe(after === 'usable' ? 200 : 400);
+  });
+});
+
+/**
+ * The same for an OAuth 2.0 instance: the `state` takes the request token's place (single
+ * use, bound to the browser that began), and Jira's authorization code is single use too.
+ */
+describe('replayed and forged OAuth 2.0 callbacks', () => {
+  async function startOAuth2(token: string): Promise<{ browser: Browser; authorizePage: string }> {
+    const reply = await stack.send('POST', '/api/jira/demo2/oauth/start', { token });
+    expect(reply.status).toBe(200);
+    const browser = new Browser({ origin: stack.url, send: stack.send });
+    const begin = await browser.open(String(reply.json().authorizeUrl));
+    expect(begin.status).toBe(302);
+    return { browser, authorizePage: String(begin.headers.location) };
+  }
+  const codeExchanges = () => stack.jira.requests.filter((request) => request.url.startsWith('/rest/oauth2/latest/token')).length;
+  const storedOAuth2For = (userId: string) =>
+    stack.services.repositories.jiraTokens.access.get({ tenantId: stack.users.tenantId, userId, instanceId: 'demo2' });
+
+  it('a replay after success: 400, one code exchange with Jira, the stored grant unchanged', async () => {
+    const { browser, authorizePage } = await startOAuth2(stack.tokens.user);
+    const { callbackUrl } = stack.jira.approveOAuth2(authorizePage, 'alice');
+    const before = codeExchanges();
+    expect((await browser.open(callbackUrl)).status).toBe(200);
+    const stored = await storedOAuth2For(stack.users.userId);
+    expect(stored?.tokenKind).toBe('oauth2');
+    const code = new URL(callbackUrl).searchParams.get('code') ?? '';
+    for (let replay = 0; replay < 3; replay += 1) {
+      const again = await browser.open(callbackUrl);
+      expect(again.status).toBe(400);
+      expect(again.text).toContain('oauth_request_token_invalid');
+      expect(again.text).not.toContain(code);
+    }
+    expect(codeExchanges()).toBe(before + 1);
+    expect(await storedOAuth2For(stack.users.userId)).toEqual(stored);
+  });
+
+  it('the same callback five times at once: exactly one wins, one code exchange', async () => {
+    const { browser, authorizePage } = await startOAuth2(stack.tokens.colleague);
+    const { callbackUrl } = stack.jira.approveOAuth2(authorizePage, 'bob');
+    const before = codeExchanges();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => browser.open(callbackUrl)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400, 400, 400]);
+    expect(codeExchanges()).toBe(before + 1);
+  });
+
+  it('a state from another browser (login CSRF): 400 oauth_browser_mismatch, no grant for anyone, the code never exchanged', async () => {
+    const attackerId = '0d6a5c8e-1b1a-4c33-9d1e-0000000000c1';
+    const victimId = '0d6a5c8e-1b1a-4c33-9d1e-0000000000d2';
+    const { authorizePage } = await startOAuth2(await stack.mint({ tenantId: stack.users.tenantId, userId: attackerId }));
+    const { callbackUrl } = stack.jira.approveOAuth2(authorizePage, 'carol');
+    const before = codeExchanges();
+    const victimBrowser = new Browser({ origin: stack.url, send: stack.send });
+    const refused = await victimBrowser.open(callbackUrl);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('oauth_browser_mismatch');
+    expect(codeExchanges()).toBe(before);
+    expect(await storedOAuth2For(victimId)).toBeUndefined();
+    expect(await storedOAuth2For(attackerId)).toBeUndefined();
+  });
+
+  it('a code of another approval in the browser that began: Jira refuses it (PKCE and client bind the code), nothing stored', async () => {
+    const victimId = '0d6a5c8e-1b1a-4c33-9d1e-0000000000e1';
+    const victim = await startOAuth2(await stack.mint({ tenantId: stack.users.tenantId, userId: victimId }));
+    const attacker = await startOAuth2(
+      await stack.mint({ tenantId: stack.users.tenantId, userId: '0d6a5c8e-1b1a-4c33-9d1e-0000000000e2' }),
+    );
+    const victimApproval = new URL(stack.jira.approveOAuth2(victim.authorizePage, 'carol').callbackUrl);
+    const attackerApproval = new URL(stack.jira.approveOAuth2(attacker.authorizePage, 'bob').callbackUrl);
+    victimApproval.searchParams.set('code', attackerApproval.searchParams.get('code') ?? '');
+    const refused = await victim.browser.open(victimApproval.toString());
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('oauth_request_token_invalid');
+    expect(await storedOAuth2For(victimId)).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, string | undefined>]>([
+    ['a state never issued', { state: 'dGVuYW50.' + 'A'.repeat(43) }],
+    ['markup as the state', { state: '<img src=x onerror=alert(1)>' }],
+    ['no state', { state: undefined }],
+  ])('%s: 400, an escaped page, the authorization still usable', async (_name, change) => {
+    const { browser, authorizePage } = await startOAuth2(stack.tokens.user);
+    const { callbackUrl } = stack.jira.approveOAuth2(authorizePage, 'alice');
+    const forged = new URL(callbackUrl);
+    for (const [name, value] of Object.entries(change)) {
+      if (value === undefined) forged.searchParams.delete(name);
+      else forged.searchParams.set(name, value);
+    }
+    const refused = await browser.open(forged.toString());
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-type']).toContain('text/html');
+    expect(refused.text).not.toMatch(/<img src=x/);
+    expect((await browser.open(callbackUrl)).status).toBe(200);
   });
 });

@@ -17,6 +17,7 @@ let stack: AppStack;
 beforeAll(async () => {
   stack = await startAppStack({ queues: false });
   await stack.registerInstance('demo');
+  await stack.registerInstance('demo2', { authKind: 'oauth2' });
 }, 60_000);
 
 afterAll(async () => {
@@ -185,5 +186,42 @@ describe('the consent completed in the browser that began it', () => {
       expect((await dialog.open(stack.jira.approve(token, jiraUser).callbackUrl)).status).toBe(200);
     }
     expect(await storedFor(user.id)).toMatchObject({ jiraUserName: 'alice' });
+  });
+});
+
+/**
+ * OAuth 2.0 (issue 17): the same binding, with the `state` in the request token's place.
+ * Jira's consent link forwarded after the starter's dialog began it is refused in the
+ * other browser, before any code exchange, and the state is spent for the starter too.
+ */
+describe('OAuth 2.0: the consent completed in another browser', () => {
+  const codeExchanges = () => stack.jira.requests.filter((request) => request.url.startsWith('/rest/oauth2/latest/token')).length;
+
+  it("Jira's consent link forwarded: refused in the other browser, no code exchanged, nothing stored, the state spent", async () => {
+    const starter = await freshUser('21');
+    const dialog = newBrowser();
+    const reply = await stack.send('POST', '/api/jira/demo2/oauth/start', { token: starter.token });
+    const begin = await dialog.open(String(reply.json().authorizeUrl));
+    expect(begin.status).toBe(302);
+    const { callbackUrl } = stack.jira.approveOAuth2(String(begin.headers.location), 'bob');
+    const before = codeExchanges();
+    const refused = await newBrowser().open(callbackUrl);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('oauth_browser_mismatch');
+    expect(codeExchanges()).toBe(before);
+    expect(
+      await stack.services.repositories.jiraTokens.access.get({ tenantId: stack.users.tenantId, userId: starter.id, instanceId: 'demo2' }),
+    ).toBeUndefined();
+    expect((await dialog.open(callbackUrl)).status).toBe(400);
+  });
+
+  it('the begin URL opened by a second browser: 400, and only the first is sent to Jira', async () => {
+    const starter = await freshUser('22');
+    const reply = await stack.send('POST', '/api/jira/demo2/oauth/start', { token: starter.token });
+    const beginUrl = String(reply.json().authorizeUrl);
+    const first = await newBrowser().open(beginUrl);
+    expect(first.status).toBe(302);
+    expect(new URL(String(first.headers.location)).pathname).toMatch(/\/rest\/oauth2\/latest\/authorize$/);
+    expect((await newBrowser().open(beginUrl)).status).toBe(400);
   });
 });

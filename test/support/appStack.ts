@@ -92,8 +92,14 @@ export interface AppStack {
     path: string,
     options?: { token?: string; headers?: Record<string, string>; body?: string | Buffer },
   ): Promise<Reply>;
-  /** Registers an instance through the admin API (service user, app key) and links its consumer key in Jira. */
-  registerInstance(instanceId: string, options?: { adminToken?: string; baseUrl?: string }): Promise<Record<string, unknown>>;
+  /**
+   * Registers an instance through the admin API (service user, app key) and links its consumer key in Jira;
+   * `authKind: 'oauth2'` also creates an incoming OAuth 2.0 link in Jira and registers its client id and secret.
+   */
+  registerInstance(
+    instanceId: string,
+    options?: { adminToken?: string; baseUrl?: string; authKind?: 'oauth1' | 'oauth2' },
+  ): Promise<Record<string, unknown>>;
   /** The OAuth dance for one user: start, begin in one browser, approve in Jira as `jiraUser`, follow the callback there; answers the callback page. */
   authorize(userToken: string, instanceId: string, jiraUser: string): Promise<Reply>;
   /**
@@ -224,6 +230,7 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
     mint,
     send: call,
     registerInstance: async (instanceId, options = {}) => {
+      const client = options.authKind === 'oauth2' ? jira.addOAuth2Client(`${url}/api/jira/oauth/callback`) : undefined;
       const reply = await call('PUT', `/api/manage/instances/${instanceId}`, {
         token: options.adminToken ?? tokens.admin,
         headers: { 'content-type': 'application/json' },
@@ -232,6 +239,7 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
           displayName: `Jira ${instanceId}`,
           serviceUser: SERVICE_USER,
           appKey: APP_KEY,
+          ...(client ? { authKind: 'oauth2', oauth2ClientId: client.clientId, oauth2ClientSecret: client.clientSecret } : {}),
         }),
       });
       if (reply.status !== 201 && reply.status !== 200)

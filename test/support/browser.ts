@@ -1,3 +1,4 @@
+import type { JiraSimulator } from '../../dev/sandbox/jira/startJiraSimulator';
 import type { Dispatcher } from 'undici';
 import { parseCookie, type Cookie } from 'undici';
 import { agent, type Reply } from './proxyStack';
@@ -106,13 +107,17 @@ function pathMatches(requestPath: string, cookiePath: string): boolean {
 export async function runConsent(
   browser: Browser,
   authorizeUrl: string,
-  jira: { approve(requestToken: string, userName: string): { callbackUrl: string } },
+  jira: Pick<JiraSimulator, 'approve' | 'approveOAuth2'>,
   jiraUser: string,
 ): Promise<{ begin: Reply; requestToken: string; callback: Reply }> {
   const begin = await browser.open(authorizeUrl);
   const location = begin.headers.location;
   if (begin.status !== 302 || typeof location !== 'string') throw new Error(`the begin URL answered ${begin.status}: ${begin.text}`);
-  const requestToken = new URL(location).searchParams.get('oauth_token') ?? '';
-  const { callbackUrl } = jira.approve(requestToken, jiraUser);
+  // OAuth 2.0 instances send the browser to Jira's `/rest/oauth2/latest/authorize` with a
+  // `state` (answered here as the request token), OAuth 1.0a ones with an `oauth_token`.
+  const jiraPage = new URL(location);
+  const oauth2 = jiraPage.pathname.endsWith('/rest/oauth2/latest/authorize');
+  const requestToken = jiraPage.searchParams.get(oauth2 ? 'state' : 'oauth_token') ?? '';
+  const { callbackUrl } = oauth2 ? jira.approveOAuth2(location, jiraUser) : jira.approve(requestToken, jiraUser);
   return { begin, requestToken, callback: await browser.open(callbackUrl) };
 }

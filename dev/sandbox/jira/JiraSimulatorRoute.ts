@@ -16,6 +16,8 @@ export interface SimulatorContext {
   baseUrl: string;
   nowMs(): number;
   record: RecordedRequest;
+  /** The `application/x-www-form-urlencoded` body, read once; undefined for another type. */
+  readForm(): Promise<string | undefined>;
   /** Verifies the request's OAuth signature, reading a form body first when there is one. */
   verifyOAuth(): Promise<OAuthVerification>;
 }

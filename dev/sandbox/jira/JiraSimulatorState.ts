@@ -58,8 +58,53 @@ export interface AccessToken {
   revoked: boolean;
 }
 
+export type OAuth2ScopeName = 'READ' | 'WRITE' | 'ADMIN' | 'SYSTEM_ADMIN';
+
+/** An incoming OAuth 2.0 link (Administration → Application links → External application, Incoming). */
+export interface OAuth2Client {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+export interface OAuth2Code {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  user: string;
+  scope: OAuth2ScopeName;
+  challenge?: string;
+  challengeMethod?: 'S256' | 'plain';
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface OAuth2AccessToken {
+  token: string;
+  clientId: string;
+  user: string;
+  scope: OAuth2ScopeName;
+  /** The authorization code the grant came from: a replayed code revokes all of it. */
+  code: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+export interface OAuth2RefreshToken {
+  token: string;
+  /** The access token issued with it. */
+  accessToken: string;
+  clientId: string;
+  user: string;
+  scope: OAuth2ScopeName;
+  code: string;
+  expiresAt: number;
+  used: boolean;
+  revoked: boolean;
+}
+
 export interface RecordedAuth {
-  kind: 'oauth' | 'oauth-2lo' | 'pat' | 'none';
+  kind: 'oauth' | 'oauth-2lo' | 'oauth2' | 'pat' | 'none';
   consumerKey?: string;
   user?: string;
   /** The `oauth_problem` answered, when the request was refused. */
@@ -115,6 +160,12 @@ export class JiraSimulatorState {
   readonly requestTokens = new Map<string, RequestToken>();
   readonly accessTokens = new Map<string, AccessToken>();
   readonly personalAccessTokens = new Map<string, string>();
+  readonly oauth2Clients = new Map<string, OAuth2Client>();
+  readonly oauth2Codes = new Map<string, OAuth2Code>();
+  readonly oauth2AccessTokens = new Map<string, OAuth2AccessToken>();
+  readonly oauth2RefreshTokens = new Map<string, OAuth2RefreshToken>();
+  /** How many refresh grants the token endpoint honoured. */
+  oauth2Refreshes = 0;
   /** Issue key → users without the Browse permission on it: Jira answers them as if the issue did not exist. */
   readonly browseDenied = new Map<string, Set<string>>();
   /** consumer key → nonce → timestamp (seconds) it came with. */
@@ -135,6 +186,13 @@ export class JiraSimulatorState {
 
   registerConsumer(registration: ConsumerRegistration): void {
     this.consumers.set(registration.consumerKey, { ...registration, publicKey: createPublicKey(registration.publicKeyPem) });
+  }
+
+  /** Creates an incoming OAuth 2.0 link, as a Jira admin does: its client id and secret are what the app is registered with. */
+  addOAuth2Client(redirectUri: string): OAuth2Client {
+    const client = { clientId: randomBytes(16).toString('hex'), clientSecret: randomBytes(32).toString('hex'), redirectUri };
+    this.oauth2Clients.set(client.clientId, client);
+    return client;
   }
 
   addPersonalAccessToken(userName: string): string {

@@ -1,11 +1,13 @@
 import http from 'node:http';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../../shared/platform/clock';
+import { applinksRoutes } from './applinksRoutes';
 import { attachmentRoutes } from './attachmentRoutes';
 import type { JiraSimulatorRoute, SimulatorContext } from './JiraSimulatorRoute';
 import {
   JiraSimulatorState,
   type ConsumerRegistration,
+  type OAuth2Client,
   type RecordedRequest,
   type RecordedUpload,
   type SimulatedAttachment,
@@ -13,6 +15,7 @@ import {
   type SimulatedUser,
 } from './JiraSimulatorState';
 import { approveRequestToken, denyRequestToken, oauthRoutes } from './oauthRoutes';
+import { answerAuthorize, oauth2Routes, scopeAllows } from './oauth2Routes';
 import { restRoutes } from './restRoutes';
 import { sendErrorMessages, sendJson, sendOAuthProblem } from './simulatorResponses';
 import { verifyOAuthRequest, type OAuthVerification } from './verifyOAuthRequest';
@@ -30,6 +33,10 @@ export interface JiraSimulatorInit {
   timestampToleranceSeconds?: number;
   requestTokenTtlSeconds?: number;
   accessTokenTtlSeconds?: number;
+  /** The Jira version the applinks manifest claims; default 9.12.0 (an OAuth 2.0 provider). */
+  version?: string;
+  /** OAuth 2.0 access tokens; Jira DC's live 2 hours. */
+  oauth2AccessTokenTtlSeconds?: number;
   users?: SimulatedUser[];
   issues?: SimulatedIssue[];
   /** Routes of other features (watchers, notify, UPM), tried before the built-in ones. */
@@ -57,6 +64,14 @@ export interface JiraSimulator {
   readonly uploads: readonly RecordedUpload[];
   clearRequests(): void;
   registerConsumer(registration: ConsumerRegistration): void;
+  /** An incoming OAuth 2.0 link whose redirect URL is `redirectUri`: its client id and secret. */
+  addOAuth2Client(redirectUri: string): OAuth2Client;
+  /** The user clicks "Allow" on the OAuth 2.0 consent page `authorizeUrl`: where Jira sends the browser. */
+  approveOAuth2(authorizeUrl: string, userName: string): { callbackUrl: string };
+  denyOAuth2(authorizeUrl: string): { callbackUrl: string };
+  expireOAuth2AccessTokens(userName?: string): void;
+  /** The user revokes the app in their Jira profile: its access and refresh tokens stop working. */
+  revokeOAuth2(userName?: string): void;
   /** A personal access token (Jira DC 8.14+) for the user. */
   addPersonalAccessToken(userName: string): string;
   /** The user clicks "Allow": returns the callback URL the browser would be sent to. */
@@ -98,12 +113,19 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
   const basePath = (init.basePath ?? '').replace(/\/+$/, '');
   const tolerance = init.timestampToleranceSeconds ?? 300;
   const state = new JiraSimulatorState(init.users, init.issues);
+  const oauth2Init = {
+    codeTtlMs: 10 * 60_000,
+    accessTokenTtlMs: (init.oauth2AccessTokenTtlSeconds ?? 7200) * 1000,
+    refreshTokenTtlMs: 90 * 86400_000,
+  };
   const routes: JiraSimulatorRoute[] = [
     ...(init.routes ?? []),
     ...oauthRoutes({
       requestTokenTtlMs: (init.requestTokenTtlSeconds ?? 600) * 1000,
       accessTokenTtlMs: (init.accessTokenTtlSeconds ?? 5 * 365 * 86400) * 1000,
     }),
+    ...oauth2Routes(oauth2Init),
+    ...applinksRoutes({ version: init.version ?? '9.12.0', serverId: 'B7D3-4A1C-9E2F-SIMU' }),
     ...restRoutes(),
     ...attachmentRoutes(),
   ];
@@ -207,6 +229,7 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
       baseUrl: url,
       nowMs: () => clock.now(),
       record,
+      readForm,
       verifyOAuth,
     };
 
@@ -218,7 +241,28 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
         return sendErrorMessages(response, 401, 'You are not authenticated. Authentication required to perform this operation.');
       }
       const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
-      if (bearer) {
+      const oauth2 = bearer ? state.oauth2AccessTokens.get(bearer[1] ?? '') : undefined;
+      if (oauth2) {
+        // RFC 6750 §3.1: an expired or revoked token is 401 invalid_token; a token whose
+        // scope does not allow the call is 403 insufficient_scope.
+        if (oauth2.revoked || oauth2.expiresAt <= clock.now()) {
+          record.auth = { kind: 'oauth2', user: oauth2.user, problem: 'invalid_token' };
+          request.resume();
+          return sendErrorMessages(response, 401, 'You are not authenticated. Authentication required to perform this operation.');
+        }
+        if (!scopeAllows(oauth2.scope, method)) {
+          record.auth = { kind: 'oauth2', user: oauth2.user, problem: 'insufficient_scope' };
+          request.resume();
+          return sendJson(
+            response,
+            403,
+            { errorMessages: ['The OAuth 2.0 token does not have the required scope.'], errors: {} },
+            { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' },
+          );
+        }
+        record.auth = { kind: 'oauth2', user: oauth2.user };
+        context.user = state.requireUser(oauth2.user);
+      } else if (bearer) {
         const userName = state.personalAccessTokens.get(bearer[1] ?? '');
         record.auth = { kind: 'pat', user: userName };
         if (!userName) {
@@ -309,6 +353,21 @@ export async function startJiraSimulator(init: JiraSimulatorInit = {}): Promise<
     },
     registerConsumer: (registration) => state.registerConsumer(registration),
     addPersonalAccessToken: (userName) => state.addPersonalAccessToken(userName),
+    addOAuth2Client: (redirectUri) => state.addOAuth2Client(redirectUri),
+    approveOAuth2: (authorizeUrl, userName) => ({
+      callbackUrl: answerAuthorize(state, new URL(authorizeUrl).searchParams, userName, false, clock.now(), oauth2Init),
+    }),
+    denyOAuth2: (authorizeUrl) => ({
+      callbackUrl: answerAuthorize(state, new URL(authorizeUrl).searchParams, '', true, clock.now(), oauth2Init),
+    }),
+    expireOAuth2AccessTokens: (userName) => {
+      for (const token of state.oauth2AccessTokens.values())
+        if (userName === undefined || token.user === userName) token.expiresAt = clock.now() - 1;
+    },
+    revokeOAuth2: (userName) => {
+      for (const tokens of [state.oauth2AccessTokens, state.oauth2RefreshTokens])
+        for (const token of tokens.values()) if (userName === undefined || token.user === userName) token.revoked = true;
+    },
     approve: (requestToken, userName) => approveRequestToken(state, requestToken, userName),
     deny: (requestToken) => ({ callbackUrl: denyRequestToken(state, requestToken) }),
     requestTokens: () => [...state.requestTokens.keys()],

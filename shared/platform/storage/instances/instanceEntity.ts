@@ -21,6 +21,12 @@ export interface InstanceEntity {
   appKey?: string;
   /** The shared secret of the Jira app's iframe JWTs for the admin page. */
   encryptedAdminSecret?: string;
+  /** How users authorize: absent (rows from before OAuth 2.0) is OAuth 1.0a. */
+  authKind?: 'oauth1' | 'oauth2';
+  /** The client id of the incoming OAuth 2.0 link Jira created. */
+  oauth2ClientId?: string;
+  /** Its client secret. */
+  encryptedOAuth2ClientSecret?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -40,6 +46,9 @@ const rowSchema = z.object({
   encryptedServiceToken: z.string().optional(),
   appKey: z.string().optional(),
   encryptedAdminSecret: z.string().optional(),
+  authKind: z.enum(['oauth1', 'oauth2']).optional(),
+  oauth2ClientId: z.string().min(1).optional(),
+  encryptedOAuth2ClientSecret: z.string().min(1).optional(),
   createdAt: tableDateSchema,
   updatedAt: tableDateSchema,
 });
@@ -62,6 +71,9 @@ export function toTableEntity(entity: InstanceEntity): TableRow {
     encryptedServiceToken: entity.encryptedServiceToken,
     appKey: entity.appKey,
     encryptedAdminSecret: entity.encryptedAdminSecret,
+    authKind: entity.authKind,
+    oauth2ClientId: entity.oauth2ClientId,
+    encryptedOAuth2ClientSecret: entity.encryptedOAuth2ClientSecret,
     createdAt: toTableDate(entity.createdAt, 'createdAt'),
     updatedAt: toTableDate(entity.updatedAt, 'updatedAt'),
   });

@@ -1,16 +1,15 @@
-import { odata } from '@azure/data-tables';
 import { z } from 'zod';
-import { parseTableRow } from '../parseTableRow';
 import { tableDateSchema, toTableDate } from '../tableDate';
 import { encodeKeyPart } from '../tableKey';
-import { tableNames } from '../tableNames';
-import type { TableCodec, TableRow } from '../TypedTable';
-import type { JiraTokenPartition } from './jiraAccessTokenEntity';
+import { jiraTokenCodec } from './jiraTokenCodec';
+import type { TableRow } from '../TypedTable';
 
 /**
- * An OAuth 1.0a request token between "start" and Jira's callback. It is keyed by its hash
- * (`hashKey(requestToken)`); the token itself is stored encrypted, for the begin step's
- * redirect to Jira. The begin step is single-use (`browserBindingHash` set once, with the
+ * An authorization between "start" and Jira's callback. OAuth 1.0a: keyed by the hash of
+ * the request token (`hashKey(requestToken)`), the token stored encrypted for the begin
+ * step's redirect to Jira, and its secret. OAuth 2.0 (`flow` oauth2): keyed by the hash of
+ * the `state`, the state stored encrypted the same way, and the PKCE code verifier in place
+ * of the secret. The begin step is single-use (`browserBindingHash` set once, with the
  * ETag read) and so is the callback (`used` flipped the same way).
  */
 export interface JiraRequestTokenEntity {
@@ -18,6 +17,9 @@ export interface JiraRequestTokenEntity {
   requestTokenHash: string;
   userId: string;
   instanceId: string;
+  /** Absent: OAuth 1.0a (rows from before OAuth 2.0 too). */
+  flow?: 'oauth1' | 'oauth2';
+  /** OAuth 1.0a: the request token's secret; OAuth 2.0: the PKCE code verifier. */
   encryptedTokenSecret: string;
   /** Absent on rows written before the begin step existed: those can be neither begun nor completed. */
   encryptedRequestToken?: string;
@@ -32,61 +34,46 @@ export interface JiraRequestTokenEntity {
 
 export type JiraRequestTokenKey = Pick<JiraRequestTokenEntity, 'tenantId' | 'requestTokenHash'>;
 
-const KIND = 'pending';
-
 /**
  * `pending:` + hash. `:` never occurs in an encoded part, so this RowKey can never equal an
  * access token's (user.instance), whatever the ids.
  */
 const ROW_PREFIX = 'pending:';
 
-const rowSchema = z.object({
-  kind: z.literal(KIND),
-  tenantId: z.string().min(1),
-  requestTokenHash: z.string().min(1),
-  userId: z.string().min(1),
-  instanceId: z.string().min(1),
-  encryptedTokenSecret: z.string().min(1),
-  encryptedRequestToken: z.string().min(1).optional(),
-  beginKeyHash: z.string().min(1).optional(),
-  browserBindingHash: z.string().min(1).optional(),
-  expiresAt: tableDateSchema,
-  used: z.boolean(),
-  createdAt: tableDateSchema,
-});
-
-const partitionKey = (partition: JiraTokenPartition): string => encodeKeyPart(partition.tenantId);
-const rowKey = (key: JiraRequestTokenKey): string => ROW_PREFIX + encodeKeyPart(key.requestTokenHash);
-
-export function toTableEntity(entity: JiraRequestTokenEntity): TableRow {
-  return {
-    partitionKey: partitionKey(entity),
-    rowKey: rowKey(entity),
-    kind: KIND,
+export const jiraRequestTokenCodec = jiraTokenCodec({
+  kind: 'pending',
+  rowKey: (key: JiraRequestTokenKey): string => ROW_PREFIX + encodeKeyPart(key.requestTokenHash),
+  columns: {
+    tenantId: z.string().min(1),
+    requestTokenHash: z.string().min(1),
+    userId: z.string().min(1),
+    instanceId: z.string().min(1),
+    flow: z.enum(['oauth1', 'oauth2']).optional(),
+    encryptedTokenSecret: z.string().min(1),
+    encryptedRequestToken: z.string().min(1).optional(),
+    beginKeyHash: z.string().min(1).optional(),
+    browserBindingHash: z.string().min(1).optional(),
+    expiresAt: tableDateSchema,
+    used: z.boolean(),
+    createdAt: tableDateSchema,
+  },
+  toColumns: (entity: JiraRequestTokenEntity) => ({
     tenantId: entity.tenantId,
     requestTokenHash: entity.requestTokenHash,
     userId: entity.userId,
     instanceId: entity.instanceId,
+    flow: entity.flow,
     encryptedTokenSecret: entity.encryptedTokenSecret,
-    ...(entity.encryptedRequestToken === undefined ? {} : { encryptedRequestToken: entity.encryptedRequestToken }),
-    ...(entity.beginKeyHash === undefined ? {} : { beginKeyHash: entity.beginKeyHash }),
-    ...(entity.browserBindingHash === undefined ? {} : { browserBindingHash: entity.browserBindingHash }),
+    encryptedRequestToken: entity.encryptedRequestToken,
+    beginKeyHash: entity.beginKeyHash,
+    browserBindingHash: entity.browserBindingHash,
     expiresAt: toTableDate(entity.expiresAt, 'expiresAt'),
     used: entity.used,
     createdAt: toTableDate(entity.createdAt, 'createdAt'),
-  };
-}
+  }),
+  fromColumns: (row): JiraRequestTokenEntity => row,
+});
 
-export function fromTableEntity(row: Readonly<Record<string, unknown>>): JiraRequestTokenEntity {
-  const { kind: _kind, ...entity } = parseTableRow(rowSchema, row, tableNames.jiraTokens);
-  return entity;
-}
-
-export const jiraRequestTokenCodec: TableCodec<JiraRequestTokenEntity, JiraRequestTokenKey, JiraTokenPartition> = {
-  table: tableNames.jiraTokens,
-  partitionKey,
-  rowKey,
-  toTableEntity,
-  fromTableEntity,
-  kindFilter: odata`kind eq ${KIND}`,
-};
+export const toTableEntity = (entity: JiraRequestTokenEntity): TableRow => jiraRequestTokenCodec.toTableEntity(entity);
+export const fromTableEntity = (row: Readonly<Record<string, unknown>>): JiraRequestTokenEntity =>
+  jiraRequestTokenCodec.fromTableEntity(row);

@@ -1,11 +1,8 @@
-import { odata } from '@azure/data-tables';
 import { z } from 'zod';
-import { parseTableRow } from '../parseTableRow';
 import { tableDateSchema, toTableDate } from '../tableDate';
 import { encodeKeyPart } from '../tableKey';
-import { tableNames } from '../tableNames';
-import type { TableCodec, TableRow } from '../TypedTable';
-import type { JiraTokenPartition } from './jiraAccessTokenEntity';
+import { jiraTokenCodec } from './jiraTokenCodec';
+import type { TableRow } from '../TypedTable';
 
 /**
  * A page token of the Jira app (the admin panel's iframe JWT) that has been used: kept
@@ -23,46 +20,28 @@ export interface UsedPanelTokenEntity {
 
 export type UsedPanelTokenKey = Pick<UsedPanelTokenEntity, 'tenantId' | 'tokenHash'>;
 
-const KIND = 'panelToken';
-
 /** `panel:` + hash: `:` never occurs in an encoded part, so no access token's or request token's RowKey can equal it. */
 const ROW_PREFIX = 'panel:';
 
-const rowSchema = z.object({
-  kind: z.literal(KIND),
-  tenantId: z.string().min(1),
-  tokenHash: z.string().min(1),
-  instanceId: z.string().min(1),
-  expiresAt: tableDateSchema,
-  usedAt: tableDateSchema,
-});
-
-const partitionKey = (partition: JiraTokenPartition): string => encodeKeyPart(partition.tenantId);
-const rowKey = (key: UsedPanelTokenKey): string => ROW_PREFIX + encodeKeyPart(key.tokenHash);
-
-export function toTableEntity(entity: UsedPanelTokenEntity): TableRow {
-  return {
-    partitionKey: partitionKey(entity),
-    rowKey: rowKey(entity),
-    kind: KIND,
+export const usedPanelTokenCodec = jiraTokenCodec({
+  kind: 'panelToken',
+  rowKey: (key: UsedPanelTokenKey): string => ROW_PREFIX + encodeKeyPart(key.tokenHash),
+  columns: {
+    tenantId: z.string().min(1),
+    tokenHash: z.string().min(1),
+    instanceId: z.string().min(1),
+    expiresAt: tableDateSchema,
+    usedAt: tableDateSchema,
+  },
+  toColumns: (entity: UsedPanelTokenEntity) => ({
     tenantId: entity.tenantId,
     tokenHash: entity.tokenHash,
     instanceId: entity.instanceId,
     expiresAt: toTableDate(entity.expiresAt, 'expiresAt'),
     usedAt: toTableDate(entity.usedAt, 'usedAt'),
-  };
-}
+  }),
+  fromColumns: (row): UsedPanelTokenEntity => row,
+});
 
-export function fromTableEntity(row: Readonly<Record<string, unknown>>): UsedPanelTokenEntity {
-  const { kind: _kind, ...entity } = parseTableRow(rowSchema, row, tableNames.jiraTokens);
-  return entity;
-}
-
-export const usedPanelTokenCodec: TableCodec<UsedPanelTokenEntity, UsedPanelTokenKey, JiraTokenPartition> = {
-  table: tableNames.jiraTokens,
-  partitionKey,
-  rowKey,
-  toTableEntity,
-  fromTableEntity,
-  kindFilter: odata`kind eq ${KIND}`,
-};
+export const toTableEntity = (entity: UsedPanelTokenEntity): TableRow => usedPanelTokenCodec.toTableEntity(entity);
+export const fromTableEntity = (row: Readonly<Record<string, unknown>>): UsedPanelTokenEntity => usedPanelTokenCodec.fromTableEntity(row);

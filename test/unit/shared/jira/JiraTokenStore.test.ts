@@ -42,6 +42,42 @@ describe('JiraTokenStore against Azurite', () => {
     expect(await tokens.getAccess(tenantId, 'u1', 'demo')).toBeUndefined();
   });
 
+  it('stores an OAuth 2.0 grant sealed; an OAuth 1.0a reader sees none, and a grant reader sees no OAuth 1.0a token', async () => {
+    const tenantId = newGuid();
+    const tokens = store();
+    const grant = { accessToken: 'bearer-1', refreshToken: 'refresh-1', expiresAt: now + 7200_000, scope: 'WRITE' };
+    await tokens.putGrant(tenantId, 'g1', 'demo', grant, alice);
+    const row = await repositories.jiraTokens.access.get({ tenantId, userId: 'g1', instanceId: 'demo' });
+    expect(JSON.stringify(row)).not.toMatch(/bearer-1|refresh-1/);
+    expect(row).toMatchObject({ tokenKind: 'oauth2', scope: 'WRITE', jiraUserName: 'alice' });
+    expect(await store().getGrant(tenantId, 'g1', 'demo')).toEqual({ ...grant, expiresAt: new Date(grant.expiresAt).getTime() });
+    expect(await store().getAccess(tenantId, 'g1', 'demo')).toBeUndefined();
+    await tokens.putAccess(tenantId, 'g2', 'demo', { key: 'k', secret: 's' }, alice);
+    expect(await store().getGrant(tenantId, 'g2', 'demo')).toBeUndefined();
+  });
+
+  it('replaces a refreshed grant only over the row it read (ETag), and drops a refused grant only while it is stored', async () => {
+    const tenantId = newGuid();
+    const tokens = store();
+    await tokens.putGrant(tenantId, 'g3', 'demo', { accessToken: 'a1', refreshToken: 'r1', expiresAt: now + 1000 }, alice);
+    const read = (await tokens.readGrant(tenantId, 'g3', 'demo'))!;
+    const other = store();
+    expect(
+      await other.replaceGrant(tenantId, 'g3', 'demo', { accessToken: 'a2', refreshToken: 'r2', expiresAt: now + 7200_000 }, read.etag),
+    ).toBe(true);
+    // The loser's write over the row it read is refused; it re-reads the winner's grant.
+    expect(
+      await tokens.replaceGrant(tenantId, 'g3', 'demo', { accessToken: 'a3', refreshToken: 'r3', expiresAt: now + 7200_000 }, read.etag),
+    ).toBe(false);
+    expect((await tokens.readGrant(tenantId, 'g3', 'demo'))?.grant.refreshToken).toBe('r2');
+    const row = await repositories.jiraTokens.access.get({ tenantId, userId: 'g3', instanceId: 'demo' });
+    expect(row).toMatchObject({ jiraUserName: 'alice' });
+    await tokens.dropRejectedGrant(tenantId, 'g3', 'demo', read.grant);
+    expect(await tokens.readGrant(tenantId, 'g3', 'demo')).toBeDefined();
+    await tokens.dropRejectedGrant(tenantId, 'g3', 'demo', { accessToken: 'a2', refreshToken: 'r2', expiresAt: 0 });
+    expect(await tokens.readGrant(tenantId, 'g3', 'demo')).toBeUndefined();
+  });
+
   it('drops a rejected token only while it is still the stored one', async () => {
     const tenantId = newGuid();
     const stale = store();

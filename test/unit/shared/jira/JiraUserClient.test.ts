@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedInstance } from '../../../../shared/jira/InstanceService';
+import { JiraUserAuthorizer } from '../../../../shared/jira/JiraUserAuthorizer';
 import { JiraUserClient } from '../../../../shared/jira/JiraUserClient';
 import { OAuthSigner, type OAuthToken } from '../../../../shared/jira/OAuthSigner';
 import { OutboundClient } from '../../../../shared/platform/http/OutboundClient';
@@ -50,15 +51,30 @@ describe('JiraUserClient.issueAccess', () => {
       signer: new OAuthSigner({ consumerKey: 'consumer-1', privateKey, clock: { now: () => Date.now() } }),
       serviceToken: () => undefined,
     };
+    const startUrl = (instanceId: string) => `https://app.example/api/jira/${instanceId}/oauth/start`;
     client = new JiraUserClient({
-      instances: { require: async () => instance, startUrl: (instanceId) => `https://app.example/api/jira/${instanceId}/oauth/start` },
-      tokens: {
-        getAccess: async (_tenantId, userId) => stored.get(userId),
-        dropRejected: async (_tenantId, userId, _instanceId, token) => {
-          dropped.push(token);
-          stored.delete(userId);
+      instances: { require: async () => instance, startUrl },
+      authorizer: new JiraUserAuthorizer({
+        instances: { startUrl },
+        tokens: {
+          getAccess: async (_tenantId, userId) => stored.get(userId),
+          dropRejected: async (_tenantId, userId, _instanceId, token) => {
+            dropped.push(token);
+            stored.delete(userId);
+          },
+          dropRejectedGrant: async () => {
+            throw new Error('an OAuth 1.0a instance has no OAuth 2.0 grant to drop');
+          },
         },
-      },
+        bearers: {
+          current: async () => {
+            throw new Error('an OAuth 1.0a instance asks for no bearer token');
+          },
+          renew: async () => {
+            throw new Error('an OAuth 1.0a instance renews no bearer token');
+          },
+        },
+      }),
       http: outbound,
     });
   });

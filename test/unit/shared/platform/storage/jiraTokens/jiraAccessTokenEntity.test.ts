@@ -48,4 +48,24 @@ describe('Jira access token converters', () => {
       'c2VjcmV0',
     ]);
   });
+
+  it('round-trip an OAuth 2.0 token, and refuse one without its refresh token or expiry', () => {
+    const { encryptedTokenSecret: _secret, ...rest } = token;
+    const bearer: JiraAccessTokenEntity = {
+      ...rest,
+      tokenKind: 'oauth2',
+      encryptedRefreshToken: 'v1.k1.cmVmcmVzaA',
+      accessExpiresAt: '2024-05-01T12:00:00.000Z',
+      scope: 'WRITE',
+    };
+    expect(fromTableEntity(asReadBack(toTableEntity(bearer)))).toEqual(bearer);
+    const { encryptedRefreshToken: _refresh, ...withoutRefresh } = bearer;
+    expectRowInvalid(() => fromTableEntity(asReadBack(toTableEntity(withoutRefresh))), 'encryptedRefreshToken');
+  });
+
+  it('read a row from before OAuth 2.0 (no tokenKind) as OAuth 1.0a, which needs its secret', () => {
+    const { encryptedTokenSecret: _secret, ...withoutSecret } = token;
+    expect(fromTableEntity(asReadBack(toTableEntity(token))).tokenKind).toBeUndefined();
+    expectRowInvalid(() => fromTableEntity(asReadBack(toTableEntity(withoutSecret))), 'encryptedTokenSecret');
+  });
 });
