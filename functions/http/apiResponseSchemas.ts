@@ -41,6 +41,9 @@ const instanceViewShape = {
   serviceUser: z.string().optional(),
   hasServiceToken: z.boolean(),
   appKey: z.string().optional(),
+  authKind: z.enum(['oauth1', 'oauth2']).describe('How users authorize: OAuth 1.0a, or OAuth 2.0 through the incoming link'),
+  oauth2ClientId: z.string().optional(),
+  hasOAuth2ClientSecret: z.boolean(),
   consumerKey: z.string(),
   publicKeyPem: z.string(),
   callbackUrl: z.string(),
@@ -54,6 +57,10 @@ const panelCredentialsSchema = z.object({ issuer: z.string(), sharedSecret: z.st
 
 export const registeredInstanceSchema = z.object({
   ...instanceViewShape,
+  proposedAuthKind: z
+    .enum(['oauth1', 'oauth2'])
+    .optional()
+    .describe("When the registration named no authKind: what Jira's application-links manifest suggests"),
   panel: panelCredentialsSchema.optional().describe('On first registration only: the panel secret, shown once'),
 });
 
