@@ -1,7 +1,7 @@
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { loadJobSchema, type HttpLoadResult, type LoadReply, type StreamResult } from './loadJob';
-import { quantile } from './stats';
+import { summarize } from './stats';
 
 /*
  * The load generator, forked by `runLoad` for one job: a process of its own, so it never
@@ -43,18 +43,11 @@ async function runHttp(job: HttpJob): Promise<HttpLoadResult> {
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (status === job.expectStatus) latencies.push(ms);
   });
-  const sum = latencies.reduce((total, ms) => total + ms, 0);
   return {
     requestsPerSecond: latencies.length / result.duration,
     expected: latencies.length,
     seconds: result.duration,
-    latencyMs: {
-      p50: quantile(latencies, 0.5),
-      p90: quantile(latencies, 0.9),
-      p99: quantile(latencies, 0.99),
-      max: latencies.length === 0 ? Number.NaN : Math.max(...latencies),
-      mean: latencies.length === 0 ? Number.NaN : sum / latencies.length,
-    },
+    latencyMs: summarize(latencies),
     statuses,
     answersIncludingWarmup: warmupAnswers + Object.values(statuses).reduce((total, count) => total + count, 0),
     errors: result.errors,

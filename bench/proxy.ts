@@ -5,7 +5,7 @@ import { CpuMeter, describeCpu } from './CpuMeter';
 import { formatDeltaMs, formatMs, formatNumber, formatRatio } from './format';
 import { authorizeUser, registerInstance } from './jiraSetup';
 import type { HttpLoadResult } from './loadJob';
-import { startNginxProxy, type NginxProxy } from './nginxProxy';
+import { ensureNginx, startNginxProxy, type NginxProxy } from './nginxProxy';
 import { PAYLOAD_PATH, payloadRoute } from './payloadRoute';
 import { runHttpLoad } from './runLoad';
 import { measureSignatureMicros } from './signatureCost';
@@ -39,15 +39,18 @@ export const proxy: Benchmark = {
       log: options.log,
     });
     let nginx: NginxProxy | undefined;
+    let nginxMissing = '';
     try {
       await registerInstance(stack, 'bench');
       await authorizeUser(stack, stack.userToken, 'bench', 'alice');
       const pat = stack.jira.addPersonalAccessToken('alice');
-      nginx = await startNginxProxy(stack.jira.url).catch((error: unknown) => {
-        options.log(`nginx: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      });
-      if (!nginx) options.log('nginx: not installed, its anchor is n/a');
+      nginx = await ensureNginx(options.log)
+        .then((executable) => startNginxProxy(executable, stack.jira.url))
+        .catch((error: unknown) => {
+          nginxMissing = error instanceof Error ? error.message : String(error);
+          options.log(`nginx: ${nginxMissing}`);
+          return undefined;
+        });
 
       const signatureMicros = measureSignatureMicros();
       options.log(`one RSA-SHA1 signature (2,048-bit KeyObject): ${signatureMicros.toFixed(0)} µs`);
@@ -83,12 +86,14 @@ export const proxy: Benchmark = {
 
       const added = (quantile: 'p50' | 'p99') => proxiedOne.latencyMs[quantile] - directOne.latencyMs[quantile];
       const nginxAdded = (quantile: 'p50' | 'p99') =>
-        nginxOne ? `; nginx ${formatDeltaMs(nginxOne.latencyMs[quantile] - directOne.latencyMs[quantile])}` : '; nginx n/a';
+        nginxOne
+          ? `; nginx ${formatDeltaMs(nginxOne.latencyMs[quantile] - directOne.latencyMs[quantile])}`
+          : `; nginx missing (${nginxMissing})`;
       const rows: BenchRow[] = [
         {
           name: `proxy req/s (c=${CONNECTIONS})`,
           figure: `${formatNumber(proxiedMax.requestsPerSecond)} req/s`,
-          anchor: `direct ${formatNumber(directMax.requestsPerSecond)}; nginx ${nginxMax ? formatNumber(nginxMax.requestsPerSecond) : 'n/a'} req/s`,
+          anchor: `direct ${formatNumber(directMax.requestsPerSecond)}; nginx ${nginxMax ? formatNumber(nginxMax.requestsPerSecond) : `missing (${nginxMissing})`} req/s`,
           ratio: formatRatio(proxiedMax.requestsPerSecond, directMax.requestsPerSecond),
           target: `≥ ${formatNumber(TARGET_RPS)} req/s`,
           met: proxiedMax.requestsPerSecond >= TARGET_RPS,
