@@ -12,7 +12,8 @@ import { startStack, type Stack } from './stack';
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
 const RUNS = 3;
-const TARGET_SHARE = 0.8;
+/** The issue's target for the upload; the download keeps the 0.8× it had. */
+const TARGET_SHARE = { download: 0.8, upload: 0.9 } as const;
 const TARGET_RSS_MiB = 32;
 const BOUNDARY = 'bench-boundary-7d1c4f';
 
@@ -127,8 +128,8 @@ export const proxyStream: Benchmark = {
         figure: `${formatNumber(proxiedSpeed)} MiB/s`,
         anchor: `direct ${formatNumber(directSpeed)} MiB/s`,
         ratio: formatRatio(proxiedSpeed, directSpeed),
-        target: `≥ ${formatNumber(TARGET_SHARE * 100)}% of direct`,
-        met: proxiedSpeed >= TARGET_SHARE * directSpeed,
+        target: `≥ ${formatNumber(TARGET_SHARE[what], 2)}× direct`,
+        met: proxiedSpeed >= TARGET_SHARE[what] * directSpeed,
       });
       return [
         line('download', speed(results.downloadProxied), speed(results.downloadDirect)),
