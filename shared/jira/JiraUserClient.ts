@@ -46,7 +46,7 @@ export class JiraUserClient {
         method: 'GET',
         headers: {
           accept: 'application/json',
-          authorization: instance.signer.authorization({ method: 'GET', url, token }),
+          authorization: await instance.signer.authorization({ method: 'GET', url, token }),
           'user-agent': 'jira-outlook-cloud',
         },
       });

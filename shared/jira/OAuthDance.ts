@@ -170,7 +170,7 @@ export class OAuthDance {
   /** Who the new access token acts as, asked right after the exchange with the token itself. */
   private async myself(instance: LoadedInstance, token: OAuthToken): Promise<JiraUser> {
     const url = new URL(`${instance.entity.baseUrl}/rest/api/2/myself`);
-    const authorization = instance.signer.authorization({ method: 'GET', url, token });
+    const authorization = await instance.signer.authorization({ method: 'GET', url, token });
     let status: number;
     let wwwAuthenticate: string | undefined;
     let text: string;
@@ -208,7 +208,7 @@ export class OAuthDance {
     protocol: Record<string, string>,
   ): Promise<OAuthToken> {
     const url = new URL(`${instance.entity.baseUrl}/plugins/servlet/oauth/${endpoint}`);
-    const authorization = instance.signer.authorization({ method: 'POST', url, ...(token ? { token } : {}), protocol });
+    const authorization = await instance.signer.authorization({ method: 'POST', url, ...(token ? { token } : {}), protocol });
     let status: number;
     let wwwAuthenticate: string | undefined;
     let text: string;

@@ -145,7 +145,12 @@ export class JiraProxy {
 
     const upstreamUrl = new URL(`${instance.entity.baseUrl}/${path.path}${url.search}`);
     const body = await this.upstreamBody(request, method, headers);
-    headers.authorization = instance.signer.authorization({ method, url: upstreamUrl, token, ...(body.pairs ? { form: body.pairs } : {}) });
+    headers.authorization = await instance.signer.authorization({
+      method,
+      url: upstreamUrl,
+      token,
+      ...(body.pairs ? { form: body.pairs } : {}),
+    });
     headers['user-agent'] = 'jira-outlook-cloud-proxy';
 
     let response: OutboundResponse;
