@@ -76,10 +76,12 @@ function runUpload(job: UploadJob): Promise<StreamResult> {
     const suffix = Buffer.from(job.suffix, 'utf8');
     const total = prefix.length + job.payloadBytes + suffix.length;
     const started = performance.now();
+    let answered = false;
     const request = http.request(
       job.url,
       { method: 'POST', headers: { ...job.headers, 'content-length': String(total) }, agent: false },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('end', () =>
@@ -93,7 +95,10 @@ function runUpload(job: UploadJob): Promise<StreamResult> {
         response.once('error', reject);
       },
     );
-    request.once('error', reject);
+    // A server that answers early (a 4xx before the body's end) then closes: EPIPE on our side; its answer is what counts.
+    request.once('error', (error) => {
+      if (!answered) reject(error);
+    });
     let left = job.payloadBytes;
     const pump = () => {
       while (left > 0) {
