@@ -1,5 +1,3 @@
-import { subscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import type { HostLog } from '../dev/host/HostLog';
 import { readHostJson } from '../dev/host/readHostJson';
@@ -37,22 +35,6 @@ const benchLog: HostLog = {
 };
 
 let running: { host: LocalHost; services: Services } | undefined;
-
-/**
- * Every node:http request the app makes, which here means every storage request (the Azure
- * SDKs use node:http; Jira and Graph calls go through undici): how many round trips a mail
- * costs, by operation. Keys name the table or queue, never a key or a message.
- */
-const storageRequests: Record<string, number> = {};
-subscribe('http.client.request.start', (message) => {
-  const { request } = message as { request: ClientRequest };
-  const segments = request.path.split('?', 1)[0]!.split('/').slice(2);
-  const resource = [segments[0]?.replace(/\(.*\)$/, '()') ?? '', segments[1] ?? '', segments.length > 2 ? '{id}' : '']
-    .filter(Boolean)
-    .join('/');
-  const key = `${request.method} ${resource}`;
-  storageRequests[key] = (storageRequests[key] ?? 0) + 1;
-});
 
 function send(event: AppEvent, then?: () => void): void {
   process.send!(event, () => then?.());
@@ -92,7 +74,8 @@ if (process.send) {
   process.on('message', (message: unknown) => {
     const command = appCommandSchema.safeParse(message);
     if (!command.success) return;
-    if (command.data.type === 'stats') return send({ type: 'stats', storageRequests: { ...storageRequests } });
+    if (command.data.type === 'stats')
+      return send({ type: 'stats', storageRequests: running ? running.services.storageRequests.snapshot() : {} });
     const action = command.data.type === 'start' ? start(command.data) : stop();
     action.catch((error: unknown) =>
       send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }, () => process.exit(1)),

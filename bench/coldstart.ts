@@ -83,14 +83,23 @@ export const coldstart: Benchmark = {
       `coldstart: in-process import ${formatMs(median(inProcess))}; CPU ${formatMs(median(appCpu))} against bare ${formatMs(median(bareCpu))} (+${formatMs(median(appCpu) - median(bareCpu))}); ` +
         `files loaded by package: ${packages.slice(0, 8).join(', ')}`,
     );
+    const addedCpu = median(appCpu) - median(bareCpu);
     return [
       {
-        name: 'coldstart (import + register)',
+        name: 'coldstart CPU (import + register)',
+        figure: `+${formatNumber(addedCpu)} ms CPU over bare (${formatNumber(median(appCpu))} ms)`,
+        anchor: `node -e '' ${formatNumber(median(bareCpu))} ms CPU`,
+        ratio: formatRatio(median(appCpu), median(bareCpu)),
+        target: `≤ +${TARGET_MS} ms CPU over bare Node`,
+        met: addedCpu <= TARGET_MS,
+      },
+      {
+        name: 'coldstart wall clock (import + register)',
         figure: `+${formatNumber(added)} ms over bare (${formatNumber(appMs)} ms)`,
         anchor: `node -e '' ${formatNumber(bareMs)} ms`,
         ratio: formatRatio(appMs, bareMs),
-        target: `≤ +${TARGET_MS} ms over bare Node`,
-        met: added <= TARGET_MS,
+        target: '— (info)',
+        met: 'info',
       },
     ];
   },

@@ -10,8 +10,8 @@ import { startStack } from './stack';
 
 const CONNECTIONS = 10;
 const BURST = 1000;
-const TARGET_RPS = 5000;
-const TARGET_P99_MS = 5;
+/** App CPU of a cached check over the empty handler's on the same host, same run. */
+const TARGET_CPU_RATIO = 1.3;
 
 /**
  * `license`: `GET /api/licenses/{instanceId}` once the decision is cached (the bearer token
@@ -49,7 +49,8 @@ export const license: Benchmark = {
         }),
         options.log,
       );
-      options.log(describeCpu(meter.end(), empty.answersIncludingWarmup, 'empty-handler request'));
+      const emptyCpu = meter.end();
+      options.log(describeCpu(emptyCpu, empty.answersIncludingWarmup, 'empty-handler request'));
       meter.begin();
       const cached = checkLoad(
         'cached license check',
@@ -61,7 +62,10 @@ export const license: Benchmark = {
         }),
         options.log,
       );
-      options.log(describeCpu(meter.end(), cached.answersIncludingWarmup, 'cached check'));
+      const cachedCpu = meter.end();
+      options.log(describeCpu(cachedCpu, cached.answersIncludingWarmup, 'cached check'));
+      const cpuPerCheck = cachedCpu.app === undefined ? undefined : cachedCpu.app / cached.answersIncludingWarmup;
+      const cpuPerEmpty = emptyCpu.app === undefined ? undefined : emptyCpu.app / empty.answersIncludingWarmup;
       const upstreamWhileCached = upm.requestCount('com.example.outlook.cached');
 
       // The burst: every check in flight before the first UPM answer can come back.
@@ -87,20 +91,20 @@ export const license: Benchmark = {
 
       return [
         {
-          name: 'license cached checks/s',
-          figure: `${formatNumber(cached.requestsPerSecond)} req/s`,
-          anchor: `empty handler ${formatNumber(empty.requestsPerSecond)} req/s`,
-          ratio: formatRatio(cached.requestsPerSecond, empty.requestsPerSecond),
-          target: `≥ ${formatNumber(TARGET_RPS)} req/s`,
-          met: cached.requestsPerSecond >= TARGET_RPS,
+          name: 'license cached app CPU per check',
+          figure: cpuPerCheck === undefined ? 'not measured: no /proc' : formatMs(cpuPerCheck),
+          anchor: cpuPerEmpty === undefined ? '—' : `empty handler ${formatMs(cpuPerEmpty)}`,
+          ratio: formatRatio(cpuPerCheck, cpuPerEmpty),
+          target: `≤ ${formatNumber(TARGET_CPU_RATIO, 2)}× empty handler`,
+          met: cpuPerCheck === undefined || cpuPerEmpty === undefined ? undefined : cpuPerCheck <= TARGET_CPU_RATIO * cpuPerEmpty,
         },
         {
-          name: `license cached p99 (c=${CONNECTIONS})`,
-          figure: `p99 ${formatMs(cached.latencyMs.p99)} (p50 ${formatMs(cached.latencyMs.p50)})`,
-          anchor: `empty handler p99 ${formatMs(empty.latencyMs.p99)}`,
-          ratio: formatRatio(cached.latencyMs.p99, empty.latencyMs.p99),
-          target: `p99 ≤ ${TARGET_P99_MS} ms`,
-          met: cached.latencyMs.p99 <= TARGET_P99_MS,
+          name: 'license cached checks/s',
+          figure: `${formatNumber(cached.requestsPerSecond)} req/s (p99 ${formatMs(cached.latencyMs.p99)})`,
+          anchor: `empty handler ${formatNumber(empty.requestsPerSecond)} req/s (p99 ${formatMs(empty.latencyMs.p99)})`,
+          ratio: formatRatio(cached.requestsPerSecond, empty.requestsPerSecond),
+          target: '— (info)',
+          met: 'info',
         },
         {
           name: `license cold burst (${formatNumber(BURST)} checks)`,

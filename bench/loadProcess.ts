@@ -1,7 +1,7 @@
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { loadJobSchema, type HttpLoadResult, type LoadReply, type StreamResult } from './loadJob';
-import { quantile } from './stats';
+import { summarize } from './stats';
 
 /*
  * The load generator, forked by `runLoad` for one job: a process of its own, so it never
@@ -43,18 +43,11 @@ async function runHttp(job: HttpJob): Promise<HttpLoadResult> {
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (status === job.expectStatus) latencies.push(ms);
   });
-  const sum = latencies.reduce((total, ms) => total + ms, 0);
   return {
     requestsPerSecond: latencies.length / result.duration,
     expected: latencies.length,
     seconds: result.duration,
-    latencyMs: {
-      p50: quantile(latencies, 0.5),
-      p90: quantile(latencies, 0.9),
-      p99: quantile(latencies, 0.99),
-      max: latencies.length === 0 ? Number.NaN : Math.max(...latencies),
-      mean: latencies.length === 0 ? Number.NaN : sum / latencies.length,
-    },
+    latencyMs: summarize(latencies),
     statuses,
     answersIncludingWarmup: warmupAnswers + Object.values(statuses).reduce((total, count) => total + count, 0),
     errors: result.errors,
@@ -83,10 +76,12 @@ function runUpload(job: UploadJob): Promise<StreamResult> {
     const suffix = Buffer.from(job.suffix, 'utf8');
     const total = prefix.length + job.payloadBytes + suffix.length;
     const started = performance.now();
+    let answered = false;
     const request = http.request(
       job.url,
       { method: 'POST', headers: { ...job.headers, 'content-length': String(total) }, agent: false },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('end', () =>
@@ -100,7 +95,10 @@ function runUpload(job: UploadJob): Promise<StreamResult> {
         response.once('error', reject);
       },
     );
-    request.once('error', reject);
+    // A server that answers early (a 4xx before the body's end) then closes: EPIPE on our side; its answer is what counts.
+    request.once('error', (error) => {
+      if (!answered) reject(error);
+    });
     let left = job.payloadBytes;
     const pump = () => {
       while (left > 0) {

@@ -10,7 +10,7 @@ export function printTable(rows: readonly BenchRow[]): string {
     row.anchor,
     row.ratio,
     row.target,
-    row.met === undefined ? 'n/a' : row.met === 'info' ? 'info' : row.met ? 'yes' : 'no',
+    row.met === undefined ? 'not measured' : row.met === 'info' ? 'info' : row.met ? 'met' : 'not met',
   ]);
   const widths = COLUMNS.map((title, column) => Math.max(title.length, ...cells.map((line) => [...line[column]!].length)));
   const line = (values: readonly string[]) =>

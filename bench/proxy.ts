@@ -5,16 +5,17 @@ import { CpuMeter, describeCpu } from './CpuMeter';
 import { formatDeltaMs, formatMs, formatNumber, formatRatio } from './format';
 import { authorizeUser, registerInstance, registerOAuth2Instance } from './jiraSetup';
 import type { HttpLoadResult } from './loadJob';
-import { startNginxProxy, type NginxProxy } from './nginxProxy';
+import { ensureNginx, startNginxProxy, type NginxProxy } from './nginxProxy';
 import { PAYLOAD_PATH, payloadRoute } from './payloadRoute';
 import { runHttpLoad } from './runLoad';
-import { measureSignatureMicros } from './signatureCost';
+import { measureSignatureMicros, typicalBaseString } from './signatureCost';
+import { measureParallelSigningRate } from './signingRate';
 import { startStack } from './stack';
 
 const CONNECTIONS = 32;
-const TARGET_RPS = 2000;
-const TARGET_ADDED_P50_MS = 1;
-const TARGET_ADDED_P99_MS = 10;
+/** The issue's targets, against anchors of the same run: a share of the machine's parallel signing rate, a multiple of one signature. */
+const TARGET_SHARE_OF_SIGNING_RATE = 0.8;
+const TARGET_CPU_PER_SIGNATURE = 1.15;
 /** Issue 17: an OAuth 2.0 proxied request (no signature) at half nginx `proxy_pass`'s rate or better, in the same run. */
 const TARGET_OAUTH2_NGINX_RATIO = 0.5;
 export const PROXY_FUNCTIONS = ['jiraProxy', 'jiraOAuthStart', 'jiraOAuthBegin', 'jiraOAuthCallback', 'manageInstances'];
@@ -42,20 +43,25 @@ export const proxy: Benchmark = {
       log: options.log,
     });
     let nginx: NginxProxy | undefined;
+    let nginxMissing = '';
     try {
       await registerInstance(stack, 'bench');
       await authorizeUser(stack, stack.userToken, 'bench', 'alice');
       await registerOAuth2Instance(stack, 'bench2');
       await authorizeUser(stack, stack.userToken, 'bench2', 'alice');
       const pat = stack.jira.addPersonalAccessToken('alice');
-      nginx = await startNginxProxy(stack.jira.url).catch((error: unknown) => {
-        options.log(`nginx: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      });
-      if (!nginx) options.log('nginx: not installed, its anchor is n/a');
+      nginx = await ensureNginx(options.log)
+        .then((executable) => startNginxProxy(executable, stack.jira.url))
+        .catch((error: unknown) => {
+          nginxMissing = error instanceof Error ? error.message : String(error);
+          options.log(`nginx: ${nginxMissing}`);
+          return undefined;
+        });
 
       const signatureMicros = measureSignatureMicros();
       options.log(`one RSA-SHA1 signature (2,048-bit KeyObject): ${signatureMicros.toFixed(0)} µs`);
+      const signingRate = await measureParallelSigningRate(typicalBaseString());
+      options.log(`parallel signing rate (thread pool, one in flight per core): ${signingRate.toFixed(0)} signatures/s`);
 
       const direct = { url: `${stack.jira.url}/${PAYLOAD_PATH}`, headers: { authorization: `Bearer ${pat}` } };
       const viaNginx = nginx ? { url: `${nginx.url}/${PAYLOAD_PATH}`, headers: { authorization: `Bearer ${pat}` } } : undefined;
@@ -90,20 +96,30 @@ export const proxy: Benchmark = {
 
       const added = (quantile: 'p50' | 'p99') => proxiedOne.latencyMs[quantile] - directOne.latencyMs[quantile];
       const nginxAdded = (quantile: 'p50' | 'p99') =>
-        nginxOne ? `; nginx ${formatDeltaMs(nginxOne.latencyMs[quantile] - directOne.latencyMs[quantile])}` : '; nginx n/a';
+        nginxOne
+          ? `; nginx ${formatDeltaMs(nginxOne.latencyMs[quantile] - directOne.latencyMs[quantile])}`
+          : `; nginx missing (${nginxMissing})`;
       const rows: BenchRow[] = [
         {
           name: `proxy req/s (c=${CONNECTIONS})`,
-          figure: `${formatNumber(proxiedMax.requestsPerSecond)} req/s`,
-          anchor: `direct ${formatNumber(directMax.requestsPerSecond)}; nginx ${nginxMax ? formatNumber(nginxMax.requestsPerSecond) : 'n/a'} req/s`,
-          ratio: formatRatio(proxiedMax.requestsPerSecond, directMax.requestsPerSecond),
-          target: `≥ ${formatNumber(TARGET_RPS)} req/s`,
-          met: proxiedMax.requestsPerSecond >= TARGET_RPS,
+          figure: `${formatNumber(proxiedMax.requestsPerSecond)} req/s (direct ${formatNumber(directMax.requestsPerSecond)}; nginx ${nginxMax ? formatNumber(nginxMax.requestsPerSecond) : `missing (${nginxMissing})`})`,
+          anchor: `parallel signing ${formatNumber(signingRate)} signatures/s`,
+          ratio: formatRatio(proxiedMax.requestsPerSecond, signingRate),
+          target: `≥ ${formatNumber(TARGET_SHARE_OF_SIGNING_RATE, 2)}× signing rate`,
+          met: proxiedMax.requestsPerSecond >= TARGET_SHARE_OF_SIGNING_RATE * signingRate,
+        },
+        {
+          name: 'proxy app CPU per request',
+          figure: cpuMicros === undefined ? 'not measured: no /proc' : `${formatNumber(cpuMicros)} µs`,
+          anchor: `one RSA-SHA1 signature ${formatNumber(signatureMicros)} µs`,
+          ratio: formatRatio(cpuMicros, signatureMicros),
+          target: `≤ ${formatNumber(TARGET_CPU_PER_SIGNATURE, 2)}× one signature`,
+          met: cpuMicros === undefined ? undefined : cpuMicros <= TARGET_CPU_PER_SIGNATURE * signatureMicros,
         },
         {
           name: `proxy OAuth 2.0 req/s (c=${CONNECTIONS})`,
           figure: `${formatNumber(oauth2Max.requestsPerSecond)} req/s`,
-          anchor: `nginx ${nginxMax ? formatNumber(nginxMax.requestsPerSecond) : 'n/a'}; OAuth 1.0a ${formatNumber(proxiedMax.requestsPerSecond)} req/s`,
+          anchor: `nginx ${nginxMax ? formatNumber(nginxMax.requestsPerSecond) : `missing (${nginxMissing})`}; OAuth 1.0a ${formatNumber(proxiedMax.requestsPerSecond)} req/s`,
           ratio: formatRatio(oauth2Max.requestsPerSecond, nginxMax?.requestsPerSecond),
           target: `≥ ${TARGET_OAUTH2_NGINX_RATIO * 100}% of nginx`,
           met: nginxMax ? oauth2Max.requestsPerSecond >= TARGET_OAUTH2_NGINX_RATIO * nginxMax.requestsPerSecond : undefined,
@@ -113,24 +129,16 @@ export const proxy: Benchmark = {
           figure: `${formatDeltaMs(added('p50'))} (p50 ${formatMs(proxiedOne.latencyMs.p50)})`,
           anchor: `direct p50 ${formatMs(directOne.latencyMs.p50)}${nginxAdded('p50')}`,
           ratio: formatRatio(proxiedOne.latencyMs.p50, directOne.latencyMs.p50),
-          target: `≤ +${TARGET_ADDED_P50_MS} ms`,
-          met: added('p50') <= TARGET_ADDED_P50_MS,
+          target: '— (info)',
+          met: 'info',
         },
         {
           name: 'proxy added p99 (c=1)',
           figure: `${formatDeltaMs(added('p99'))} (p99 ${formatMs(proxiedOne.latencyMs.p99)})`,
           anchor: `direct p99 ${formatMs(directOne.latencyMs.p99)}${nginxAdded('p99')}`,
           ratio: formatRatio(proxiedOne.latencyMs.p99, directOne.latencyMs.p99),
-          target: `≤ +${TARGET_ADDED_P99_MS} ms`,
-          met: added('p99') <= TARGET_ADDED_P99_MS,
-        },
-        {
-          name: 'proxy app CPU per request',
-          figure: cpuMicros === undefined ? 'n/a (no /proc)' : `${formatNumber(cpuMicros)} µs`,
-          anchor: `one RSA-SHA1 signature ${formatNumber(signatureMicros)} µs`,
-          ratio: formatRatio(cpuMicros, signatureMicros),
-          target: `≤ ${formatNumber(1e6 / TARGET_RPS)} µs (${formatNumber(TARGET_RPS)}/s on one core)`,
-          met: cpuMicros === undefined ? undefined : cpuMicros <= 1e6 / TARGET_RPS,
+          target: '— (info)',
+          met: 'info',
         },
       ];
       options.log(

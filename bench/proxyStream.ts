@@ -12,7 +12,8 @@ import { startStack, type Stack } from './stack';
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
 const RUNS = 3;
-const TARGET_SHARE = 0.8;
+/** The issue's target for the upload; the download keeps the 0.8× it had. */
+const TARGET_SHARE = { download: 0.8, upload: 0.9 } as const;
 const TARGET_RSS_MiB = 32;
 const BOUNDARY = 'bench-boundary-7d1c4f';
 
@@ -55,7 +56,14 @@ export const proxyStream: Benchmark = {
   name: 'proxy-stream',
   measures: '200 MiB download and upload through the proxy: throughput against direct, RSS growth of the app',
   async run(options) {
-    const stack = await startStack({ functions: PROXY_FUNCTIONS, profileDir: options.profileDir, log: options.log });
+    // 200 MiB is above the default upload limit (100 MiB, the Functions host's own): both raised, as a deployment that relays such files would.
+    const limit = String(2 * SIZE);
+    const stack = await startStack({
+      functions: PROXY_FUNCTIONS,
+      settings: { PROXY_MAX_BODY_BYTES: limit, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: limit },
+      profileDir: options.profileDir,
+      log: options.log,
+    });
     try {
       await registerInstance(stack, 'bench');
       await authorizeUser(stack, stack.userToken, 'bench', 'alice');
@@ -127,8 +135,8 @@ export const proxyStream: Benchmark = {
         figure: `${formatNumber(proxiedSpeed)} MiB/s`,
         anchor: `direct ${formatNumber(directSpeed)} MiB/s`,
         ratio: formatRatio(proxiedSpeed, directSpeed),
-        target: `≥ ${formatNumber(TARGET_SHARE * 100)}% of direct`,
-        met: proxiedSpeed >= TARGET_SHARE * directSpeed,
+        target: `≥ ${formatNumber(TARGET_SHARE[what], 2)}× direct`,
+        met: proxiedSpeed >= TARGET_SHARE[what] * directSpeed,
       });
       return [
         line('download', speed(results.downloadProxied), speed(results.downloadDirect)),

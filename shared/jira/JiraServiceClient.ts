@@ -36,7 +36,7 @@ export class JiraServiceClient {
     const instance = await this.instances.require(tenantId, instanceId);
     const url = new URL(`${instance.entity.baseUrl}/${call.path.replace(/^\/+/, '')}`);
     for (const [name, value] of call.query ?? []) url.searchParams.append(name, value);
-    const authorized = authorizeServiceCall(instance, {
+    const authorized = await authorizeServiceCall(instance, {
       method: call.method,
       url,
       ...(call.asUser === undefined ? {} : { asUser: call.asUser }),

@@ -64,7 +64,7 @@ export class JiraUserAuthorizer {
     if (!token) throw this.authorizationRequired(instanceId);
     return {
       kind: 'oauth1',
-      authorization: instance.signer.authorization({
+      authorization: await instance.signer.authorization({
         method: call.method,
         url: call.url,
         token,

@@ -206,7 +206,7 @@ export class OAuthDance {
     );
     const jiraUser = await this.myself(
       instance,
-      instance.signer.authorization({ method: 'GET', url: this.myselfUrl(instance), token: access }),
+      await instance.signer.authorization({ method: 'GET', url: this.myselfUrl(instance), token: access }),
     );
     await this.tokens.putAccess(input.tenantId, pending.userId, pending.instanceId, access, jiraUser);
     return {
@@ -308,7 +308,7 @@ export class OAuthDance {
     protocol: Record<string, string>,
   ): Promise<OAuthToken> {
     const url = new URL(`${instance.entity.baseUrl}/plugins/servlet/oauth/${endpoint}`);
-    const authorization = instance.signer.authorization({ method: 'POST', url, ...(token ? { token } : {}), protocol });
+    const authorization = await instance.signer.authorization({ method: 'POST', url, ...(token ? { token } : {}), protocol });
     let status: number;
     let wwwAuthenticate: string | undefined;
     let text: string;

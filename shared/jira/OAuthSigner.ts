@@ -37,21 +37,31 @@ export interface SignRequest {
  */
 export class OAuthSigner {
   private readonly oauth: OAuth;
+  private readonly privateKey: KeyObject;
 
   constructor(init: OAuthSignerInit) {
-    const { privateKey, clock } = init;
+    const { clock } = init;
+    this.privateKey = init.privateKey;
+    // The package signs synchronously through `hash_function`; an RSA-2048 signature there
+    // would hold the event loop for ~1 ms per request. So the hash function hands back the
+    // base string itself, and `authorization` replaces it with a signature made off the loop.
     this.oauth = new OAuth({
       consumer: { key: init.consumerKey, secret: '' },
       signature_method: 'RSA-SHA1',
-      hash_function: (baseString) => sign('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64'),
+      hash_function: (baseString) => baseString,
     });
     // Time from the injected clock (tests move it); nonces from the CSPRNG, not Math.random.
     this.oauth.getTimeStamp = () => Math.floor(clock.now() / 1000);
     this.oauth.getNonce = () => randomBytes(16).toString('hex');
   }
 
-  /** The `Authorization` header value for this request, with a fresh nonce and timestamp. */
-  authorization(request: SignRequest): string {
+  /**
+   * The `Authorization` header value for this request, with a fresh nonce and timestamp.
+   * The RSA-SHA1 signature is made on libuv's thread pool (`crypto.sign` with a callback),
+   * so the event loop keeps serving other requests meanwhile; UV_THREADPOOL_SIZE bounds how
+   * many are made at once (docs/performance.md).
+   */
+  async authorization(request: SignRequest): Promise<string> {
     const query = parseFormPairs(request.url.search.slice(1));
     if (query === undefined) throw new AppError({ code: 'invalid_query', detail: 'the query string has an invalid percent-encoding' });
     const data: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
@@ -65,8 +75,17 @@ export class OAuthSigner {
     for (const [name, value] of Object.entries(request.protocol ?? {})) data[name] = value;
     const url = `${request.url.protocol}//${request.url.host}${request.url.pathname}`;
     const signed = this.oauth.authorize({ method: request.method.toUpperCase(), url, data }, request.token);
+    signed.oauth_signature = await signOffLoop(signed.oauth_signature, this.privateKey);
     return this.oauth.toHeader(signed).Authorization;
   }
+}
+
+function signOffLoop(baseString: string, privateKey: KeyObject): Promise<string> {
+  return new Promise((resolve, reject) => {
+    sign('sha1', Buffer.from(baseString, 'utf8'), privateKey, (error, signature) =>
+      error ? reject(error) : resolve(signature.toString('base64')),
+    );
+  });
 }
 
 function assertSignableName(name: string): void {

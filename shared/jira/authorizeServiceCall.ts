@@ -31,7 +31,7 @@ export interface AuthorizedCall {
  * 8.14+) when one is stored, else 2-legged OAuth signed with the instance's key,
  * impersonating the service user (or `asUser`).
  */
-export function authorizeServiceCall(instance: LoadedInstance, call: ServiceCall): AuthorizedCall {
+export async function authorizeServiceCall(instance: LoadedInstance, call: ServiceCall): Promise<AuthorizedCall> {
   const token = instance.serviceToken();
   if (token !== undefined && call.asUser === undefined) return { url: call.url, authorization: `Bearer ${token}` };
   const user = call.asUser ?? instance.entity.serviceUser;
@@ -43,5 +43,8 @@ export function authorizeServiceCall(instance: LoadedInstance, call: ServiceCall
   }
   const url = new URL(call.url);
   url.searchParams.append(IMPERSONATION_PARAMETER, user);
-  return { url, authorization: instance.signer.authorization({ method: call.method, url, ...(call.form ? { form: call.form } : {}) }) };
+  return {
+    url,
+    authorization: await instance.signer.authorization({ method: call.method, url, ...(call.form ? { form: call.form } : {}) }),
+  };
 }

@@ -38,7 +38,7 @@ export class UpmLicenseClient implements UpmLicenseSource {
   async fetchLicense(instance: LoadedInstance): Promise<UpmLicenseResult> {
     const { entity } = instance;
     if (!entity.appKey) throw new AppError({ code: 'jira_app_key_missing', detail: `instance ${entity.instanceId} has no app key` });
-    const authorized = authorizeServiceCall(instance, { method: 'GET', url: upmLicenseUrl(entity.baseUrl, entity.appKey) });
+    const authorized = await authorizeServiceCall(instance, { method: 'GET', url: upmLicenseUrl(entity.baseUrl, entity.appKey) });
     const headers = { accept: 'application/json', authorization: authorized.authorization };
     let response: OutboundResponse;
     try {

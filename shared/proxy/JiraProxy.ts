@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Caller } from '../auth/Caller';
 import { AppError, isAppError } from '../platform/errors/AppError';
@@ -13,10 +12,10 @@ import { oauthProblemError, TOKEN_PROBLEMS } from '../jira/oauthProblemError';
 import { parseFormPairs, type FormPair } from '../jira/parseFormPairs';
 import { readOAuthProblem } from '../jira/readOAuthProblem';
 import { checkProxyForm, checkProxyQuery } from './checkProxyQuery';
-import { BodyTooLargeError, ByteCounter } from './countBytes';
+import { BodyTooLargeError } from './countBytes';
 import { assertDecodedPathSafe, parseProxyPath } from './parseProxyPath';
 import { rewriteLocation } from './rewriteLocation';
-import { toCountingWebStream } from './toCountingWebStream';
+import { countChunks, toCountingWebStream, type CountedEnd } from './toCountingWebStream';
 import { toClientHeaders } from './toClientHeaders';
 import { toUpstreamHeaders } from './toUpstreamHeaders';
 
@@ -152,14 +151,14 @@ export class JiraProxy {
         return await this.http.request(upstreamUrl, {
           method,
           headers: { ...headers, authorization },
-          body: body.form ?? body.counter ?? null,
+          body: body.form ?? body.stream?.body ?? null,
         });
       } catch (error) {
-        if (body.counter?.tooLarge || error instanceof BodyTooLargeError)
+        if (body.stream?.tooLarge() || error instanceof BodyTooLargeError)
           throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
         throw toUpstreamError(error, 'Jira');
       } finally {
-        outcome.bytesIn = body.counter?.bytes ?? body.form?.length ?? 0;
+        outcome.bytesIn = body.stream?.bytes() ?? body.form?.length ?? 0;
       }
     };
 
@@ -167,7 +166,7 @@ export class JiraProxy {
     let retried = false;
     // A bearer token Jira refuses before its expiry: one refresh, and the call once more when
     // it can be sent again (no body, or a form body held in memory; a streamed upload is gone).
-    if (response.statusCode === 401 && credential.renew && body.counter === undefined) {
+    if (response.statusCode === 401 && credential.renew && body.stream === undefined) {
       await response.body.dump().catch(() => undefined);
       const renewed = await credential.renew();
       if (!renewed)
@@ -176,7 +175,7 @@ export class JiraProxy {
       response = await send(credential.authorization);
       retried = true;
     }
-    if (body.counter?.tooLarge) {
+    if (body.stream?.tooLarge()) {
       await response.body.dump().catch(() => undefined);
       throw new AppError({ code: 'payload_too_large', detail: `the body exceeds ${this.maxBodyBytes} bytes` });
     }
@@ -187,7 +186,7 @@ export class JiraProxy {
     request: ProxyRequest,
     method: string,
     headers: Record<string, string>,
-  ): Promise<{ form?: Buffer; pairs?: FormPair[]; counter?: CountingBody }> {
+  ): Promise<{ form?: Buffer; pairs?: FormPair[]; stream?: CountedUpload }> {
     if (!BODY_METHODS.has(method) || request.body === null) return {};
     if ((headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       // A form body's parameters are part of the signature (RFC 5849 §3.4.1.3), so it is read first; it is small by nature.
@@ -204,17 +203,16 @@ export class JiraProxy {
       headers['content-length'] = String(form.length);
       return { form, pairs };
     }
-    const source = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
-    const counter = new CountingBody(this.maxBodyBytes);
-    // Not `pipeline`: past the limit the client's body is drained, not destroyed, so the
-    // connection survives to carry the 413; a client that goes away still fails the upload.
-    source.on('error', (error) => counter.destroy(error));
-    counter.on('error', () => {
-      source.unpipe(counter);
-      source.resume();
+    // Past the limit the caller's body is drained, not cancelled, so the connection survives
+    // to carry the 413; a caller that goes away still fails the upload.
+    let bytes = 0;
+    let end: CountedEnd | undefined;
+    // The host's body is Node's web stream, async iterable; the DOM typing of `ReadableStream` says less.
+    const body = countChunks(request.body as unknown as NodeReadableStream<Uint8Array>, {
+      limit: this.maxBodyBytes,
+      done: (counted, how) => ((bytes = counted), (end = how)),
     });
-    source.pipe(counter);
-    return { counter };
+    return { stream: { body, bytes: () => bytes, tooLarge: () => end === 'too_large' } };
   }
 
   private async relay(input: {
@@ -279,18 +277,18 @@ export class JiraProxy {
       done(status, 0, false);
       return { status, headers };
     }
-    return { status, headers, body: toCountingWebStream(response.body, (bytes, aborted) => done(status, bytes, aborted)) };
+    return {
+      status,
+      headers,
+      body: toCountingWebStream(response.body, { done: (bytes, end) => done(status, bytes, end !== 'complete') }),
+    };
   }
 }
 
 /** The upload as it streams to Jira: counted, and failed once it passes the limit. */
-class CountingBody extends ByteCounter {
-  tooLarge = false;
-
-  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
-    super._transform(chunk, encoding, (error, data: Buffer | undefined) => {
-      if (error instanceof BodyTooLargeError) this.tooLarge = true;
-      callback(error, data);
-    });
-  }
+interface CountedUpload {
+  body: AsyncIterable<Uint8Array>;
+  /** Bytes pulled from the caller so far. */
+  bytes(): number;
+  tooLarge(): boolean;
 }

@@ -15,7 +15,8 @@ export interface OutboundClientInit {
 export interface OutboundRequest {
   method: Dispatcher.HttpMethod;
   headers?: Record<string, string>;
-  body?: Dispatcher.DispatchOptions['body'];
+  /** Also an async iterable, written chunk by chunk with backpressure (a relayed upload). */
+  body?: Dispatcher.DispatchOptions['body'] | AsyncIterable<Uint8Array>;
   signal?: AbortSignal;
 }
 
@@ -51,7 +52,9 @@ export class OutboundClient {
       dispatcher: this.agent,
       method: options.method,
       headers: options.headers,
-      body: options.body,
+      // undici takes an AsyncIterable body (docs/api/Dispatcher.md, `body`: "string | Buffer |
+      // Uint8Array | stream.Readable | Iterable | AsyncIterable | null"); its types list fewer.
+      body: options.body as Dispatcher.DispatchOptions['body'],
       signal: options.signal,
     });
   }

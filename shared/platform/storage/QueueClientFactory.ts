@@ -4,6 +4,7 @@ import { ConfigError } from '../config/ConfigError';
 import type { StorageTarget } from '../config/storageTarget';
 import { connectionStringEndpoint } from './connectionStringEndpoint';
 import { createStorageCredential } from './createStorageCredential';
+import type { StorageRequestCounter } from './StorageRequestCounter';
 
 export type QueueRetryOptions = StorageRetryOptions;
 
@@ -15,6 +16,18 @@ export interface QueueClientFactoryInit {
   /** For identity-based targets; share one with the table factory so a token is fetched once. */
   credential?: TokenCredential;
   retryOptions?: QueueRetryOptions;
+  /** Counts every request of every client built here (retries included). */
+  requestCounter?: StorageRequestCounter;
+}
+
+/**
+ * A `QueueClient` whose core pipeline can take one more policy: the SDK keeps it in a
+ * protected member, and every operation (the per-message delete's context too) runs through it.
+ */
+class CountableQueueClient extends QueueClient {
+  countWith(counter: StorageRequestCounter, queueName: string): void {
+    counter.countOn(this.storageClientContext.pipeline, queueName);
+  }
 }
 
 /**
@@ -25,16 +38,18 @@ export class QueueClientFactory {
   /** The queue service endpoint, e.g. for a log line at start-up. */
   readonly endpoint: string;
   private readonly clients = new Map<string, QueueClient>();
-  private readonly build: (queueName: string) => QueueClient;
+  private readonly build: (queueName: string) => CountableQueueClient;
+  private readonly requestCounter: StorageRequestCounter | undefined;
 
   constructor(init: QueueClientFactoryInit) {
+    this.requestCounter = init.requestCounter;
     const { target } = init;
     const retryOptions = init.retryOptions ?? DEFAULT_RETRY;
     if (target.kind === 'connectionString') {
       this.endpoint = connectionStringEndpoint(target.connectionString, 'queue');
       this.build = (queueName) => {
         try {
-          return new QueueClient(target.connectionString, queueName, { retryOptions });
+          return new CountableQueueClient(target.connectionString, queueName, { retryOptions });
         } catch {
           // The SDK's message is dropped on purpose: it may quote the account key.
           throw new ConfigError(['AzureWebJobsStorage: not a usable storage connection string']);
@@ -43,14 +58,16 @@ export class QueueClientFactory {
     } else {
       const credential = init.credential ?? createStorageCredential(target);
       this.endpoint = target.queueServiceUri;
-      this.build = (queueName) => new QueueClient(`${target.queueServiceUri}/${queueName}`, credential, { retryOptions });
+      this.build = (queueName) => new CountableQueueClient(`${target.queueServiceUri}/${queueName}`, credential, { retryOptions });
     }
   }
 
   get(queueName: string): QueueClient {
     let client = this.clients.get(queueName);
     if (!client) {
-      client = this.build(queueName);
+      const built = this.build(queueName);
+      if (this.requestCounter) built.countWith(this.requestCounter, queueName);
+      client = built;
       this.clients.set(queueName, client);
     }
     return client;

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/ConfigError';
 import type { StorageTarget } from '../config/storageTarget';
 import { connectionStringEndpoint, isInsecureEndpoint } from './connectionStringEndpoint';
 import { createStorageCredential } from './createStorageCredential';
+import type { StorageRequestCounter } from './StorageRequestCounter';
 
 export type TableRetryOptions = NonNullable<TableServiceClientOptions['retryOptions']>;
 
@@ -15,6 +16,8 @@ export interface TableClientFactoryInit {
   /** For identity-based targets; share one with the queue factory so a token is fetched once. */
   credential?: TokenCredential;
   retryOptions?: TableRetryOptions;
+  /** Counts every request of every client built here (retries included). */
+  requestCounter?: StorageRequestCounter;
 }
 
 /**
@@ -26,8 +29,10 @@ export class TableClientFactory {
   readonly endpoint: string;
   private readonly clients = new Map<string, TableClient>();
   private readonly build: (table: string) => TableClient;
+  private readonly requestCounter: StorageRequestCounter | undefined;
 
   constructor(init: TableClientFactoryInit) {
+    this.requestCounter = init.requestCounter;
     const { target } = init;
     const retryOptions = init.retryOptions ?? DEFAULT_RETRY;
     if (target.kind === 'connectionString') {
@@ -55,6 +60,7 @@ export class TableClientFactory {
     let client = this.clients.get(table);
     if (!client) {
       client = this.build(table);
+      this.requestCounter?.countOn(client.pipeline, table);
       this.clients.set(table, client);
     }
     return client;

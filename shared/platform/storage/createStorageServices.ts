@@ -5,6 +5,7 @@ import { QueueClientFactory } from './QueueClientFactory';
 import { QueueSender } from './QueueSender';
 import type { Repositories } from './Repositories';
 import { StorageHealth } from './StorageHealth';
+import { StorageRequestCounter } from './StorageRequestCounter';
 import { TableClientFactory } from './TableClientFactory';
 
 export interface StorageServices {
@@ -13,6 +14,8 @@ export interface StorageServices {
   repositories: Repositories;
   queues: QueueSender;
   storageHealth: StorageHealth;
+  /** Every table and queue request the clients above made, counted as sent. */
+  storageRequests: StorageRequestCounter;
 }
 
 /**
@@ -22,13 +25,15 @@ export interface StorageServices {
 export function createStorageServices(target: StorageTarget): StorageServices {
   // One credential for every client, so an identity's token is fetched and cached once.
   const common = target.kind === 'identity' ? { target, credential: createStorageCredential(target) } : { target };
-  const tableClients = new TableClientFactory(common);
-  const queueClients = new QueueClientFactory(common);
+  const storageRequests = new StorageRequestCounter();
+  const tableClients = new TableClientFactory({ ...common, requestCounter: storageRequests });
+  const queueClients = new QueueClientFactory({ ...common, requestCounter: storageRequests });
   return {
     tableClients,
     queueClients,
     repositories: createRepositories(tableClients),
     queues: new QueueSender({ queues: queueClients }),
     storageHealth: new StorageHealth(common),
+    storageRequests,
   };
 }

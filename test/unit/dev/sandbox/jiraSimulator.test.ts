@@ -40,7 +40,7 @@ async function dance(user = 'alice'): Promise<{ key: string; secret: string }> {
   const first = await call(
     'POST',
     'plugins/servlet/oauth/request-token',
-    signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'https://app.example/cb?x=1' } }),
+    await signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'https://app.example/cb?x=1' } }),
   );
   expect(first.status).toBe(200);
   const requestToken = form(first.text);
@@ -55,7 +55,7 @@ async function dance(user = 'alice'): Promise<{ key: string; secret: string }> {
   const second = await call(
     'POST',
     'plugins/servlet/oauth/access-token',
-    signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
+    await signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
   );
   expect(second.status).toBe(200);
   const access = form(second.text);
@@ -66,7 +66,7 @@ describe('the Jira simulator', () => {
   it('runs the OAuth dance and serves myself to the access token, recording what it saw', async () => {
     const token = await dance('bob');
     const url = new URL(`${simulator.url}/rest/api/2/myself`);
-    const answer = await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url, token }));
+    const answer = await call('GET', 'rest/api/2/myself', await signer.authorization({ method: 'GET', url, token }));
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toMatchObject({ name: 'bob', displayName: 'Bob Example' });
     expect(answer.headers['x-ratelimit-limit']).toBeDefined();
@@ -86,7 +86,7 @@ describe('the Jira simulator', () => {
         await call(
           'POST',
           'plugins/servlet/oauth/request-token',
-          signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'oob' } }),
+          await signer.authorization({ method: 'POST', url: requestUrl, protocol: { oauth_callback: 'oob' } }),
         )
       ).text,
     );
@@ -95,20 +95,20 @@ describe('the Jira simulator', () => {
     const early = await call(
       'POST',
       'plugins/servlet/oauth/access-token',
-      signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: 'x' } }),
+      await signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: 'x' } }),
     );
     expect(form(early.text).oauth_problem).toBe('permission_unknown');
     const { verifier } = simulator.approve(first.oauth_token!, 'alice');
     const ok = await call(
       'POST',
       'plugins/servlet/oauth/access-token',
-      signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
+      await signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
     );
     expect(ok.status).toBe(200);
     const again = await call(
       'POST',
       'plugins/servlet/oauth/access-token',
-      signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
+      await signer.authorization({ method: 'POST', url: accessUrl, token, protocol: { oauth_verifier: verifier } }),
     );
     expect(again.status).toBe(401);
     expect(form(again.text).oauth_problem).toBe('token_rejected');
@@ -117,28 +117,28 @@ describe('the Jira simulator', () => {
   it('answers Jira oauth_problems: reused nonce, stale timestamp, bad signature, unknown consumer, revoked and expired tokens', async () => {
     const token = await dance();
     const url = new URL(`${simulator.url}/rest/api/2/myself`);
-    const header = signer.authorization({ method: 'GET', url, token });
+    const header = await signer.authorization({ method: 'GET', url, token });
     expect((await call('GET', 'rest/api/2/myself', header)).status).toBe(200);
     const replay = await call('GET', 'rest/api/2/myself', header);
     expect(replay.status).toBe(401);
     expect(replay.headers['www-authenticate']).toContain('oauth_problem="nonce_used"');
 
     now -= 301_000;
-    const stale = signer.authorization({ method: 'GET', url, token });
+    const stale = await signer.authorization({ method: 'GET', url, token });
     now += 301_000;
     expect(form((await call('GET', 'rest/api/2/myself', stale)).text).oauth_problem).toBe('timestamp_refused');
 
-    const otherUrl = signer.authorization({ method: 'GET', url: new URL(`${simulator.url}/rest/api/2/myself?x=1`), token });
+    const otherUrl = await signer.authorization({ method: 'GET', url: new URL(`${simulator.url}/rest/api/2/myself?x=1`), token });
     expect(form((await call('GET', 'rest/api/2/myself', otherUrl)).text).oauth_problem).toBe('signature_invalid');
 
-    const wrongKey = new OAuthSigner({ consumerKey: 'consumer-1', privateKey: otherKeys.privateKey, clock }).authorization({
+    const wrongKey = await new OAuthSigner({ consumerKey: 'consumer-1', privateKey: otherKeys.privateKey, clock }).authorization({
       method: 'GET',
       url,
       token,
     });
     expect(form((await call('GET', 'rest/api/2/myself', wrongKey)).text).oauth_problem).toBe('signature_invalid');
 
-    const unknown = new OAuthSigner({ consumerKey: 'nobody', privateKey: keys.privateKey, clock }).authorization({
+    const unknown = await new OAuthSigner({ consumerKey: 'nobody', privateKey: keys.privateKey, clock }).authorization({
       method: 'GET',
       url,
       token,
@@ -148,12 +148,13 @@ describe('the Jira simulator', () => {
     const expiring = await dance('carol');
     simulator.expireAccessTokens('carol');
     expect(
-      form((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url, token: expiring }))).text).oauth_problem,
+      form((await call('GET', 'rest/api/2/myself', await signer.authorization({ method: 'GET', url, token: expiring }))).text)
+        .oauth_problem,
     ).toBe('token_expired');
     simulator.revokeAccessTokens('alice');
-    expect(form((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url, token }))).text).oauth_problem).toBe(
-      'token_rejected',
-    );
+    expect(
+      form((await call('GET', 'rest/api/2/myself', await signer.authorization({ method: 'GET', url, token }))).text).oauth_problem,
+    ).toBe('token_rejected');
   });
 
   it('verifies form bodies as signed parameters and ignores JSON bodies', async () => {
@@ -163,17 +164,17 @@ describe('the Jira simulator', () => {
     const jsonAnswer = await call(
       'POST',
       'rest/api/2/search',
-      signer.authorization({ method: 'POST', url, token }),
+      await signer.authorization({ method: 'POST', url, token }),
       { 'content-type': 'application/json' },
       jsonBody,
     );
     expect(jsonAnswer.status).toBe(200);
     expect(json(jsonAnswer.text).total).toBe(3);
-    const formSigned = signer.authorization({ method: 'POST', url, token, form: [['a', 'b c']] });
+    const formSigned = await signer.authorization({ method: 'POST', url, token, form: [['a', 'b c']] });
     expect(
       (await call('POST', 'rest/api/2/search', formSigned, { 'content-type': 'application/x-www-form-urlencoded' }, 'a=b+c')).status,
     ).toBe(200);
-    const formUnsigned = signer.authorization({ method: 'POST', url, token });
+    const formUnsigned = await signer.authorization({ method: 'POST', url, token });
     const refused = await call('POST', 'rest/api/2/search', formUnsigned, { 'content-type': 'application/x-www-form-urlencoded' }, 'a=b+c');
     expect(form(refused.text).oauth_problem).toBe('signature_invalid');
   });
@@ -186,10 +187,11 @@ describe('the Jira simulator', () => {
 
     const asBob = new URL(`${simulator.url}/rest/api/2/myself?xoauth_requestor_id=bob`);
     expect(
-      json((await call('GET', 'rest/api/2/myself?xoauth_requestor_id=bob', signer.authorization({ method: 'GET', url: asBob }))).text).name,
+      json((await call('GET', 'rest/api/2/myself?xoauth_requestor_id=bob', await signer.authorization({ method: 'GET', url: asBob }))).text)
+        .name,
     ).toBe('bob');
     const plain = new URL(`${simulator.url}/rest/api/2/myself`);
-    expect(json((await call('GET', 'rest/api/2/myself', signer.authorization({ method: 'GET', url: plain }))).text).name).toBe(
+    expect(json((await call('GET', 'rest/api/2/myself', await signer.authorization({ method: 'GET', url: plain }))).text).name).toBe(
       'jira-service',
     );
     expect(simulator.requests.at(-1)?.auth?.kind).toBe('oauth-2lo');

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, verify } from 'node:crypto';
+import { generateKeyPairSync, pbkdf2, verify } from 'node:crypto';
 import { OAuthSigner } from '../../../../shared/jira/OAuthSigner';
 import { AppError } from '../../../../shared/platform/errors/AppError';
 
@@ -33,8 +33,28 @@ function expectSignedOver(header: string, method: string, baseUri: string, pairs
 describe('OAuthSigner', () => {
   const signer = new OAuthSigner({ consumerKey: 'jira-outlook-cloud:abc', privateKey, clock });
 
-  it('signs RSA-SHA1 with the clock time, the consumer key and the token', () => {
-    const header = signer.authorization({
+  it('signs on the thread pool, not the event loop: the loop turns while a signature waits for a thread', async () => {
+    // Every thread of libuv's pool busy first (FIFO queue): a signature made on the pool can
+    // only end after one of these jobs; one made on the event loop would be done at once.
+    const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    let busyJobsDone = 0;
+    const busy = Array.from(
+      { length: poolSize },
+      () => new Promise<void>((resolve) => pbkdf2('busy', 'salt', 50_000, 32, 'sha256', () => ((busyJobsDone += 1), resolve()))),
+    );
+    let loopTurned = false;
+    const url = new URL('https://jira.example.com/rest/api/2/myself');
+    const signing = signer.authorization({ method: 'GET', url });
+    setImmediate(() => (loopTurned = true));
+    const header = await signing;
+    expect(busyJobsDone).toBeGreaterThan(0);
+    expect(loopTurned).toBe(true);
+    expectSignedOver(header, 'GET', 'https://jira.example.com/rest/api/2/myself', []);
+    await Promise.all(busy);
+  });
+
+  it('signs RSA-SHA1 with the clock time, the consumer key and the token', async () => {
+    const header = await signer.authorization({
       method: 'get',
       url: new URL('https://jira.example.com/rest/api/2/myself'),
       token: { key: 'tok en', secret: 's' },
@@ -48,17 +68,18 @@ describe('OAuthSigner', () => {
     expectSignedOver(header, 'GET', 'https://jira.example.com/rest/api/2/myself', []);
   });
 
-  it('uses a fresh nonce for every request', () => {
+  it('uses a fresh nonce for every request', async () => {
     const url = new URL('https://jira.example.com/rest/api/2/myself');
-    const nonces = new Set(Array.from({ length: 50 }, () => headerParams(signer.authorization({ method: 'GET', url })).get('oauth_nonce')));
+    const headers = await Promise.all(Array.from({ length: 50 }, () => signer.authorization({ method: 'GET', url })));
+    const nonces = new Set(headers.map((header) => headerParams(header).get('oauth_nonce')));
     expect(nonces.size).toBe(50);
   });
 
-  it('signs every value of a repeated query name, values with "=", "+" as space, and a lower-cased host without default port', () => {
+  it('signs every value of a repeated query name, values with "=", "+" as space, and a lower-cased host without default port', async () => {
     const url = new URL(
       'https://JIRA.Example.com:443/jira/rest/api/2/search?fields=b&jql=project=DEMO%20AND%20x%3D1&fields=a&c+d=%2B&empty&e=',
     );
-    const header = signer.authorization({ method: 'GET', url });
+    const header = await signer.authorization({ method: 'GET', url });
     expectSignedOver(header, 'GET', 'https://jira.example.com/jira/rest/api/2/search', [
       ['fields', 'b'],
       ['jql', 'project=DEMO AND x=1'],
@@ -69,16 +90,16 @@ describe('OAuthSigner', () => {
     ]);
   });
 
-  it('keeps a non-default port and signs non-ASCII values as UTF-8', () => {
+  it('keeps a non-default port and signs non-ASCII values as UTF-8', async () => {
     const url = new URL('http://127.0.0.1:8080/rest/api/2/search?jql=summary~%22Gr%C3%BC%C3%9Fe%22');
-    expectSignedOver(signer.authorization({ method: 'GET', url }), 'GET', 'http://127.0.0.1:8080/rest/api/2/search', [
+    expectSignedOver(await signer.authorization({ method: 'GET', url }), 'GET', 'http://127.0.0.1:8080/rest/api/2/search', [
       ['jql', 'summary~"Grüße"'],
     ]);
   });
 
-  it('signs form parameters of a form body, and nothing of a JSON body', () => {
+  it('signs form parameters of a form body, and nothing of a JSON body', async () => {
     const url = new URL('https://jira.example.com/rest/x?q=1');
-    const withForm = signer.authorization({
+    const withForm = await signer.authorization({
       method: 'POST',
       url,
       form: [
@@ -91,12 +112,12 @@ describe('OAuthSigner', () => {
       ['name', 'a b'],
       ['q', '2'],
     ]);
-    const json = signer.authorization({ method: 'POST', url });
+    const json = await signer.authorization({ method: 'POST', url });
     expectSignedOver(json, 'POST', 'https://jira.example.com/rest/x', [['q', '1']]);
   });
 
-  it('puts protocol parameters (callback, verifier) into the header and the signature', () => {
-    const header = signer.authorization({
+  it('puts protocol parameters (callback, verifier) into the header and the signature', async () => {
+    const header = await signer.authorization({
       method: 'POST',
       url: new URL('https://jira.example.com/plugins/servlet/oauth/request-token'),
       protocol: { oauth_callback: 'https://app.example.com/api/jira/oauth/callback' },
@@ -105,13 +126,15 @@ describe('OAuthSigner', () => {
     expectSignedOver(header, 'POST', 'https://jira.example.com/plugins/servlet/oauth/request-token', []);
   });
 
-  it.each(['oauth_token=x', 'OAUTH_nonce=1', '__proto__=1', 'a=%zz', 'a=%C3'])('refuses the query %s', (query) => {
-    expect(() => signer.authorization({ method: 'GET', url: new URL(`https://jira.example.com/rest/x?${query}`) })).toThrow(AppError);
+  it.each(['oauth_token=x', 'OAUTH_nonce=1', '__proto__=1', 'a=%zz', 'a=%C3'])('refuses the query %s', async (query) => {
+    await expect(signer.authorization({ method: 'GET', url: new URL(`https://jira.example.com/rest/x?${query}`) })).rejects.toThrow(
+      AppError,
+    );
   });
 
-  it('signs names that are properties of plain objects', () => {
+  it('signs names that are properties of plain objects', async () => {
     const url = new URL('https://jira.example.com/rest/x?constructor=1&toString=2&hasOwnProperty=3');
-    expectSignedOver(signer.authorization({ method: 'GET', url }), 'GET', 'https://jira.example.com/rest/x', [
+    expectSignedOver(await signer.authorization({ method: 'GET', url }), 'GET', 'https://jira.example.com/rest/x', [
       ['constructor', '1'],
       ['toString', '2'],
       ['hasOwnProperty', '3'],

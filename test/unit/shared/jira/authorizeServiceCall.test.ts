@@ -25,17 +25,17 @@ const instance = (overrides: Partial<InstanceEntity>, token?: string): LoadedIns
 });
 
 describe('authorizeServiceCall', () => {
-  it('uses the personal access token as a bearer when there is one', () => {
+  it('uses the personal access token as a bearer when there is one', async () => {
     const url = new URL('https://jira.example.com/rest/api/2/issue/DEMO-1/notify');
-    expect(authorizeServiceCall(instance({ serviceUser: 'svc' }, 'pat-1'), { method: 'POST', url })).toEqual({
+    expect(await authorizeServiceCall(instance({ serviceUser: 'svc' }, 'pat-1'), { method: 'POST', url })).toEqual({
       url,
       authorization: 'Bearer pat-1',
     });
   });
 
-  it('signs 2-legged OAuth with xoauth_requestor_id in the signed query, as the service user or asUser', () => {
+  it('signs 2-legged OAuth with xoauth_requestor_id in the signed query, as the service user or asUser', async () => {
     const url = new URL('https://jira.example.com/rest/api/2/issue/DEMO-1/watchers?expand=x y');
-    const call = authorizeServiceCall(instance({ serviceUser: 'jira service' }), { method: 'GET', url });
+    const call = await authorizeServiceCall(instance({ serviceUser: 'jira service' }), { method: 'GET', url });
     expect(IMPERSONATION_PARAMETER).toBe('xoauth_requestor_id');
     expect(call.url.searchParams.get('xoauth_requestor_id')).toBe('jira service');
     expect(call.url.searchParams.get('expand')).toBe('x y');
@@ -47,14 +47,14 @@ describe('authorizeServiceCall', () => {
       verify('sha1', Buffer.from(base), keys.publicKey, Buffer.from(header.find(([n]) => n === 'oauth_signature')![1], 'base64')),
     ).toBe(true);
 
-    const asAdmin = authorizeServiceCall(instance({ serviceUser: 'svc' }, 'pat-1'), { method: 'GET', url, asUser: 'admin' });
+    const asAdmin = await authorizeServiceCall(instance({ serviceUser: 'svc' }, 'pat-1'), { method: 'GET', url, asUser: 'admin' });
     expect(asAdmin.url.searchParams.get('xoauth_requestor_id')).toBe('admin');
     expect(asAdmin.authorization).toMatch(/^OAuth /);
   });
 
-  it('refuses when the instance has neither credential', () => {
-    expect(() => authorizeServiceCall(instance({}), { method: 'GET', url: new URL('https://jira.example.com/rest/api/2/myself') })).toThrow(
-      expect.objectContaining({ code: 'jira_service_credential_missing' }) as Error,
-    );
+  it('refuses when the instance has neither credential', async () => {
+    await expect(
+      authorizeServiceCall(instance({}), { method: 'GET', url: new URL('https://jira.example.com/rest/api/2/myself') }),
+    ).rejects.toThrow(expect.objectContaining({ code: 'jira_service_credential_missing' }) as Error);
   });
 });
