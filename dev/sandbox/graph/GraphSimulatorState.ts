@@ -71,6 +71,12 @@ export class GraphSimulatorState {
   readonly accessTokens = new Map<string, AccessTokenGrant>();
   tokenRequests = 0;
   readonly graphRequests: { method: string; path: string }[] = [];
+  /**
+   * Runs once Graph holds a new subscription and before its creator gets the 201: Graph
+   * notifies from the moment it creates a subscription, so mail arriving in this window is
+   * notified before the creator can know the subscription's id (a test puts mail here).
+   */
+  afterSubscriptionCreated: ((subscription: SimulatedSubscription) => Promise<void>) | undefined;
 
   /** The next fault for a call of this scope, consumed. */
   takeFault(scope: Fault['scope']): Fault | undefined {

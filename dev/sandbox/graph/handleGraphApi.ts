@@ -214,6 +214,7 @@ async function createSubscription(
     selectFields: resource[2]?.split(','),
   };
   init.state.subscriptions.set(subscription.id, subscription);
+  await init.state.afterSubscriptionCreated?.(subscription);
   sendJson(response, 201, toJson(subscription), { Location: `${init.baseUrl}/subscriptions/${subscription.id}` });
 }
 
