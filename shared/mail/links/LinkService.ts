@@ -7,6 +7,7 @@ import type { LinkRepository } from '../../platform/storage/links/LinkRepository
 import type { JiraUserClient } from '../../jira/JiraUserClient';
 import { clearLinkStale } from '../fanout/markLinkStale';
 import type { SubscriptionManager } from '../subscriptions/SubscriptionManager';
+import { linkMailboxOf } from './linkMailboxOf';
 import type { LinkOwnership } from './LinkOwnership';
 import type { LinkRequest } from './linkSchemas';
 
@@ -73,10 +74,10 @@ export class LinkService {
     if (!link) throw new AppError({ code: 'link_not_found' });
     await this.init.links.delete(key);
     const result: RemoveResult = { subscriptionsRemoved: 0, cleanupFailed: false };
-    for (const userId of new Set([link.userId, caller.userId])) {
+    for (const mailboxId of new Set([linkMailboxOf(link), caller.userId])) {
       try {
-        if (await this.init.ownership.ownsAny(caller.tenantId, userId)) continue;
-        if (await this.init.subscriptions.removeForMailbox(caller.tenantId, userId)) result.subscriptionsRemoved += 1;
+        if (await this.init.ownership.ownsAny(caller.tenantId, mailboxId)) continue;
+        if (await this.init.subscriptions.removeForMailbox(caller.tenantId, mailboxId)) result.subscriptionsRemoved += 1;
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         result.cleanupFailed = true;
