@@ -184,6 +184,7 @@ export function createServices(init: ServicesInit): Services {
     instances: repositories.instances,
     jira: jiraUsers,
     subscriptions: mailboxSubscriptions,
+    graph,
     clock,
   });
 

@@ -9,7 +9,8 @@ import { clearLinkStale } from '../fanout/markLinkStale';
 import type { SubscriptionManager } from '../subscriptions/SubscriptionManager';
 import { linkMailboxOf } from './linkMailboxOf';
 import type { LinkOwnership } from './LinkOwnership';
-import type { LinkRequest } from './linkSchemas';
+import type { LinkCreateRequest, LinkRequest } from './linkSchemas';
+import { verifySharedMailboxAccess, type SharedMailboxCheck } from './verifySharedMailboxAccess';
 
 export interface LinkServiceInit {
   links: Pick<LinkRepository, 'get' | 'getVersioned' | 'insert' | 'update' | 'delete' | 'listByConversation'>;
@@ -18,6 +19,8 @@ export interface LinkServiceInit {
   /** Asks Jira, as the linking user, whether the issue is there for them. */
   jira: Pick<JiraUserClient, 'issueAccess'>;
   subscriptions: Pick<SubscriptionManager, 'ensureForMailbox' | 'removeForMailbox'>;
+  /** Graph, to ask as the caller whether a shared mailbox is theirs to read. */
+  graph: SharedMailboxCheck['graph'];
   clock: Clock;
 }
 
@@ -44,20 +47,38 @@ export class LinkService {
    * cannot browse, or without any Jira access at all. Linking an existing link again
    * clears its stale flag: Jira has just shown the issue.
    */
-  async add(caller: Caller, request: LinkRequest): Promise<{ created: boolean; link: LinkEntity }> {
+  async add(caller: Caller, request: LinkCreateRequest, userAssertion?: string): Promise<{ created: boolean; link: LinkEntity }> {
     const instance = await this.init.instances.get({ tenantId: caller.tenantId, instanceId: request.instanceId });
     if (!instance) throw new AppError({ code: 'instance_not_found' });
+    const { sharedMailbox, ...linkRequest } = request;
+    // Naming one's own mailbox is no shared mailbox.
+    const mailboxId = sharedMailbox === undefined || sharedMailbox === caller.userId.toLowerCase() ? undefined : sharedMailbox;
+    if (mailboxId !== undefined) {
+      if (!userAssertion) throw new AppError({ code: 'unauthenticated', detail: 'a shared mailbox is checked with your own token' });
+      await verifySharedMailboxAccess({
+        graph: this.init.graph,
+        tenantId: caller.tenantId,
+        userAssertion,
+        mailboxId,
+        conversationId: request.conversationId,
+      });
+    }
     const access = await this.init.jira.issueAccess(caller, request.instanceId, request.issueKey);
     if (access.kind === 'notFound')
       throw new AppError({ code: 'jira_issue_not_found', detail: 'the issue does not exist in Jira, or you may not browse it' });
     if (access.kind === 'forbidden') throw new AppError({ code: 'jira_issue_forbidden', detail: 'Jira refuses you access to the issue' });
-    const key = { tenantId: caller.tenantId, ...request };
-    const candidate: LinkEntity = { ...key, userId: caller.userId, linkedAt: new Date(this.init.clock.now()).toISOString() };
+    const key = { tenantId: caller.tenantId, ...linkRequest };
+    const candidate: LinkEntity = {
+      ...key,
+      userId: caller.userId,
+      ...(mailboxId === undefined ? {} : { mailboxId }),
+      linkedAt: new Date(this.init.clock.now()).toISOString(),
+    };
     const created = await this.init.links.insert(candidate);
     const existing = created ? candidate : await this.init.links.get(key);
     const link = existing?.stale === true ? ((await clearLinkStale(this.init.links, key)) ?? existing) : (existing ?? candidate);
     // Also for an existing link: a retry after a failed subscription must be able to finish the job.
-    await this.init.subscriptions.ensureForMailbox(caller.tenantId, caller.userId);
+    await this.init.subscriptions.ensureForMailbox(caller.tenantId, linkMailboxOf(link));
     return { created, link };
   }
 
