@@ -32,8 +32,14 @@ afterAll(async () => {
 });
 
 /** A mail that reached one mailbox only; answers once the app has nothing left to do for it. */
-async function mailTo(userId: string, subject: string): Promise<void> {
-  const put = stack.graph.putMail({ userId, tenantId: stack.users.tenantId, conversationId, subject, from: 'ann@example.test' });
+async function mailTo(userId: string, subject: string, conversation = conversationId): Promise<void> {
+  const put = stack.graph.putMail({
+    userId,
+    tenantId: stack.users.tenantId,
+    conversationId: conversation,
+    subject,
+    from: 'ann@example.test',
+  });
   expect((await put.delivered).map((delivery) => delivery.delivered)).toEqual([true]);
   await waitFor(async () => {
     const counts = await Promise.all(
@@ -120,25 +126,8 @@ describe('shared mailboxes', () => {
     expect(sent('[shared-new]')).toEqual([expect.objectContaining({ issueKey: 'SHARED-1', recipients: ['carol'] })]);
 
     // The same conversation in the member's personal mailbox: not the shared mailbox's mail.
-    await mailToConversation(stack.users.colleagueId, sharedConversation, 'Re: Order 4711 [member-own]');
+    await mailTo(stack.users.colleagueId, 'Re: Order 4711 [member-own]', sharedConversation);
     expect(sent('[member-own]')).toEqual([]);
     expect(sent('[shared-old]')).toEqual([]);
   }, 180_000);
 });
-
-async function mailToConversation(userId: string, conversation: string, subject: string): Promise<void> {
-  const put = stack.graph.putMail({
-    userId,
-    tenantId: stack.users.tenantId,
-    conversationId: conversation,
-    subject,
-    from: 'ann@example.test',
-  });
-  expect((await put.delivered).map((delivery) => delivery.delivered)).toEqual([true]);
-  await waitFor(async () => {
-    const counts = await Promise.all(
-      [queueNames.graphNotifications, queueNames.jiraNotify].map((queue) => stack.queues.approximateCount(queue)),
-    );
-    return counts.every((count) => count === 0) ? true : undefined;
-  }, `the fan-out of "${subject}" to finish`);
-}
