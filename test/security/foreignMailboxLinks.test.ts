@@ -112,6 +112,7 @@ describe('shared mailboxes', () => {
       sharedMailbox: sharedMailbox.toUpperCase(),
     });
     expect(reply.status).toBe(201);
+    expect(reply.json()).toMatchObject({ sharedMailbox, linkedBy: stack.users.colleagueId });
     expect(subscribed(sharedMailbox)).toBe(true);
 
     const put = stack.graph.putMail({
