@@ -101,3 +101,15 @@ test('a member reads the shared mailbox with Mail.Read.Shared; an outsider gets 
   expect((await read(ownOnly, SHARED)).status).toBe(403);
   expect((await read(ownOnly, MEMBER)).status).toBe(200);
 });
+
+test('the sandbox control endpoint makes a shared mailbox with its members, and refuses a malformed one', async () => {
+  const post = (body: unknown) =>
+    fetch(`${simulator.url}/_sandbox/shared-mailboxes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  expect((await post({ mailboxId: 'Sales@Contoso.example', members: [OUTSIDER.toUpperCase()] })).status).toBe(204);
+  expect(simulator.state.sharedMailboxes.get('sales@contoso.example')).toEqual(new Set([OUTSIDER]));
+  expect((await post({ mailboxId: 'sales@contoso.example' })).status).toBe(400);
+});
