@@ -45,7 +45,10 @@ export class LinkService {
    * asked first, with the caller's own authorization, whether the caller can see the issue:
    * a link makes Jira mail the issue's watchers, so nobody may aim it at an issue they
    * cannot browse, or without any Jira access at all. Linking an existing link again
-   * clears its stale flag: Jira has just shown the issue.
+   * clears its stale flag: Jira has just shown the issue. With `sharedMailbox`, Graph is
+   * asked first, as the caller (`userAssertion`, on-behalf-of), whether that mailbox holds
+   * the conversation for them; the link then belongs to the shared mailbox, which is the
+   * one subscribed.
    */
   async add(caller: Caller, request: LinkCreateRequest, userAssertion?: string): Promise<{ created: boolean; link: LinkEntity }> {
     const instance = await this.init.instances.get({ tenantId: caller.tenantId, instanceId: request.instanceId });
