@@ -54,6 +54,8 @@ import { tableNames } from '../shared/platform/storage/tableNames';
 import { JiraProxy } from '../shared/proxy/JiraProxy';
 import type { Services } from './Services';
 
+/** How long a webhook process remembers that a subscription id was not in storage. */
+const UNKNOWN_SUBSCRIPTION_TTL_MS = 2000;
 export interface ServicesInit {
   config: AppConfig;
   clock?: Clock;
@@ -164,7 +166,7 @@ export function createServices(init: ServicesInit): Services {
       );
     },
     now: () => clock.now(),
-    missingTtlMs: 2000,
+    missingTtlMs: UNKNOWN_SUBSCRIPTION_TTL_MS,
   });
   const graphWebhooks: GraphWebhooks = {
     subscriptions: lookup,
@@ -185,6 +187,8 @@ export function createServices(init: ServicesInit): Services {
     // Half the deliveries' retention: whatever a catch-up lists again is still in the ledger.
     catchUpMaxLookbackMs: (settings.DELIVERY_RETENTION * 1000) / 2,
     onChange: (subscriptionId) => lookup.forget(subscriptionId),
+    // After every webhook process has forgotten that the new id was unknown (see SubscriptionManagerInit).
+    firstCatchUpDelaySeconds: Math.ceil(UNKNOWN_SUBSCRIPTION_TTL_MS / 1000) + 3,
   });
   const linkOwnership = new LinkOwnership({ client: storage.tableClients.get(tableNames.links) });
   const links = new LinkService({
@@ -193,6 +197,7 @@ export function createServices(init: ServicesInit): Services {
     instances: repositories.instances,
     jira: jiraUsers,
     subscriptions: mailboxSubscriptions,
+    graph,
     clock,
   });
 

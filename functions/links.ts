@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import { AppError } from '../shared/platform/errors/AppError';
-import { conversationIdSchema, linkRequestSchema, type LinkRequest } from '../shared/mail/links/linkSchemas';
+import { conversationIdSchema, linkCreateSchema, linkRequestSchema, type LinkCreateRequest } from '../shared/mail/links/linkSchemas';
 import { toLinkResponse } from '../shared/mail/links/toLinkResponse';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticate } from './http/authenticate';
@@ -11,8 +11,9 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * `/api/links` for the add-in, always within the caller's tenant:
- * - `POST { conversationId, instanceId, issueKey }` links (201, or 200 when it already was)
- *   and makes sure the caller's mailbox has a Graph subscription;
+ * - `POST { conversationId, instanceId, issueKey, sharedMailbox? }` links (201, or 200 when it
+ *   already was) and makes sure the link's mailbox (the caller's, or the shared mailbox Graph
+ *   lets the caller read) has a Graph subscription;
  * - `GET ?conversationId=` lists the conversation's links;
  * - `DELETE ?conversationId=&instanceId=&issueKey=` removes one (204); the last link a
  *   mailbox owns takes its subscription with it.
@@ -22,7 +23,9 @@ export const links: HttpServiceHandler = async (request, context, services) => {
   const caller = await authenticate(request, services);
   switch (request.method.toUpperCase()) {
     case 'POST': {
-      const { created, link } = await services.links.add(caller, await readLinkBody(request));
+      // The caller's token, already verified: a shared mailbox is checked with it, on-behalf-of.
+      const assertion = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+      const { created, link } = await services.links.add(caller, await readLinkBody(request), assertion);
       return jsonResponse(created ? 201 : 200, toLinkResponse(link), { 'Cache-Control': 'no-store' });
     }
     case 'GET': {
@@ -47,12 +50,12 @@ export const links: HttpServiceHandler = async (request, context, services) => {
   }
 };
 
-async function readLinkBody(request: HttpRequest): Promise<LinkRequest> {
-  const parsed = linkRequestSchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
+async function readLinkBody(request: HttpRequest): Promise<LinkCreateRequest> {
+  const parsed = linkCreateSchema.safeParse(await readRequestJson(request, MAX_BODY_BYTES));
   if (!parsed.success)
     throw new AppError({
       code: 'invalid_body',
-      detail: `expected { conversationId, instanceId, issueKey }: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`,
+      detail: `expected { conversationId, instanceId, issueKey, sharedMailbox? }: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`,
     });
   return parsed.data;
 }

@@ -110,11 +110,12 @@ describe('UpmLicenseClient against the simulated UPM', () => {
   });
 
   it('needs an app key and a service credential before it calls Jira', async () => {
+    // Registration itself reads Jira's application-links manifest; only the license calls count here.
+    const withoutAppKey = await instance({ serviceUser: 'jira-service' });
+    const withoutCredential = await instance({ appKey: 'com.example.outlook' });
     jira.clearRequests();
-    expect((await failureOf(client.fetchLicense(await instance({ serviceUser: 'jira-service' })))).code).toBe('jira_app_key_missing');
-    expect((await failureOf(client.fetchLicense(await instance({ appKey: 'com.example.outlook' })))).code).toBe(
-      'jira_service_credential_missing',
-    );
+    expect((await failureOf(client.fetchLicense(withoutAppKey))).code).toBe('jira_app_key_missing');
+    expect((await failureOf(client.fetchLicense(withoutCredential))).code).toBe('jira_service_credential_missing');
     expect(jira.requests).toHaveLength(0);
   });
 });

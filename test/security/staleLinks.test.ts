@@ -8,10 +8,12 @@ import { waitFor } from '../support/fanoutStack';
 import { TestClock } from '../support/graphHarness';
 
 /**
- * Issue 15, hole 6: one 404 (or 403) from Jira must not silence a link forever. A stale
+ * Issue 15, hole 6: one 404 from Jira must not silence a link forever. A stale
  * link is tried again once its backoff has passed (the next mail is sent as a probe) and
  * recovers when Jira answers again; linking again clears the flag at once; the panel shows
- * stale links with their reason. The app, Jira, Graph and the token issuer share one clock
+ * stale links with their reason. A 403 (issue 16) is not a stale link: the service user lacks
+ * a permission, or Jira's outgoing mail is off; the delivery fails with `jira_forbidden`, the
+ * panel shows it, and the next mail after the admin's fix goes through. The app, Jira, Graph and the token issuer share one clock
  * the test moves forward, so no test waits for a backoff in real time.
  */
 
@@ -122,4 +124,34 @@ test('the panel lists stale links with their reason: Jira’s status and since w
   const reason = issues[0]!.staleReason as { since: string; nextCheckAt: string };
   expect(Date.parse(reason.since)).toBeGreaterThanOrEqual(before - 1000);
   expect(Date.parse(reason.nextCheckAt)).toBeGreaterThan(Date.parse(reason.since));
+}, 120_000);
+
+test('a 403 from Jira is jira_forbidden in the trail and the panel; the link stays live and the first mail after the fix is sent', async () => {
+  const linked = await linkedIssue('FORBID-1');
+
+  // The service user may not read the watcher list (a 403, as a permission scheme or a proxy in front answers).
+  stack.notifications.fail({ status: 403, count: 1, resource: 'watchers' });
+  await mail(linked, 'first [f1-a]');
+  // Jira's outgoing mail switched off: notify answers 403 (Jira's IssueResource.notify).
+  stack.notifications.setOutgoingMail(false);
+  await mail(linked, 'second [f1-b]');
+  expect(sent('[f1-')).toHaveLength(0);
+  expect((await link(linked))?.stale ?? false).toBe(false);
+
+  const reply = await stack.send('GET', '/api/manage/panel/report?instanceId=demo&days=1', { token: stack.tokens.admin });
+  expect(reply.status).toBe(200);
+  const failures = (reply.json() as { latestFailures: Record<string, unknown>[] }).latestFailures.filter(
+    (failure) => failure.issueKey === 'FORBID-1',
+  );
+  expect(failures).toEqual([
+    expect.objectContaining({ reason: 'jira_forbidden', lastStatus: 403 }),
+    expect.objectContaining({ reason: 'jira_forbidden', lastStatus: 403 }),
+  ]);
+  const links = await stack.send('GET', '/api/manage/panel/links?instanceId=demo&issueKey=FORBID-1', { token: stack.tokens.admin });
+  expect((links.json() as { issues: Record<string, unknown>[] }).issues[0]).toMatchObject({ issueKey: 'FORBID-1', stale: 0 });
+
+  // The admin turns outgoing mail back on: the next mail is sent at once, no backoff to wait for.
+  stack.notifications.setOutgoingMail(true);
+  await mail(linked, 'third [f1-c]');
+  expect(sent('[f1-c]')).toHaveLength(1);
 }, 120_000);

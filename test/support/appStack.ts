@@ -110,7 +110,7 @@ export interface AppStack {
    */
   link(
     userToken: string,
-    link: { conversationId: string; instanceId: string; issueKey: string },
+    link: { conversationId: string; instanceId: string; issueKey: string; sharedMailbox?: string },
     options?: { jiraUser?: string | false },
   ): Promise<Reply>;
   stop(): Promise<void>;
@@ -137,6 +137,8 @@ export async function startAppStack(init: AppStackInit = {}): Promise<AppStack> 
     clientSecret: GRAPH_CLIENT_SECRET,
     tokenLifetimeSeconds: 24 * 3600,
     retryDelaysMs: init.graphRetryDelaysMs ?? [200, 500, 1000, 2000, 4000],
+    // The add-in's tokens are addressed to our API; the app trades them for delegated Graph tokens.
+    onBehalfOf: { jwksUrl: issuer.jwksUrl, audiences: [AUDIENCE] },
   });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -62,6 +62,9 @@ export interface AccessTokenGrant {
   tenantId: string;
   clientId: string;
   expiresAt: number;
+  /** A delegated token (on-behalf-of): the user it acts for, and its delegated scopes. App-only tokens have neither. */
+  userId?: string;
+  scopes?: string[];
 }
 
 /** Everything the simulator holds, in memory. */
@@ -72,8 +75,16 @@ export class GraphSimulatorState {
   readonly deliveries: DeliveryRecord[] = [];
   readonly faults: Fault[] = [];
   readonly accessTokens = new Map<string, AccessTokenGrant>();
+  /** Shared mailbox (its id or address, lower case) → the users with full access to it (lower case). */
+  readonly sharedMailboxes = new Map<string, Set<string>>();
   tokenRequests = 0;
   readonly graphRequests: { method: string; path: string }[] = [];
+  /**
+   * Runs once Graph holds a new subscription and before its creator gets the 201: Graph
+   * notifies from the moment it creates a subscription, so mail arriving in this window is
+   * notified before the creator can know the subscription's id (a test puts mail here).
+   */
+  afterSubscriptionCreated: ((subscription: SimulatedSubscription) => Promise<void>) | undefined;
 
   /** The next fault for a call of this scope, consumed. */
   takeFault(scope: Fault['scope']): Fault | undefined {
@@ -82,6 +93,11 @@ export class GraphSimulatorState {
     fault.remaining -= 1;
     if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
     return fault;
+  }
+
+  /** A shared mailbox whose delegated access its members have (Exchange's "Full Access"); the app reads it as any mailbox. */
+  addSharedMailbox(mailboxId: string, members: readonly string[]): void {
+    this.sharedMailboxes.set(mailboxId.toLowerCase(), new Set(members.map((member) => member.toLowerCase())));
   }
 
   mailsOf(userId: string): SimulatedMail[] {

@@ -21,7 +21,18 @@ export function graphSimulatorPart(init: GraphSimulatorPartInit = {}): SandboxPa
     async start(context) {
       const clientId = context.setting('GRAPH_CLIENT_ID') ?? context.identity.appClientId;
       const clientSecret = context.setting('GRAPH_CLIENT_SECRET') ?? context.identity.appClientSecret;
-      const simulator = await startGraphSimulator({ host: context.host, clientId, clientSecret });
+      // The on-behalf-of grant takes the add-in's tokens: the issuer's keys, the audiences of our API.
+      const jwksUrl = context.setting('AUTH_JWKS_URL');
+      const audiences = (context.setting('API_AUDIENCE') ?? '')
+        .split(',')
+        .map((value) => value.trim())
+        .filter((value) => value.length > 0);
+      const simulator = await startGraphSimulator({
+        host: context.host,
+        clientId,
+        clientSecret,
+        ...(jwksUrl && audiences.length > 0 ? { onBehalfOf: { jwksUrl, audiences } } : {}),
+      });
       const certificate = init.rich === false ? undefined : createSelfSignedCertificate('jira-outlook-cloud sandbox');
       const certificateId = `sandbox-${certificate?.x509.fingerprint256.replace(/:/g, '').slice(0, 16).toLowerCase() ?? ''}`;
       return {

@@ -39,6 +39,8 @@ const updateSchema = z.object({ expirationDateTime: z.string().min(1) });
 
 const MESSAGES_RESOURCE = /^\/?users\/([^/?]+)\/(?:mailfolders\('[^']+'\)\/)?messages(?:\?\$select=([\w,]+))?$/i;
 const FILTER = /^\s*receivedDateTime\s+(ge|gt)\s+(\S+)\s*$/i;
+/** `conversationId eq '…'`, quotes doubled inside the OData string literal. */
+const CONVERSATION_FILTER = /^\s*conversationId\s+eq\s+'((?:[^']|'')*)'\s*$/i;
 
 /** `/v1.0/...`: subscriptions and messages, behind a bearer token from the token endpoint. */
 export async function handleGraphApi(
@@ -100,6 +102,8 @@ export async function handleGraphApi(
     const userId = segments[1];
     if (!mailboxVisible(state, userId, grant))
       return sendGraphError(response, 404, 'ErrorInvalidUser', `The requested user '${userId}' is invalid.`);
+    if (!delegatedAccess(state, userId, grant))
+      return sendGraphError(response, 403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
     const select = url.searchParams
       .get('$select')
       ?.split(',')
@@ -126,6 +130,22 @@ function authorize(init: GraphApiInit, request: http.IncomingMessage): AccessTok
 function mailboxVisible(state: GraphSimulatorState, userId: string, grant: AccessTokenGrant): boolean {
   const known = state.mailsOf(userId).find((mail) => mail.tenantId !== undefined);
   return !known || known.tenantId?.toLowerCase() === grant.tenantId;
+}
+
+/**
+ * What a delegated token may read: the user's own mailbox, and with `Mail.Read.Shared` a
+ * shared mailbox the user has full access to. Anything else is Exchange's 403
+ * `ErrorAccessDenied` ("Access is denied. Check credentials and try again."), which Graph
+ * answers for a mailbox the signed-in user has no rights on. App-only tokens read every
+ * mailbox of their tenant (application permission `Mail.Read`).
+ */
+function delegatedAccess(state: GraphSimulatorState, mailboxId: string, grant: AccessTokenGrant): boolean {
+  if (grant.userId === undefined) return true;
+  const mailbox = mailboxId.toLowerCase();
+  const scopes = grant.scopes ?? [];
+  if (mailbox === grant.userId) return scopes.some((scope) => /^Mail\.(Read|ReadWrite)(\.Shared)?$/i.test(scope));
+  const shared = scopes.some((scope) => /^Mail\.(Read|ReadWrite)\.Shared$/i.test(scope));
+  return shared && (state.sharedMailboxes.get(mailbox)?.has(grant.userId) ?? false);
 }
 
 /** The expiry as a time, or Graph's message refusing it. */
@@ -214,6 +234,7 @@ async function createSubscription(
     selectFields: resource[2]?.split(','),
   };
   init.state.subscriptions.set(subscription.id, subscription);
+  await init.state.afterSubscriptionCreated?.(subscription);
   sendJson(response, 201, toJson(subscription), { Location: `${init.baseUrl}/subscriptions/${subscription.id}` });
 }
 
@@ -221,7 +242,11 @@ function listMessages(init: GraphApiInit, userId: string, url: URL, select: stri
   const filterText = url.searchParams.get('$filter');
   let since = Number.NEGATIVE_INFINITY;
   let inclusive = true;
-  if (filterText) {
+  let conversationId: string | undefined;
+  const byConversation = filterText === null ? null : CONVERSATION_FILTER.exec(filterText);
+  if (byConversation?.[1] !== undefined) {
+    conversationId = byConversation[1].replace(/''/g, "'");
+  } else if (filterText) {
     const filter = FILTER.exec(filterText);
     const at = filter?.[2] ? Date.parse(filter[2]) : Number.NaN;
     if (!filter || Number.isNaN(at))
@@ -238,6 +263,7 @@ function listMessages(init: GraphApiInit, userId: string, url: URL, select: stri
   const matching = init.state
     .mailsOf(userId)
     .filter((mail) => {
+      if (conversationId !== undefined) return mail.conversationId === conversationId;
       const at = Date.parse(mail.receivedDateTime);
       return inclusive ? at >= since : at > since;
     })

@@ -21,6 +21,8 @@ const mailSchema = z.object({
   internetMessageId: z.string().min(1).max(2048).optional(),
 });
 
+const sharedMailboxSchema = z.object({ mailboxId: z.string().min(1), members: z.array(z.string().min(1)) });
+
 const lifecycleSchema = z.object({ subscriptionId: z.string().min(1), lifecycleEvent: z.enum(LIFECYCLE_EVENTS) });
 
 const faultSchema = z.object({
@@ -32,7 +34,8 @@ const faultSchema = z.object({
 
 /**
  * `/_sandbox/...`, so a person (or a test) can drive Graph by hand: put a mail in a mailbox
- * (notifying its subscriptions, or not with `notify: false`), post a lifecycle event,
+ * (notifying its subscriptions, or not with `notify: false`), make a shared mailbox with its
+ * members (`{ mailboxId, members }`; its mail is put with `userId: mailboxId`), post a lifecycle event,
  * make the next calls fail, and look at what the simulator saw.
  */
 export async function handleSandboxControl(
@@ -51,6 +54,13 @@ export async function handleSandboxControl(
     // Delivery (and Graph's retries) continue in the background, as with Graph.
     result.delivered.catch(() => undefined);
     return sendJson(response, 201, { id: result.id, internetMessageId: result.internetMessageId });
+  }
+  if (path === '/_sandbox/shared-mailboxes' && method === 'POST') {
+    const parsed = sharedMailboxSchema.safeParse(await readJson(request));
+    if (!parsed.success)
+      return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    state.addSharedMailbox(parsed.data.mailboxId, parsed.data.members);
+    return sendEmpty(response, 204);
   }
   if (path === '/_sandbox/lifecycle' && method === 'POST') {
     const parsed = lifecycleSchema.safeParse(await readJson(request));

@@ -4,7 +4,7 @@ import type { DeliveryRecord, Fault } from './GraphSimulatorState';
 import { GraphSimulatorState } from './GraphSimulatorState';
 import { handleGraphApi } from './handleGraphApi';
 import { handleSandboxControl } from './handleSandboxControl';
-import { handleTokenRequest } from './handleTokenRequest';
+import { handleTokenRequest, remoteKeys } from './handleTokenRequest';
 import { VALIDATION_TIMEOUT_MS } from './runValidationHandshake';
 import {
   SimulatedGraph,
@@ -31,6 +31,11 @@ export interface GraphSimulatorInit {
   /** Waits before each redelivery of a failed notification (Graph retries for up to 4 hours). */
   retryDelaysMs?: readonly number[];
   notificationTimeoutMs?: number;
+  /**
+   * The user tokens the on-behalf-of grant accepts as assertions: the issuer's JWKS and the
+   * audiences that name our app. Without it the grant refuses every assertion.
+   */
+  onBehalfOf?: { jwksUrl: string; audiences: readonly string[] };
 }
 
 export interface FaultInit {
@@ -125,7 +130,14 @@ export async function startGraphSimulator(init: GraphSimulatorInit): Promise<Gra
     }
     if (segments.length === 4 && segments[0] && segments[1] === 'oauth2' && segments[2] === 'v2.0' && segments[3] === 'token') {
       return handleTokenRequest(
-        { state, clock, clientId: init.clientId, clientSecret: init.clientSecret, tokenLifetimeSeconds: init.tokenLifetimeSeconds ?? 3599 },
+        {
+          state,
+          clock,
+          clientId: init.clientId,
+          clientSecret: init.clientSecret,
+          tokenLifetimeSeconds: init.tokenLifetimeSeconds ?? 3599,
+          ...(init.onBehalfOf ? { onBehalfOf: { keys: remoteKeys(init.onBehalfOf.jwksUrl), audiences: init.onBehalfOf.audiences } } : {}),
+        },
         segments[0],
         request,
         response,

@@ -108,6 +108,7 @@ export class JiraNotifications {
   private readonly denied = new Map<string, Set<string>>();
   private readonly faults: (NotifyFault & { remaining: number })[] = [];
   private limit: RateLimit | undefined;
+  private outgoingMail = true;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(init: JiraNotificationsInit = {}) {
@@ -136,6 +137,15 @@ export class JiraNotifications {
 
   canBrowse(issueKey: string, userName: string): boolean {
     return !(this.denied.get(issueKey)?.has(userName) ?? false);
+  }
+
+  /**
+   * Jira's "Outgoing mail" switch (Administration > System > Outgoing mail). Off, `POST …/notify`
+   * answers 403 before it even looks at the issue, as Jira's `IssueResource.notify` does when
+   * sending is disabled or no SMTP server is defined; the watcher list still answers.
+   */
+  setOutgoingMail(enabled: boolean): void {
+    this.outgoingMail = enabled;
   }
 
   /** The next `count` calls (of one resource, or both) fail with `status`, and `Retry-After` when given. */
@@ -231,6 +241,8 @@ export class JiraNotifications {
     const issueKey = decodeURIComponent(context.match[1] ?? '');
     const json = await readJson(context.request, context);
     if (this.refused(context, 'notify', issueKey)) return;
+    if (!this.outgoingMail)
+      return this.answer(context, 'notify', issueKey, 403, () => sendErrorMessages(context.response, 403, 'Outgoing mail is disabled.'));
     const issue = this.visibleIssue(context, issueKey);
     if (!issue)
       return this.answer(context, 'notify', issueKey, 404, () => sendErrorMessages(context.response, 404, 'Issue Does Not Exist'));

@@ -8,7 +8,12 @@ export const DEFAULT_THROTTLE_SECONDS = 10;
  * - `ok`: 2xx;
  * - `throttled`: 429, or 503 with `Retry-After` (Jira DC rate limiting, a node draining) —
  *   not a failure, try again after the delay;
- * - `gone` (404) and `forbidden` (403): this issue cannot be notified, retrying will not help;
+ * - `gone` (404): the issue does not exist, or the service user may not browse it (Jira
+ *   answers both with 404): this issue cannot be notified, retrying will not help;
+ * - `forbidden` (403): the service user lacks a permission, or Jira's outgoing mail is off
+ *   (`POST …/notify` answers 403 when mail sending is disabled or no SMTP server is
+ *   defined, Jira's `IssueResource.notify`): an instance problem an admin fixes, not a
+ *   sign that the issue is gone;
  * - `transient`: 5xx, 408 — try again later with backoff;
  * - `refused`: 401 or a redirect — the instance's credential or base URL is wrong, which an
  *   admin fixes; retried until poison, then replayed;

@@ -6,6 +6,7 @@ import type { LinkEntity } from '../../platform/storage/links/linkEntity';
 import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
 import type { TrailIssue, TrailIssueState } from '../../platform/storage/trails/mailTrailEntity';
 import type { MailTrailRepository } from '../../platform/storage/trails/MailTrailRepository';
+import { linkMailboxOf } from '../links/linkMailboxOf';
 import type { GraphNotificationMessage } from '../webhooks/graphNotificationMessage';
 import type { MailResourceData } from '../webhooks/mailResourceDataSchema';
 import type { JiraNotifyMessage } from './jiraNotifyMessage';
@@ -101,9 +102,9 @@ async function fanOut(message: GraphNotificationMessage, deps: FanOutMailDeps, f
   const links: LinkEntity[] = [];
   for await (const link of deps.links.listByConversation(message.tenantId, mail.conversationId)) {
     // A conversation id is the same in every mailbox of the thread, so anyone can link one of
-    // someone else's: only links the receiving mailbox's owner made let its mail out (strictly
-    // the owner; shared mailboxes, read by others, are not supported yet).
-    if (!sameUser(link.userId, message.userId)) continue;
+    // someone else's: only the receiving mailbox's links let its mail out — made by its owner,
+    // or in a shared mailbox by a member Graph let read it (`linkMailboxOf`).
+    if (!sameUser(linkMailboxOf(link), message.userId)) continue;
     // Only links that existed when the mail arrived: a catch-up lists older mail, which a
     // link made since must not turn into "new e-mail" notifications.
     if (receivedMs !== undefined && receivedMs < Date.parse(link.linkedAt) - LINKED_AT_SKEW_MS) continue;
@@ -199,7 +200,7 @@ function trailIssue(link: LinkEntity, state: TrailIssueState): TrailIssue {
   return { instanceId: link.instanceId, issueKey: link.issueKey, state };
 }
 
-/** Object ids are GUIDs; their case is not significant. */
+/** Object ids are GUIDs, addresses are not case-sensitive either. */
 function sameUser(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }

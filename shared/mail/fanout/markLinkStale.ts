@@ -16,10 +16,11 @@ export function isProbeDue(link: Pick<LinkEntity, 'stale' | 'nextCheckAt'>, nowM
 }
 
 /**
- * Flags a link whose issue Jira refused (404 gone or not browsable, 403 forbidden), so the
+ * Flags a link whose issue Jira does not show (404: gone, or not browsable), so the
  * add-in and the panel can show it, and later mails skip it until the next probe is due:
  * 15 minutes after the first refusal, doubling with each refused probe up to a day. Kept,
- * not deleted: the issue may come back (a permission fixed, a project restored). Several
+ * not deleted: the issue may come back (a permission fixed, a project restored). A 403 does
+ * not come here: it names a missing permission of the service user, not a missing issue. Several
  * probes refused at once move the backoff one step: a refusal that finds the next check
  * already in the future only confirms it. A lost race is not retried: whoever changed the
  * row since has the newer picture.

@@ -160,11 +160,19 @@ async function afterFailure(
       return retryLater(message, claim, { kind: 'throttled', retryAfterSeconds: answer.retryAfterSeconds }, deps, answer.status);
     case 'transient':
       return retryLater(message, claim, { kind: 'failed' }, deps, answer.status);
-    case 'gone':
-    case 'forbidden': {
-      const reason = answer.kind === 'gone' ? 'issue_not_found' : 'issue_forbidden';
+    case 'gone': {
+      const reason = 'issue_not_found';
       await deps.ledger.complete(claim, { status: 'failed', lastStatus: answer.status, reason });
       await markLinkStale(deps.links, linkKey(message), { status: answer.status, nowMs: deps.clock.now() });
+      return { kind: 'failed', reason, status: answer.status };
+    }
+    case 'forbidden': {
+      // The service user lacks a permission (or Jira's outgoing mail is off): the issue is
+      // not gone, so the link stays live and the next mail tries again, which is how an
+      // admin's fix lets mail through. This mail is not retried: permissions are fixed in
+      // hours, not in a requeue's minutes, and a late notification would only confuse.
+      const reason = 'jira_forbidden';
+      await deps.ledger.complete(claim, { status: 'failed', lastStatus: answer.status, reason });
       return { kind: 'failed', reason, status: answer.status };
     }
     case 'refused':

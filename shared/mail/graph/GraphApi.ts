@@ -11,6 +11,8 @@ export interface GraphApiInit {
   /** e.g. `https://graph.microsoft.com/v1.0`: nextLinks must start with it. */
   baseUrl: string;
   now: () => number;
+  /** The same API acting for a user (on-behalf-of, delegated `Mail.Read.Shared`); absent on a delegated one. */
+  asUser?: (userAssertion: string) => GraphApi;
 }
 
 /**
@@ -70,6 +72,27 @@ export class GraphApi {
       yield page.value;
       path = page['@odata.nextLink'] === undefined ? undefined : this.relativeToBase(page['@odata.nextLink']);
     }
+  }
+
+  /**
+   * This API as the user whose token `userAssertion` is: what it reads, Graph lets that user
+   * read (their mailbox, and shared mailboxes they have full access to).
+   */
+  asUser(userAssertion: string): GraphApi {
+    if (!this.init.asUser) throw new AppError({ code: 'internal', detail: 'a delegated Graph client cannot act for another user' });
+    return this.init.asUser(userAssertion);
+  }
+
+  /**
+   * Whether the mailbox holds a message of the conversation, as far as the caller may see:
+   * Graph answers 403 (`graph_access_denied`) for a mailbox the caller has no rights on.
+   */
+  async hasConversation(mailboxId: string, conversationId: string): Promise<boolean> {
+    // An OData string literal: a quote inside is doubled.
+    const filter = encodeURIComponent(`conversationId eq '${conversationId.replace(/'/g, "''")}'`);
+    const path = `/users/${encodeURIComponent(mailboxId)}/messages?$filter=${filter}&$select=${MAIL_RESOURCE_FIELDS.join(',')}&$top=1`;
+    const response = await this.send('finding a conversation', (api) => api(path).get());
+    return (await this.parse(response, messagePageSchema, 'finding a conversation')).value.length > 0;
   }
 
   /** A nextLink must stay on our Graph base, and becomes a path the SDK appends to it. */

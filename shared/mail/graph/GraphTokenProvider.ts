@@ -65,17 +65,41 @@ export class GraphTokenProvider implements AuthenticationProvider {
     return this.pending;
   }
 
+  /**
+   * Delegated tokens for one user, by the on-behalf-of flow: the user's own token (the
+   * add-in's bearer token, addressed to this app) traded for a Graph token with `scope`,
+   * so Graph itself decides what that user may read. MSAL caches it per assertion.
+   */
+  onBehalfOf(assertion: string, scope: string): AuthenticationProvider {
+    return {
+      getAccessToken: async () => {
+        try {
+          const result = await this.application.acquireTokenOnBehalfOf({ oboAssertion: assertion, scopes: [scope] });
+          if (!result?.accessToken)
+            throw new AppError({ code: 'graph_access_denied', detail: 'the token endpoint answered no access token' });
+          return result.accessToken;
+        } catch (error) {
+          throw this.toFailure(error);
+        }
+      },
+    };
+  }
+
   private async acquire(): Promise<string> {
     try {
       const result = await this.application.acquireTokenByClientCredential({ scopes: [this.scope] });
       if (!result?.accessToken) throw new AppError({ code: 'graph_access_denied', detail: 'the token endpoint answered no access token' });
       return result.accessToken;
     } catch (error) {
-      if (error instanceof AppError) throw error;
-      const wait = this.network.retryAfterSeconds();
-      if (wait > 0) throw throttledError('the token endpoint', wait, error);
-      throw toTokenError(error);
+      throw this.toFailure(error);
     }
+  }
+
+  private toFailure(error: unknown): AppError {
+    if (error instanceof AppError) return error;
+    const wait = this.network.retryAfterSeconds();
+    if (wait > 0) return throttledError('the token endpoint', wait, error);
+    return toTokenError(error);
   }
 }
 

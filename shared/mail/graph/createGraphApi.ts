@@ -1,4 +1,4 @@
-import { Client } from '@microsoft/microsoft-graph-client';
+import { Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import type { OutboundClient } from '../../platform/http/OutboundClient';
 import { BearerTokenMiddleware } from './BearerTokenMiddleware';
 import { GraphApi } from './GraphApi';
@@ -35,10 +35,17 @@ export function createGraphApi(init: CreateGraphApiInit): GraphApi {
     scope: `${init.origin}/.default`,
     network,
   });
-  const client = Client.initWithMiddleware({
-    baseUrl: init.sdkBaseUrl,
-    defaultVersion: init.version,
-    middleware: [new BearerTokenMiddleware({ tokens, origin: init.origin }), new OutboundTransportMiddleware({ http: init.http })],
-  });
-  return new GraphApi({ client, baseUrl: `${init.sdkBaseUrl.replace(/\/+$/, '')}/${init.version}`, now: init.now });
+  const baseUrl = `${init.sdkBaseUrl.replace(/\/+$/, '')}/${init.version}`;
+  const clientWith = (provider: AuthenticationProvider) =>
+    Client.initWithMiddleware({
+      baseUrl: init.sdkBaseUrl,
+      defaultVersion: init.version,
+      middleware: [
+        new BearerTokenMiddleware({ tokens: provider, origin: init.origin }),
+        new OutboundTransportMiddleware({ http: init.http }),
+      ],
+    });
+  const asUser = (assertion: string) =>
+    new GraphApi({ client: clientWith(tokens.onBehalfOf(assertion, `${init.origin}/Mail.Read.Shared`)), baseUrl, now: init.now });
+  return new GraphApi({ client: clientWith(tokens), baseUrl, now: init.now, asUser });
 }

@@ -7,8 +7,10 @@ import type { LinkRepository } from '../../platform/storage/links/LinkRepository
 import type { JiraUserClient } from '../../jira/JiraUserClient';
 import { clearLinkStale } from '../fanout/markLinkStale';
 import type { SubscriptionManager } from '../subscriptions/SubscriptionManager';
+import { linkMailboxOf } from './linkMailboxOf';
 import type { LinkOwnership } from './LinkOwnership';
-import type { LinkRequest } from './linkSchemas';
+import type { LinkCreateRequest, LinkRequest } from './linkSchemas';
+import { verifySharedMailboxAccess, type SharedMailboxCheck } from './verifySharedMailboxAccess';
 
 export interface LinkServiceInit {
   links: Pick<LinkRepository, 'get' | 'getVersioned' | 'insert' | 'update' | 'delete' | 'listByConversation'>;
@@ -17,6 +19,8 @@ export interface LinkServiceInit {
   /** Asks Jira, as the linking user, whether the issue is there for them. */
   jira: Pick<JiraUserClient, 'issueAccess'>;
   subscriptions: Pick<SubscriptionManager, 'ensureForMailbox' | 'removeForMailbox'>;
+  /** Graph, to ask as the caller whether a shared mailbox is theirs to read. */
+  graph: SharedMailboxCheck['graph'];
   clock: Clock;
 }
 
@@ -41,22 +45,43 @@ export class LinkService {
    * asked first, with the caller's own authorization, whether the caller can see the issue:
    * a link makes Jira mail the issue's watchers, so nobody may aim it at an issue they
    * cannot browse, or without any Jira access at all. Linking an existing link again
-   * clears its stale flag: Jira has just shown the issue.
+   * clears its stale flag: Jira has just shown the issue. With `sharedMailbox`, Graph is
+   * asked first, as the caller (`userAssertion`, on-behalf-of), whether that mailbox holds
+   * the conversation for them; the link then belongs to the shared mailbox, which is the
+   * one subscribed.
    */
-  async add(caller: Caller, request: LinkRequest): Promise<{ created: boolean; link: LinkEntity }> {
+  async add(caller: Caller, request: LinkCreateRequest, userAssertion?: string): Promise<{ created: boolean; link: LinkEntity }> {
     const instance = await this.init.instances.get({ tenantId: caller.tenantId, instanceId: request.instanceId });
     if (!instance) throw new AppError({ code: 'instance_not_found' });
+    const { sharedMailbox, ...linkRequest } = request;
+    // Naming one's own mailbox is no shared mailbox.
+    const mailboxId = sharedMailbox === undefined || sharedMailbox === caller.userId.toLowerCase() ? undefined : sharedMailbox;
+    if (mailboxId !== undefined) {
+      if (!userAssertion) throw new AppError({ code: 'unauthenticated', detail: 'a shared mailbox is checked with your own token' });
+      await verifySharedMailboxAccess({
+        graph: this.init.graph,
+        tenantId: caller.tenantId,
+        userAssertion,
+        mailboxId,
+        conversationId: request.conversationId,
+      });
+    }
     const access = await this.init.jira.issueAccess(caller, request.instanceId, request.issueKey);
     if (access.kind === 'notFound')
       throw new AppError({ code: 'jira_issue_not_found', detail: 'the issue does not exist in Jira, or you may not browse it' });
     if (access.kind === 'forbidden') throw new AppError({ code: 'jira_issue_forbidden', detail: 'Jira refuses you access to the issue' });
-    const key = { tenantId: caller.tenantId, ...request };
-    const candidate: LinkEntity = { ...key, userId: caller.userId, linkedAt: new Date(this.init.clock.now()).toISOString() };
+    const key = { tenantId: caller.tenantId, ...linkRequest };
+    const candidate: LinkEntity = {
+      ...key,
+      userId: caller.userId,
+      ...(mailboxId === undefined ? {} : { mailboxId }),
+      linkedAt: new Date(this.init.clock.now()).toISOString(),
+    };
     const created = await this.init.links.insert(candidate);
     const existing = created ? candidate : await this.init.links.get(key);
     const link = existing?.stale === true ? ((await clearLinkStale(this.init.links, key)) ?? existing) : (existing ?? candidate);
     // Also for an existing link: a retry after a failed subscription must be able to finish the job.
-    await this.init.subscriptions.ensureForMailbox(caller.tenantId, caller.userId);
+    await this.init.subscriptions.ensureForMailbox(caller.tenantId, linkMailboxOf(link));
     return { created, link };
   }
 
@@ -73,10 +98,10 @@ export class LinkService {
     if (!link) throw new AppError({ code: 'link_not_found' });
     await this.init.links.delete(key);
     const result: RemoveResult = { subscriptionsRemoved: 0, cleanupFailed: false };
-    for (const userId of new Set([link.userId, caller.userId])) {
+    for (const mailboxId of new Set([linkMailboxOf(link), caller.userId])) {
       try {
-        if (await this.init.ownership.ownsAny(caller.tenantId, userId)) continue;
-        if (await this.init.subscriptions.removeForMailbox(caller.tenantId, userId)) result.subscriptionsRemoved += 1;
+        if (await this.init.ownership.ownsAny(caller.tenantId, mailboxId)) continue;
+        if (await this.init.subscriptions.removeForMailbox(caller.tenantId, mailboxId)) result.subscriptionsRemoved += 1;
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         result.cleanupFailed = true;

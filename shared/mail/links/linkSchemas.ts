@@ -19,3 +19,22 @@ export const linkRequestSchema = z.object({
 });
 
 export type LinkRequest = z.output<typeof linkRequestSchema>;
+
+/**
+ * A shared mailbox as Graph's `/users/{id | userPrincipalName}` takes it: its object id or its
+ * address (what Office.js reports as the shared item's `targetMailbox`), stored lower case.
+ */
+export const sharedMailboxSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(320)
+  .regex(/^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[^\s@/\\?#'"]+@[^\s@/\\?#'"]+)$/, {
+    message: 'expected the shared mailbox’s object id or address',
+  })
+  .transform((mailbox) => mailbox.toLowerCase());
+
+/** `POST /api/links`: a link, made in a shared mailbox when `sharedMailbox` names one. */
+export const linkCreateSchema = linkRequestSchema.extend({ sharedMailbox: sharedMailboxSchema.optional() });
+
+export type LinkCreateRequest = z.output<typeof linkCreateSchema>;

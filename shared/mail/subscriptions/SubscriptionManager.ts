@@ -25,6 +25,14 @@ export interface SubscriptionManagerInit {
   catchUpMaxLookbackMs: number;
   /** Told when a subscription is created or removed, e.g. to drop the webhook's cached copy. */
   onChange?: (subscriptionId: string) => void;
+  /**
+   * How long after a mailbox's first subscription is stored its catch-up runs. Graph notifies
+   * from the moment it creates the subscription, before we hold its row; the webhook drops
+   * those notifications as unknown, and a webhook process that read "unknown" keeps
+   * believing it for a moment (`SubscriptionLookup`'s missing TTL, per process). The
+   * catch-up must list only after that belief has ended everywhere; 0 by default.
+   */
+  firstCatchUpDelaySeconds?: number;
 }
 
 export type RenewalOutcome =
@@ -66,6 +74,9 @@ export class SubscriptionManager {
       if (stored) {
         // The row named a subscription we no longer have a record of: make sure Graph drops it too.
         if (mailbox) await this.deleteAtGraph(tenantId, mailbox.entity.subscriptionId);
+        // Mail that arrived while Graph created it was notified before its row existed, and
+        // dropped as unknown: caught up from just before the create (its completeUntil).
+        await this.requestCatchUp(created, this.init.firstCatchUpDelaySeconds ?? 0);
         return created;
       }
       // Another request for this mailbox won the race: keep theirs.
@@ -185,7 +196,7 @@ export class SubscriptionManager {
   }
 
   /** A catch-up as its own queue message, so it is retried (and throttled) on its own. */
-  private async requestCatchUp(subscription: SubscriptionEntity): Promise<void> {
+  private async requestCatchUp(subscription: SubscriptionEntity, delaySeconds = 0): Promise<void> {
     const message: GraphLifecycleMessage = {
       version: 1,
       tenantId: subscription.tenantId,
@@ -194,7 +205,7 @@ export class SubscriptionManager {
       lifecycleEvent: 'missed',
       receivedAt: new Date(this.init.clock.now()).toISOString(),
     };
-    await this.init.queues.send(queueNames.graphLifecycle, message);
+    await this.init.queues.send(queueNames.graphLifecycle, message, delaySeconds > 0 ? { visibilityTimeoutSeconds: delaySeconds } : {});
   }
 
   private async isMailboxCurrent(subscription: SubscriptionEntity): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { DecryptionFailure, RichNotificationDecryptor } from './RichNotificationDecryptor';
-import { clientStateMatches } from './clientState';
+import { authenticateItem } from './authenticateItem';
 import { countDrop, type DropCounts } from './DropCounts';
 import type { GraphNotificationMessage } from './graphNotificationMessage';
 import { mailResourceDataSchema, type MailResourceData } from './mailResourceDataSchema';
@@ -53,15 +53,12 @@ export async function acceptChangeNotifications(init: AcceptChangeNotificationsI
   const seen = new Set<string>();
   let unknownCertificate = 0;
   for (const item of items) {
-    const subscription = snapshots.get(item.subscriptionId);
-    if (!subscription) {
-      countDrop(dropped, 'unknownSubscription');
+    const authentication = authenticateItem(snapshots, item);
+    if (!authentication.ok) {
+      countDrop(dropped, authentication.reason);
       continue;
     }
-    if (!clientStateMatches(item.clientState, subscription.clientStateHash)) {
-      countDrop(dropped, 'clientStateMismatch');
-      continue;
-    }
+    const { subscription } = authentication;
     const messageId = item.resourceData?.id ?? messageIdOfResource(item.resource);
     if (!messageId) {
       countDrop(dropped, 'malformed');

@@ -1,4 +1,4 @@
-import { clientStateMatches } from './clientState';
+import { authenticateItem } from './authenticateItem';
 import { countDrop, type DropCounts } from './DropCounts';
 import { LIFECYCLE_EVENTS, type GraphLifecycleMessage, type LifecycleEvent } from './graphLifecycleMessage';
 import { lookupSubscriptions } from './lookupSubscriptions';
@@ -38,15 +38,12 @@ export async function acceptLifecycleNotifications(init: AcceptLifecycleNotifica
       continue;
     }
     const item = result.data;
-    const subscription = snapshots.get(item.subscriptionId);
-    if (!subscription) {
-      countDrop(dropped, 'unknownSubscription');
+    const authentication = authenticateItem(snapshots, item);
+    if (!authentication.ok) {
+      countDrop(dropped, authentication.reason);
       continue;
     }
-    if (!clientStateMatches(item.clientState, subscription.clientStateHash)) {
-      countDrop(dropped, 'clientStateMismatch');
-      continue;
-    }
+    const { subscription } = authentication;
     if (!isLifecycleEvent(item.lifecycleEvent)) {
       countDrop(dropped, 'unsupportedEvent');
       continue;

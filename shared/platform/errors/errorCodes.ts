@@ -26,6 +26,8 @@ export const errorCodes = {
   link_not_found: { status: 404, title: 'No such link' },
   jira_issue_not_found: { status: 404, title: 'Jira does not show you this issue' },
   jira_issue_forbidden: { status: 403, title: 'Jira refuses you this issue' },
+  mailbox_access_denied: { status: 403, title: 'Microsoft Graph does not let you read that mailbox' },
+  conversation_not_found: { status: 404, title: 'The mailbox holds no message of that conversation' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'The body is too large' },

@@ -14,8 +14,13 @@ export interface LinkEntity {
   issueKey: string;
   /** Who linked it. */
   userId: string;
+  /**
+   * The shared mailbox the conversation was linked in (its object id or address, lower case),
+   * by a member of it; absent when it was the linking user's own mailbox.
+   */
+  mailboxId?: string;
   linkedAt: string;
-  /** Set when Jira no longer shows the issue (404, 403); kept so the user can see and remove it. */
+  /** Set when Jira no longer shows the issue (404); kept so the user can see and remove it. */
   stale?: boolean;
   /** When Jira first refused the issue, while stale. */
   staleSince?: string;
@@ -36,6 +41,7 @@ const rowSchema = z.object({
   instanceId: z.string().min(1),
   issueKey: z.string().min(1),
   userId: z.string().min(1),
+  mailboxId: z.string().min(1).optional(),
   linkedAt: tableDateSchema,
   stale: z.boolean().optional(),
   staleSince: tableDateSchema.optional(),
@@ -57,6 +63,7 @@ export function toTableEntity(entity: LinkEntity): TableRow {
     instanceId: entity.instanceId,
     issueKey: entity.issueKey,
     userId: entity.userId,
+    mailboxId: entity.mailboxId,
     linkedAt: toTableDate(entity.linkedAt, 'linkedAt'),
     stale: entity.stale,
     staleSince: entity.staleSince === undefined ? undefined : toTableDate(entity.staleSince, 'staleSince'),

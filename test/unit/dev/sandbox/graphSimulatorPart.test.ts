@@ -1,4 +1,5 @@
 import { graphSimulatorPart } from '../../../../dev/sandbox/graph/graphSimulatorPart';
+import { tokenIssuerPart } from '../../../../dev/sandbox/issuer/tokenIssuerPart';
 import { newGuid } from '../../../../dev/sandbox/newGuid';
 import type { SandboxIdentity } from '../../../../dev/sandbox/startSandbox';
 import { loadConfig } from '../../../../shared/platform/config/loadConfig';
@@ -42,5 +43,40 @@ test('the sandbox Graph part points a valid configuration at a running simulator
     await services.http.close();
   } finally {
     await started.stop();
+  }
+});
+
+test('after the token issuer part, the sandbox Graph trades the sandbox user’s token on-behalf-of, so shared-mailbox links work in npm start', async () => {
+  const issuerPart = await tokenIssuerPart().start({
+    host: '127.0.0.1',
+    appUrl: 'http://127.0.0.1:7071',
+    identity,
+    setting: () => undefined,
+  });
+  const graphPart = await graphSimulatorPart().start({
+    host: '127.0.0.1',
+    appUrl: 'http://127.0.0.1:7071',
+    identity,
+    setting: (name) => issuerPart.settings[name],
+  });
+  try {
+    const config = loadConfig({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
+      ALLOW_PRIVATE_NETWORK_TARGETS: 'true',
+      ...issuerPart.settings,
+      ...graphPart.settings,
+    });
+    const services = createServices({ config });
+    const userToken = (issuerPart.file.tokens as { user: string }).user;
+    // Delegated, as the sandbox user: their own mailbox answers (an empty conversation), another one is refused.
+    const asUser = services.graph.forTenant(identity.tenantId).asUser(userToken);
+    expect(await asUser.hasConversation(identity.userId, 'conv-none')).toBe(false);
+    await expect(asUser.hasConversation(identity.otherTenantUserId, 'conv-none')).rejects.toMatchObject({ code: 'graph_access_denied' });
+    await services.http.close();
+  } finally {
+    await graphPart.stop();
+    await issuerPart.stop();
   }
 });

@@ -112,6 +112,20 @@ describe('the Jira simulator: watchers and notify', () => {
     expect(notifications.outbox[0]).toMatchObject({ recipients: ['bob'], subject: 'W' });
   });
 
+  it('with outgoing mail off, notify answers 403 and sends nothing while the watcher list still answers', async () => {
+    notifications.setOutgoingMail(false);
+    try {
+      expect((await call('POST', 'rest/api/2/issue/FAN-1/notify', notifyBody(['alice']))).status).toBe(403);
+      expect((await call('POST', 'rest/api/2/issue/NOPE-1/notify', notifyBody(['alice']))).status).toBe(403);
+      expect((await call('GET', 'rest/api/2/issue/FAN-1/watchers')).status).toBe(200);
+      expect(notifications.outbox).toHaveLength(0);
+    } finally {
+      notifications.setOutgoingMail(true);
+    }
+    expect((await call('POST', 'rest/api/2/issue/FAN-1/notify', notifyBody(['alice']))).status).toBe(204);
+    expect(notifications.outbox).toHaveLength(1);
+  });
+
   it('fails on demand with Jira DC rate-limit headers, recording when it answered', async () => {
     notifications.fail({ status: 429, retryAfter: 2, count: 2 });
     notifications.fail({ status: 503, count: 1, resource: 'notify' });

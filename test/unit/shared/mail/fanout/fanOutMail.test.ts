@@ -71,7 +71,7 @@ describe('fanOutMail against Azurite', () => {
     tenantId: string,
     conversationId: string,
     issueKey: string,
-    options: { nextCheckInMs?: number; userId?: string; linkedAt?: string } = {},
+    options: { nextCheckInMs?: number; userId?: string; mailboxId?: string; linkedAt?: string } = {},
   ): Promise<void> {
     await storage.repositories.links.insert({
       tenantId,
@@ -79,6 +79,7 @@ describe('fanOutMail against Azurite', () => {
       instanceId: 'demo',
       issueKey,
       userId: options.userId ?? 'user-1',
+      ...(options.mailboxId === undefined ? {} : { mailboxId: options.mailboxId }),
       linkedAt: options.linkedAt ?? new Date(clock.now()).toISOString(),
       ...(options.nextCheckInMs === undefined
         ? {}
@@ -137,6 +138,24 @@ describe('fanOutMail against Azurite', () => {
     const foreign = deps(async () => mail('conv-foreign'));
     expect(await fanOutMail(notification(tenantId), foreign.deps)).toEqual({ kind: 'notLinked' });
     expect(foreign.recorded.enqueued).toEqual([]);
+  });
+
+  it('a shared mailbox’s link carries that mailbox’s mail only, never the personal mail of the member who made it', async () => {
+    const tenantId = newTenant();
+    // user-2, a member of the shared mailbox "shared-1", linked the shared conversation.
+    await link(tenantId, 'conv-shared', 'DEMO-1', { userId: 'user-2', mailboxId: 'shared-1' });
+    const sharedMail = deps(async () => mail('conv-shared'));
+    expect(await fanOutMail({ ...notification(tenantId), userId: 'SHARED-1' }, sharedMail.deps)).toMatchObject({
+      kind: 'enqueued',
+      issues: 1,
+    });
+    expect(sharedMail.recorded.enqueued.map((m) => m.issueKey)).toEqual(['DEMO-1']);
+
+    for (const receiver of ['user-2', 'user-1']) {
+      const personal = deps(async () => mail('conv-shared'));
+      expect(await fanOutMail({ ...notification(tenantId), userId: receiver }, personal.deps)).toEqual({ kind: 'notLinked' });
+      expect(personal.recorded.enqueued).toEqual([]);
+    }
   });
 
   it('takes a rich notification as it is, and skips issues the mail was already delivered to', async () => {

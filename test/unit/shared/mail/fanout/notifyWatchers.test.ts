@@ -174,10 +174,8 @@ describe('notifyWatchers against Azurite', () => {
     expect((await row(tenantId))?.leaseUntil).toBeUndefined();
   });
 
-  it.each<[number, 'gone' | 'forbidden', string]>([
-    [404, 'gone', 'issue_not_found'],
-    [403, 'forbidden', 'issue_forbidden'],
-  ])('records failed on %i, marks the link stale and does not retry', async (status, kind, reason) => {
+  it('records failed on 404, marks the link stale and does not retry', async () => {
+    const [status, kind, reason] = [404, 'gone' as const, 'issue_not_found'];
     const tenantId = newTenant();
     await storage.repositories.links.insert({
       tenantId,
@@ -202,6 +200,34 @@ describe('notifyWatchers against Azurite', () => {
       }),
     );
     expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'alreadyDone', status: 'failed' });
+  });
+
+  it.each<[string, number]>([
+    ['the watcher list', 0],
+    ['notify', 1],
+  ])('a 403 on %s is jira_forbidden: recorded failed, not retried, the link stays live for the next mail', async (_call, after) => {
+    const tenantId = newTenant();
+    const key = { tenantId, conversationId: 'conv-1', instanceId: 'demo', issueKey: 'DEMO-1' };
+    const linked = { ...key, userId: 'user-1', linkedAt: new Date(clock.now()).toISOString() };
+    await storage.repositories.links.insert(linked);
+    const forbidden = { kind: 'forbidden' as const, status: 403 };
+    const jira = after === 0 ? new ScriptedJira([forbidden]) : new ScriptedJira([], [forbidden]);
+    const requeued: { message: JiraNotifyMessage; delaySeconds: number }[] = [];
+    expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({
+      kind: 'failed',
+      reason: 'jira_forbidden',
+      status: 403,
+    });
+    expect(requeued).toHaveLength(0);
+    expect(await row(tenantId)).toMatchObject({ status: 'failed', reason: 'jira_forbidden', lastStatus: 403 });
+    expect(await storage.repositories.links.get(key)).toEqual(linked);
+
+    // The admin grants the permission: the next mail of the conversation is sent.
+    const next = message(tenantId);
+    const fixed = new ScriptedJira([]);
+    const sent = await notifyWatchers({ ...next, mail: { ...next.mail, internetMessageId: '<m2@example.test>' } }, deps(fixed, []));
+    expect(sent).toMatchObject({ kind: 'sent' });
+    expect(fixed.notified).toHaveLength(1);
   });
 
   it('a refused probe doubles the backoff (up to a day); refusals while it is not due change nothing; an answer revives the link', async () => {

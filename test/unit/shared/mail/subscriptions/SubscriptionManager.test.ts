@@ -47,6 +47,42 @@ describe('SubscriptionManager against Azurite and the Graph simulator', () => {
     expect((await harness.services.repositories.mailboxes.get({ tenantId: harness.tenantId, userId }))?.subscriptionId).toBe(winner);
   });
 
+  test('a first subscription asks for a catch-up from just before it was created, after the delay; an existing one asks for none', async () => {
+    const userId = newGuid();
+    const manager = (delay: number) =>
+      new SubscriptionManager({
+        graph: harness.services.graph,
+        subscriptions: harness.services.repositories.subscriptions,
+        mailboxes: harness.services.repositories.mailboxes,
+        queues: harness.services.queues,
+        clock: harness.services.clock,
+        settings: toSubscriptionSettings({ PUBLIC_BASE_URL: harness.appUrl, GRAPH_RENEWAL_WINDOW_MINUTES: 720 }),
+        catchUpMaxLookbackMs: 15 * 86_400_000,
+        firstCatchUpDelaySeconds: delay,
+      });
+    const ours = (bodies: unknown[]) => bodies.filter((body) => (body as { userId?: string }).userId === userId);
+    await harness.drain(queueNames.graphLifecycle);
+
+    const before = harness.services.clock.now();
+    const first = await manager(0).ensureForMailbox(harness.tenantId, userId);
+    expect(Date.parse(first.completeUntil!)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(first.completeUntil!)).toBeLessThanOrEqual(harness.services.clock.now());
+    expect(ours(await harness.drain(queueNames.graphLifecycle))).toEqual([
+      expect.objectContaining({ subscriptionId: first.subscriptionId, lifecycleEvent: 'missed' }),
+    ]);
+
+    // The mailbox keeps its subscription: nothing to catch up.
+    expect((await manager(0).ensureForMailbox(harness.tenantId, userId)).subscriptionId).toBe(first.subscriptionId);
+    expect(ours(await harness.drain(queueNames.graphLifecycle))).toEqual([]);
+
+    // With a delay the catch-up is there, but not visible yet.
+    const otherUser = newGuid();
+    await manager(30).ensureForMailbox(harness.tenantId, otherUser);
+    expect((await harness.drain(queueNames.graphLifecycle)).filter((body) => (body as { userId?: string }).userId === otherUser)).toEqual(
+      [],
+    );
+  });
+
   test('rich subscriptions select the fan-out’s fields and carry the certificate; a rotated certificate means a new subscription', async () => {
     const userId = newGuid();
     const first = await harness.services.mailboxSubscriptions.ensureForMailbox(harness.tenantId, userId);

@@ -13,12 +13,14 @@ describe('createStorageServices', () => {
     expect(storage.queueClients.endpoint).toBe('https://contoso.queue.core.windows.net');
     expect(Object.keys(storage.repositories).sort()).toEqual([
       'deliveries',
+      'digests',
       'instances',
       'jiraTokens',
       'licenses',
       'links',
       'mailboxes',
       'subscriptions',
+      'trails',
     ]);
     expect(storage.tableClients.get('subscriptions').url).toBe('https://contoso.table.core.windows.net');
   });
