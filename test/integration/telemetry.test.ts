@@ -1,7 +1,8 @@
 import { SpanKind } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { queueNames } from '../../shared/platform/storage/queueNames';
 import { registerTelemetry } from '../../shared/platform/telemetry/registerTelemetry';
+import { exportedSpanStrings } from '../support/exportedSpanStrings';
 import { FANOUT_CLIENT_STATE, startFanoutStack, waitFor, type FanoutStack } from '../support/fanoutStack';
 
 /**
@@ -18,13 +19,6 @@ describe('telemetry: one mail is one trace', () => {
     stack = await startFanoutStack({ webhook: true });
   }, 120_000);
   afterAll(() => stack?.stop());
-
-  /** Every string an exported span holds: its name, its attributes and its events' attributes. */
-  function exportedStrings(span: ReadableSpan): string[] {
-    const values = [span.name, ...Object.entries(span.attributes).flat()];
-    for (const event of span.events) values.push(event.name, ...Object.entries(event.attributes ?? {}).flat());
-    return values.map(String);
-  }
 
   it('the webhook request, both queue messages and the Jira notify call share one trace id, and no attribute holds the mail', async () => {
     const scenario = await stack.newScenario();
@@ -99,7 +93,7 @@ describe('telemetry: one mail is one trace', () => {
       stack.env.DATA_ENCRYPTION_KEY!.slice(3),
     ];
     for (const span of spans)
-      for (const value of exportedStrings(span)) {
+      for (const value of exportedSpanStrings(span)) {
         for (const secret of forbidden) expect(value).not.toContain(secret);
         expect(value).not.toMatch(/\?|Bearer|oauth_signature/i);
       }
