@@ -17,6 +17,7 @@ import { startSandbox, type Sandbox } from './sandbox/startSandbox';
 import { graphSimulatorPart } from './sandbox/graph/graphSimulatorPart';
 import { jiraSimulatorPart } from './sandbox/jira/jiraSimulatorPart';
 import { tokenIssuerPart } from './sandbox/issuer/tokenIssuerPart';
+import { startTelemetry } from '../shared/platform/telemetry/startTelemetry';
 
 /*
  * `npm start`: Azurite, the sandbox and the function app on loopback, with nothing but
@@ -131,6 +132,8 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
   const services: Services = createServices({ config });
   running.add('outbound HTTP client', () => services.http.close());
   await ensureStorage(services);
+  // The local host runs the function table in this process: its spans go to this console.
+  if (startTelemetry(config.settings)) lines.push('Telemetry: every span printed to the console (OTEL_CONSOLE)');
 
   const mode = await chooseHost(env);
   if (mode.kind === 'func') {

@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
 import { ConfigError } from '../shared/platform/config/ConfigError';
 import { ensureStorage } from '../shared/platform/storage/ensureStorage';
+import { startTelemetry } from '../shared/platform/telemetry/startTelemetry';
 import { functionTable } from './functionTable';
 import { processServices } from './processServices';
 
@@ -21,6 +22,8 @@ try {
 // STORAGE_PROVISIONED: those 14 storage calls and a token request would delay the first
 // answer of a cold start, and Graph wants its validation answered within 3 s.
 if (!storageProvisioned) app.hook.appStart(() => ensureStorage(processServices()));
+// Before the first invocation, so its spans are real; a no-op unless telemetry is asked for.
+startTelemetry(processServices().config.settings);
 
 for (const definition of functionTable) {
   switch (definition.kind) {

@@ -1,12 +1,18 @@
 import type { FunctionDefinition, FunctionRow } from './FunctionDefinition';
 import { withHttpEdge } from './http/withHttpEdge';
 import { withPoisonReport } from './withPoisonReport';
+import { withServerSpan } from './withServerSpan';
 
 /**
  * The one place a handler is wrapped: an HTTP row gets the edge (problem+json, and its
- * CORS), a queue row the poison count. Both hosts register what this returns as it is.
+ * CORS), a queue row the poison count, and every row its server span, outermost so the
+ * edge's and the poison report's work is inside it. Both hosts register what this returns as it is.
  */
 export function wrapFunction(row: FunctionRow): FunctionDefinition {
+  return withServerSpan(withEdges(row));
+}
+
+function withEdges(row: FunctionRow): FunctionDefinition {
   switch (row.kind) {
     case 'http': {
       const { cors, handler, ...rest } = row;

@@ -168,6 +168,14 @@ param deliveryRetention string = ''
 ])
 param logLevel string = ''
 
+@description('OTEL_CONSOLE: print every span to the console (the log stream); empty: the app\'s default (false).')
+@allowed([
+  ''
+  'true'
+  'false'
+])
+param otelConsole string = ''
+
 @description('Name of the function app; empty derives a unique one.')
 @maxLength(60)
 param functionAppName string = ''
@@ -282,6 +290,7 @@ var optionalSettings = {
   NOTIFY_DIGEST_WINDOW: notifyDigestWindow
   DELIVERY_RETENTION: deliveryRetention
   LOG_LEVEL: logLevel
+  OTEL_CONSOLE: otelConsole
 }
 
 module identity 'modules/identity.bicep' = {

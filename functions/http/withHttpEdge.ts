@@ -1,6 +1,7 @@
 import { isAppError } from '../../shared/platform/errors/AppError';
 import { corsHeaders, preflightHeaders, withCorsHeaders, type CorsPolicy } from '../../shared/platform/http/cors';
 import { toProblemResponse } from '../../shared/platform/http/problemResponse';
+import { markSpanFailed } from '../../shared/platform/telemetry/markSpanFailed';
 import type { HttpServiceHandler } from '../FunctionDefinition';
 
 /** CORS of one route: its policy, and the methods a preflight may be granted. */
@@ -31,6 +32,8 @@ export function withHttpEdge(handler: HttpServiceHandler, cors?: EdgeCors): Http
       return corsOnAnswer ? { ...response, headers: withCorsHeaders(response.headers, corsOnAnswer) } : response;
     } catch (error) {
       const problem = toProblemResponse(error);
+      // The request's span (wrapFunction) sees an answer, not the error: it gets the code here.
+      markSpanFailed(error);
       if (isAppError(error)) {
         if (problem.status >= 500) context.warn(`request failed: ${error.code}`);
       } else {

@@ -1,5 +1,8 @@
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { connectSignedUrl } from '../../dev/sandbox/jira/connectJwt';
 import { privateKeyContext } from '../../shared/jira/InstanceService';
+import { registerTelemetry } from '../../shared/platform/telemetry/registerTelemetry';
+import { exportedSpanStrings } from '../support/exportedSpanStrings';
 import { agent as stackAgent, LogCapture } from '../support/proxyStack';
 import { waitFor } from '../support/fanoutStack';
 import { DATA_KEY_BASE64, GRAPH_CLIENT_SECRET, startAppStack, type AppStack } from '../support/appStack';
@@ -11,6 +14,7 @@ import { DATA_KEY_BASE64, GRAPH_CLIENT_SECRET, startAppStack, type AppStack } fr
  * linking (a Graph subscription with its clientState), Graph's webhook, the fan-out to
  * Jira's notify, and a lifecycle event. Afterwards the captured text holds no token, key,
  * secret, mail subject, mail body or sender address, in any of the forms we can think of.
+ * The same holds for the telemetry the run exports: every span's name and attributes.
  */
 
 const MARK = 'Zq7v';
@@ -22,6 +26,7 @@ const FORM_MARK = `${MARK}-form-body`;
 const QUERY_MARK = `${MARK}-query`;
 
 const log = new LogCapture();
+const exporter = new InMemorySpanExporter();
 let stack: AppStack;
 const secrets = new Map<string, string>();
 let summary = '';
@@ -32,6 +37,7 @@ function remember(name: string, value: string | undefined): void {
 
 beforeAll(async () => {
   log.captureConsole();
+  expect(registerTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)] })).toBe(true);
   stack = await startAppStack({ log });
 }, 60_000);
 
@@ -173,7 +179,10 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   remember('sender', SENDER);
   for (const marker of [JSON_MARK, FORM_MARK, QUERY_MARK, MARK, 'forged-oauth-token-value']) remember(`marker ${marker}`, marker);
 
-  const text = log.lines.join('\n');
+  const exported = exporter.getFinishedSpans().flatMap(exportedSpanStrings);
+  // Requests, queue messages and Jira and Graph calls: far more than a handful of spans.
+  expect(exporter.getFinishedSpans().length).toBeGreaterThan(30);
+  const text = [...log.lines, ...exported].join('\n');
   expect(log.lines.length).toBeGreaterThan(30);
   const leaks = [...secrets].filter(([, value]) => text.includes(value)).map(([name]) => name);
   // Halves too: a secret cut in two by a line wrap or a prefix is still a leak.
@@ -189,6 +198,6 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
     /sharedSecret|clientState"\s*:/,
   ];
   const matched = patterns.filter((pattern) => pattern.test(text)).map(String);
-  summary = `secrets run: ${log.lines.length} log lines captured, ${secrets.size} secrets and content markers looked for`;
+  summary = `secrets run: ${log.lines.length} log lines and ${exporter.getFinishedSpans().length} spans captured, ${secrets.size} secrets and content markers looked for`;
   expect({ leaks, partial, matched }).toEqual({ leaks: [], partial: [], matched: [] });
 }, 120_000);

@@ -13,6 +13,7 @@ import type { Clock } from '../../shared/platform/clock';
 import { loadConfig } from '../../shared/platform/config/loadConfig';
 import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
 import { createServices } from '../../functions/compose';
+import { hashClientState } from '../../shared/mail/webhooks/clientState';
 import type { Services } from '../../functions/Services';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
@@ -21,6 +22,8 @@ import { CuttableRelay } from './graphHarness';
 
 const GRAPH_CLIENT_ID = '00000000-0000-4000-8000-00000000f00d';
 const GRAPH_CLIENT_SECRET = 'fanout-test-secret';
+/** The clientState of every subscription of the stack, for a test that posts to the webhook as Graph would. */
+export const FANOUT_CLIENT_STATE = 'fanout-client-state';
 
 /** Users beyond the simulator's alice, bob, carol and jira-service, so issues can have distinct watchers. */
 const EXTRA_USERS: SimulatedUser[] = [
@@ -47,6 +50,8 @@ export interface FanoutStackInit {
   clock?: Clock;
   /** Tables reached through a relay the test can cut (`tables`), queues directly. */
   cuttableTables?: boolean;
+  /** Also serve the webhook (`graphNotifications`) over the host's HTTP server. */
+  webhook?: boolean;
 }
 
 export interface Scenario {
@@ -128,7 +133,8 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
   await ensureStorage(services);
   const lines: string[] = [];
   const log = { lines, write: (_level: string, line: string) => void lines.push(line) };
-  const functions = functionTable.filter((row) => row.name === 'processMailNotification' || row.name === 'notifyIssueWatchers');
+  const names = ['processMailNotification', 'notifyIssueWatchers', ...(init.webhook ? ['graphNotifications'] : [])];
+  const functions = functionTable.filter((row) => names.includes(row.name));
   const host =
     init.host === false
       ? undefined
@@ -151,7 +157,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
       tenantId,
       userId,
       resource: `users/${userId}/messages`,
-      clientStateHash: 'unused-in-these-tests',
+      clientStateHash: hashClientState(FANOUT_CLIENT_STATE),
       expiresAt: new Date(now() + 86_400_000).toISOString(),
       createdAt: new Date(now()).toISOString(),
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceparentSchema } from '../../platform/telemetry/traceparent';
 
 /** Bounds that keep a message far below the queue's 64 KiB, whatever a mail carries. */
 export const MAX_SUBJECT_LENGTH = 500;
@@ -40,6 +41,8 @@ export type RetryCounts = z.output<typeof retryCountsSchema>;
  */
 export const jiraNotifyMessageSchema = z.object({
   version: z.literal(1),
+  /** The trace this message continues (W3C `traceparent`); optional, and a bad one is dropped, so older messages stay valid. */
+  traceparent: traceparentSchema.optional().catch(undefined),
   tenantId: z.string().min(1),
   instanceId: z.string().min(1),
   issueKey: z.string().min(1).max(255),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceparentSchema } from '../../platform/telemetry/traceparent';
 import { mailResourceDataSchema } from './mailResourceDataSchema';
 
 /**
@@ -10,6 +11,8 @@ import { mailResourceDataSchema } from './mailResourceDataSchema';
  */
 export const graphNotificationMessageSchema = z.object({
   version: z.literal(1),
+  /** The trace this message continues (W3C `traceparent`); optional, and a bad one is dropped, so older messages stay valid. */
+  traceparent: traceparentSchema.optional().catch(undefined),
   origin: z.enum(['webhook', 'catchUp']),
   tenantId: z.string().min(1),
   subscriptionId: z.string().min(1),

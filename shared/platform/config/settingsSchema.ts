@@ -164,6 +164,8 @@ export const settingsSchema = z.object({
   DELIVERY_RETENTION: duration('30d'),
 
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' }).default('info'),
+  /** Print every span (requests, queue messages, Jira and Graph calls) to the console: local debugging. */
+  OTEL_CONSOLE: bool(false),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

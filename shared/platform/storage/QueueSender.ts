@@ -1,3 +1,4 @@
+import { currentTraceparent } from '../telemetry/traceparent';
 import { toStorageError } from './storageError';
 import type { QueueClientFactory } from './QueueClientFactory';
 import { encodeQueueMessage } from './queueMessageCodec';
@@ -23,7 +24,7 @@ export class QueueSender {
   }
 
   async send(queueName: QueueName, message: unknown, options: SendOptions = {}): Promise<void> {
-    await this.sendEncoded(queueName, encodeQueueMessage(message), options);
+    await this.sendEncoded(queueName, encodeQueueMessage(withTraceparent(message)), options);
   }
 
   /**
@@ -32,7 +33,7 @@ export class QueueSender {
    */
   async sendMany(queueName: QueueName, messages: readonly unknown[], options: SendOptions = {}): Promise<void> {
     // Encode all first: a message that cannot be sent fails the batch before any is sent.
-    const texts = messages.map(encodeQueueMessage);
+    const texts = messages.map((message) => encodeQueueMessage(withTraceparent(message)));
     let next = 0;
     const errors: unknown[] = [];
     const worker = async (): Promise<void> => {
@@ -59,4 +60,15 @@ export class QueueSender {
       throw toStorageError(error, `send to queue ${queueName}`);
     }
   }
+}
+
+/**
+ * Carries the active trace into the message (an optional field of every queue message
+ * schema), so the function that takes it continues the same trace: one mail, one trace.
+ * A retried message gets the trace of the attempt that put it back, which is the same one.
+ */
+function withTraceparent(message: unknown): unknown {
+  const traceparent = currentTraceparent();
+  if (!traceparent || typeof message !== 'object' || message === null || Array.isArray(message)) return message;
+  return { ...message, traceparent };
 }
