@@ -54,6 +54,13 @@ const failureDescriptions: Record<TokenFailure, string> = {
 const CLIENT_NOT_ALLOWED_DESCRIPTION = 'The client application may not call this API';
 const MISSING_DESCRIPTION = 'An Authorization header with a Bearer token is required';
 
+/**
+ * The one signing algorithm accepted: Entra signs access tokens with RS256 only. Handed to
+ * jose as its allow-list, which refuses any other `alg` (none, HS256 keyed with our public
+ * key, RS512 or PS256 with the genuine key) before a key is looked up or fetched.
+ */
+const SIGNING_ALGORITHMS: readonly string[] = ['RS256'];
+
 /** RFC 6750 §2.1 b64token: a JWT fits it; anything else is not worth parsing. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
@@ -130,7 +137,7 @@ export class BearerAuthenticator {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
-        algorithms: ['RS256'],
+        algorithms: [...SIGNING_ALGORITHMS],
         audience: this.audiences,
         clockTolerance: this.clockSkewSeconds,
         currentDate: new Date(this.clock.now()),
@@ -190,7 +197,7 @@ export class BearerAuthenticator {
   private detailOf(failure: TokenFailure, error: errors.JOSEError, token: string): string {
     if (failure === 'algorithm') {
       const alg = algorithmOf(token);
-      return `${alg === undefined ? 'The token signing algorithm' : `The token signing algorithm ${alg}`} is not allowed: only RS256, which the Microsoft identity platform signs with, is`;
+      return `${alg === undefined ? 'The token signing algorithm' : `The token signing algorithm ${alg}`} is not allowed: only ${SIGNING_ALGORITHMS.join(', ')}, which the Microsoft identity platform signs with, is`;
     }
     if (failure === 'audience' && error instanceof errors.JWTClaimValidationFailed) {
       const aud = error.payload.aud;

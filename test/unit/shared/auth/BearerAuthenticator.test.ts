@@ -226,6 +226,37 @@ describe('BearerAuthenticator', () => {
     }
   });
 
+  it('refuses alg none and RS512 by the allow-list itself: 401 naming the algorithm, and no key is fetched for them', async () => {
+    // A key set endpoint that fails: a token that got as far as a key lookup would be a 503.
+    let keyRequests = 0;
+    const keys = http.createServer((_request, response) => {
+      keyRequests += 1;
+      response.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve));
+    try {
+      const guarded = authenticator({ jwksUrl: `http://127.0.0.1:${(keys.address() as AddressInfo).port}/keys` });
+      const unsigned = new UnsecuredJWT(decodeJwt(await issuer.mint({ tenantId, userId, audience }))).encode();
+      const rs512 = await issuer.mint({ tenantId, userId, audience, algorithm: 'RS512' });
+      for (const [token, alg] of [
+        [unsigned, 'none'],
+        [rs512, 'RS512'],
+      ] as const) {
+        const error = await rejection(guarded.authenticate(`Bearer ${token}`));
+        expect(error.code).toBe('invalid_token');
+        expect(error.detail).toBe(
+          `The token signing algorithm ${alg} is not allowed: only RS256, which the Microsoft identity platform signs with, is`,
+        );
+      }
+      expect(keyRequests).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => {
+        keys.close(() => resolve());
+        keys.closeAllConnections();
+      });
+    }
+  });
+
   describe.each<[TokenVersion, TokenVersion, string]>([
     ['1.0', '2.0', 'appid'],
     ['2.0', '1.0', 'azp'],

@@ -1,5 +1,10 @@
 import type { LookupAddress } from 'node:dns';
-import { createGuardedLookup, ForbiddenTargetError, type ResolveAll } from '../../../../../shared/platform/net/guardedLookup';
+import {
+  createGuardedLookup,
+  ForbiddenTargetError,
+  guardedLookup,
+  type ResolveAll,
+} from '../../../../../shared/platform/net/guardedLookup';
 
 /** A resolver that answers a fixed list, as `dns.lookup(…, { all: true })` would. */
 function answering(addresses: LookupAddress[]): ResolveAll {
@@ -31,6 +36,21 @@ describe('guardedLookup', () => {
       all,
     );
     expect(outcome.error).toBeInstanceOf(ForbiddenTargetError);
+    // The code is what the outbound client maps to its forbidden-target problem.
+    expect(outcome.error).toMatchObject({
+      code: 'ERR_FORBIDDEN_TARGET',
+      message: 'jira.example resolves to an address that is not allowed',
+    });
+  });
+
+  it.each([true, false])('refuses an empty answer: no address is no public address (all: %s)', async (all) => {
+    const outcome = await lookUp(answering([]), all);
+    expect(outcome.error).toBeInstanceOf(ForbiddenTargetError);
+  });
+
+  it('the production lookup refuses localhost, which the system resolver answers with loopback', async () => {
+    const error = await new Promise((done) => guardedLookup('localhost', { all: true }, (failure: unknown) => done(failure)));
+    expect(error).toBeInstanceOf(ForbiddenTargetError);
   });
 
   it.each([true, false])('refuses a mixed public and private answer whole (all: %s)', async (all) => {

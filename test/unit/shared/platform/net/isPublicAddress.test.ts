@@ -43,6 +43,8 @@ describe('isPublicAddress', () => {
     '2606:4700:4700::1111',
     '::ffff:8.8.8.8',
     '::ffff:808:808',
+    // A public prefix with ffff:<loopback> in its low bits is not IPv4-mapped.
+    '2606:4700::ffff:7f00:1',
     '168.63.129.15',
     '168.63.129.17',
   ])('allows %s', (address) => {
