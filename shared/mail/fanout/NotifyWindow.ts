@@ -2,9 +2,9 @@ import type { Clock } from '../../platform/clock';
 import { AppError } from '../../platform/errors/AppError';
 import type { DigestMailEntity } from '../../platform/storage/digests/digestMailEntity';
 import type { DigestRepository } from '../../platform/storage/digests/DigestRepository';
-import type { DigestPartition, DigestWindowEntity } from '../../platform/storage/digests/digestWindowEntity';
+import type { DigestWindowEntity } from '../../platform/storage/digests/digestWindowEntity';
 import { hashKey } from '../../platform/storage/tableKey';
-import type { JiraNotifyMessage } from './jiraNotifyMessage';
+import { issueConversationOf, type JiraNotifyMessage } from './jiraNotifyMessage';
 
 export interface NotifyWindowInit {
   digests: DigestRepository;
@@ -48,7 +48,7 @@ export class NotifyWindow {
   async admit(message: JiraNotifyMessage): Promise<'send' | 'held'> {
     // Off: every mail alone, without a storage round trip. (Flushes of digests held before still run.)
     if (this.windowMs === 0) return 'send';
-    const partition = partitionOf(message);
+    const partition = issueConversationOf(message);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const current = await this.digests.windows.getVersioned(partition);
       const now = this.clock.now();
@@ -70,7 +70,7 @@ export class NotifyWindow {
    * A flush scheduled while another worker was opening a new window can come early: it waits.
    */
   async secondsUntilDue(message: JiraNotifyMessage): Promise<number> {
-    const current = await this.digests.windows.get(partitionOf(message));
+    const current = await this.digests.windows.get(issueConversationOf(message));
     if (!current || current.seq >= (message.digest?.seq ?? 0)) return 0;
     return Math.max(0, Math.ceil((Date.parse(current.openedAt) + this.windowMs - this.clock.now()) / 1000));
   }
@@ -83,7 +83,7 @@ export class NotifyWindow {
     const seq = message.digest?.seq ?? 0;
     const members: DigestMailEntity[] = [];
     const waiting: DigestMailEntity[] = [];
-    for await (const row of this.digests.mails.listPartition(partitionOf(message))) {
+    for await (const row of this.digests.mails.listPartition(issueConversationOf(message))) {
       if (row.digestSeq === seq) members.push(row);
       else if (row.digestSeq === undefined) waiting.push(row);
     }
@@ -102,7 +102,7 @@ export class NotifyWindow {
    */
   async finish(message: JiraNotifyMessage): Promise<void> {
     const seq = message.digest?.seq ?? 0;
-    const partition = partitionOf(message);
+    const partition = issueConversationOf(message);
     for (let round = 0; ; round += 1) {
       const current = await this.digests.windows.getVersioned(partition);
       if (!current || current.entity.seq >= seq) break;
@@ -122,7 +122,7 @@ export class NotifyWindow {
   private async hold(message: JiraNotifyMessage): Promise<void> {
     const { mail } = message;
     await this.digests.mails.insert({
-      ...partitionOf(message),
+      ...issueConversationOf(message),
       internetMessageId: mail.internetMessageId,
       subject: mail.subject,
       ...(mail.fromName === undefined ? {} : { fromName: mail.fromName }),
@@ -135,7 +135,7 @@ export class NotifyWindow {
 
   /** A flush is due at the window's end unless one is recorded as scheduled. */
   private async ensureFlush(message: JiraNotifyMessage): Promise<void> {
-    const partition = partitionOf(message);
+    const partition = issueConversationOf(message);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const current = await this.digests.windows.getVersioned(partition);
       const now = this.clock.now();
@@ -150,15 +150,6 @@ export class NotifyWindow {
     }
     throw new AppError({ code: 'conflict', detail: 'the notification window is too busy to schedule its digest' });
   }
-}
-
-function partitionOf(message: JiraNotifyMessage): DigestPartition {
-  return {
-    tenantId: message.tenantId,
-    conversationId: message.mail.conversationId,
-    instanceId: message.instanceId,
-    issueKey: message.issueKey,
-  };
 }
 
 /** The flush of digest `seq`: its `mail` is the digest's identity, for the ledger and the link checks. */

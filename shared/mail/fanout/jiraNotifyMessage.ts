@@ -63,3 +63,20 @@ export const jiraNotifyMessageSchema = z.object({
 });
 
 export type JiraNotifyMessage = z.output<typeof jiraNotifyMessageSchema>;
+
+/** The linked issue and conversation a message is about: a link's key, and storm control's window. */
+export interface IssueConversation {
+  tenantId: string;
+  conversationId: string;
+  instanceId: string;
+  issueKey: string;
+}
+
+export function issueConversationOf(message: JiraNotifyMessage): IssueConversation {
+  return {
+    tenantId: message.tenantId,
+    conversationId: message.mail.conversationId,
+    instanceId: message.instanceId,
+    issueKey: message.issueKey,
+  };
+}

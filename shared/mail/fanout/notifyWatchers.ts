@@ -1,10 +1,9 @@
 import { AppError, isAppError } from '../../platform/errors/AppError';
 import type { Clock } from '../../platform/clock';
-import type { LinkKey } from '../../platform/storage/links/linkEntity';
 import type { LinkRepository } from '../../platform/storage/links/LinkRepository';
 import type { DeliveryLedger, ClaimedDelivery } from './DeliveryLedger';
 import type { IssueRef, JiraCallResult, JiraIssueNotifier } from './JiraIssueNotifier';
-import type { JiraNotifyMessage, RetryCounts } from './jiraNotifyMessage';
+import { issueConversationOf, type JiraNotifyMessage, type RetryCounts } from './jiraNotifyMessage';
 import { clearLinkStale, markLinkStale } from './markLinkStale';
 import { nextRetry, type RetryCause, type RetryPolicy } from './nextRetry';
 import { selectRecipients } from './selectRecipients';
@@ -163,7 +162,7 @@ async function afterFailure(
     case 'gone': {
       const reason = 'issue_not_found';
       await deps.ledger.complete(claim, { status: 'failed', lastStatus: answer.status, reason });
-      await markLinkStale(deps.links, linkKey(message), { status: answer.status, nowMs: deps.clock.now() });
+      await markLinkStale(deps.links, issueConversationOf(message), { status: answer.status, nowMs: deps.clock.now() });
       return { kind: 'failed', reason, status: answer.status };
     }
     case 'forbidden': {
@@ -221,16 +220,7 @@ async function giveUpLease(deps: NotifyWatchersDeps, claim: ClaimedDelivery, sta
  * the write fail, the link stays stale and the next probe tries again.
  */
 async function reviveLink(message: JiraNotifyMessage, deps: NotifyWatchersDeps): Promise<void> {
-  await clearLinkStale(deps.links, linkKey(message)).catch(() => undefined);
-}
-
-function linkKey(message: JiraNotifyMessage): LinkKey {
-  return {
-    tenantId: message.tenantId,
-    conversationId: message.mail.conversationId,
-    instanceId: message.instanceId,
-    issueKey: message.issueKey,
-  };
+  await clearLinkStale(deps.links, issueConversationOf(message)).catch(() => undefined);
 }
 
 function withRetry(message: JiraNotifyMessage, retry: RetryCounts): JiraNotifyMessage {
