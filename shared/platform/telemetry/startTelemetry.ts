@@ -26,15 +26,23 @@ export function startTelemetry(settings: TelemetrySettings): SpanProcessor[] {
   if (connectionString) {
     const monitor = require('@azure/monitor-opentelemetry-exporter') as typeof import('@azure/monitor-opentelemetry-exporter');
     const identityClientId = aadClientIdOf(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING);
-    const exporter = new monitor.AzureMonitorTraceExporter({
-      connectionString,
-      // The template turns local (key) auth off on the component (DisableLocalAuth), so the
-      // ingestion endpoint takes only an Entra token; the identity holds Monitoring Metrics Publisher.
-      ...(identityClientId === undefined ? {} : { credential: createStorageCredential({ clientId: identityClientId || undefined }) }),
-      // No retry files on the Functions host's disk: a span lost with the instance is acceptable.
-      disableOfflineStorage: true,
-    });
-    processors.push(new sdk.BatchSpanProcessor(exporter));
+    // The exporter throws on a connection string without an instrumentation key: telemetry
+    // must never keep the functions from loading, so the app runs without export instead.
+    try {
+      const exporter = new monitor.AzureMonitorTraceExporter({
+        connectionString,
+        // The template turns local (key) auth off on the component (DisableLocalAuth), so the
+        // ingestion endpoint takes only an Entra token; the identity holds Monitoring Metrics Publisher.
+        ...(identityClientId === undefined ? {} : { credential: createStorageCredential({ clientId: identityClientId || undefined }) }),
+        // No retry files on the Functions host's disk: a span lost with the instance is acceptable.
+        disableOfflineStorage: true,
+      });
+      processors.push(new sdk.BatchSpanProcessor(exporter));
+    } catch (error) {
+      console.warn(
+        `Application Insights export is off: ${error instanceof Error ? error.name : 'error'} (check APPLICATIONINSIGHTS_CONNECTION_STRING)`,
+      );
+    }
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
   registerTelemetry({ spanProcessors: processors });
