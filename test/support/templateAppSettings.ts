@@ -45,6 +45,11 @@ export function templateAppSettings(deployerEnv: Readonly<Record<string, string>
 
   const env: Record<string, string> = { FUNCTIONS_WORKER_RUNTIME: 'node' };
   for (const [name, value] of Object.entries(settings)) env[name] = asSetting(name, value, deployerEnv);
+  // The component's connection string is known only after deployment; Azure gives it this shape
+  // (the exporter refuses a value without an instrumentation key).
+  if (env.APPLICATIONINSIGHTS_CONNECTION_STRING === AZURE_DECIDES)
+    env.APPLICATIONINSIGHTS_CONNECTION_STRING =
+      'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
   return env;
 }
 

@@ -166,6 +166,10 @@ export const settingsSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' }).default('info'),
   /** Print every span (requests, queue messages, Jira and Graph calls) to the console: local debugging. */
   OTEL_CONSOLE: bool(false),
+  /** Export every span to Application Insights (the template sets it); unset exports nothing. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
+  /** `ClientId=<guid>;Authorization=AAD`: the identity that sends telemetry when local auth is off (the template sets it). */
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: optionalText,
 });
 
 export type Settings = z.output<typeof settingsSchema>;

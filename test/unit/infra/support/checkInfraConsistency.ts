@@ -38,6 +38,8 @@ const DERIVED_SETTINGS: Readonly<Record<string, string>> = {
   AzureWebJobsStorage__clientId: 'the user-assigned identity',
   STORAGE_PROVISIONED: 'the template creates every table and queue',
   FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: 'the proxyMaxBodyBytes parameter, as PROXY_MAX_BODY_BYTES',
+  APPLICATIONINSIGHTS_CONNECTION_STRING: 'the Application Insights component the template creates',
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'the user-assigned identity (local auth is off on the component)',
 };
 
 // Settings of the schema the template deliberately leaves out, with the reason.
