@@ -345,6 +345,10 @@ export function panelMain(): void {
     noConversation: 'it belongs to no conversation',
     mailGone: 'it was deleted or moved before it could be read',
     notLinked: "its conversation is linked to no issue by the mailbox's owner",
+    draft: 'it is a draft, not a sent mail',
+    loop: "it is Jira's own notification coming back",
+    autoReply: 'it is an automatic reply (out of office, or marked automatic by its sender)',
+    bulk: 'it is bulk mail (a mailing list or newsletter)',
   };
   const FAN_OUT: Record<string, string> = {
     queued: 'queued for Jira',

@@ -187,7 +187,7 @@ async function recordTrail(
       ...(facts.internetMessageId === undefined ? {} : { internetMessageId: facts.internetMessageId }),
       ...(facts.conversationId === undefined ? {} : { conversationId: facts.conversationId }),
       outcome: matched ? 'matched' : 'dropped',
-      ...(matched ? {} : { reason: result.kind === 'ignored' ? result.reason : 'notLinked' }),
+      ...(matched ? {} : { reason: result.kind === 'ignored' || result.kind === 'suppressed' ? result.reason : 'notLinked' }),
       issues: facts.issues,
       updatedAt: new Date(deps.clock.now()).toISOString(),
     });

@@ -18,7 +18,8 @@ export interface TrailIssue {
 }
 
 /** Why a mail went no further than the fan-out. */
-export const trailDropReasons = ['changeType', 'noConversation', 'mailGone', 'notLinked'] as const;
+/** Why the fan-out let a mail go: not a new mail, no conversation, gone, not linked, or suppressed (`SuppressionReason`). */
+export const trailDropReasons = ['changeType', 'noConversation', 'mailGone', 'notLinked', 'draft', 'loop', 'autoReply', 'bulk'] as const;
 export type TrailDropReason = (typeof trailDropReasons)[number];
 
 /**

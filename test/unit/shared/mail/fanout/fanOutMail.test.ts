@@ -190,6 +190,19 @@ describe('fanOutMail against Azurite', () => {
     expect(recorded.watermarks).toHaveLength(1);
   });
 
+  it("records a suppressed mail's own reason in the mail trail, so the admin sees why a linked conversation's mail went to no one", async () => {
+    const tenantId = newTenant();
+    await link(tenantId, 'conv-draft', 'DEMO-9');
+    const { deps: d, recorded } = deps(async () => ({ ...mail('conv-draft', '<draft@example.test>'), isDraft: true }));
+    expect(await fanOutMail(notification(tenantId), { ...d, trails: storage.repositories.trails })).toEqual({
+      kind: 'suppressed',
+      reason: 'draft',
+    });
+    expect(recorded.enqueued).toHaveLength(0);
+    const trail = await storage.repositories.trails.get({ tenantId, userId: 'user-1', messageId: 'AAMk1' });
+    expect(trail).toMatchObject({ outcome: 'dropped', reason: 'draft', conversationId: 'conv-draft' });
+  });
+
   it('ignores a mail gone before it was read, one without a conversation and other change types', async () => {
     const gone = deps(() => Promise.reject(new AppError({ code: 'graph_not_found' })));
     expect(await fanOutMail(notification(newTenant()), gone.deps)).toEqual({ kind: 'ignored', reason: 'mailGone' });
