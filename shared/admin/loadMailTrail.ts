@@ -1,22 +1,15 @@
 import { jiraNotifyMessageSchema } from '../mail/fanout/jiraNotifyMessage';
 import { graphNotificationMessageSchema } from '../mail/webhooks/graphNotificationMessage';
 import type { DeliveryRepository } from '../platform/storage/deliveries/DeliveryRepository';
-import type { DeliveryStatus } from '../platform/storage/deliveries/deliveryEntity';
+import type { DeliveryEntity } from '../platform/storage/deliveries/deliveryEntity';
 import type { QueueAdmin } from '../platform/storage/QueueAdmin';
 import { poisonQueueName, queueNames } from '../platform/storage/queueNames';
 import type { TrailDropReason, TrailIssueState } from '../platform/storage/trails/mailTrailEntity';
 import type { MailTrailRepository } from '../platform/storage/trails/MailTrailRepository';
 import { POISON_PEEK_LIMIT } from './buildActivityReport';
 
-export interface TrailDelivery {
-  status: DeliveryStatus;
-  attempts: number;
-  lastStatus?: number;
-  reason?: string;
-  watchers?: number;
-  recipients?: string[];
-  updatedAt: string;
-}
+/** The notify step's record as the trail shows it: the delivery row without its keys and lease. */
+export type TrailDelivery = Pick<DeliveryEntity, 'status' | 'attempts' | 'lastStatus' | 'reason' | 'watchers' | 'recipients' | 'updatedAt'>;
 
 export interface TrailIssueStep {
   instanceId: string;

@@ -7,7 +7,7 @@ import { recordWebhookBatch } from '../../shared/admin/recordWebhookBatch';
 import { encodeQueueMessage } from '../../shared/platform/storage/queueMessageCodec';
 import { poisonQueueName, queueNames } from '../../shared/platform/storage/queueNames';
 import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
-import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
+import { startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
 import { describeInChromium, launchChromium } from '../support/chromium';
 import { waitFor } from '../support/fanoutStack';
 
@@ -34,12 +34,7 @@ describeInChromium('the administration panel in headless Chromium', (executable)
     stack = await startAdminPanelStack({ queues: true });
     instance = await stack.newInstance();
     // The Jira app is installed and licensed: the panel shows the license decision.
-    await stack.fanout.services.instances.register(instance.tenantId, 'demo', {
-      baseUrl: stack.fanout.jira.url,
-      displayName: 'Demo',
-      serviceUser: 'jira-service',
-      appKey: PANEL_APP_KEY,
-    });
+    await stack.licenseInstance(instance);
     await runFanout();
     browser = await launchChromium(executable);
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });

@@ -1,7 +1,7 @@
 import type { Browser, Frame, Page } from 'playwright-core';
 import type { GraphNotificationMessage } from '../../shared/mail/webhooks/graphNotificationMessage';
 import type { MailTrailEntity } from '../../shared/platform/storage/trails/mailTrailEntity';
-import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
+import { startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
 import { describeInChromium, launchChromium } from '../support/chromium';
 import { waitFor } from '../support/fanoutStack';
 
@@ -30,12 +30,7 @@ describeInChromium("a mail's trail in the administration panel", (executable) =>
   beforeAll(async () => {
     stack = await startAdminPanelStack({ queues: true });
     instance = await stack.newInstance();
-    await stack.fanout.services.instances.register(instance.tenantId, 'demo', {
-      baseUrl: stack.fanout.jira.url,
-      displayName: 'Demo',
-      serviceUser: 'jira-service',
-      appKey: PANEL_APP_KEY,
-    });
+    await stack.licenseInstance(instance);
     const { fanout } = stack;
     fanout.addIssue('TRL-7', ['alice', 'bob']);
     await fanout.link(instance, 'TRL-7');

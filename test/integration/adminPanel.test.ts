@@ -12,7 +12,7 @@ import { poisonQueueName, queueNames } from '../../shared/platform/storage/queue
 import { tableNames } from '../../shared/platform/storage/tableNames';
 import { newInvocationContext } from '../../dev/host/newInvocationContext';
 import { withPoisonReport } from '../../functions/withPoisonReport';
-import { PANEL_APP_KEY, startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
+import { startAdminPanelStack, type AdminPanelStack, type PanelInstance } from '../support/adminPanelStack';
 
 /**
  * The administration panel over HTTP, as the local host serves the real function table:
@@ -459,12 +459,7 @@ describe('admin panel', () => {
 
   it('overview shows the license decision and where it came from (live, then cache)', async () => {
     const licensed = await stack.newInstance();
-    await stack.fanout.services.instances.register(licensed.tenantId, 'demo', {
-      baseUrl: stack.fanout.jira.url,
-      displayName: 'Demo',
-      serviceUser: 'jira-service',
-      appKey: PANEL_APP_KEY,
-    });
+    await stack.licenseInstance(licensed);
     const session = await openSession(licensed);
     const first = (await (await api('overview', { session })).json()) as {
       license: { state: string; answer: { licensed: boolean; status: string; source: string } };

@@ -30,6 +30,8 @@ export interface AdminPanelStack {
   stopQueues(): Promise<void>;
   /** A fresh tenant with instance `demo` registered (see `FanoutStack.newScenario`) and its panel secret. */
   newInstance(): Promise<PanelInstance>;
+  /** Gives the instance's `demo` the service user and `PANEL_APP_KEY`, so its license can be checked (it is licensed). */
+  licenseInstance(instance: PanelInstance): Promise<void>;
   /**
    * The URL our Jira app would frame: `/api/manage/ui?jwt=…`, a token with a fresh `jti`
    * (each token opens one session) unless `jti` is given.
@@ -97,6 +99,14 @@ export async function startAdminPanelStack(init: { queues?: boolean; env?: Recor
       const scenario = await fanout.newScenario();
       const credentials = await services.admin.panelSecrets.issue({ tenantId: scenario.tenantId, instanceId: scenario.instanceId });
       return { ...scenario, credentials };
+    },
+    licenseInstance: async (instance) => {
+      await services.instances.register(instance.tenantId, 'demo', {
+        baseUrl: fanout.jira.url,
+        displayName: 'Demo',
+        serviceUser: 'jira-service',
+        appKey: PANEL_APP_KEY,
+      });
     },
     panelUrl: (instance, options = {}) =>
       connectSignedUrl({
