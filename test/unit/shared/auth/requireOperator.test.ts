@@ -25,6 +25,21 @@ describe('requireOperator', () => {
     expect(codeOf(() => requireOperator(caller(OPERATOR_TENANT, ['Integration.Admin']), policy))).toBe('operator_role_required');
   });
 
+  it('refuses with an insufficient_scope challenge that says what is missing', () => {
+    let thrown: unknown;
+    try {
+      requireOperator(caller(OPERATOR_TENANT, ['Integration.Admin']), policy);
+    } catch (error) {
+      thrown = error;
+    }
+    const description = "Deployment-wide operations need the operator app role in the operator's tenant";
+    expect(thrown).toMatchObject({
+      code: 'operator_role_required',
+      detail: description,
+      headers: { 'WWW-Authenticate': `Bearer realm="jira-outlook-cloud", error="insufficient_scope", error_description="${description}"` },
+    });
+  });
+
   it('without a policy nobody is an operator', () => {
     expect(codeOf(() => requireOperator(caller(OPERATOR_TENANT, ['Integration.Operator']), undefined))).toBe('operator_role_required');
   });
