@@ -49,6 +49,9 @@ export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
   if (family === 6) {
+    // A zone index (`fe80::1%eth0`, which isIP accepts) belongs to non-global addresses only
+    // (RFC 4007 §6); it also hid `::ffff:127.0.0.1%1` from the IPv4-mapped rule below.
+    if (address.includes('%')) return false;
     // IPv4-mapped IPv6 (::ffff:127.0.0.1, or ::ffff:7f00:1 as URL parsers write it) would
     // otherwise slip past the IPv4 rules.
     const mapped = mappedIPv4(address);
@@ -61,24 +64,27 @@ export function isPublicAddress(address: string): boolean {
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:0:0/96`), in any spelling. */
 function mappedIPv4(address: string): string | undefined {
   const hextets = expandIPv6(address);
-  if (!hextets || hextets.slice(0, 5).some((h) => h !== 0) || hextets[5] !== 0xffff) return undefined;
+  if (hextets.slice(0, 5).some((h) => h !== 0) || hextets[5] !== 0xffff) return undefined;
   const high = hextets[6] ?? 0;
   const low = hextets[7] ?? 0;
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
-function expandIPv6(address: string): number[] | undefined {
-  let text = address.toLowerCase();
+/**
+ * The eight hextets of an address that `isIP` has accepted as IPv6, without a zone index:
+ * its syntax is not checked again (eight groups in all, at most one `::`, each group hex of
+ * at most four digits, a dotted quad only at the end), so the expansion cannot fail.
+ */
+function expandIPv6(address: string): number[] {
+  let text = address;
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted?.[1]) {
     const octets = dotted[1].split('.').map(Number);
     text = `${text.slice(0, -dotted[1].length)}${(((octets[0] ?? 0) << 8) | (octets[1] ?? 0)).toString(16)}:${(((octets[2] ?? 0) << 8) | (octets[3] ?? 0)).toString(16)}`;
   }
-  const [head = '', tail] = text.split('::');
+  const [head, tail] = text.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const missing = 8 - left.length - right.length;
-  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
-  const all = [...left, ...Array<string>(missing).fill('0'), ...right].map((h) => parseInt(h, 16));
-  return all.length === 8 && all.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff) ? all : undefined;
+  return [...left, ...Array<string>(missing).fill('0'), ...right].map((h) => parseInt(h, 16));
 }

@@ -29,6 +29,15 @@ describe('isPublicAddress', () => {
     '::ffff:10.0.0.1',
     '2001:db8::1',
     '::127.0.0.1',
+    // IPv4-compatible (::/96, deprecated by RFC 4291 §2.5.5.1): not IPv4-mapped, whatever
+    // public IPv4 address its low bits spell.
+    '::8.8.8.8',
+    '::808:808',
+    // A zone index marks a non-global address (RFC 4007 §6), and must not hide a mapped loopback.
+    '::ffff:127.0.0.1%1',
+    '::ffff:7f00:1%eth0',
+    'fe80::1%eth0',
+    '2606:4700:4700::1111%1',
     'localhost',
     'example.com',
     '',
