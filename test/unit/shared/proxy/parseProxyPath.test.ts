@@ -117,3 +117,46 @@ describe('assertDecodedPathSafe', () => {
     expect(() => assertDecodedPathSafe(path)).toThrow(AppError);
   });
 });
+
+// The problem detail is what the caller reads to fix the request: each rule names itself.
+describe('parseProxyPath details', () => {
+  it('says which rule each refused path broke, and takes 4096 characters but not 4097', () => {
+    const cases: [string, string][] = [
+      ['', 'the path is empty or too long'],
+      [`rest/${'a'.repeat(4092)}`, 'the path is empty or too long'],
+      ['rest/api/\u0001', 'the path contains a forbidden character'],
+      ['rest\\api', 'the path contains a forbidden character'],
+      ['rest/api/x;jsessionid=1', 'the path contains a forbidden character'],
+      ['rest/api/%C2%85', 'the path contains a forbidden character'],
+      ['rest/api/%2f/x', 'the path contains a forbidden escape'],
+      ['rest/api/%00', 'the path contains a forbidden escape'],
+      ['http://evil.example/rest/api', 'the path is an absolute URL'],
+      ['a1+.-:rest/api', 'the path is an absolute URL'],
+      ['/rest/api', 'the path is an absolute URL'],
+      ['rest/api/', 'the path has an empty segment'],
+      ['rest//api', 'the path has an empty segment'],
+      ['rest/api/%zz', 'the path has an invalid percent-encoding'],
+      ['rest/api/%2e%2e/x', 'the path climbs out of the instance'],
+      ['secure/admin/x', 'only rest/… and secure/attachment/… can be reached'],
+    ];
+    for (const [raw, detail] of cases) {
+      expect(() => parseProxyPath(raw)).toThrow(expect.objectContaining({ code: 'invalid_path', detail }) as Error);
+    }
+    expect(parseProxyPath(`rest/${'a'.repeat(4091)}`).path).toHaveLength(4096);
+  });
+
+  it('says which rule each refused decoded path broke, and lets a name that merely starts with a dot through', () => {
+    const cases: [string, string][] = [
+      ['rest\\x', 'the path contains a forbidden character'],
+      ['rest/\r\n/x', 'the path contains a forbidden character'],
+      ['rest/a%5cb', 'the path climbs out of the instance'],
+      ['rest/%0d/x', 'the path climbs out of the instance'],
+      ['rest/..;/x', 'the path climbs out of the instance'],
+    ];
+    for (const [path, detail] of cases) {
+      expect(() => assertDecodedPathSafe(path)).toThrow(expect.objectContaining({ code: 'invalid_path', detail }) as Error);
+    }
+    expect(() => assertDecodedPathSafe('secure/attachment/1/.gitignore')).not.toThrow();
+    expect(() => assertDecodedPathSafe('secure/attachment/1/a;b')).not.toThrow();
+  });
+});

@@ -25,6 +25,10 @@ describe('rewriteLocation', () => {
     '/jira/login.jsp?os_destination=x',
     '/jira/secure/admin/x',
     'https://user:pw@jira.example.com/jira/rest/api/2/myself',
+    'https://user@jira.example.com/jira/rest/api/2/myself',
+    'https://:pw@jira.example.com/jira/rest/api/2/myself',
+    // Outside the base path, though as long as it: cutting the base off would leave rest/….
+    'https://jira.example.com/wiki/rest/api/2/myself',
     '//evil.example/x',
     'javascript:alert(1)',
     'http://[',
