@@ -115,6 +115,67 @@ describe('toClientHeaders', () => {
   });
 });
 
+describe('toClientHeaders, edge cases', () => {
+  it('reads a Connection header given as a list, with spaces and any case', () => {
+    const out = toClientHeaders({
+      connection: [' Close , ETag', 'Content-Disposition'],
+      etag: '"1"',
+      'content-disposition': 'inline',
+      'content-type': 'a/b',
+    });
+    expect(Object.keys(out)).not.toContain('etag');
+    expect(Object.keys(out)).not.toContain('content-disposition');
+    expect(out['content-type']).toBe('a/b');
+  });
+
+  it('drops an absent value and a value with a line break, joins a repeated one, and passes the rest byte for byte', () => {
+    const out = toClientHeaders({
+      'content-type': undefined,
+      'content-disposition': 'attachment\r\nSet-Cookie: a=b',
+      'x-ratelimit-limit': ['10', '20'],
+      // Commas and empty items are part of an opaque entity tag (RFC 9110 §8.8.3), not a list to tidy.
+      etag: '"v1,,public"',
+    });
+    expect(Object.keys(out)).not.toContain('content-type');
+    expect(Object.keys(out)).not.toContain('content-disposition');
+    expect(out['x-ratelimit-limit']).toBe('10, 20');
+    expect(out.etag).toBe('"v1,,public"');
+  });
+
+  it('returns X-RateLimit-* by its whole name only', () => {
+    const out = toClientHeaders({ 'x-ratelimit-limit2': '1', 'my-x-ratelimit-limit': '1', 'x-ratelimit-remaining': '5' });
+    expect(Object.keys(out).filter((name) => name.includes('ratelimit'))).toEqual(['x-ratelimit-remaining']);
+  });
+
+  it.each([
+    ['public,, max-age=60', 'private, max-age=60'],
+    ['private, public, max-age=30', 'private, max-age=30'],
+    ['public, s-maxage =300', 'private'],
+  ])('makes Cache-Control %j private once, without empty directives: %j', (upstream, expected) => {
+    expect(toClientHeaders({ 'cache-control': upstream })['cache-control']).toBe(expected);
+  });
+});
+
+describe('toUpstreamHeaders, edge cases', () => {
+  it('says why a value with a line break is refused', () => {
+    expect(() => toUpstreamHeaders([['accept', 'a\r\nX-Evil: 1']])).toThrow(
+      expect.objectContaining({ code: 'invalid_header', detail: 'a header contains a line break or NUL' }) as Error,
+    );
+  });
+
+  it('lets only Connection name the headers to drop: another value that spells a header name drops nothing', () => {
+    expect(
+      toUpstreamHeaders([
+        ['accept', 'application/json'],
+        ['x-atlassian-token', 'accept'],
+      ]),
+    ).toEqual({
+      accept: 'application/json',
+      'x-atlassian-token': 'accept',
+    });
+  });
+});
+
 describe("the proxy's CORS policy", () => {
   const allowed = ['https://addin.example'];
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
