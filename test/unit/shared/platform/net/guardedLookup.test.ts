@@ -37,7 +37,9 @@ describe('guardedLookup', () => {
     );
     expect(outcome.error).toBeInstanceOf(ForbiddenTargetError);
     // The code is what the outbound client maps to its forbidden-target problem.
+    // The name is what a log line shows of the error.
     expect(outcome.error).toMatchObject({
+      name: 'ForbiddenTargetError',
       code: 'ERR_FORBIDDEN_TARGET',
       message: 'jira.example resolves to an address that is not allowed',
     });

@@ -32,6 +32,10 @@ describe('isPublicAddress', () => {
     // IPv4-compatible (::/96, deprecated by RFC 4291 §2.5.5.1): not IPv4-mapped, whatever
     // public IPv4 address its low bits spell.
     '::8.8.8.8',
+    // Mapped addresses spelled with a group before '::', and with a first octet of three digits.
+    '0::ffff:127.0.0.1',
+    '0:0::ffff:7f00:1',
+    '::ffff:100.64.0.1',
     '::808:808',
     // A zone index marks a non-global address (RFC 4007 §6), and must not hide a mapped loopback.
     '::ffff:127.0.0.1%1',
