@@ -54,7 +54,7 @@ export async function validateBaseUrl(raw: string, policy: BaseUrlPolicy): Promi
         throw invalid('the host of baseUrl does not resolve');
       }
     }
-    if (addresses.length === 0 || !addresses.every((address) => isPublicAddress(unmapIpv4(address)))) {
+    if (addresses.length === 0 || !addresses.every((address) => isPublicAddress(address))) {
       throw new AppError({ code: 'target_not_allowed', detail: 'baseUrl is or resolves to a private, loopback or reserved address' });
     }
   }
@@ -63,16 +63,4 @@ export async function validateBaseUrl(raw: string, policy: BaseUrlPolicy): Promi
 
 function invalid(detail: string): AppError {
   return new AppError({ code: 'instance_invalid', detail });
-}
-
-/**
- * `::ffff:7f00:1` is 127.0.0.1: the URL parser writes IPv4-mapped addresses in this hex
- * form, which a check that only knows the dotted form (`::ffff:127.0.0.1`) lets through.
- */
-function unmapIpv4(address: string): string {
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!mapped?.[1] || !mapped[2]) return address;
-  const high = Number.parseInt(mapped[1], 16);
-  const low = Number.parseInt(mapped[2], 16);
-  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 }
