@@ -144,3 +144,31 @@ describe('toLicenseDecision', () => {
     );
   });
 });
+
+describe('toLicenseDecision at its edges', () => {
+  it('decides on a license UPM describes by its verdict alone, without the raw license', () => {
+    expect(toLicenseDecision(upm({ rawLicense: undefined }), NOW)).toMatchObject({ licensed: true, status: 'active' });
+    expect(toLicenseDecision(upm({ rawLicense: undefined, valid: undefined, error: 'EXPIRED' }), NOW)).toMatchObject({
+      licensed: false,
+      status: 'expired',
+    });
+    // An error without a `valid` verdict is still UPM's verdict: not unknown.
+    expect(toLicenseDecision(upm({ valid: null, error: 'USER_MISMATCH' }), NOW)).toMatchObject({
+      licensed: false,
+      status: 'user_mismatch',
+    });
+  });
+
+  it('expires at the very millisecond of the expiry date, and a null expiry date never expires', () => {
+    expect(toLicenseDecision(upm({ evaluation: true, expiryDate: NOW }), NOW)).toMatchObject({ licensed: false, status: 'expired' });
+    expect(toLicenseDecision(upm({ evaluation: true, expiryDate: NOW + 1 }), NOW)).toMatchObject({ licensed: true, status: 'evaluation' });
+    expect(toLicenseDecision(upm({ expiryDate: null }), NOW)).toMatchObject({ licensed: true, status: 'active', expiresAt: null });
+  });
+
+  it('reads no user limit from 0 or a negative count, and no evaluation from a missing flag', () => {
+    expect(toLicenseDecision(upm({ maximumNumberOfUsers: 0 }), NOW).maxUsers).toBeNull();
+    expect(toLicenseDecision(upm({ maximumNumberOfUsers: -1 }), NOW).maxUsers).toBeNull();
+    expect(toLicenseDecision(upm({ maximumNumberOfUsers: 1 }), NOW).maxUsers).toBe(1);
+    expect(toLicenseDecision(upm({ evaluation: undefined }), NOW)).toMatchObject({ status: 'active', evaluation: false });
+  });
+});
