@@ -62,6 +62,23 @@ describe('ValidationTokenVerifier', () => {
     const token = await minter.mint({ tenantId: TENANT, audience: APP_ID });
     const error = await offline.trustedTenants([token]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe('service_unavailable');
+    expect(error).toMatchObject({ code: 'service_unavailable', detail: 'the key set for validation tokens could not be read' });
+  });
+
+  test('rejects a token whose tenant is empty, though its issuer is built from that empty tenant', async () => {
+    const token = await minter.mint({ tenantId: '', audience: APP_ID });
+    expect(await verifier.trustedTenants([token])).toEqual({ tenants: new Set(), rejected: 1 });
+  });
+
+  test('allows five minutes of clock skew unless told otherwise', async () => {
+    const lenient = new ValidationTokenVerifier({
+      jwksUrl: 'http://unused.invalid/keys',
+      audience: APP_ID,
+      issuerTemplate: 'https://sts.windows.net/{tenantId}/',
+      keySet: createLocalJWKSet(minter.keySet()),
+    });
+    const lately = await minter.mint({ tenantId: TENANT, audience: APP_ID, expiresInSeconds: -60 });
+    const long = await minter.mint({ tenantId: TENANT, audience: APP_ID, expiresInSeconds: -400 });
+    expect(await lenient.trustedTenants([lately, long])).toEqual({ tenants: new Set([TENANT]), rejected: 1 });
   });
 });
