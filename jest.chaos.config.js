@@ -11,6 +11,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  // As in jest.config.js: the app's lazy `import('./handler.js')` is the .ts beside it here.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // A run is bounded in minutes; this is the backstop, not the expectation.
   testTimeout: 20 * 60 * 1000,
   maxWorkers: 1,

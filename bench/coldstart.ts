@@ -51,7 +51,7 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: numb
  */
 export const coldstart: Benchmark = {
   name: 'coldstart',
-  measures: "importing dist/functions/index.js and registering every function, against node -e ''",
+  measures: "importing package.json main (the bundle, dist/app/index.mjs) and registering every function, against node -e ''",
   async run(options) {
     const env = { ...process.env, ...probeSettings() };
     for (const name of Object.keys(env)) if (name.startsWith('NODE_OPTIONS')) delete env[name];

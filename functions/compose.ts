@@ -36,16 +36,14 @@ import { LinkService } from '../shared/mail/links/LinkService';
 import { handleLifecycleMessage } from '../shared/mail/subscriptions/handleLifecycleMessage';
 import { renewExpiringSubscriptions } from '../shared/mail/subscriptions/renewExpiringSubscriptions';
 import { SubscriptionManager } from '../shared/mail/subscriptions/SubscriptionManager';
-import { toSubscriptionSettings } from '../shared/mail/subscriptions/SubscriptionSettings';
 import type { GraphWebhooks } from '../shared/mail/webhooks/GraphWebhooks';
-import { parseEncryptionPrivateKeys } from '../shared/mail/webhooks/parseEncryptionPrivateKeys';
 import { RichNotificationDecryptor } from '../shared/mail/webhooks/RichNotificationDecryptor';
 import { SubscriptionLookup } from '../shared/mail/webhooks/SubscriptionLookup';
+import { toGraphNotificationSettings } from '../shared/mail/webhooks/toGraphNotificationSettings';
 import { ValidationTokenVerifier } from '../shared/mail/webhooks/ValidationTokenVerifier';
 import { systemClock, type Clock } from '../shared/platform/clock';
 import type { AppConfig } from '../shared/platform/config/loadConfig';
 import { SecretBox } from '../shared/platform/crypto/SecretBox';
-import { AppError } from '../shared/platform/errors/AppError';
 import { OutboundClient } from '../shared/platform/http/OutboundClient';
 import { createStorageServices } from '../shared/platform/storage/createStorageServices';
 import { QueueAdmin } from '../shared/platform/storage/QueueAdmin';
@@ -66,7 +64,7 @@ export interface ServicesInit {
 /**
  * The one composition root: every service of the process is built here, once, from the
  * validated config, and every dependency is bound here, so handlers only hand in what a
- * request or message carries. Builds objects only: no network I/O, no SDK loaded.
+ * request or message carries. Builds objects only: no network I/O. Loading this module loads every SDK, so the worker imports it on first use (`index.ts`).
  */
 export function createServices(init: ServicesInit): Services {
   const clock = init.clock ?? systemClock;
@@ -133,18 +131,7 @@ export function createServices(init: ServicesInit): Services {
   });
 
   // Graph: the client, the webhook side, mailbox subscriptions and links.
-  const subscriptionSettings = toSubscriptionSettings(settings);
-  const privateKeys = settings.GRAPH_ENCRYPTION_PRIVATE_KEYS
-    ? parseEncryptionPrivateKeys(settings.GRAPH_ENCRYPTION_PRIVATE_KEYS)
-    : new Map();
-  const rich = subscriptionSettings.richNotifications;
-  // Stop here, before a subscription could ask Graph to encrypt with a key we do not hold.
-  if (rich && !privateKeys.has(rich.certificateId)) {
-    throw new AppError({
-      code: 'config_invalid',
-      detail: `GRAPH_ENCRYPTION_PRIVATE_KEYS: no key for certificate id ${rich.certificateId}`,
-    });
-  }
+  const { subscriptions: subscriptionSettings, privateKeys } = toGraphNotificationSettings(settings);
   const graph = new GraphClientFactory({
     clientId: settings.GRAPH_CLIENT_ID,
     clientSecret: settings.GRAPH_CLIENT_SECRET,

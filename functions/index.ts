@@ -1,30 +1,43 @@
 import { app } from '@azure/functions';
 import { ConfigError } from '../shared/platform/config/ConfigError';
-import { ensureStorage } from '../shared/platform/storage/ensureStorage';
-import { startTelemetry } from '../shared/platform/telemetry/startTelemetry';
+import type { Settings } from '../shared/platform/config/settingsSchema';
 import { functionTable } from './functionTable';
-import { processServices } from './processServices';
+import { loadOnFirstCall } from './loadOnFirstCall';
+import { processConfig } from './processConfig';
 
 // The proxy streams request and response bodies; without this the host buffers them.
 app.setup({ enableHttpStream: true });
 
-let storageProvisioned: boolean;
+let settings: Settings;
 try {
-  storageProvisioned = processServices().config.settings.STORAGE_PROVISIONED;
+  settings = processConfig().settings;
 } catch (error) {
   // One message naming every bad setting, then refuse to start.
   if (error instanceof ConfigError) console.error(error.detail);
   throw error;
 }
 
+// Registering needs only the table's names and bindings. The composition root and the SDKs it
+// builds with (storage, MSAL, jose, undici…) are most of a cold start, so they are loaded on
+// the first invocation (or the appStart hook below), never by the import (docs/performance.md).
+const services = loadOnFirstCall(async () => {
+  const { processServices } = await import('./processServices.js');
+  return async () => processServices();
+});
+
 // Where nothing provisioned them (func start, a test host), tables and queues are created
 // once per worker before traffic. In Azure the template creates them and sets
 // STORAGE_PROVISIONED: those 14 storage calls and a token request would delay the first
 // answer of a cold start, and Graph wants its validation answered within 3 s.
-if (!storageProvisioned) app.hook.appStart(() => ensureStorage(processServices()));
-// Before the first invocation, so its spans are real; a no-op unless telemetry is asked for.
-startTelemetry(processServices().config.settings);
+if (!settings.STORAGE_PROVISIONED) {
+  app.hook.appStart(async () => {
+    const { ensureStorage } = await import('../shared/platform/storage/ensureStorage.js');
+    await ensureStorage(await services());
+  });
+}
 
+// Each handler gets the services already built, so telemetry (started with them) is in place
+// before its server span opens.
 for (const definition of functionTable) {
   switch (definition.kind) {
     case 'http': {
@@ -33,7 +46,7 @@ for (const definition of functionTable) {
         route: definition.route,
         methods: definition.methods,
         authLevel: 'anonymous',
-        handler: (request, context) => handler(request, context, processServices()),
+        handler: async (request, context) => handler(request, context, await services()),
       });
       break;
     }
@@ -42,7 +55,7 @@ for (const definition of functionTable) {
       app.storageQueue(definition.name, {
         queueName: definition.queueName,
         connection: 'AzureWebJobsStorage',
-        handler: (message, context) => handler(message, context, processServices()),
+        handler: async (message, context) => handler(message, context, await services()),
       });
       break;
     }
@@ -51,7 +64,7 @@ for (const definition of functionTable) {
       app.timer(definition.name, {
         schedule: definition.schedule,
         runOnStartup: definition.runOnStartup ?? false,
-        handler: (timer, context) => handler(timer, context, processServices()),
+        handler: async (timer, context) => handler(timer, context, await services()),
       });
       break;
     }

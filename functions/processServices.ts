@@ -1,15 +1,21 @@
-import { loadConfig } from '../shared/platform/config/loadConfig';
+import { startTelemetry } from '../shared/platform/telemetry/startTelemetry';
 import { createServices } from './compose';
+import { processConfig } from './processConfig';
 import type { Services } from './Services';
 
 let services: Services | undefined;
 
 /**
- * The services of this worker process, built on first use from the environment. Config is
- * validated here, so a bad setting fails the first invocation loudly (and `index.ts` calls
- * this at start-up so the host reports it before any traffic).
+ * The services of this worker process, built on first use from the validated config. This
+ * module is what `index.ts` loads lazily: it pulls in the composition root and every SDK.
+ * Telemetry starts here, before the first handler (and its server span) runs; a no-op unless
+ * telemetry is asked for.
  */
 export function processServices(): Services {
-  services ??= createServices({ config: loadConfig(process.env) });
+  if (!services) {
+    const config = processConfig();
+    startTelemetry(config.settings);
+    services = createServices({ config });
+  }
   return services;
 }

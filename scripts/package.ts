@@ -1,17 +1,19 @@
-import { spawn } from 'node:child_process';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { BUNDLE_ENTRY, bundleApp } from './bundleApp';
 import { packageLayout } from './packageLayout';
 import { zipDirectory } from './zipDirectory';
 
 /*
  * `npm run package`: the one artifact that ships, for Flex Consumption's one-deploy (`npm run
- * deploy` and `azd` publish this same folder): host.json, package.json, the app compiled
- * afresh (functions/ and shared/, tsconfig.package.json, so no stale file of dist/ rides
- * along) and the production dependencies exactly as package-lock.json pins them
- * (`npm ci --omit=dev`). It leaves the folder in <out>/app and the zip of it in <out>,
- * and prints the zip's path as its last line.
+ * deploy` and `azd` publish this same folder): host.json, a package.json whose `main` is the
+ * bundle, and the app bundled afresh from the sources (dist/app: the entry, the chunks it loads
+ * on first use, their source maps). The bundle holds every production dependency and leaves
+ * out only `@azure/functions-core`, which the worker provides, so there is no node_modules.
+ * It leaves the folder in <out>/app and the zip of it in <out>, and prints the zip's path as
+ * its last line.
  *   --out-dir <dir>   where to put both (default dist/package)
  */
 
@@ -33,19 +35,10 @@ async function buildPackage(outDir: string, print: (line: string) => void): Prom
   await rm(zipPath, { force: true });
   await mkdir(appDir, { recursive: true });
 
-  print('Compiling the app (functions/, shared/) …');
-  await run(
-    process.execPath,
-    [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.package.json', '--outDir', path.join(appDir, 'dist')],
-    repoRoot,
-  );
-  for (const file of ['host.json', 'package.json', 'package-lock.json']) await copyFile(path.join(repoRoot, file), path.join(appDir, file));
-
-  print('Installing the production dependencies (npm ci --omit=dev) …');
-  // No install scripts (none is needed, and none runs in Azure either) and no .bin links (files only).
-  await runNpm(['ci', '--omit=dev', '--ignore-scripts', '--no-bin-links', '--no-audit', '--no-fund', '--loglevel=error'], appDir);
-  // The worker needs package.json (`main`); the lock file only served npm ci.
-  await rm(path.join(appDir, 'package-lock.json'));
+  print('Bundling the app (functions/index.ts and what it imports) …');
+  await bundleApp(repoRoot, appDir);
+  await copyFile(path.join(repoRoot, 'host.json'), path.join(appDir, 'host.json'));
+  await writeFile(path.join(appDir, 'package.json'), await shippedManifest());
 
   print(`Zipping ${appDir} …`);
   try {
@@ -62,25 +55,28 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function run(command: string, args: readonly string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} exited with ${code ?? 'a signal'}`)),
-    );
-  });
-}
+const manifestSchema = z.looseObject({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  engines: z.record(z.string(), z.string()),
+});
 
-/** npm as `npm run` started us (npm_execpath), else the one on PATH. */
-function runNpm(args: readonly string[], cwd: string): Promise<void> {
-  const npmCli = process.env.npm_execpath;
-  if (npmCli && /npm-cli\.js$/.test(npmCli)) return run(process.execPath, [npmCli, ...args], cwd);
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args[0] ?? ''} exited with ${code ?? 'a signal'}`))));
-  });
+/**
+ * package.json as the app folder needs it: the worker reads `main` (and `type`, absent: the
+ * entry is `.mjs`). No dependencies: the bundle holds them, and none may be installed beside it.
+ */
+async function shippedManifest(): Promise<string> {
+  const manifest = manifestSchema.parse(JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')));
+  const shipped = {
+    name: manifest.name,
+    version: manifest.version,
+    private: true,
+    description: manifest.description,
+    main: BUNDLE_ENTRY,
+    engines: manifest.engines,
+  };
+  return `${JSON.stringify(shipped, null, 2)}\n`;
 }
 
 async function main(args: readonly string[]): Promise<number> {

@@ -13,7 +13,10 @@ import { collectExit } from './spawnTypeScript';
  * - `startApp`: reads `package.json` `main` in the app folder and loads it (`require`, or
  *   `import()` for an ES module), then the host would ask for the registered functions.
  * It prints what was registered as one JSON line after a marker and exits; hooks are recorded,
- * not run (`appStart` would reach for storage, which a load test has not got).
+ * not run (`appStart` would reach for storage, which a load test has not got). Given a function
+ * name and a URL (argv), it then invokes that HTTP function once as the worker does once
+ * registration is over (`invokeFunction`: the registered handler with the request and an
+ * invocation context) and records the answer's status and body.
  */
 const STAND_IN = String.raw`
 'use strict';
@@ -22,7 +25,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-const result = { programmingModel: null, registrations: [], hooks: [], logs: [], loadError: null };
+const result = { programmingModel: null, registrations: [], hooks: [], logs: [], loadError: null, invocation: null };
+const handlers = new Map();
 class Disposable {
   constructor(callOnDispose) { this.callOnDispose = callOnDispose; }
   static from(...items) { return new Disposable(() => items.forEach((item) => item.dispose())); }
@@ -41,6 +45,7 @@ const coreApi = {
     const bindings = Object.entries(metadata.bindings || {}).map(([name, binding]) => JSON.parse(JSON.stringify({ ...binding, name })));
     const entry = { name: metadata.name, bindings };
     result.registrations.push(entry);
+    handlers.set(metadata.name, callback);
     return new Disposable(() => result.registrations.splice(result.registrations.indexOf(entry), 1));
   },
   registerHook(hookName, callback) {
@@ -72,6 +77,21 @@ async function main() {
     result.loadError = error instanceof Error ? error.message : String(error);
   }
   startupDone = true;
+  const [invokeName, invokeUrl] = process.argv.slice(1);
+  if (invokeName && handlers.has(invokeName)) {
+    try {
+      const request = new Request(invokeUrl);
+      const url = new URL(invokeUrl);
+      Object.assign(request, { query: url.searchParams, params: {} });
+      const noop = () => undefined;
+      const context = { invocationId: 'stand-in-1', functionName: invokeName, triggerMetadata: {}, extraInputs: new Map(), extraOutputs: new Map(), log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+      const answer = await handlers.get(invokeName)(request, context);
+      const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : await new Response(answer.body).text();
+      result.invocation = { status: answer.status ?? 200, body };
+    } catch (error) {
+      result.invocation = { status: 0, body: error instanceof Error ? error.stack || error.message : String(error) };
+    }
+  }
   process.stdout.write('\n@@worker-stand-in@@' + JSON.stringify(result) + '\n', () => process.exit(0));
 }
 main();
@@ -87,6 +107,7 @@ const outputSchema = z.object({
   hooks: z.array(z.string()),
   logs: z.array(z.object({ level: z.string(), category: z.string(), message: z.string() })),
   loadError: z.string().nullable(),
+  invocation: z.object({ status: z.number(), body: z.string() }).nullable(),
 });
 
 export type WorkerLoad = z.output<typeof outputSchema> & {
@@ -98,8 +119,17 @@ export type WorkerLoad = z.output<typeof outputSchema> & {
  * Loads the app in `appDir` (its `package.json` `main`) in a fresh Node process the way the
  * Functions worker does, with exactly `env` as its environment, and returns what it registered.
  */
-export async function loadLikeTheWorker(appDir: string, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<WorkerLoad> {
-  const child = spawn(process.execPath, ['-e', STAND_IN], { cwd: appDir, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function loadLikeTheWorker(
+  appDir: string,
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 60_000,
+  invoke?: { name: string; url: string },
+): Promise<WorkerLoad> {
+  const child = spawn(process.execPath, ['-e', STAND_IN, ...(invoke ? [invoke.name, invoke.url] : [])], {
+    cwd: appDir,
+    env: { ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const { code, stdout, stderr } = await collectExit(child, 'the worker stand-in', timeoutMs);
   const line = stdout.split('\n').find((candidate) => candidate.startsWith(MARKER));
   if (code !== 0 || line === undefined) throw new Error(`the worker stand-in exited with ${code ?? 'a signal'}:\n${stdout}${stderr}`);

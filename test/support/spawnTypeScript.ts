@@ -7,7 +7,16 @@ const root = join(__dirname, '../..');
 /** Loads TypeScript through @swc/core (as jest does), so a child runs the sources, not a build. */
 const SWC_LOADER = `
 const fs = require('node:fs');
+const Module = require('node:module');
 const swc = require('@swc/core');
+// The app's lazy import('./handler.js') names the compiled file: here it is the .ts beside it.
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, ...rest) {
+  if (/^\\.\\.?\\/.*\\.js$/.test(request)) {
+    try { return resolveFilename.call(this, request, parent, ...rest); } catch { return resolveFilename.call(this, request.slice(0, -3), parent, ...rest); }
+  }
+  return resolveFilename.call(this, request, parent, ...rest);
+};
 require.extensions['.ts'] = (module, filename) => {
   const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
     filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
