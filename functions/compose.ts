@@ -27,6 +27,7 @@ import { fanOutMail } from '../shared/mail/fanout/fanOutMail';
 import { JiraIssueNotifier } from '../shared/mail/fanout/JiraIssueNotifier';
 import { defaultRetryPolicy } from '../shared/mail/fanout/nextRetry';
 import { notifyWatchers } from '../shared/mail/fanout/notifyWatchers';
+import { toJiraNotifyPacks } from '../shared/mail/fanout/toJiraNotifyPacks';
 import { NotifyWindow } from '../shared/mail/fanout/NotifyWindow';
 import { pruneOldDeliveries } from '../shared/mail/fanout/pruneOldDeliveries';
 import { WatermarkAdvancer } from '../shared/mail/fanout/WatermarkAdvancer';
@@ -223,7 +224,8 @@ export function createServices(init: ServicesInit): Services {
         readMail: (tenantId, userId, messageId) => graph.forTenant(tenantId).getMessage(userId, messageId),
         links: repositories.links,
         deliveries: repositories.deliveries,
-        enqueue: (messages) => storage.queues.sendMany(queueNames.jiraNotify, messages),
+        // One message per mail, not per issue: a mail linked to three issues is one write and one delete.
+        enqueue: (messages) => storage.queues.sendMany(queueNames.jiraNotify, toJiraNotifyPacks(messages)),
         watermarks,
         clock,
         maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY,

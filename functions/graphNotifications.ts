@@ -5,6 +5,7 @@ import { acceptChangeNotifications } from '../shared/mail/webhooks/acceptChangeN
 import { describeDrops } from '../shared/mail/webhooks/describeDrops';
 import { enqueueAccepted } from '../shared/mail/webhooks/enqueueAccepted';
 import { parseNotificationBatch } from '../shared/mail/webhooks/parseNotificationBatch';
+import { toGraphNotificationPacks } from '../shared/mail/webhooks/toGraphNotificationPacks';
 import { MAX_NOTIFICATION_BODY_BYTES } from '../shared/mail/webhooks/maxNotificationBodyBytes';
 import { validationEchoResponse } from '../shared/mail/webhooks/validationEchoResponse';
 import { GRAPH_ANSWER_BUDGET_MS, withinDeadline } from '../shared/mail/webhooks/withinDeadline';
@@ -12,7 +13,8 @@ import type { HttpServiceHandler } from './FunctionDefinition';
 
 /**
  * `POST /api/graph/notifications`: Graph's change notifications. Validates, queues every
- * acceptable item to `graph-notifications`, then answers 202 — and only then: a batch that
+ * acceptable item to `graph-notifications` (packed: a tenant's items of one POST share as
+ * few messages as fit), then answers 202 — and only then: a batch that
  * could not be queued is answered 503 so that Graph sends it again. No Graph or Jira call
  * happens here, and the answer comes inside Graph's 3-second budget.
  */
@@ -37,7 +39,7 @@ export const graphNotifications: HttpServiceHandler = async (request, context, s
   // The report counters are written beside the enqueue, not after it, so they add no
   // latency to Graph's budget; they are best effort and never fail the answer.
   const [, counted] = await Promise.all([
-    enqueueAccepted(services.queues, queueNames.graphNotifications, messages, remaining()),
+    enqueueAccepted(services.queues, queueNames.graphNotifications, toGraphNotificationPacks(messages), remaining()),
     recordWebhookBatch(services.admin.reports, { kind: 'notifications', messages, dropped }, Math.min(500, remaining())),
   ]);
   if (!counted) context.warn('graph notifications: report counters not recorded');
