@@ -265,7 +265,14 @@ export function createServices(init: ServicesInit): Services {
   };
 
   // The administration panel.
-  const reports = new ReportCounters({ repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }), clock });
+  const reports = new ReportCounters({
+    repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }),
+    clock,
+    flushIntervalMs: settings.REPORT_FLUSH_INTERVAL * 1000,
+    // Counts only, never content; the sums are kept and written with the next flush.
+    onFlushError: (error) =>
+      console.warn(`report counters not written (${error instanceof AppError ? error.code : 'error'}); kept for the next flush`),
+  });
   const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
   const admin: Services['admin'] = {
     iframeTokens: new IframeJwtVerifier({
@@ -320,5 +327,8 @@ export function createServices(init: ServicesInit): Services {
     links,
     fanout,
     admin,
+    stop: async () => {
+      if (!(await reports.stop())) console.warn('report counters not written at stop: the counts of the last interval are lost');
+    },
   };
 }

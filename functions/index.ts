@@ -25,6 +25,10 @@ if (!storageProvisioned) app.hook.appStart(() => ensureStorage(processServices()
 // Before the first invocation, so its spans are real; a no-op unless telemetry is asked for.
 startTelemetry(processServices().config.settings);
 
+// The worker runs these hooks when the host shuts it down (scale-in, deployment, restart):
+// what the process summed in memory (the report counters) is written then.
+app.hook.appTerminate(() => processServices().stop());
+
 for (const definition of functionTable) {
   switch (definition.kind) {
     case 'http': {

@@ -11,6 +11,7 @@ const baseEnv = {
 
 interface Loaded {
   appStartHooks: (() => unknown)[];
+  appTerminateHooks: (() => unknown)[];
   ensureStorage: jest.Mock<Promise<undefined>, [Services]>;
   services: Services;
 }
@@ -19,6 +20,7 @@ interface Loaded {
 function loadEntryPoint(env: Record<string, string>): Loaded {
   const saved = process.env;
   const appStartHooks: (() => unknown)[] = [];
+  const appTerminateHooks: (() => unknown)[] = [];
   const ensureStorage = jest.fn<Promise<undefined>, [Services]>(async () => undefined);
   let services: Services | undefined;
   process.env = { ...env };
@@ -30,7 +32,10 @@ function loadEntryPoint(env: Record<string, string>): Loaded {
           http: () => undefined,
           storageQueue: () => undefined,
           timer: () => undefined,
-          hook: { appStart: (hook: () => unknown) => appStartHooks.push(hook) },
+          hook: {
+            appStart: (hook: () => unknown) => appStartHooks.push(hook),
+            appTerminate: (hook: () => unknown) => appTerminateHooks.push(hook),
+          },
         },
       }));
       jest.doMock('../../../shared/platform/storage/ensureStorage', () => ({ ensureStorage }));
@@ -42,7 +47,7 @@ function loadEntryPoint(env: Record<string, string>): Loaded {
     process.env = saved;
   }
   if (!services) throw new Error('the entry point built no services');
-  return { appStartHooks, ensureStorage, services };
+  return { appStartHooks, appTerminateHooks, ensureStorage, services };
 }
 
 describe('functions/index.ts at start', () => {
@@ -65,5 +70,14 @@ describe('functions/index.ts at start', () => {
     opened.push(loaded.services);
     expect(loaded.appStartHooks).toEqual([]);
     expect(loaded.ensureStorage).not.toHaveBeenCalled();
+  });
+
+  it('writes what the process holds in memory when the worker is shut down (the report counters)', async () => {
+    const loaded = loadEntryPoint({ ...baseEnv, STORAGE_PROVISIONED: 'true' });
+    opened.push(loaded.services);
+    const stop = jest.spyOn(loaded.services.admin.reports, 'stop').mockResolvedValue(true);
+    expect(loaded.appTerminateHooks).toHaveLength(1);
+    await loaded.appTerminateHooks[0]!();
+    expect(stop).toHaveBeenCalledTimes(1);
   });
 });
