@@ -117,4 +117,10 @@ export interface Services extends StorageServices {
   links: LinkService;
   fanout: FanoutServices;
   admin: AdminServices;
+  /**
+   * What the process does before it goes away (the worker's `appTerminate` hook, the local
+   * host's stop): writes what it holds in memory, the report counters' sums. Bounded in time;
+   * never throws.
+   */
+  stop(): Promise<void>;
 }

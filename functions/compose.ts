@@ -1,3 +1,4 @@
+import { AppError } from '../shared/platform/errors/AppError';
 import { buildActivityReport } from '../shared/admin/buildActivityReport';
 import { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
 import { listPanelLinks } from '../shared/admin/listPanelLinks';
@@ -27,6 +28,7 @@ import { fanOutMail } from '../shared/mail/fanout/fanOutMail';
 import { JiraIssueNotifier } from '../shared/mail/fanout/JiraIssueNotifier';
 import { defaultRetryPolicy } from '../shared/mail/fanout/nextRetry';
 import { notifyWatchers } from '../shared/mail/fanout/notifyWatchers';
+import { toJiraNotifyPacks } from '../shared/mail/fanout/toJiraNotifyPacks';
 import { NotifyWindow } from '../shared/mail/fanout/NotifyWindow';
 import { pruneOldDeliveries } from '../shared/mail/fanout/pruneOldDeliveries';
 import { WatermarkAdvancer } from '../shared/mail/fanout/WatermarkAdvancer';
@@ -210,7 +212,8 @@ export function createServices(init: ServicesInit): Services {
         readMail: (tenantId, userId, messageId) => graph.forTenant(tenantId).getMessage(userId, messageId),
         links: repositories.links,
         deliveries: repositories.deliveries,
-        enqueue: (messages) => storage.queues.sendMany(queueNames.jiraNotify, messages),
+        // One message per mail, not per issue: a mail linked to three issues is one write and one delete.
+        enqueue: (messages) => storage.queues.sendMany(queueNames.jiraNotify, toJiraNotifyPacks(messages)),
         watermarks,
         clock,
         maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY,
@@ -250,7 +253,14 @@ export function createServices(init: ServicesInit): Services {
   };
 
   // The administration panel.
-  const reports = new ReportCounters({ repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }), clock });
+  const reports = new ReportCounters({
+    repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }),
+    clock,
+    flushIntervalMs: settings.REPORT_FLUSH_INTERVAL * 1000,
+    // Counts only, never content; the sums are kept and written with the next flush.
+    onFlushError: (error) =>
+      console.warn(`report counters not written (${error instanceof AppError ? error.code : 'error'}); kept for the next flush`),
+  });
   const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
   const admin: Services['admin'] = {
     iframeTokens: new IframeJwtVerifier({
@@ -305,5 +315,8 @@ export function createServices(init: ServicesInit): Services {
     links,
     fanout,
     admin,
+    stop: async () => {
+      if (!(await reports.stop())) console.warn('report counters not written at stop: the counts of the last interval are lost');
+    },
   };
 }

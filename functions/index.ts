@@ -4,6 +4,7 @@ import type { Settings } from '../shared/platform/config/settingsSchema';
 import { functionTable } from './functionTable';
 import { loadOnFirstCall } from './loadOnFirstCall';
 import { processConfig } from './processConfig';
+import type { Services } from './Services';
 
 // The proxy streams request and response bodies; without this the host buffers them.
 app.setup({ enableHttpStream: true });
@@ -20,9 +21,10 @@ try {
 // Registering needs only the table's names and bindings. The composition root and the SDKs it
 // builds with (storage, MSAL, jose, undici…) are most of a cold start, so they are loaded on
 // the first invocation (or the appStart hook below), never by the import (docs/performance.md).
+let built: Services | undefined;
 const services = loadOnFirstCall(async () => {
   const { processServices } = await import('./processServices.js');
-  return async () => processServices();
+  return async () => (built = processServices());
 });
 
 // Where nothing provisioned them (func start, a test host), tables and queues are created
@@ -35,6 +37,13 @@ if (!settings.STORAGE_PROVISIONED) {
     await ensureStorage(await services());
   });
 }
+
+// The worker runs this hook when the host shuts it down (scale-in, deployment, restart): what
+// the process summed in memory (the report counters) is written then. A worker that never
+// built its services has nothing to write, and must not load them just to stop.
+app.hook.appTerminate(async () => {
+  await built?.stop();
+});
 
 // Each handler gets the services already built, so telemetry (started with them) is in place
 // before its server span opens.

@@ -1,21 +1,50 @@
+import type { InvocationContext } from '@azure/functions';
 import { AppError } from '../shared/platform/errors/AppError';
-import { jiraNotifyMessageSchema } from '../shared/mail/fanout/jiraNotifyMessage';
+import { processPackedItems } from '../shared/platform/storage/processPackedItems';
+import { queueNames } from '../shared/platform/storage/queueNames';
+import { fromJiraNotifyPack } from '../shared/mail/fanout/fromJiraNotifyPack';
+import type { JiraNotifyMessage } from '../shared/mail/fanout/jiraNotifyMessage';
+import { jiraNotifyQueueMessageSchema } from '../shared/mail/fanout/jiraNotifyPack';
+import { failureDelaySeconds } from '../shared/mail/fanout/nextRetry';
 import type { QueueServiceHandler } from './FunctionDefinition';
+import type { Services } from './Services';
+
+/** Issues of one pack notified at once: one mail's issues, usually on one Jira. */
+const PACK_CONCURRENCY = 4;
 
 /**
- * Queue `jira-notify`: one (mail, linked issue) pair. Jira sends the issue's watchers,
- * minus the mail's sender, a notification about the mail; the `deliveries` ledger makes
- * that happen once in practice. A throttled Jira gets its `Retry-After` through a delayed
- * copy of the message (this one completes, so it does not count toward poison); failures
- * get a few delayed copies with backoff, then the host's retries and its poison queue.
+ * Queue `jira-notify`: one (mail, linked issue) pair, or one mail for several of its issues
+ * (version 2). Jira sends each issue's watchers, minus the mail's sender, a notification
+ * about the mail; the `deliveries` ledger makes that happen once in practice. A throttled
+ * Jira gets its `Retry-After` through a delayed copy of that issue's message (this one
+ * completes, so it does not count toward poison); failures get a few delayed copies with
+ * backoff, then the host's retries and its poison queue. An issue of a pack that still
+ * fails goes back alone, so those retries and the poison queue are its own.
  */
 export const notifyIssueWatchers: QueueServiceHandler = async (message, context, services) => {
-  const parsed = jiraNotifyMessageSchema.safeParse(message);
+  const parsed = jiraNotifyQueueMessageSchema.safeParse(message);
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'not a jira-notify message of a known version' });
+  if (parsed.data.version === 1) return notifyIssue(parsed.data, context, services);
 
-  const result = await services.fanout.notify(parsed.data);
+  const outcome = await processPackedItems({
+    items: fromJiraNotifyPack(parsed.data),
+    handle: (item) => notifyIssue(item, context, services),
+    requeueAlone: (item, error) => {
+      const delaySeconds = failureDelaySeconds(services.fanout.retryPolicy);
+      context.warn(
+        `${item.instanceId}/${item.issueKey}: failed in a pack (${error instanceof AppError ? error.code : 'error'}); put back alone for ${delaySeconds} s`,
+      );
+      return services.queues.send(queueNames.jiraNotify, item, { visibilityTimeoutSeconds: delaySeconds });
+    },
+    concurrency: PACK_CONCURRENCY,
+  });
+  context.log(`pack of ${parsed.data.items.length} issue(s): ${outcome.handled} handled, ${outcome.requeued} put back alone`);
+};
 
-  const issue = `${parsed.data.instanceId}/${parsed.data.issueKey}`;
+async function notifyIssue(message: JiraNotifyMessage, context: InvocationContext, services: Services): Promise<void> {
+  const result = await services.fanout.notify(message);
+
+  const issue = `${message.instanceId}/${message.issueKey}`;
   switch (result.kind) {
     case 'sent':
       return context.log(
@@ -34,4 +63,4 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
         `${issue}: put back for ${result.delaySeconds} s (${result.cause}${result.status === undefined ? '' : `, Jira ${result.status}`})`,
       );
   }
-};
+}

@@ -158,6 +158,9 @@ param notifyDigestWindow string = ''
 @description('DELIVERY_RETENTION: how long delivery ledger rows are kept; empty: the app\'s default.')
 param deliveryRetention string = ''
 
+@description('REPORT_FLUSH_INTERVAL: how often the report counters summed in memory are written; empty: the app\'s default.')
+param reportFlushInterval string = ''
+
 @description('LOG_LEVEL: debug, info, warn or error; empty: the app\'s default.')
 @allowed([
   ''
@@ -289,6 +292,7 @@ var optionalSettings = {
   DELIVERY_LEASE: deliveryLease
   NOTIFY_DIGEST_WINDOW: notifyDigestWindow
   DELIVERY_RETENTION: deliveryRetention
+  REPORT_FLUSH_INTERVAL: reportFlushInterval
   LOG_LEVEL: logLevel
   OTEL_CONSOLE: otelConsole
 }

@@ -66,6 +66,8 @@ export async function startLocalHost(init: LocalHostInit): Promise<LocalHost> {
   const stopAll = async () => {
     for (const scheduler of schedulers) await scheduler.stop();
     await Promise.all(started.map((part) => part.stop()));
+    // As the Functions host's appTerminate hooks: once nothing runs, the app writes what it holds in memory.
+    await init.services.stop();
   };
   let server: RunningHttpServer;
   try {

@@ -13,6 +13,10 @@ export interface ReportCountersInit {
   /** Rows per day and scope that writers spread over. Default 8. */
   shards?: number;
   random?: () => number;
+  /** `REPORT_FLUSH_INTERVAL`: how often the sums are written. Default 5 s. */
+  flushIntervalMs?: number;
+  /** Told when a timed flush failed; its counts stay in memory for the next one. */
+  onFlushError?: (error: unknown) => void;
 }
 
 const MAX_ATTEMPTS = 10;
@@ -20,31 +24,41 @@ const BACKOFF_BASE_MS = 5;
 
 /**
  * Daily counters for the admin panel's report (what arrived, what was dropped and why,
- * what went to poison): counts only, never what a mail said. An increment is a read and
- * an ETag-conditional write of one of a few shard rows picked at random; when another
- * writer got there first it moves to another shard after a short random pause.
+ * what went to poison): counts only, never what a mail said. An increment is summed in
+ * memory, per scope and day, and costs no storage request on the path that counts it; the
+ * sums are written every `flushIntervalMs` (off any request) and at stop. A write is a read
+ * and an ETag-conditional write of one of a few shard rows picked at random; when another
+ * process got there first it moves to another shard after a short random pause.
+ *
+ * What a crash can lose: the counts of the last interval, never a mail (the counters only
+ * describe what the queues and the ledger already hold durably).
  */
 export class ReportCounters {
   private readonly repository: ReportCountersInit['repository'];
   private readonly clock: Clock;
   private readonly shards: number;
   private readonly random: () => number;
-  /** Increments waiting for the write under way, per scope and day. */
-  private readonly pending = new Map<string, PendingBatch>();
-  private readonly draining = new Set<string>();
+  private readonly flushIntervalMs: number;
+  private readonly onFlushError: (error: unknown) => void;
+  /** Sums not written yet, per scope and day. */
+  private pending = new Map<string, PendingSums>();
+  /** Flushes run one after the other; this is the last one asked for. */
+  private flushes: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(init: ReportCountersInit) {
     this.repository = init.repository;
     this.clock = init.clock;
     this.shards = Math.max(1, Math.trunc(init.shards ?? 8));
     this.random = init.random ?? Math.random;
+    this.flushIntervalMs = Math.max(1, init.flushIntervalMs ?? 5000);
+    this.onFlushError = init.onFlushError ?? (() => undefined);
   }
 
   /**
    * Adds the counts (metric → n, zeros skipped) to the scope's figures of the day of `atMs`
-   * (default now); resolves once they are stored. Increments that arrive while a write for
-   * the same scope and day is under way are merged and written together, so a burst of
-   * webhook batches costs a few writes instead of one contended write each.
+   * (default now), in memory: resolves at once, the next flush stores them. Rejects a
+   * metric name that cannot be a column, or a count that is not a whole number ≥ 0.
    */
   add(scope: string, counts: Readonly<Record<string, number>>, atMs?: number): Promise<void> {
     const increments = Object.entries(counts).filter(([, n]) => n !== 0);
@@ -54,35 +68,69 @@ export class ReportCounters {
         return Promise.reject(new AppError({ code: 'internal', detail: 'a report increment is not a metric name with a count' }));
       }
     }
-    const day = toUtcDay(atMs ?? this.clock.now());
-    const key = `${scope}\n${day}`;
-    return new Promise<void>((resolve, reject) => {
-      let batch = this.pending.get(key);
-      if (!batch) {
-        batch = { scope, day, counts: {}, waiters: [] };
-        this.pending.set(key, batch);
-      }
-      for (const [metric, n] of increments) batch.counts[metric] = (batch.counts[metric] ?? 0) + n;
-      batch.waiters.push({ resolve, reject });
-      if (!this.draining.has(key)) void this.drain(key);
-    });
+    this.merge(scope, toUtcDay(atMs ?? this.clock.now()), increments);
+    // Started by the first count, so a process that never counts never writes; unref'd, so it never keeps a process alive.
+    this.timer ??= setInterval(() => void this.flush().catch((error: unknown) => this.onFlushError(error)), this.flushIntervalMs).unref();
+    return Promise.resolve();
   }
 
-  private async drain(key: string): Promise<void> {
-    this.draining.add(key);
+  /**
+   * Writes every sum held in memory (the timer calls it; `stop` too). Sums that could not be
+   * written are kept for the next flush, and the first error is thrown once all were tried.
+   */
+  flush(): Promise<void> {
+    const run = this.flushes.then(() => this.writePending());
+    this.flushes = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Stops the timer and writes what is held: the process is going away (`appTerminate`, the
+   * local host's stop). Waits at most `budgetMs` (a host gives its stop hooks little time);
+   * true when everything held was written.
+   */
+  async stop(budgetMs = 5000): Promise<boolean> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), budgetMs);
+    });
     try {
-      for (let batch = this.pending.get(key); batch; batch = this.pending.get(key)) {
-        this.pending.delete(key);
-        try {
-          await this.write(batch.scope, batch.day, Object.entries(batch.counts));
-          for (const waiter of batch.waiters) waiter.resolve();
-        } catch (error) {
-          for (const waiter of batch.waiters) waiter.reject(error);
-        }
-      }
+      return await Promise.race([this.flush().then(() => true), late]);
+    } catch {
+      return false;
     } finally {
-      this.draining.delete(key);
+      clearTimeout(timer);
     }
+  }
+
+  private merge(scope: string, day: string, increments: Iterable<[string, number]>): void {
+    const key = `${scope}\n${day}`;
+    let sums = this.pending.get(key);
+    if (!sums) {
+      sums = { scope, day, counts: {} };
+      this.pending.set(key, sums);
+    }
+    for (const [metric, n] of increments) sums.counts[metric] = (sums.counts[metric] ?? 0) + n;
+  }
+
+  private async writePending(): Promise<void> {
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    const errors: unknown[] = [];
+    await Promise.all(
+      batch.map(async (sums) => {
+        try {
+          await this.write(sums.scope, sums.day, Object.entries(sums.counts));
+        } catch (error) {
+          // Kept, added to whatever came in since: the next flush tries again.
+          this.merge(sums.scope, sums.day, Object.entries(sums.counts));
+          errors.push(error);
+        }
+      }),
+    );
+    if (errors.length > 0) throw errors[0];
   }
 
   private async write(scope: string, day: string, increments: [string, number][]): Promise<void> {
@@ -102,23 +150,29 @@ export class ReportCounters {
     throw new AppError({ code: 'conflict', detail: 'the report counters are too busy; the increment was not recorded' });
   }
 
-  /** The scope's counts per day (`YYYY-MM-DD` → metric → n) from `firstDay` to `lastDay`. */
+  /**
+   * The scope's counts per day (`YYYY-MM-DD` → metric → n) from `firstDay` to `lastDay`: what
+   * is stored, plus what this process holds and has not written yet (other processes' counts
+   * show once they flush).
+   */
   async read(scope: string, firstDay: string, lastDay: string): Promise<Map<string, Record<string, number>>> {
     const days = new Map<string, Record<string, number>>();
-    for await (const row of this.repository.listDays(scope, firstDay, lastDay)) {
-      const day = days.get(row.day) ?? {};
-      for (const [metric, n] of Object.entries(row.counts)) day[metric] = (day[metric] ?? 0) + n;
-      days.set(row.day, day);
-    }
+    const addTo = (dayName: string, counts: Readonly<Record<string, number>>) => {
+      const day = days.get(dayName) ?? {};
+      for (const [metric, n] of Object.entries(counts)) day[metric] = (day[metric] ?? 0) + n;
+      days.set(dayName, day);
+    };
+    for await (const row of this.repository.listDays(scope, firstDay, lastDay)) addTo(row.day, row.counts);
+    for (const sums of this.pending.values())
+      if (sums.scope === scope && sums.day >= firstDay && sums.day <= lastDay) addTo(sums.day, sums.counts);
     return days;
   }
 }
 
-interface PendingBatch {
+interface PendingSums {
   scope: string;
   day: string;
   counts: Record<string, number>;
-  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
 
 function pause(ms: number): Promise<void> {

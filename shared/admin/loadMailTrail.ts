@@ -1,5 +1,7 @@
-import { jiraNotifyMessageSchema } from '../mail/fanout/jiraNotifyMessage';
-import { graphNotificationMessageSchema } from '../mail/webhooks/graphNotificationMessage';
+import { fromJiraNotifyPack } from '../mail/fanout/fromJiraNotifyPack';
+import { jiraNotifyQueueMessageSchema } from '../mail/fanout/jiraNotifyPack';
+import { fromGraphNotificationPack } from '../mail/webhooks/fromGraphNotificationPack';
+import { graphNotificationsQueueMessageSchema } from '../mail/webhooks/graphNotificationPack';
 import type { DeliveryRepository } from '../platform/storage/deliveries/DeliveryRepository';
 import type { DeliveryEntity } from '../platform/storage/deliveries/deliveryEntity';
 import type { QueueAdmin } from '../platform/storage/QueueAdmin';
@@ -122,14 +124,17 @@ async function peekPoison(tenantId: string, queues: Pick<QueueAdmin, 'peek'>) {
     queues.peek(poisonQueueName(queueNames.graphNotifications), POISON_PEEK_LIMIT),
   ]);
   const notifyIds = new Set<string>();
+  // A pack sits there whole when even putting its failed items back failed: each of its items is stuck.
   for (const message of notify) {
-    const parsed = jiraNotifyMessageSchema.safeParse(message.body);
-    if (parsed.success && parsed.data.tenantId === tenantId)
-      notifyIds.add(notifyId(parsed.data.mail.internetMessageId, parsed.data.instanceId, parsed.data.issueKey));
+    const parsed = jiraNotifyQueueMessageSchema.safeParse(message.body);
+    if (!parsed.success || parsed.data.tenantId !== tenantId) continue;
+    for (const item of parsed.data.version === 1 ? [parsed.data] : fromJiraNotifyPack(parsed.data))
+      notifyIds.add(notifyId(item.mail.internetMessageId, item.instanceId, item.issueKey));
   }
   const stuck = fanOut.flatMap((message) => {
-    const parsed = graphNotificationMessageSchema.safeParse(message.body);
-    return parsed.success && parsed.data.tenantId === tenantId ? [parsed.data] : [];
+    const parsed = graphNotificationsQueueMessageSchema.safeParse(message.body);
+    if (!parsed.success || parsed.data.tenantId !== tenantId) return [];
+    return parsed.data.version === 1 ? [parsed.data] : fromGraphNotificationPack(parsed.data);
   });
   return { notify: notifyIds, fanOut: stuck };
 }

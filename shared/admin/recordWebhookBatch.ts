@@ -13,15 +13,11 @@ export interface WebhookBatchOutcome {
 /**
  * Counts a Graph webhook batch for the admin report: per tenant what was accepted (change
  * notifications as `received`, lifecycle events by event), for the deployment everything
- * that arrived and every drop by reason. Best effort and bounded: the webhook has already
- * queued the batch and must answer Graph within its budget, so a slow or failing counter
- * write is given up (false) rather than delaying or failing the answer.
+ * that arrived and every drop by reason. In memory (`ReportCounters` writes the sums every
+ * few seconds, off the request path), so it adds no storage request to Graph's budget; false
+ * when a count was refused (never the answer to Graph).
  */
-export async function recordWebhookBatch(
-  counters: Pick<ReportCounters, 'add'>,
-  outcome: WebhookBatchOutcome,
-  budgetMs = 500,
-): Promise<boolean> {
+export async function recordWebhookBatch(counters: Pick<ReportCounters, 'add'>, outcome: WebhookBatchOutcome): Promise<boolean> {
   const perTenant = new Map<string, Record<string, number>>();
   for (const message of outcome.messages) {
     const metric = outcome.kind === 'notifications' ? reportMetrics.received : reportMetrics.lifecycle(message.lifecycleEvent ?? 'unknown');
@@ -38,18 +34,12 @@ export async function recordWebhookBatch(
   }
   if (outcome.kind === 'notifications') deployment[reportMetrics.received] = outcome.messages.length + droppedTotal;
 
-  const writes = [...perTenant].map(([tenantId, counts]) => counters.add(tenantId, counts));
-  writes.push(counters.add(DEPLOYMENT_SCOPE, deployment));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(1, budgetMs));
-    timer.unref();
-  });
+  const adds = [...perTenant].map(([tenantId, counts]) => counters.add(tenantId, counts));
+  adds.push(counters.add(DEPLOYMENT_SCOPE, deployment));
   try {
-    return await Promise.race([Promise.all(writes).then(() => true), timeout]);
+    await Promise.all(adds);
+    return true;
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -78,11 +78,7 @@ describeInChromium('the administration panel in headless Chromium', (executable)
     }
     // What the webhook counts for these two notifications and a forged third (wired in graphNotifications).
     expect(
-      await recordWebhookBatch(
-        fanout.services.admin.reports,
-        { kind: 'notifications', messages, dropped: { clientStateMismatch: 1 } },
-        10_000,
-      ),
+      await recordWebhookBatch(fanout.services.admin.reports, { kind: 'notifications', messages, dropped: { clientStateMismatch: 1 } }),
     ).toBe(true);
 
     await fanout.services.queues.send(queueNames.jiraNotify, {

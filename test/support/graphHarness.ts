@@ -18,7 +18,9 @@ import { createServices } from '../../functions/compose';
 import type { Services } from '../../functions/Services';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
-import type { QueueName } from '../../shared/platform/storage/queueNames';
+import { queueNames, type QueueName } from '../../shared/platform/storage/queueNames';
+import { fromGraphNotificationPack } from '../../shared/mail/webhooks/fromGraphNotificationPack';
+import { graphNotificationPackSchema } from '../../shared/mail/webhooks/graphNotificationPack';
 
 export const GRAPH_CLIENT_ID = '0f0e0d0c-0b0a-4000-8000-000000000001';
 const GRAPH_CLIENT_SECRET = 'sandbox-graph-secret';
@@ -298,7 +300,10 @@ export async function startGraphHarness(init: GraphHarnessInit = {}): Promise<Gr
         const batch = await admin.receive(queue, { max: 32, visibilityTimeoutSeconds: 300 });
         if (batch.length === 0) return bodies;
         for (const message of batch) {
-          bodies.push(message.body);
+          // A pack of notifications stands for its items, as the fan-out sees them.
+          const pack = graphNotificationPackSchema.safeParse(message.body);
+          if (queue === queueNames.graphNotifications && pack.success) bodies.push(...fromGraphNotificationPack(pack.data));
+          else bodies.push(message.body);
           await admin.delete(queue, message);
         }
       }

@@ -56,6 +56,8 @@ export interface Fault {
   remaining: number;
   /** Which calls fail: Graph API calls (default) or token requests. */
   scope: 'graph' | 'token';
+  /** Only the calls for this one message (`…/messages/{id}`): Graph can fail one item and serve its neighbours. */
+  messageId?: string;
 }
 
 export interface AccessTokenGrant {
@@ -86,9 +88,15 @@ export class GraphSimulatorState {
    */
   afterSubscriptionCreated: ((subscription: SimulatedSubscription) => Promise<void>) | undefined;
 
-  /** The next fault for a call of this scope, consumed. */
-  takeFault(scope: Fault['scope']): Fault | undefined {
-    const fault = this.faults.find((candidate) => candidate.scope === scope && candidate.remaining > 0);
+  /** The next fault for a call of this scope (and, for a fault of one message, of that message's path), consumed. */
+  takeFault(scope: Fault['scope'], path = ''): Fault | undefined {
+    const fault = this.faults.find(
+      (candidate) =>
+        candidate.scope === scope &&
+        candidate.remaining > 0 &&
+        (candidate.messageId === undefined ||
+          decodeURIComponent(path).toLowerCase().endsWith(`/messages/${candidate.messageId.toLowerCase()}`)),
+    );
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);

@@ -55,7 +55,7 @@ export async function handleGraphApi(
   state.graphRequests.push({ method, path: url.pathname });
   const grant = authorize(init, request);
   if (!grant) return sendGraphError(response, 401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
-  const fault = state.takeFault('graph');
+  const fault = state.takeFault('graph', url.pathname);
   if (fault) {
     const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
     return sendGraphError(

@@ -30,6 +30,7 @@ const faultSchema = z.object({
   retryAfter: z.number().int().min(0).optional(),
   count: z.number().int().min(1).default(1),
   scope: z.enum(['graph', 'token']).default('graph'),
+  messageId: z.string().min(1).optional(),
 });
 
 /**
@@ -79,6 +80,7 @@ export async function handleSandboxControl(
       retryAfterSeconds: parsed.data.retryAfter,
       remaining: parsed.data.count,
       scope: parsed.data.scope,
+      ...(parsed.data.messageId === undefined ? {} : { messageId: parsed.data.messageId }),
     });
     return sendEmpty(response, 204);
   }

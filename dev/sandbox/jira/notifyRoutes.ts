@@ -35,6 +35,8 @@ export interface NotifyFault {
   count: number;
   /** Which resource fails; both by default. */
   resource?: 'watchers' | 'notify';
+  /** Only this issue's calls fail (Jira can refuse one issue and serve the next); every issue by default. */
+  issueKey?: string;
 }
 
 /** Jira DC's rate limiter: a token bucket per user (`jira.rate.limiting`), refilled continuously here. */
@@ -318,7 +320,10 @@ export class JiraNotifications {
   /** Queued faults first, then the rate limiter; true when the call was answered with a failure. */
   private refused(context: SimulatorContext, resource: 'watchers' | 'notify', issueKey: string): boolean {
     const fault = this.faults.find(
-      (candidate) => candidate.remaining > 0 && (candidate.resource === undefined || candidate.resource === resource),
+      (candidate) =>
+        candidate.remaining > 0 &&
+        (candidate.resource === undefined || candidate.resource === resource) &&
+        (candidate.issueKey === undefined || candidate.issueKey === issueKey),
     );
     if (fault) {
       fault.remaining -= 1;

@@ -43,7 +43,25 @@ export function nextRetry(cause: RetryCause, retry: RetryCounts, policy: RetryPo
     return { action: 'requeue', delaySeconds: Math.min(wanted, max), retry: { ...retry, throttled: retry.throttled + 1 } };
   }
   if (retry.failed >= policy.maxFailureRequeues) return { action: 'throw' };
-  const ceiling = Math.min(max, policy.failureBaseSeconds * 2 ** retry.failed);
+  return {
+    action: 'requeue',
+    delaySeconds: failureDelaySeconds(policy, retry.failed, random),
+    retry: { ...retry, failed: retry.failed + 1 },
+  };
+}
+
+/**
+ * The backoff after the `failed`-th failure (0 for the first): exponential with equal
+ * jitter, at least 1 s and at most the maximum delay. Also what an item of a packed message
+ * waits when it fails and is put back alone.
+ */
+export function failureDelaySeconds(
+  policy: Pick<RetryPolicy, 'maxDelaySeconds' | 'failureBaseSeconds'>,
+  failed = 0,
+  random: () => number = Math.random,
+): number {
+  const max = Math.max(1, Math.floor(policy.maxDelaySeconds));
+  const ceiling = Math.min(max, policy.failureBaseSeconds * 2 ** failed);
   const delaySeconds = Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * Math.min(Math.max(random(), 0), 1)));
-  return { action: 'requeue', delaySeconds: Math.min(delaySeconds, max), retry: { ...retry, failed: retry.failed + 1 } };
+  return Math.min(delaySeconds, max);
 }

@@ -162,6 +162,8 @@ export const settingsSchema = z.object({
   // 0 switches storm control off; at most a day (a flush is a queue message invisible for the window; Storage allows 7 days).
   NOTIFY_DIGEST_WINDOW: duration('5m', { zeroMeansOff: true, maxSeconds: 86_400 }),
   DELIVERY_RETENTION: duration('30d'),
+  /** How often a process writes the report counters it summed in memory; a crash loses at most this much of the counts. */
+  REPORT_FLUSH_INTERVAL: duration('5s', { maxSeconds: 300 }),
 
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' }).default('info'),
   /** Print every span (requests, queue messages, Jira and Graph calls) to the console: local debugging. */

@@ -14,6 +14,7 @@ type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise
 
 interface Loaded {
   appStartHooks: (() => unknown)[];
+  appTerminateHooks: (() => unknown)[];
   http: Map<string, HttpHandler>;
   ensureStorage: jest.Mock<Promise<undefined>, [Services]>;
   /** Every `Services` the composition root built in this load, in order. */
@@ -27,6 +28,7 @@ interface Loaded {
  */
 function loadEntryPoint(env: Record<string, string>): Loaded {
   const appStartHooks: (() => unknown)[] = [];
+  const appTerminateHooks: (() => unknown)[] = [];
   const http = new Map<string, HttpHandler>();
   const ensureStorage = jest.fn<Promise<undefined>, [Services]>(async () => undefined);
   const built: Services[] = [];
@@ -38,7 +40,10 @@ function loadEntryPoint(env: Record<string, string>): Loaded {
       http: (name: string, options: { handler: HttpHandler }) => http.set(name, options.handler),
       storageQueue: () => undefined,
       timer: () => undefined,
-      hook: { appStart: (hook: () => unknown) => appStartHooks.push(hook) },
+      hook: {
+        appStart: (hook: () => unknown) => appStartHooks.push(hook),
+        appTerminate: (hook: () => unknown) => appTerminateHooks.push(hook),
+      },
     },
   }));
   jest.doMock('../../../shared/platform/storage/ensureStorage', () => ({ ensureStorage }));
@@ -54,7 +59,7 @@ function loadEntryPoint(env: Record<string, string>): Loaded {
     };
   });
   jest.requireActual('../../../functions/index');
-  return { appStartHooks, http, ensureStorage, built };
+  return { appStartHooks, appTerminateHooks, http, ensureStorage, built };
 }
 
 describe('functions/index.ts at start', () => {
@@ -100,6 +105,26 @@ describe('functions/index.ts at start', () => {
 
     expect([first.status ?? 200, second.status ?? 200]).toEqual([200, 200]);
     expect(loaded.built).toHaveLength(1);
+  });
+
+  it('writes what the process holds in memory (the report counters) when the worker is shut down', async () => {
+    const loaded = loadEntryPoint({ ...baseEnv, STORAGE_PROVISIONED: 'true' });
+    const problems = loaded.http.get('problemTypes');
+    if (!problems) throw new Error('problemTypes is not registered');
+    const context = { invocationId: 'first', functionName: 'problemTypes', log: () => undefined } as unknown as InvocationContext;
+    await problems({ method: 'GET', url: 'http://127.0.0.1:7071/api/problems', headers: new Headers() } as unknown as HttpRequest, context);
+    opened.push(...loaded.built);
+    const stop = jest.spyOn(loaded.built[0]!.admin.reports, 'stop').mockResolvedValue(true);
+
+    expect(loaded.appTerminateHooks).toHaveLength(1);
+    await loaded.appTerminateHooks[0]!();
+    expect(stop).toHaveBeenCalledTimes(1);
+  });
+
+  it('builds nothing at shut-down in a worker that never served', async () => {
+    const loaded = loadEntryPoint({ ...baseEnv, STORAGE_PROVISIONED: 'true' });
+    await loaded.appTerminateHooks[0]!();
+    expect(loaded.built).toEqual([]);
   });
 
   it('refuses to start on a bad setting, printing one message that names it', () => {
