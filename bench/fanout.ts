@@ -144,6 +144,11 @@ export const fanout: Benchmark = {
         'processLifecycleEvent',
       ],
       jiraRoutes: notifications.routes(),
+      // Every mail here is in the one linked conversation: with storm control on (5 minutes by
+      // default) the first mail would go out and the other 999 wait for one digest, so Jira would
+      // never see the 3,000 notify calls counted. Off, each mail takes the path the target is about
+      // (one linked mail × 3 issues), as the figure of 2026-11-23 (before storm control) did.
+      settings: { NOTIFY_DIGEST_WINDOW: '0' },
       profileDir: options.profileDir,
       log: options.log,
     });

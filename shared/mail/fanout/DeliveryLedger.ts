@@ -68,7 +68,7 @@ export class DeliveryLedger {
    * exists the transaction wrote nothing, and each key is claimed on its own.
    */
   async claimAll(keys: readonly DeliveryKey[]): Promise<DeliveryClaim[]> {
-    if (keys.length === 0) return [];
+    if (keys.length < 2) return Promise.all(keys.map((key) => this.claim(key)));
     if (keys.length <= MAX_BATCH && new Set(keys.map(partitionOf)).size === 1) {
       const fresh = keys.map((key) => this.freshRow(key, this.clock.now()));
       if (await this.repository.insertAll(fresh)) return fresh.map((entity) => ({ kind: 'claimed', entity }));
@@ -140,7 +140,8 @@ export class DeliveryLedger {
     };
   }
 
-  private completed(claim: ClaimedDelivery, outcome: DeliveryOutcome): DeliveryEntity {
+  /** The row `complete` writes for this claim and outcome. */
+  completed(claim: ClaimedDelivery, outcome: DeliveryOutcome): DeliveryEntity {
     const { leaseUntil: _lease, lastStatus: _status, reason: _reason, ...rest } = claim.entity;
     return {
       ...rest,
