@@ -48,8 +48,10 @@ export interface Deployment {
   graphLatencySeconds: number;
   /** Graph reads per mail: 1, or 0 with rich notifications (the mail's fields in the notification). */
   graphReadsPerMail: number;
-  /** `graph-notifications-{0..N-1}` chosen by hash(subscriptionId); 1 today. */
-  notificationQueueShards: number;
+  /** Each queue in N: `graph-notifications-{i}` by hash(subscriptionId), `jira-notify-{i}` by hash(mail); 1 today. */
+  queueShards: number;
+  /** Storage accounts, tenants spread over them (one tenant stays in one); 1 today. */
+  storageAccounts: number;
   /** Tenant-keyed partitions split by + hash(mailbox) into this many; 1 today. */
   tenantPartitionShards: number;
 }
@@ -96,6 +98,9 @@ export function scalingWalls(deployment: Deployment, perMail: PerMail): Wall[] {
     why: `${deployment.instances} instance(s) × ${deployment.coresPerInstance} core(s) ÷ ${formatNumber(perMail.appCpuMs, 1)} ms per mail`,
   });
 
+  // The busiest account holds the largest tenant, or an even share of the others.
+  const accountShare = Math.max(deployment.largestTenantShare, 1 / deployment.storageAccounts);
+  const inAccount = deployment.storageAccounts > 1 ? ` × ${formatNumber(accountShare, 2)} of the mail in the busiest account` : '';
   const queues = new Set(
     Object.keys(requests)
       .filter((key) => key.startsWith('POST ') && key.endsWith('/messages'))
@@ -104,26 +109,26 @@ export function scalingWalls(deployment: Deployment, perMail: PerMail): Wall[] {
   for (const queue of queues) {
     const puts = requests[`POST ${queue}/messages`] ?? 0;
     if (puts <= 0) continue;
-    const shards = queue === 'graph-notifications' ? deployment.notificationQueueShards : 1;
+    const shards = deployment.queueShards;
     walls.push({
-      limit: `queue ${queue}${shards > 1 ? ` (${shards} shards)` : ''}`,
-      mailsPerSecond: (LIMITS.queueMessagesPerSecond * shards) / puts,
-      why: `${formatNumber(LIMITS.queueMessagesPerSecond)} messages/s × ${shards} ÷ ${formatNumber(puts, 2)} puts per mail`,
+      limit: `queue ${queue}`,
+      mailsPerSecond: (LIMITS.queueMessagesPerSecond * shards) / (puts * accountShare),
+      why: `${formatNumber(LIMITS.queueMessagesPerSecond)} messages/s × ${shards} shard(s) ÷ (${formatNumber(puts, 2)} puts per mail${inAccount})`,
     });
   }
 
   const total = sumWhere(requests, () => true);
   walls.push({
     limit: 'storage account',
-    mailsPerSecond: LIMITS.accountRequestsPerSecond / total,
-    why: `${formatNumber(LIMITS.accountRequestsPerSecond)} requests/s ÷ ${formatNumber(total, 1)} requests per mail`,
+    mailsPerSecond: LIMITS.accountRequestsPerSecond / (total * accountShare),
+    why: `${formatNumber(LIMITS.accountRequestsPerSecond)} requests/s ÷ (${formatNumber(total, 1)} requests per mail${inAccount})`,
   });
 
   const perTenant = sumWhere(requests, (key) => TABLE_PARTITIONS[resourceOf(key)] === 'tenant');
   if (perTenant > 0) {
     const shards = deployment.tenantPartitionShards;
     walls.push({
-      limit: `largest tenant's partition${shards > 1 ? ` (${shards} shards)` : ''}`,
+      limit: "largest tenant's partition",
       mailsPerSecond: (LIMITS.partitionEntitiesPerSecond * shards) / (perTenant * deployment.largestTenantShare),
       why: `${formatNumber(LIMITS.partitionEntitiesPerSecond)} entities/s × ${shards} ÷ (${formatNumber(perTenant, 2)} per mail on tenant-keyed tables × ${formatNumber(deployment.largestTenantShare, 2)} of the mail)`,
     });
@@ -136,7 +141,7 @@ export function scalingWalls(deployment: Deployment, perMail: PerMail): Wall[] {
     walls.push({
       limit: 'Graph, busiest mailbox',
       mailsPerSecond: perMailbox / mailboxShare,
-      why: `${LIMITS.graphConcurrentPerMailbox} concurrent ÷ ${formatNumber(deployment.graphLatencySeconds, 2)} s = ${formatNumber(perMailbox)} mails/s per mailbox, which gets ${formatNumber(mailboxShare, 4)} of the mail`,
+      why: `${LIMITS.graphConcurrentPerMailbox} concurrent ÷ ${formatNumber(deployment.graphLatencySeconds, 2)} s = ${formatNumber(perMailbox)} mails/s per mailbox, which gets 1/${formatNumber(1 / mailboxShare)} of the mail`,
     });
   }
   const perMailboxRequests = sumWhere(requests, (key) => TABLE_PARTITIONS[resourceOf(key)] === 'mailbox');
@@ -144,19 +149,20 @@ export function scalingWalls(deployment: Deployment, perMail: PerMail): Wall[] {
     walls.push({
       limit: "busiest mailbox's partition",
       mailsPerSecond: LIMITS.partitionEntitiesPerSecond / (perMailboxRequests * mailboxShare),
-      why: `${formatNumber(LIMITS.partitionEntitiesPerSecond)} entities/s ÷ (${formatNumber(perMailboxRequests, 2)} per mail × ${formatNumber(mailboxShare, 4)})`,
+      why: `${formatNumber(LIMITS.partitionEntitiesPerSecond)} entities/s ÷ (${formatNumber(perMailboxRequests, 2)} per mail × 1/${formatNumber(1 / mailboxShare)} of the mail)`,
     });
   }
   return walls.sort((a, b) => a.mailsPerSecond - b.mailsPerSecond);
 }
 
 /**
- * The sharding plan of docs/performance.md ("Scale beyond one instance"): `graph-notifications`
- * in N queues by hash(subscriptionId), tenant-keyed partitions + hash(mailbox), and rich
- * notifications so no mail is read back from Graph.
+ * The sharding plan of docs/performance.md ("Scale beyond one instance"): each queue in N
+ * (`graph-notifications` by hash(subscriptionId), `jira-notify` by hash(mail)), tenant-keyed
+ * partitions + hash(mailbox) in N, rich notifications so no mail is read back from Graph, and
+ * the tenants spread over `accounts` storage accounts.
  */
-export function withShardingPlan(deployment: Deployment, shards: number): Deployment {
-  return { ...deployment, notificationQueueShards: shards, tenantPartitionShards: shards, graphReadsPerMail: 0 };
+export function withShardingPlan(deployment: Deployment, shards: number, accounts: number): Deployment {
+  return { ...deployment, queueShards: shards, tenantPartitionShards: shards, graphReadsPerMail: 0, storageAccounts: accounts };
 }
 
 /** The per-kind counts and the app's CPU from the fan-out bench's log lines (stderr of `npm run bench -- fanout`). */
@@ -184,11 +190,10 @@ export function parseRequests(text: string, separator: ' ' | '='): Record<string
 }
 
 /** The model's table: each limit, the mail rate at its wall today and with the plan. */
-export function formatModel(deployment: Deployment, perMail: PerMail, shards: number): string {
+export function formatModel(deployment: Deployment, perMail: PerMail, shards: number, accounts: number): string {
   const today = scalingWalls(deployment, perMail);
-  const planned = scalingWalls(withShardingPlan(deployment, shards), perMail);
-  const plannedFor = (limit: string) =>
-    planned.find((wall) => wall.limit.replace(/ \(\d+ shards\)$/, '') === limit.replace(/ \(\d+ shards\)$/, ''));
+  const planned = scalingWalls(withShardingPlan(deployment, shards, accounts), perMail);
+  const plannedFor = (limit: string) => planned.find((wall) => wall.limit === limit);
   const lines = [
     '| limit | today: mails/s at the wall | with the sharding plan | how |',
     '| --- | --- | --- | --- |',
@@ -201,7 +206,7 @@ export function formatModel(deployment: Deployment, perMail: PerMail, shards: nu
   const next = planned[0]!;
   lines.push(
     '',
-    `First wall today: ${first.limit} at ${formatNumber(first.mailsPerSecond)} mails/s. With the plan (${shards} shards, rich notifications): ${next.limit} at ${formatNumber(next.mailsPerSecond)} mails/s (${formatNumber(next.mailsPerSecond / first.mailsPerSecond, 1)}×).`,
+    `First wall today: ${first.limit} at ${formatNumber(first.mailsPerSecond)} mails/s. With the plan (${shards} shards, ${accounts} storage accounts, rich notifications): ${next.limit} at ${formatNumber(next.mailsPerSecond)} mails/s (${formatNumber(next.mailsPerSecond / first.mailsPerSecond, 1)}×).`,
   );
   return lines.join('\n');
 }
@@ -224,6 +229,7 @@ export function runScalingModel(argv: readonly string[]): string {
       'largest-tenant-share': { type: 'string' },
       'graph-latency-ms': { type: 'string', default: '150' },
       shards: { type: 'string', default: '16' },
+      accounts: { type: 'string', default: '4' },
     },
   });
   const number = (name: string, text: string | undefined): number => {
@@ -254,15 +260,17 @@ export function runScalingModel(argv: readonly string[]): string {
     ),
     graphLatencySeconds: number('graph-latency-ms', values['graph-latency-ms']) / 1000,
     graphReadsPerMail: 1,
-    notificationQueueShards: 1,
+    queueShards: 1,
     tenantPartitionShards: 1,
+    storageAccounts: 1,
   };
   const shards = Math.round(number('shards', values.shards));
+  const accounts = Math.round(number('accounts', values.accounts));
   const head = `${deployment.instances} instance(s) × ${deployment.coresPerInstance} core(s), ${tenants} tenant(s) of ${deployment.mailboxesPerTenant} mailbox(es), the largest with ${formatNumber(deployment.largestTenantShare * 100, 1)} % of the mail; ${formatNumber(
     sumWhere(perMail.requests, () => true),
     1,
   )} storage requests and ${formatNumber(perMail.appCpuMs, 1)} ms of app CPU per mail (every mail linked, × 3 issues, as the bench's)`;
-  return `${head}\n\n${formatModel(deployment, perMail, shards)}`;
+  return `${head}\n\n${formatModel(deployment, perMail, shards, accounts)}`;
 }
 
 if (require.main === module) {

@@ -15,8 +15,9 @@ const deployment: Deployment = {
   largestTenantShare: 0.01,
   graphLatencySeconds: 0.1,
   graphReadsPerMail: 1,
-  notificationQueueShards: 1,
+  queueShards: 1,
   tenantPartitionShards: 1,
+  storageAccounts: 1,
 };
 
 const perMail: PerMail = {
@@ -54,19 +55,28 @@ describe('scalingModel', () => {
     expect(walls.map((wall) => wall.mailsPerSecond)).toEqual([...walls.map((wall) => wall.mailsPerSecond)].sort((a, b) => a - b));
   });
 
-  it('moves the walls the sharding plan names: the notification queue and tenant partitions by the shards, the Graph read gone', () => {
+  it('moves the walls the sharding plan names: queues and tenant partitions by the shards, the Graph read gone', () => {
     const hot: Deployment = { ...deployment, tenants: 1, largestTenantShare: 1, mailboxesPerTenant: 1 };
     const today = scalingWalls(hot, perMail);
-    const planned = scalingWalls(withShardingPlan(hot, 16), perMail);
+    const planned = scalingWalls(withShardingPlan(hot, 16, 4), perMail);
     // One tenant, one mailbox: Graph's 4 concurrent reads (40 mails/s) are the first wall.
     expect(today[0]).toMatchObject({ limit: 'Graph, busiest mailbox', mailsPerSecond: 40 });
     expect(wallOf(planned, 'Graph')).toBeUndefined();
     expect(wallOf(planned, 'queue graph-notifications')).toBe(16 * wallOf(today, 'queue graph-notifications')!);
+    expect(wallOf(planned, 'queue jira-notify')).toBe(16 * wallOf(today, 'queue jira-notify')!);
     expect(wallOf(planned, "largest tenant's partition")).toBe(16 * wallOf(today, "largest tenant's partition")!);
-    // What sharding inside one account cannot move.
+    // One tenant cannot be spread over accounts: its account's limit stays.
     expect(wallOf(planned, 'storage account')).toBe(wallOf(today, 'storage account'));
-    expect(wallOf(planned, 'queue jira-notify')).toBe(wallOf(today, 'queue jira-notify'));
-    expect(planned[0]!.mailsPerSecond).toBeGreaterThan(today[0]!.mailsPerSecond);
+    // Then the instances' CPU (2,000 mails/s on 10 cores), which more instances move.
+    expect(planned.slice(0, 2).map((wall) => wall.limit)).toEqual(['app CPU', 'storage account']);
+  });
+
+  it('spreads many tenants over the storage accounts: the busiest account gets the largest tenant or an even share', () => {
+    const spread = scalingWalls(withShardingPlan(deployment, 1, 4), perMail);
+    expect(wallOf(spread, 'storage account')).toBeCloseTo((4 * 20_000) / 8.5, 6);
+    expect(wallOf(spread, 'queue jira-notify')).toBe(4 * 1000);
+    const skewed = scalingWalls(withShardingPlan({ ...deployment, largestTenantShare: 0.5 }, 1, 4), perMail);
+    expect(wallOf(skewed, 'storage account')).toBeCloseTo((2 * 20_000) / 8.5, 6);
   });
 
   it('reads the counts and the CPU off the fan-out bench log, and takes them as an argument', () => {
