@@ -202,11 +202,14 @@ export function formatModel(deployment: Deployment, perMail: PerMail, shards: nu
       return `| ${wall.limit} | ${formatNumber(wall.mailsPerSecond)} | ${after ? formatNumber(after.mailsPerSecond) : 'removed'} | ${wall.why} |`;
     }),
   ];
-  const first = today[0]!;
-  const next = planned[0]!;
+  // The app's CPU moves with the instances (the host scales out on queue length): the walls that matter are the others.
+  const fixed = (walls: Wall[]) => walls.find((wall) => wall.limit !== 'app CPU')!;
+  const first = fixed(today);
+  const next = fixed(planned);
+  const instancesFor = (mailsPerSecond: number) => Math.ceil((mailsPerSecond * perMail.appCpuMs) / 1000 / deployment.coresPerInstance);
   lines.push(
     '',
-    `First wall today: ${first.limit} at ${formatNumber(first.mailsPerSecond)} mails/s. With the plan (${shards} shards, ${accounts} storage accounts, rich notifications): ${next.limit} at ${formatNumber(next.mailsPerSecond)} mails/s (${formatNumber(next.mailsPerSecond / first.mailsPerSecond, 1)}×).`,
+    `First limit more instances cannot move, today: ${first.limit} at ${formatNumber(first.mailsPerSecond)} mails/s (${formatNumber(instancesFor(first.mailsPerSecond))} instance(s) of ${deployment.coresPerInstance} core(s) reach it). With the plan (${shards} shards, ${accounts} storage accounts, rich notifications): ${next.limit} at ${formatNumber(next.mailsPerSecond)} mails/s (${formatNumber(next.mailsPerSecond / first.mailsPerSecond, 1)}×; ${formatNumber(instancesFor(next.mailsPerSecond))} instance(s)).`,
   );
   return lines.join('\n');
 }
