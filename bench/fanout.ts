@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DeliveryRecord } from '../dev/sandbox/graph/GraphSimulatorState';
 import { JiraNotifications } from '../dev/sandbox/jira/notifyRoutes';
 import type { Benchmark } from './Benchmark';
@@ -6,6 +8,7 @@ import { CpuMeter, describeCpu } from './CpuMeter';
 import { formatMs, formatNumber, formatRatio } from './format';
 import { registerInstance } from './jiraSetup';
 import { LINK_FUNCTIONS, linkConversation } from './linkSetup';
+import { MEASURED_PER_MAIL_FILE } from './scalingModel';
 import { quantile } from './stats';
 import { storageRequestsPer } from './storageRequestsPer';
 import { startStack } from './stack';
@@ -144,6 +147,11 @@ export const fanout: Benchmark = {
         'processLifecycleEvent',
       ],
       jiraRoutes: notifications.routes(),
+      // Every mail here is in the one linked conversation: with storm control on (5 minutes by
+      // default) the first mail would go out and the other 999 wait for one digest, so Jira would
+      // never see the 3,000 notify calls counted. Off, each mail takes the path the target is about
+      // (one linked mail × 3 issues), as the figure of 2026-11-23 (before storm control) did.
+      settings: { NOTIFY_DIGEST_WINDOW: '0' },
       profileDir: options.profileDir,
       log: options.log,
     });
@@ -180,6 +188,11 @@ export const fanout: Benchmark = {
       const requests = storageRequestsPer(requestsBefore, await stack.storageRequests(), MAILS, 'mail');
       options.log(requests.text);
       const appCpuPerMail = cpu.app === undefined ? undefined : cpu.app / MAILS;
+      // For the scaling model (`npm run bench -- model`): what one mail cost, as counted here.
+      if (appCpuPerMail !== undefined) {
+        mkdirSync(dirname(MEASURED_PER_MAIL_FILE), { recursive: true });
+        writeFileSync(MEASURED_PER_MAIL_FILE, JSON.stringify({ requests: requests.perKind, appCpuMs: appCpuPerMail }, null, 2));
+      }
       options.log(`fanout burst: ${describeRetries(graph.state.deliveries, 0)}`);
       // Graph's redeliveries of what the webhook refused in the burst would land in the steady run: let them finish first.
       await Promise.race([graph.idle(), sleep(IDLE_WAIT_MS)]);

@@ -9,6 +9,7 @@ import { license } from './license';
 import { proxy } from './proxy';
 import { proxyStream } from './proxyStream';
 import { printTable } from './printTable';
+import { runScalingModel } from './scalingModel';
 import { stopAllStacks } from './stack';
 import { webhook } from './webhook';
 
@@ -34,6 +35,11 @@ function readArgs(argv: readonly string[]): { names: string[]; durationSeconds: 
 }
 
 async function main(): Promise<number> {
+  // Not a benchmark: arithmetic over what `fanout` measured, with options of its own.
+  if (process.argv[2] === 'model') {
+    console.log(runScalingModel(process.argv.slice(3)));
+    return 0;
+  }
   const args = readArgs(process.argv.slice(2));
   if (args.list) {
     for (const benchmark of benchmarks) console.log(`${benchmark.name.padEnd(14)} ${benchmark.measures}`);

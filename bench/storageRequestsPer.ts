@@ -4,7 +4,7 @@ export function storageRequestsPer(
   after: Record<string, number>,
   units: number,
   unit: string,
-): { total: number; text: string } {
+): { total: number; text: string; perKind: Record<string, number> } {
   const per = Object.entries(after)
     .map(([key, count]) => [key, (count - (before[key] ?? 0)) / units] as const)
     .filter(([, count]) => count > 0)
@@ -12,6 +12,7 @@ export function storageRequestsPer(
   const total = per.reduce((sum, [, count]) => sum + count, 0);
   return {
     total,
+    perKind: Object.fromEntries(per),
     text: `storage requests per ${unit} (counted by the app): ${total.toFixed(1)} (${per.map(([key, count]) => `${key} ${count.toFixed(2)}`).join(', ')})`,
   };
 }

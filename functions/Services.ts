@@ -54,6 +54,11 @@ export interface FanoutServices {
   ): Promise<FanOutResult>;
   /** One `jira-notify` message: watchers minus the sender, then Jira's notify. */
   notify(message: JiraNotifyMessage): Promise<NotifyWatchersResult>;
+  /**
+   * The `jira-notify` items of one mail together (a packed message): their delivery rows
+   * claimed in one table transaction and recorded in another; each item's result or error.
+   */
+  notifyMail(messages: readonly JiraNotifyMessage[]): Promise<PromiseSettledResult<NotifyWatchersResult>[]>;
   /** Deletes delivery records older than `DELIVERY_RETENTION`. */
   pruneDeliveries(): Promise<PruneResult>;
   /** Renews what expires within the window, recreates what Graph lost, retires what no link needs. */

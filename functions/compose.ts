@@ -27,7 +27,7 @@ import { DeliveryLedger } from '../shared/mail/fanout/DeliveryLedger';
 import { fanOutMail } from '../shared/mail/fanout/fanOutMail';
 import { JiraIssueNotifier } from '../shared/mail/fanout/JiraIssueNotifier';
 import { defaultRetryPolicy } from '../shared/mail/fanout/nextRetry';
-import { notifyWatchers } from '../shared/mail/fanout/notifyWatchers';
+import { notifyMailWatchers, type NotifyMailWatchersDeps } from '../shared/mail/fanout/notifyMailWatchers';
 import { toJiraNotifyPacks } from '../shared/mail/fanout/toJiraNotifyPacks';
 import { NotifyWindow } from '../shared/mail/fanout/NotifyWindow';
 import { pruneOldDeliveries } from '../shared/mail/fanout/pruneOldDeliveries';
@@ -202,6 +202,15 @@ export function createServices(init: ServicesInit): Services {
     windowSeconds: settings.NOTIFY_DIGEST_WINDOW,
     schedule: (flush, delaySeconds) => storage.queues.send(queueNames.jiraNotify, flush, { visibilityTimeoutSeconds: delaySeconds }),
   });
+  const notifyDeps: NotifyMailWatchersDeps = {
+    ledger,
+    jira: notifier,
+    links: repositories.links,
+    requeue: (copy, delaySeconds) => storage.queues.send(queueNames.jiraNotify, copy, { visibilityTimeoutSeconds: delaySeconds }),
+    policy: retryPolicy,
+    clock,
+    window: notifyWindow,
+  };
   const fanout: Services['fanout'] = {
     ledger,
     notifier,
@@ -220,16 +229,12 @@ export function createServices(init: ServicesInit): Services {
         trails: repositories.trails,
         ...hooks,
       }),
-    notify: (message) =>
-      notifyWatchers(message, {
-        ledger,
-        jira: notifier,
-        links: repositories.links,
-        requeue: (copy, delaySeconds) => storage.queues.send(queueNames.jiraNotify, copy, { visibilityTimeoutSeconds: delaySeconds }),
-        policy: retryPolicy,
-        clock,
-        window: notifyWindow,
-      }),
+    notifyMail: (messages) => notifyMailWatchers(messages, notifyDeps),
+    notify: async (message) => {
+      const [result] = await notifyMailWatchers([message], notifyDeps);
+      if (result?.status === 'fulfilled') return result.value;
+      throw result?.reason;
+    },
     // The mail trails go with the deliveries they explain: the same retention, the same run.
     pruneDeliveries: async () => {
       const deliveries = await pruneOldDeliveries({

@@ -6,11 +6,9 @@ import { fromJiraNotifyPack } from '../shared/mail/fanout/fromJiraNotifyPack';
 import type { JiraNotifyMessage } from '../shared/mail/fanout/jiraNotifyMessage';
 import { jiraNotifyQueueMessageSchema } from '../shared/mail/fanout/jiraNotifyPack';
 import { failureDelaySeconds } from '../shared/mail/fanout/nextRetry';
+import type { NotifyWatchersResult } from '../shared/mail/fanout/notifyWatchers';
 import type { QueueServiceHandler } from './FunctionDefinition';
 import type { Services } from './Services';
-
-/** Issues of one pack notified at once: one mail's issues, usually on one Jira. */
-const PACK_CONCURRENCY = 4;
 
 /**
  * Queue `jira-notify`: one (mail, linked issue) pair, or one mail for several of its issues
@@ -26,24 +24,32 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'not a jira-notify message of a known version' });
   if (parsed.data.version === 1) return notifyIssue(parsed.data, context, services);
 
+  // The mail's issues together: their delivery rows are claimed in one table transaction and
+  // recorded in another (a storage failure there throws, and the host retries the lot).
+  const items = fromJiraNotifyPack(parsed.data);
+  const settled = await services.fanout.notifyMail(items);
   const outcome = await processPackedItems({
-    items: fromJiraNotifyPack(parsed.data),
-    handle: (item) => notifyIssue(item, context, services),
-    requeueAlone: (item, error) => {
+    items: items.map((item, index) => ({ item, result: settled[index] })),
+    handle: async ({ item, result }) => {
+      if (result?.status !== 'fulfilled') throw result?.reason;
+      logResult(item, result.value, context);
+    },
+    requeueAlone: ({ item }, error) => {
       const delaySeconds = failureDelaySeconds(services.fanout.retryPolicy);
       context.warn(
         `${item.instanceId}/${item.issueKey}: failed in a pack (${error instanceof AppError ? error.code : 'error'}); put back alone for ${delaySeconds} s`,
       );
       return services.queues.send(queueNames.jiraNotify, item, { visibilityTimeoutSeconds: delaySeconds });
     },
-    concurrency: PACK_CONCURRENCY,
   });
   context.log(`pack of ${parsed.data.items.length} issue(s): ${outcome.handled} handled, ${outcome.requeued} put back alone`);
 };
 
 async function notifyIssue(message: JiraNotifyMessage, context: InvocationContext, services: Services): Promise<void> {
-  const result = await services.fanout.notify(message);
+  logResult(message, await services.fanout.notify(message), context);
+}
 
+function logResult(message: JiraNotifyMessage, result: NotifyWatchersResult, context: InvocationContext): void {
   const issue = `${message.instanceId}/${message.issueKey}`;
   switch (result.kind) {
     case 'sent':

@@ -132,6 +132,27 @@ describe('packed messages: each item processed, retried and poisoned on its own'
     expect(outbox(['PACK-3'])).toHaveLength(2);
   });
 
+  it('a mail of three issues: its delivery rows claimed in one table transaction and recorded in one more', async () => {
+    const scenario = await stack.newScenario();
+    const issues = ['PACK-7', 'PACK-8', 'PACK-9'];
+    for (const issueKey of issues) {
+      stack.addIssue(issueKey, ['bob']);
+      await stack.link(scenario, issueKey);
+    }
+    const deliveryWrites = () =>
+      Object.entries(stack.services.storageRequests.snapshot())
+        .filter(([key]) => /^(POST|PUT|PATCH|MERGE) deliveries/.test(key))
+        .reduce((sum, [, count]) => sum + count, 0);
+    const before = { batches: requests('POST deliveries/$batch'), writes: deliveryWrites() };
+
+    await stack.notify(stack.mail(scenario, { from: 'alice@example.test', subject: 'Three at once' }));
+    await waitFor(async () => (outbox(issues).length === 3 ? true : undefined), 'the three issues notified');
+    await waitFor(queuesEmpty, 'both queues empty');
+
+    expect(requests('POST deliveries/$batch') - before.batches).toBe(2);
+    expect(deliveryWrites() - before.writes).toBe(2);
+  });
+
   it('an issue Jira refuses in a mail of three: the other two notified once, that one poisoned alone in jira-notify-poison, replayed', async () => {
     const scenario = await stack.newScenario();
     const issues = ['PACK-4', 'PACK-5', 'PACK-6'];

@@ -24,7 +24,7 @@ export interface DeliveryOutcome {
   recipients?: string[];
 }
 
-type LedgerRepository = Pick<DeliveryRepository, 'insert' | 'getVersioned' | 'update' | 'upsert'>;
+type LedgerRepository = Pick<DeliveryRepository, 'insert' | 'insertAll' | 'getVersioned' | 'update' | 'upsert' | 'upsertAll'>;
 
 export interface DeliveryLedgerInit {
   repository: LedgerRepository;
@@ -36,6 +36,8 @@ export interface DeliveryLedgerInit {
 }
 
 const MAX_CLAIM_ROUNDS = 4;
+/** Rows per table transaction (the service's limit is 100 entities). */
+const MAX_BATCH = 100;
 /** Between tries of the final write: doubled each time, up to the maximum, and never past the lease. */
 const COMPLETE_FIRST_DELAY_MS = 500;
 const COMPLETE_MAX_DELAY_MS = 8000;
@@ -60,18 +62,25 @@ export class DeliveryLedger {
     this.sleep = init.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
+  /**
+   * `claim` for the issues of one mail (one partition): the usual case, none of them seen
+   * yet, is one conditional insert of all the rows in one table transaction. When any row
+   * exists the transaction wrote nothing, and each key is claimed on its own.
+   */
+  async claimAll(keys: readonly DeliveryKey[]): Promise<DeliveryClaim[]> {
+    if (keys.length < 2) return Promise.all(keys.map((key) => this.claim(key)));
+    if (keys.length <= MAX_BATCH && new Set(keys.map(partitionOf)).size === 1) {
+      const fresh = keys.map((key) => this.freshRow(key, this.clock.now()));
+      if (await this.repository.insertAll(fresh)) return fresh.map((entity) => ({ kind: 'claimed', entity }));
+    }
+    return Promise.all(keys.map((key) => this.claim(key)));
+  }
+
   async claim(key: DeliveryKey): Promise<DeliveryClaim> {
     let last: DeliveryEntity | undefined;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
       const now = this.clock.now();
-      const fresh: DeliveryEntity = {
-        ...pickKey(key),
-        status: 'pending',
-        attempts: 1,
-        createdAt: iso(now),
-        updatedAt: iso(now),
-        leaseUntil: iso(now + this.leaseMs),
-      };
+      const fresh = this.freshRow(key, now);
       if (await this.repository.insert(fresh)) return { kind: 'claimed', entity: fresh };
 
       const existing = await this.repository.getVersioned(key);
@@ -98,8 +107,43 @@ export class DeliveryLedger {
    * another copy may have taken over, and the error goes to the host.
    */
   async complete(claim: ClaimedDelivery, outcome: DeliveryOutcome): Promise<DeliveryEntity> {
-    const { leaseUntil, lastStatus: _status, reason: _reason, ...rest } = claim.entity;
-    const entity: DeliveryEntity = {
+    const entity = this.completed(claim, outcome);
+    await this.whileLeased([claim], () => this.repository.upsert(entity));
+    return entity;
+  }
+
+  /**
+   * `complete` for several claims of one mail (one partition): one table transaction,
+   * retried like `complete` until the earliest of their leases ends. Claims of other
+   * partitions (never the case for one mail's issues) are written one by one.
+   */
+  async completeAll(done: ReadonlyArray<{ claim: ClaimedDelivery; outcome: DeliveryOutcome }>): Promise<DeliveryEntity[]> {
+    const entities = done.map(({ claim, outcome }) => this.completed(claim, outcome));
+    if (entities.length === 0) return entities;
+    const claims = done.map(({ claim }) => claim);
+    if (entities.length <= MAX_BATCH && new Set(entities.map(partitionOf)).size === 1) {
+      await this.whileLeased(claims, () => this.repository.upsertAll(entities));
+    } else {
+      await Promise.all(entities.map((entity, i) => this.whileLeased([claims[i]!], () => this.repository.upsert(entity))));
+    }
+    return entities;
+  }
+
+  private freshRow(key: DeliveryKey, now: number): DeliveryEntity {
+    return {
+      ...pickKey(key),
+      status: 'pending',
+      attempts: 1,
+      createdAt: iso(now),
+      updatedAt: iso(now),
+      leaseUntil: iso(now + this.leaseMs),
+    };
+  }
+
+  /** The row `complete` writes for this claim and outcome. */
+  completed(claim: ClaimedDelivery, outcome: DeliveryOutcome): DeliveryEntity {
+    const { leaseUntil: _lease, lastStatus: _status, reason: _reason, ...rest } = claim.entity;
+    return {
       ...rest,
       status: outcome.status,
       updatedAt: iso(this.clock.now()),
@@ -108,11 +152,17 @@ export class DeliveryLedger {
       ...(outcome.watchers === undefined ? {} : { watchers: outcome.watchers }),
       ...(outcome.recipients === undefined ? {} : { recipients: outcome.recipients }),
     };
-    const leaseEnds = leaseUntil === undefined ? this.clock.now() + this.leaseMs : Date.parse(leaseUntil);
+  }
+
+  /** Tries the write again while storage is unavailable, with backoff, until the first of the claims' leases ends. */
+  private async whileLeased(claims: readonly ClaimedDelivery[], write: () => Promise<void>): Promise<void> {
+    const leaseEnds = Math.min(
+      ...claims.map(({ entity }) => (entity.leaseUntil === undefined ? this.clock.now() + this.leaseMs : Date.parse(entity.leaseUntil))),
+    );
     for (let delayMs = COMPLETE_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, COMPLETE_MAX_DELAY_MS)) {
       try {
-        await this.repository.upsert(entity);
-        return entity;
+        await write();
+        return;
       } catch (error) {
         const wait = Math.min(delayMs, leaseEnds - this.clock.now());
         if (!isAppError(error) || error.code !== 'storage_unavailable' || wait <= 0) throw error;
@@ -136,6 +186,10 @@ export class DeliveryLedger {
 
 function pickKey(key: DeliveryKey): DeliveryKey {
   return { tenantId: key.tenantId, internetMessageId: key.internetMessageId, instanceId: key.instanceId, issueKey: key.issueKey };
+}
+
+function partitionOf(key: DeliveryKey): string {
+  return `${key.tenantId}\n${key.internetMessageId}`;
 }
 
 function iso(ms: number): string {

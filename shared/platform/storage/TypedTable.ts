@@ -1,4 +1,4 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { AppError, isAppError } from '../errors/AppError';
 import { storageErrorCodeOf, storageStatusOf, toStorageError } from './storageError';
 import { assertKeyLength } from './tableKey';
@@ -47,6 +47,8 @@ export interface EntityPage<E> {
 }
 
 const DEFAULT_PAGE_SIZE = 100;
+/** The service's limit per entity group transaction. */
+const MAX_TRANSACTION_ENTITIES = 100;
 
 /**
  * The operations every repository shares over one Azure table, typed by a codec: point
@@ -98,6 +100,34 @@ export class TypedTable<E extends K, K extends P, P> {
     } catch (error) {
       if (storageStatusOf(error) === 409 && isEntityCode(error, 'EntityAlreadyExists')) return false;
       throw toStorageError(error, `insert into ${this.codec.table}`);
+    }
+  }
+
+  /**
+   * Inserts every entity or none, in one entity group transaction (one request): all must
+   * share a partition, at most 100 (the service's limits: learn.microsoft.com/rest/api/
+   * storageservices/performing-entity-group-transactions). False when any of them exists
+   * already: the transaction is atomic, so then nothing was written and the caller decides
+   * row by row. One entity is a plain insert, without the batch's envelope.
+   */
+  async insertAll(entities: readonly E[]): Promise<boolean> {
+    if (entities.length === 1) return this.insert(entities[0]!);
+    try {
+      await this.transact(entities.map((entity) => ['create', this.write(entity)]));
+      return true;
+    } catch (error) {
+      if (storageStatusOf(error) === 409 && isEntityCode(error, 'EntityAlreadyExists')) return false;
+      throw toStorageError(error, `insert into ${this.codec.table}`);
+    }
+  }
+
+  /** `upsert` of several entities of one partition in one entity group transaction (see `insertAll`). */
+  async upsertAll(entities: readonly E[]): Promise<void> {
+    if (entities.length === 1) return this.upsert(entities[0]!);
+    try {
+      await this.transact(entities.map((entity) => ['upsert', this.write(entity), 'Replace']));
+    } catch (error) {
+      throw toStorageError(error, `write to ${this.codec.table}`);
     }
   }
 
@@ -180,6 +210,18 @@ export class TypedTable<E extends K, K extends P, P> {
     }
   }
 
+  private async transact(actions: TransactionAction[]): Promise<void> {
+    if (actions.length === 0) return;
+    const partitions = new Set(actions.map(([, row]) => row.partitionKey));
+    if (partitions.size > 1 || actions.length > MAX_TRANSACTION_ENTITIES) {
+      throw new AppError({
+        code: 'internal',
+        detail: `a transaction on ${this.codec.table} must stay in one partition and hold at most ${MAX_TRANSACTION_ENTITIES} entities`,
+      });
+    }
+    await this.client.submitTransaction(actions);
+  }
+
   protected partitionFilter(partition: P): string {
     return odata`PartitionKey eq ${assertKeyLength(this.codec.partitionKey(partition))}`;
   }
@@ -235,6 +277,11 @@ function isMissingEntity(error: unknown): boolean {
 }
 
 function isEntityCode(error: unknown, code: string): boolean {
-  const actual = storageErrorCodeOf(error);
+  // A failed transaction's RestError carries the sub-response's code as `code`, not in `details`.
+  const actual = storageErrorCodeOf(error) ?? transactionCodeOf(error);
   return actual === undefined || actual === code;
+}
+
+function transactionCodeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }

@@ -24,6 +24,33 @@ describe('DeliveryLedger against Azurite', () => {
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
   });
 
+  it("claims a mail's issues in one transaction, and each on its own once any of them is known", async () => {
+    const tenantId = newTenant();
+    const keys = ['DEMO-1', 'DEMO-2', 'DEMO-3'].map((issueKey) => ({ ...keyOf(tenantId), issueKey }));
+    const first = await ledger.claimAll(keys);
+    expect(first.map((claim) => claim.kind)).toEqual(['claimed', 'claimed', 'claimed']);
+    for (const key of keys) expect(await storage.repositories.deliveries.get(key)).toMatchObject({ status: 'pending', attempts: 1 });
+
+    // A copy of the same mail while the leases run: nothing is taken, nothing written.
+    expect((await ledger.claimAll(keys)).map((claim) => claim.kind)).toEqual(['busy', 'busy', 'busy']);
+
+    const [one, two] = first;
+    if (one?.kind !== 'claimed' || two?.kind !== 'claimed') throw new Error('expected claims');
+    await ledger.completeAll([
+      { claim: one, outcome: { status: 'sent', lastStatus: 204, recipients: ['bob'] } },
+      { claim: two, outcome: { status: 'failed', lastStatus: 404, reason: 'issue_not_found' } },
+    ]);
+    expect(await storage.repositories.deliveries.get(keys[0]!)).toMatchObject({ status: 'sent', recipients: ['bob'] });
+    expect(await storage.repositories.deliveries.get(keys[1]!)).toMatchObject({ status: 'failed', reason: 'issue_not_found' });
+
+    // After the leases: the two recorded stay done, the third (its attempt died) is taken over; a new issue is claimed.
+    clock.advance(61_000);
+    const later = await ledger.claimAll([...keys, { ...keyOf(tenantId), issueKey: 'DEMO-4' }]);
+    expect(later.map((claim) => claim.kind)).toEqual(['done', 'done', 'claimed', 'claimed']);
+    expect(later[2]).toMatchObject({ entity: { attempts: 2 } });
+    expect(later[3]).toMatchObject({ entity: { attempts: 1 } });
+  });
+
   it('stops every later copy once sent or failed', async () => {
     for (const status of ['sent', 'failed'] as const) {
       const key = keyOf(newTenant());
@@ -79,12 +106,18 @@ describe('DeliveryLedger.complete when storage fails', () => {
     const refuse = () => Promise.reject(new Error('not used by complete'));
     const repository: DeliveryLedgerInit['repository'] = {
       insert: refuse,
+      insertAll: refuse,
       getVersioned: refuse,
       update: refuse,
       upsert: async (entity) => {
         const failure = failures.shift();
         if (failure !== undefined) throw failure;
         written.push(entity);
+      },
+      upsertAll: async (entities) => {
+        const failure = failures.shift();
+        if (failure !== undefined) throw failure;
+        written.push(...entities);
       },
     };
     const ledger = new DeliveryLedger({
@@ -127,6 +160,21 @@ describe('DeliveryLedger.complete when storage fails', () => {
     expect(written).toEqual([]);
     expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(30_000);
     expect(Math.max(...waits)).toBe(8000);
+  });
+
+  it('retries the write of several claims together, within the lease', async () => {
+    const { ledger, claim, written, waits } = ledgerWith([unavailable()]);
+    const other: ClaimedDelivery = { kind: 'claimed', entity: { ...claim.entity, issueKey: 'DEMO-2' } };
+    const entities = await ledger.completeAll([
+      { claim, outcome: { status: 'sent', lastStatus: 204 } },
+      { claim: other, outcome: { status: 'failed', reason: 'issue_not_found' } },
+    ]);
+    expect(waits).toEqual([500]);
+    expect(written).toEqual(entities);
+    expect(entities.map((entity) => [entity.issueKey, entity.status])).toEqual([
+      ['DEMO-1', 'sent'],
+      ['DEMO-2', 'failed'],
+    ]);
   });
 
   it('does not retry a write storage refused for what it is', async () => {
