@@ -37,7 +37,9 @@ export function startTelemetry(settings: TelemetrySettings): SpanProcessor[] {
         // No retry files on the Functions host's disk: a span lost with the instance is acceptable.
         disableOfflineStorage: true,
       });
-      processors.push(new sdk.BatchSpanProcessor(exporter));
+      // Before the exporter's processor, so the name is on the span when it is exported.
+      const { OperationNameProcessor } = require('./OperationNameProcessor') as typeof import('./OperationNameProcessor');
+      processors.push(new OperationNameProcessor(), new sdk.BatchSpanProcessor(exporter));
     } catch (error) {
       console.warn(
         `Application Insights export is off: ${error instanceof Error ? error.name : 'error'} (check APPLICATIONINSIGHTS_CONNECTION_STRING)`,
