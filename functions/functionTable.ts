@@ -14,6 +14,7 @@ import { manageTrail } from './manageTrail';
 import { manageUi } from './manageUi';
 import { manageUiAsset } from './manageUiAsset';
 import { health } from './health';
+import { manageHealth } from './manageHealth';
 import { addInCorsPolicy } from './http/addInCorsPolicy';
 import { jiraOAuthBegin } from './jiraOAuthBegin';
 import { jiraOAuthCallback } from './jiraOAuthCallback';
@@ -38,6 +39,7 @@ import { wrapFunction } from './wrapFunction';
  */
 const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'health', route: 'health', methods: ['GET'], handler: health },
+  { kind: 'http', name: 'manageHealth', route: 'manage/health', methods: ['GET'], handler: manageHealth },
   // The table describes itself: the getter is read on the first request, when `rows` exists.
   { kind: 'http', name: 'openApi', route: 'openapi.json', methods: ['GET'], handler: serveOpenApi(() => rows) },
   { kind: 'http', name: 'problemTypes', route: 'problems', methods: ['GET'], handler: problemTypes },

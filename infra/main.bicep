@@ -240,6 +240,7 @@ var tableNames = [
   'reports'
   'digests'
   'trails'
+  'jobRuns'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
