@@ -133,8 +133,8 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
   running.add('outbound HTTP client', () => services.http.close());
   await ensureStorage(services);
   // The local host runs the function table in this process: its spans go to this console.
-  if (startTelemetry(config.settings).length > 0 && config.settings.OTEL_CONSOLE)
-    lines.push('Telemetry: every span printed to the console (OTEL_CONSOLE)');
+  if (startTelemetry(config.settings).spanProcessors.length > 0 && config.settings.OTEL_CONSOLE)
+    lines.push('Telemetry: every span, and the metrics every 10 s, printed to the console (OTEL_CONSOLE)');
 
   const mode = await chooseHost(env);
   if (mode.kind === 'func') {

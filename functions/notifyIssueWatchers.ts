@@ -1,6 +1,7 @@
 import { AppError } from '../shared/platform/errors/AppError';
 import { jiraNotifyMessageSchema } from '../shared/mail/fanout/jiraNotifyMessage';
 import type { QueueServiceHandler } from './FunctionDefinition';
+import { appMetrics } from '../shared/platform/telemetry/appMetrics';
 
 /**
  * Queue `jira-notify`: one (mail, linked issue) pair. Jira sends the issue's watchers,
@@ -18,6 +19,7 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
   const issue = `${parsed.data.instanceId}/${parsed.data.issueKey}`;
   switch (result.kind) {
     case 'sent':
+      appMetrics.deliverySent();
       return context.log(
         `${issue}: notified ${result.recipients} watcher(s); dropped sender ${result.droppedSender}, inactive ${result.droppedInactive}`,
       );
@@ -28,6 +30,7 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
     case 'alreadyDone':
       return context.log(`${issue}: already ${result.status}`);
     case 'failed':
+      appMetrics.deliveryFailed(result.reason);
       return context.warn(`${issue}: not notified: ${result.reason}`);
     case 'requeued':
       return context.log(

@@ -46,7 +46,7 @@ describe('startTelemetry with APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it("exports the app's server spans with their names and trace ids: a timer, and a queue message as a named request", async () => {
+  it("exports the app's server spans with their names and trace ids (a timer, and a queue message as a named request) and its metrics", async () => {
     const { port } = server.address() as AddressInfo;
     const key = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
     const run = await runTypeScript(join(__dirname, '../support/exportServerSpans.ts'), {
@@ -58,9 +58,14 @@ describe('startTelemetry with APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
       },
     });
     expect(run).toMatchObject({ code: 0 });
-    const { processors, traceIds } = JSON.parse(run.stdout.trim()) as { processors: number; traceIds: Record<string, string> };
-    // The consumer-span namer and the exporter's batch processor.
+    const { processors, metricReaders, traceIds } = JSON.parse(run.stdout.trim()) as {
+      processors: number;
+      metricReaders: number;
+      traceIds: Record<string, string>;
+    };
+    // The consumer-span namer and the exporter's batch processor; the metric exporter's reader.
     expect(processors).toBe(2);
+    expect(metricReaders).toBe(1);
     expect(traceIds['timer licenseCheck']).toMatch(/^[0-9a-f]{32}$/);
     expect(traceIds['process jira-notify']).toMatch(/^[0-9a-f]{32}$/);
 
@@ -91,6 +96,18 @@ describe('startTelemetry with APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
     });
     expect(request.data.baseData.properties).toMatchObject({ 'messaging.destination.name': 'jira-notify', 'app.tenant_id': 'contoso' });
     expect(request.data.baseData.properties).not.toHaveProperty('ai.operation.name');
+    // The app's metrics go the same way: the delivery counted arrives as a metric envelope.
+    expect(envelopes).toContainEqual(
+      expect.objectContaining({
+        name: 'Microsoft.ApplicationInsights.Metric',
+        iKey: key,
+        data: expect.objectContaining({
+          baseData: expect.objectContaining({
+            metrics: [expect.objectContaining({ name: 'app.deliveries.sent', value: 1 })] as unknown,
+          }) as unknown,
+        }) as unknown,
+      }),
+    );
     // Local auth in this test: no bearer token is sent when no identity is configured.
     expect(received.some((request) => request.authorization !== undefined)).toBe(false);
   });

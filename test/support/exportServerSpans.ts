@@ -3,13 +3,14 @@ import { createServices } from '../../functions/compose';
 import { wrapFunction } from '../../functions/wrapFunction';
 import { loadConfig } from '../../shared/platform/config/loadConfig';
 import { queueNames } from '../../shared/platform/storage/queueNames';
+import { appMetrics } from '../../shared/platform/telemetry/appMetrics';
 import { startTelemetry } from '../../shared/platform/telemetry/startTelemetry';
 import { currentTraceparent } from '../../shared/platform/telemetry/traceparent';
 
 /**
  * Child process of test/integration/applicationInsightsExport.test.ts: starts telemetry from
  * its environment as the app does, runs one timer and one queue row through `wrapFunction`
- * (the server spans the app really makes), flushes the exporters and prints each invocation's
+ * (the server spans the app really makes), counts one delivery sent, flushes the exporters and prints each invocation's
  * trace id by span name. A child, so NODE_TLS_REJECT_UNAUTHORIZED reaches Node's TLS (jest
  * hands a test a copy of process.env).
  */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     GRAPH_CLIENT_SECRET: 'test-only',
     APPLICATIONINSIGHTS_CONNECTION_STRING: process.env.APPLICATIONINSIGHTS_CONNECTION_STRING,
   });
-  const processors = startTelemetry(config.settings);
+  const { spanProcessors, metricReaders } = startTelemetry(config.settings);
   const services = createServices({ config });
   const traceIds: Record<string, string | undefined> = {};
   const seen = (name: string): Promise<void> => {
@@ -45,10 +46,11 @@ async function main(): Promise<void> {
     services,
   );
   await queue.handler({ tenantId: 'contoso', instanceId: 'jira-1' }, context, services);
-  await Promise.all(processors.map((processor) => processor.forceFlush()));
-  await Promise.all(processors.map((processor) => processor.shutdown()));
+  appMetrics.deliverySent();
+  await Promise.all([...spanProcessors, ...metricReaders].map((part) => part.forceFlush()));
+  await Promise.all([...spanProcessors, ...metricReaders].map((part) => part.shutdown()));
   await services.http.close();
-  process.stdout.write(JSON.stringify({ processors: processors.length, traceIds }) + '\n');
+  process.stdout.write(JSON.stringify({ processors: spanProcessors.length, metricReaders: metricReaders.length, traceIds }) + '\n');
 }
 
 void main().catch((error: unknown) => {
