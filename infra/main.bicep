@@ -291,6 +291,9 @@ var optionalSettings = {
   NOTIFY_DIGEST_WINDOW: notifyDigestWindow
   DELIVERY_RETENTION: deliveryRetention
   LOG_LEVEL: logLevel
+  // What the Functions host keeps of the app's context.log lines (host.json logging.logLevel.Function,
+  // overridden by an app setting of this name): LOG_LEVEL's word in the host's terms.
+  AzureFunctionsJobHost__logging__logLevel__Function: logLevel == 'debug' ? 'Debug' : logLevel == 'info' ? 'Information' : logLevel == 'warn' ? 'Warning' : logLevel == 'error' ? 'Error' : ''
   OTEL_CONSOLE: otelConsole
 }
 
