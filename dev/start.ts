@@ -18,6 +18,7 @@ import { graphSimulatorPart } from './sandbox/graph/graphSimulatorPart';
 import { jiraSimulatorPart } from './sandbox/jira/jiraSimulatorPart';
 import { tokenIssuerPart } from './sandbox/issuer/tokenIssuerPart';
 import { startTelemetry } from '../shared/platform/telemetry/startTelemetry';
+import { startProgress } from './startProgress';
 
 /*
  * `npm start`: Azurite, the sandbox and the function app on loopback, with nothing but
@@ -30,6 +31,8 @@ import { startTelemetry } from '../shared/platform/telemetry/startTelemetry';
 
 const HOST = '127.0.0.1';
 const DEFAULT_AZURITE: AzuritePorts = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
+/** Once the app answers, the simulators register what they stand for with it (e.g. the demo Jira instance). */
+const SEED_STEP = 'sandbox: registering the simulated Jira with the app';
 /** Parts of the sandbox, started in this order; each is skipped when its real service is configured. */
 const SANDBOX_PARTS = [tokenIssuerPart(), graphSimulatorPart(), jiraSimulatorPart()];
 
@@ -100,6 +103,7 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
   const defaults: Record<string, string> = { FUNCTIONS_WORKER_RUNTIME: 'node', PUBLIC_BASE_URL: appUrl };
 
   const lines: string[] = [];
+  const step = startProgress({ write: (line) => console.log(line) });
   if (needsAzurite(given)) {
     const developmentStorage = isDevelopmentStorage(given.AzureWebJobsStorage);
     // `UseDevelopmentStorage=true` means the fixed ports in every SDK.
@@ -110,7 +114,11 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
           queuePort: portFrom('AZURITE_QUEUE_PORT', 10001),
           tablePort: portFrom('AZURITE_TABLE_PORT', 10002),
         };
-    const storage = await ensureAzurite({ host: HOST, ports });
+    const storage = await step(
+      'storage: Azurite',
+      () => ensureAzurite({ host: HOST, ports }),
+      (started) => started.description,
+    );
     running.add('Azurite', () => storage.stop());
     if (!developmentStorage) defaults.AzureWebJobsStorage = storage.connectionString;
     lines.push(`Storage:  ${storage.description}`);
@@ -121,7 +129,12 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
 
   if (given.DATA_ENCRYPTION_KEY === undefined) defaults.DATA_ENCRYPTION_KEY = await loadDevEncryptionKey(localDir);
 
-  const sandbox: Sandbox = await startSandbox({ parts: SANDBOX_PARTS, given, appUrl, localDir, host: HOST });
+  const sandbox: Sandbox = await step(
+    'simulators: token issuer, Graph, Jira (each unless its real service is configured)',
+    () => startSandbox({ parts: SANDBOX_PARTS, given, appUrl, localDir, host: HOST }),
+    (started) =>
+      [started.started.join(', ') || 'none', ...(started.skipped.length > 0 ? [`real: ${started.skipped.join(', ')}`] : [])].join('; '),
+  );
   running.add('sandbox', () => sandbox.stop());
   if (sandbox.filePath) lines.push(`Sandbox:  ${sandbox.started.join(', ')}; URLs and tokens in ${displayPath(cwd, sandbox.filePath)}`);
   if (sandbox.skipped.length > 0) lines.push(`Real services configured, not simulated: ${sandbox.skipped.join(', ')}`);
@@ -131,19 +144,21 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
   const config: AppConfig = loadConfig(env);
   const services: Services = createServices({ config });
   running.add('outbound HTTP client', () => services.http.close());
-  await ensureStorage(services);
+  await step('storage: tables and queues', () => ensureStorage(services));
   // The local host runs the function table in this process: its spans go to this console.
-  if (startTelemetry(config.settings).length > 0 && config.settings.OTEL_CONSOLE)
-    lines.push('Telemetry: every span printed to the console (OTEL_CONSOLE)');
+  if (startTelemetry(config.settings).spanProcessors.length > 0 && config.settings.OTEL_CONSOLE)
+    lines.push('Telemetry: every span, and the metrics every 10 s, printed to the console (OTEL_CONSOLE)');
 
   const mode = await chooseHost(env);
   if (mode.kind === 'func') {
-    const child = startFunc(mode.path, port, env, cwd);
-    running.add('func', () => stopChild(child));
-    child.once('exit', (code) => exit(code ?? 1));
+    await step(`host: Core Tools (${mode.path}) until ${appUrl}/api/health answers`, async () => {
+      const child = startFunc(mode.path, port, env, cwd);
+      running.add('func', () => stopChild(child));
+      child.once('exit', (code) => exit(code ?? 1));
+      await waitForHealth(`${appUrl}/api/health`, 60_000);
+    });
     lines.unshift(`Function app (Core Tools, ${mode.path}): ${appUrl}/api`);
-    await waitForHealth(`${appUrl}/api/health`, 60_000);
-    await sandbox.seed();
+    await step(SEED_STEP, () => sandbox.seed());
     printBanner(lines);
     return 0;
   }
@@ -152,21 +167,23 @@ async function start(running: Running, exit: (code: number) => void): Promise<nu
   Object.assign(process.env, env);
   const hostJson = await readHostJson(join(cwd, 'host.json'));
   const log = consoleHostLog(config.settings.LOG_LEVEL);
-  const localHost = await startLocalHost({
-    functions: functionTable,
-    services,
-    queueClient: (queueName) => services.queueClients.get(queueName),
-    host: HOST,
-    port,
-    routePrefix: hostJson.routePrefix,
-    queues: hostJson.queues,
-    log,
-  }).catch((error: unknown) => {
-    if ((error as { code?: unknown }).code === 'EADDRINUSE') throw new Error(`port ${port} is already in use; set PORT to another one`);
-    throw error;
-  });
+  const localHost = await step(`host: the local development host on ${appUrl}`, () =>
+    startLocalHost({
+      functions: functionTable,
+      services,
+      queueClient: (queueName) => services.queueClients.get(queueName),
+      host: HOST,
+      port,
+      routePrefix: hostJson.routePrefix,
+      queues: hostJson.queues,
+      log,
+    }).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 'EADDRINUSE') throw new Error(`port ${port} is already in use; set PORT to another one`);
+      throw error;
+    }),
+  );
   running.add('local host', () => localHost.stop());
-  await sandbox.seed();
+  await step(SEED_STEP, () => sandbox.seed());
 
   const prefix = hostJson.routePrefix ? `/${hostJson.routePrefix}` : '';
   lines.unshift(`Function app (local development host): ${localHost.url}${prefix}`);

@@ -1,5 +1,6 @@
 import type { ActivityReport, ActivityReportRequest } from '../shared/admin/buildActivityReport';
 import type { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
+import type { OperatorHealth } from '../shared/admin/OperatorHealth';
 import type { PanelLinks } from '../shared/admin/listPanelLinks';
 import type { MailTrail } from '../shared/admin/loadMailTrail';
 import type { PanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
@@ -81,6 +82,8 @@ export interface AdminServices {
   queueAdmin: QueueAdmin;
   /** Who may replay every tenant's poison messages over HTTP; undefined: nobody (the CLI remains). */
   operator: OperatorPolicy | undefined;
+  /** The operator's deep health answer: version, storage, Graph app token, last renewal, poison depths. */
+  health: OperatorHealth;
   listSubscriptions(tenantId: string): Promise<PanelSubscriptions>;
   listLinks(request: { tenantId: string; instanceId: string; issueKey?: string }): Promise<PanelLinks>;
   /** A mail's trail within the tenant, by its Graph message id, internetMessageId or conversation id. */

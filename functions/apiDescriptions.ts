@@ -17,6 +17,7 @@ import {
   licenseAnswerSchema,
   linkResponseSchema,
   mailTrailSchema,
+  operatorHealthSchema,
   panelLinksSchema,
   panelOverviewSchema,
   panelSecretResponseSchema,
@@ -81,6 +82,19 @@ export const apiDescriptions: Record<string, RouteDescription> = {
         security: [],
         responses: { 200: json('Storage answers', healthResponseSchema), 503: json('Storage does not answer', healthResponseSchema) },
         problems: [],
+      },
+    },
+  },
+  manageHealth: {
+    tag: 'operations',
+    operations: {
+      GET: {
+        summary: "The deployment's health, for its operator",
+        description:
+          "Version, storage, whether a Graph app token can be had, the last renewal run and the poison queues' depths. The operator's bearer token (OPERATOR_ROLE in OPERATOR_TENANT_ID); /api/health stays the anonymous probe.",
+        security: ['bearer'],
+        responses: { 200: json('What each check found', operatorHealthSchema) },
+        problems: [...BEARER_PROBLEMS, 'operator_role_required'],
       },
     },
   },

@@ -4,6 +4,7 @@ import { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
 import { listPanelLinks } from '../shared/admin/listPanelLinks';
 import { loadMailTrail } from '../shared/admin/loadMailTrail';
 import { listPanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
+import { OperatorHealth } from '../shared/admin/OperatorHealth';
 import { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import { PanelSessions } from '../shared/admin/PanelSessions';
 import { ReportCounters } from '../shared/admin/ReportCounters';
@@ -47,6 +48,7 @@ import { systemClock, type Clock } from '../shared/platform/clock';
 import type { AppConfig } from '../shared/platform/config/loadConfig';
 import { SecretBox } from '../shared/platform/crypto/SecretBox';
 import { OutboundClient } from '../shared/platform/http/OutboundClient';
+import { readAppVersion } from '../shared/platform/readAppVersion';
 import { createStorageServices } from '../shared/platform/storage/createStorageServices';
 import { QueueAdmin } from '../shared/platform/storage/QueueAdmin';
 import { queueNames } from '../shared/platform/storage/queueNames';
@@ -252,6 +254,7 @@ export function createServices(init: ServicesInit): Services {
         ownsLinks: (tenantId, userId) => linkOwnership.ownsAny(tenantId, userId),
         clock,
         renewalWindowMinutes: settings.GRAPH_RENEWAL_WINDOW_MINUTES,
+        runs: repositories.jobRuns,
       }),
     handleLifecycle: (event) =>
       handleLifecycleMessage({ manager: mailboxSubscriptions, subscriptions: repositories.subscriptions, message: event }),
@@ -267,6 +270,10 @@ export function createServices(init: ServicesInit): Services {
       console.warn(`report counters not written (${error instanceof AppError ? error.code : 'error'}); kept for the next flush`),
   });
   const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
+  const operator =
+    settings.OPERATOR_ROLE !== undefined && settings.OPERATOR_TENANT_ID !== undefined
+      ? { role: settings.OPERATOR_ROLE, tenantId: settings.OPERATOR_TENANT_ID }
+      : undefined;
   const admin: Services['admin'] = {
     iframeTokens: new IframeJwtVerifier({
       repository: repositories.instances,
@@ -284,10 +291,20 @@ export function createServices(init: ServicesInit): Services {
     }),
     reports,
     queueAdmin,
-    operator:
-      settings.OPERATOR_ROLE !== undefined && settings.OPERATOR_TENANT_ID !== undefined
-        ? { role: settings.OPERATOR_ROLE, tenantId: settings.OPERATOR_TENANT_ID }
-        : undefined,
+    operator,
+    health: new OperatorHealth({
+      version: readAppVersion({ fromDirectory: __dirname, name: 'jira-outlook-cloud' }),
+      clock,
+      storage: storage.storageHealth,
+      queues: queueAdmin,
+      jobRuns: repositories.jobRuns,
+      // In the operator's tenant, where the app is registered: a token there proves the client
+      // secret still works. Without an operator nobody can ask (the route needs one).
+      checkGraphAppToken: () =>
+        operator
+          ? graph.forTenant(operator.tenantId).checkAppToken()
+          : Promise.reject(new AppError({ code: 'config_invalid', detail: 'OPERATOR_TENANT_ID is not set' })),
+    }),
     listSubscriptions: (tenantId) =>
       listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
     listLinks: (request) => listPanelLinks(request, { links: repositories.links }),

@@ -17,6 +17,13 @@ import { wrapFunction } from './wrapFunction';
  */
 const rows: readonly FunctionRow[] = [
   { kind: 'http', name: 'health', route: 'health', methods: ['GET'], handler: health },
+  {
+    kind: 'http',
+    name: 'manageHealth',
+    route: 'manage/health',
+    methods: ['GET'],
+    handler: loadOnFirstCall(async () => (await import('./manageHealth.js')).manageHealth),
+  },
   // The table describes itself: the getter is read on the first request, when `rows` exists.
   {
     kind: 'http',

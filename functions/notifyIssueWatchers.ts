@@ -8,6 +8,7 @@ import { jiraNotifyQueueMessageSchema } from '../shared/mail/fanout/jiraNotifyPa
 import { failureDelaySeconds } from '../shared/mail/fanout/nextRetry';
 import type { NotifyWatchersResult } from '../shared/mail/fanout/notifyWatchers';
 import type { QueueServiceHandler } from './FunctionDefinition';
+import { appMetrics } from '../shared/platform/telemetry/appMetrics';
 import type { Services } from './Services';
 
 /**
@@ -53,6 +54,7 @@ function logResult(message: JiraNotifyMessage, result: NotifyWatchersResult, con
   const issue = `${message.instanceId}/${message.issueKey}`;
   switch (result.kind) {
     case 'sent':
+      appMetrics.deliverySent();
       return context.log(
         `${issue}: notified ${result.recipients} watcher(s); dropped sender ${result.droppedSender}, inactive ${result.droppedInactive}`,
       );
@@ -63,6 +65,7 @@ function logResult(message: JiraNotifyMessage, result: NotifyWatchersResult, con
     case 'alreadyDone':
       return context.log(`${issue}: already ${result.status}`);
     case 'failed':
+      appMetrics.deliveryFailed(result.reason);
       return context.warn(`${issue}: not notified: ${result.reason}`);
     case 'requeued':
       return context.log(

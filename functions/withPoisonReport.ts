@@ -1,6 +1,7 @@
 import { recordPoisoned } from '../shared/admin/recordPoisoned';
-import { poisonQueueName, type QueueName } from '../shared/platform/storage/queueNames';
+import { poisonQueueName, queueNames, type QueueName } from '../shared/platform/storage/queueNames';
 import type { QueueServiceHandler } from './FunctionDefinition';
+import { appMetrics } from '../shared/platform/telemetry/appMetrics';
 
 /** host.json `extensions.queues.maxDequeueCount`: after this many failed attempts the host moves a message to poison. */
 export const MAX_DEQUEUE_COUNT = 5;
@@ -19,6 +20,8 @@ export function withPoisonReport(queue: QueueName, handler: QueueServiceHandler,
       if (Number.isInteger(dequeueCount) && dequeueCount >= maxDequeueCount) {
         // The operators' poison alert (infra/modules/alerts.bicep) matches this prefix: storage has no per-queue depth metric.
         context.warn(`poison: a message of ${queue} failed its last attempt (${dequeueCount}) and goes to ${poisonQueueName(queue)}`);
+        // A jira-notify message given up by the host is a delivery that failed for good.
+        if (queue === queueNames.jiraNotify) appMetrics.deliveryFailed('poison');
         if (!(await recordPoisoned(services.admin.reports, queue, message))) context.warn(`poison count of ${queue} not recorded`);
       }
       throw error;

@@ -243,6 +243,7 @@ var tableNames = [
   'reports'
   'digests'
   'trails'
+  'jobRuns'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -294,6 +295,9 @@ var optionalSettings = {
   DELIVERY_RETENTION: deliveryRetention
   REPORT_FLUSH_INTERVAL: reportFlushInterval
   LOG_LEVEL: logLevel
+  // What the Functions host keeps of the app's context.log lines (host.json logging.logLevel.Function,
+  // overridden by an app setting of this name): LOG_LEVEL's word in the host's terms.
+  AzureFunctionsJobHost__logging__logLevel__Function: logLevel == 'debug' ? 'Debug' : logLevel == 'info' ? 'Information' : logLevel == 'warn' ? 'Warning' : logLevel == 'error' ? 'Error' : ''
   OTEL_CONSOLE: otelConsole
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActivityReport } from '../../shared/admin/buildActivityReport';
 import type { PanelLinks } from '../../shared/admin/listPanelLinks';
+import type { OperatorHealthReport } from '../../shared/admin/OperatorHealth';
 import type { PanelSubscriptions } from '../../shared/admin/listPanelSubscriptions';
 import type { PanelOverview } from '../../shared/admin/loadPanelOverview';
 import type { MailTrail } from '../../shared/admin/loadMailTrail';
@@ -26,6 +27,26 @@ const healthState = z.enum(['ok', 'unavailable']);
 export const healthResponseSchema: z.ZodType<{ status: string; checks: StorageHealthResult['checks'] }> = z.object({
   status: z.enum(['ok', 'unavailable']),
   checks: z.object({ tables: healthState, queues: healthState }),
+});
+
+export const operatorHealthSchema: z.ZodType<OperatorHealthReport> = z.object({
+  status: z.enum(['ok', 'degraded']).describe('ok when every check below passed'),
+  version: z.string().describe("The app's version"),
+  checkedAt: isoTime,
+  storage: z.object({ tables: healthState, queues: healthState }),
+  graphAppToken: z
+    .object({ state: healthState, code: z.string().optional().describe('The failure code, e.g. graph_access_denied') })
+    .describe("Whether an app-only Graph token can be had in the operator's tenant (never the token)"),
+  lastRenewal: z
+    .object({ lastRunAt: isoTime, lastSucceeded: z.boolean(), lastSuccessAt: isoTime.nullable() })
+    .nullable()
+    .describe('The subscription renewal timer; null before its first run'),
+  poisonQueues: z.array(
+    z.object({
+      queue: z.string(),
+      approximateMessages: z.number().int().nullable().describe('null when it could not be read'),
+    }),
+  ),
 });
 
 export const licenseAnswerSchema: z.ZodType<LicenseAnswer> = licenseDecisionSchema.extend({

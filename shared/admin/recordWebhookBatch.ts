@@ -1,6 +1,7 @@
 import type { DropCounts } from '../mail/webhooks/DropCounts';
 import { DEPLOYMENT_SCOPE, type ReportCounters } from './ReportCounters';
 import { reportMetrics } from './reportMetrics';
+import { appMetrics } from '../platform/telemetry/appMetrics';
 
 export interface WebhookBatchOutcome {
   kind: 'notifications' | 'lifecycle';
@@ -11,13 +12,16 @@ export interface WebhookBatchOutcome {
 }
 
 /**
- * Counts a Graph webhook batch for the admin report: per tenant what was accepted (change
- * notifications as `received`, lifecycle events by event), for the deployment everything
+ * Counts a Graph webhook batch as metrics (at once, in memory) and for the admin report: per
+ * tenant what was accepted (change notifications as `received`, lifecycle events by event), for
+ * the deployment everything
  * that arrived and every drop by reason. In memory (`ReportCounters` writes the sums every
  * few seconds, off the request path), so it adds no storage request to Graph's budget; false
  * when a count was refused (never the answer to Graph).
  */
 export async function recordWebhookBatch(counters: Pick<ReportCounters, 'add'>, outcome: WebhookBatchOutcome): Promise<boolean> {
+  appMetrics.notificationsAccepted(outcome.kind, outcome.messages.length);
+  for (const [reason, n] of Object.entries(outcome.dropped)) appMetrics.notificationsDropped(outcome.kind, reason, n ?? 0);
   const perTenant = new Map<string, Record<string, number>>();
   for (const message of outcome.messages) {
     const metric = outcome.kind === 'notifications' ? reportMetrics.received : reportMetrics.lifecycle(message.lifecycleEvent ?? 'unknown');

@@ -18,6 +18,7 @@ import { rewriteLocation } from './rewriteLocation';
 import { countChunks, toCountingWebStream, type CountedEnd } from './toCountingWebStream';
 import { toClientHeaders } from './toClientHeaders';
 import { toUpstreamHeaders } from './toUpstreamHeaders';
+import { appMetrics } from '../platform/telemetry/appMetrics';
 
 export interface ProxyLog {
   info(line: string): void;
@@ -89,8 +90,12 @@ export class JiraProxy {
       instanceId: isInstanceId(request.params.instanceId) ? request.params.instanceId : '-',
       bytesIn: 0,
     };
-    const line = (status: number, extra: string) =>
-      `jiraProxy ${method} instance=${outcome.instanceId} path=${outcome.template} status=${status} in=${outcome.bytesIn}${extra} ms=${Math.round(performance.now() - started)}`;
+    // Called once per request, when its answer is complete: the log line and the latency metric.
+    const line = (status: number, extra: string) => {
+      const elapsed = performance.now() - started;
+      appMetrics.proxyDuration(elapsed, { method, status, route: outcome.template });
+      return `jiraProxy ${method} instance=${outcome.instanceId} path=${outcome.template} status=${status} in=${outcome.bytesIn}${extra} ms=${Math.round(elapsed)}`;
+    };
 
     try {
       const response = await this.forward(request, method, outcome, (status, bytesOut, aborted) =>

@@ -46,11 +46,10 @@ describe('startTelemetry with APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('exports a finished span to the ingestion endpoint, with its name and trace id, and nothing secret', async () => {
+  it("exports the app's server spans with their names and trace ids (a timer, and a queue message as a named request) and its metrics", async () => {
     const { port } = server.address() as AddressInfo;
     const key = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
-    const run = await runTypeScript(join(__dirname, '../support/exportOneSpan.ts'), {
-      args: ['timer licenseCheck'],
+    const run = await runTypeScript(join(__dirname, '../support/exportServerSpans.ts'), {
       timeoutMs: 90_000,
       env: {
         APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${key};IngestionEndpoint=http://127.0.0.1:${port}/`,
@@ -59,9 +58,16 @@ describe('startTelemetry with APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
       },
     });
     expect(run).toMatchObject({ code: 0 });
-    const { processors, traceId } = JSON.parse(run.stdout.trim()) as { processors: number; traceId: string };
-    expect(processors).toBe(1);
-    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const { processors, metricReaders, traceIds } = JSON.parse(run.stdout.trim()) as {
+      processors: number;
+      metricReaders: number;
+      traceIds: Record<string, string>;
+    };
+    // The consumer-span namer and the exporter's batch processor; the metric exporter's reader.
+    expect(processors).toBe(2);
+    expect(metricReaders).toBe(1);
+    expect(traceIds['timer licenseCheck']).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceIds['process jira-notify']).toMatch(/^[0-9a-f]{32}$/);
 
     // The exporter posts to /v2.1/track; the key travels in the envelope, never in a query string.
     expect(received.length).toBeGreaterThan(0);
@@ -70,8 +76,36 @@ describe('startTelemetry with APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
     expect(envelopes).toContainEqual(
       expect.objectContaining({
         iKey: key,
-        tags: expect.objectContaining({ 'ai.operation.id': traceId }) as unknown,
+        tags: expect.objectContaining({ 'ai.operation.id': traceIds['timer licenseCheck'] }) as unknown,
         data: expect.objectContaining({ baseData: expect.objectContaining({ name: 'timer licenseCheck' }) as unknown }) as unknown,
+      }),
+    );
+    // A queue message is a request (the exporter maps a consumer span to one) named after the
+    // queue, not an unnamed request; the naming attribute stays out of its custom properties.
+    const request = envelopes.find(
+      (envelope) => (envelope as { tags?: Record<string, string> }).tags?.['ai.operation.id'] === traceIds['process jira-notify'],
+    ) as {
+      name: string;
+      tags: Record<string, string>;
+      data: { baseType: string; baseData: { name?: string; properties?: Record<string, string> } };
+    };
+    expect(request).toMatchObject({
+      name: 'Microsoft.ApplicationInsights.Request',
+      tags: expect.objectContaining({ 'ai.operation.name': 'process jira-notify' }) as unknown,
+      data: { baseType: 'RequestData', baseData: expect.objectContaining({ name: 'process jira-notify' }) as unknown },
+    });
+    expect(request.data.baseData.properties).toMatchObject({ 'messaging.destination.name': 'jira-notify', 'app.tenant_id': 'contoso' });
+    expect(request.data.baseData.properties).not.toHaveProperty('ai.operation.name');
+    // The app's metrics go the same way: the delivery counted arrives as a metric envelope.
+    expect(envelopes).toContainEqual(
+      expect.objectContaining({
+        name: 'Microsoft.ApplicationInsights.Metric',
+        iKey: key,
+        data: expect.objectContaining({
+          baseData: expect.objectContaining({
+            metrics: [expect.objectContaining({ name: 'app.deliveries.sent', value: 1 })] as unknown,
+          }) as unknown,
+        }) as unknown,
       }),
     );
     // Local auth in this test: no bearer token is sent when no identity is configured.

@@ -124,6 +124,28 @@ describe('npm start (node dist/dev/start.js)', () => {
       expect(decodeJwt(file.tokens!.otherTenantUser).tid).not.toBe(file.tenantId);
       const issuerPort = Number(new URL(file.issuerUrl!).port);
 
+      // It said what it was doing as it went: each step as it began and as it ended, in order.
+      const seeded = '✓ sandbox: registering the simulated Jira with the app';
+      const until = Date.now() + 30_000;
+      while (!run.output().includes(seeded) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));
+      const progress = run
+        .output()
+        .split('\n')
+        .filter((line) => /^[…✓✗] /.test(line))
+        .map((line) => line.replace(/ \(.*\)| in \d+ ms$/g, ''));
+      expect(progress).toEqual([
+        '… storage: Azurite',
+        '✓ storage: Azurite',
+        '… simulators: token issuer, Graph, Jira',
+        '✓ simulators: token issuer, Graph, Jira',
+        '… storage: tables and queues',
+        '✓ storage: tables and queues',
+        `… host: the local development host on ${appUrl}`,
+        `✓ host: the local development host on ${appUrl}`,
+        '… sandbox: registering the simulated Jira with the app',
+        seeded,
+      ]);
+
       run.child.kill('SIGTERM');
       expect(await within(run.exited, 30_000, 'exit after SIGTERM')).toBe(0);
       for (const freed of [port, blobPort, queuePort, tablePort, issuerPort]) expect(await isListening('127.0.0.1', freed)).toBe(false);

@@ -1,5 +1,14 @@
 import { SpanKind } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  DataPointType,
+  InMemoryMetricExporter,
+  PeriodicExportingMetricReader,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { tableNames } from '../../shared/platform/storage/tableNames';
+import { METRIC_NAMES } from '../../shared/platform/telemetry/appMetrics';
 import { queueNames } from '../../shared/platform/storage/queueNames';
 import { registerTelemetry } from '../../shared/platform/telemetry/registerTelemetry';
 import { exportedSpanStrings } from '../support/exportedSpanStrings';
@@ -12,13 +21,26 @@ import { FANOUT_CLIENT_STATE, startFanoutStack, waitFor, type FanoutStack } from
  */
 describe('telemetry: one mail is one trace', () => {
   const exporter = new InMemorySpanExporter();
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  // Exported when the test flushes it, not on a timer.
+  const metricReader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
   let stack: FanoutStack;
 
   beforeAll(async () => {
-    expect(registerTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)] })).toBe(true);
+    expect(registerTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)], metricReaders: [metricReader] })).toBe(true);
     stack = await startFanoutStack({ webhook: true });
   }, 120_000);
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await metricReader.shutdown();
+    await stack?.stop();
+  });
+
+  /** The app's metrics as last exported: name → data points' (attributes, value). */
+  async function exportedMetrics(): Promise<Map<string, MetricData>> {
+    await metricReader.forceFlush();
+    const latest = metricExporter.getMetrics().at(-1);
+    return new Map((latest?.scopeMetrics ?? []).flatMap((scope) => scope.metrics).map((metric) => [metric.descriptor.name, metric]));
+  }
 
   it('the webhook request, both queue messages and the Jira notify call share one trace id, and no attribute holds the mail', async () => {
     const scenario = await stack.newScenario();
@@ -97,5 +119,65 @@ describe('telemetry: one mail is one trace', () => {
         for (const secret of forbidden) expect(value).not.toContain(secret);
         expect(value).not.toMatch(/\?|Bearer|oauth_signature/i);
       }
+
+    // Storage calls are dependencies of the trace too: the deliveries ledger and the jira-notify
+    // queue, named by table or queue and the kind of call, with the status, never an entity's keys.
+    const storage = inTrace.filter((span) => span.kind === SpanKind.CLIENT && span.attributes['az.namespace'] === 'Microsoft.Storage');
+    expect(storage.map((span) => span.name)).toEqual(
+      expect.arrayContaining([
+        `POST ${queueNames.jiraNotify}/messages`,
+        expect.stringMatching(new RegExp(`^(GET|POST|PUT|PATCH) ${tableNames.deliveries}`)),
+      ]),
+    );
+    const enqueue = storage.find((span) => span.name === `POST ${queueNames.jiraNotify}/messages`)!;
+    expect(enqueue.attributes).toMatchObject({
+      'app.storage.service': 'queue',
+      'app.storage.resource': queueNames.jiraNotify,
+      'http.request.method': 'POST',
+      'http.response.status_code': 201,
+    });
+    for (const span of storage) {
+      expect(Object.keys(span.attributes).filter((key) => key.startsWith('url.'))).toEqual([]);
+      for (const value of exportedSpanStrings(span)) {
+        expect(value).not.toContain(scenario.tenantId);
+        expect(value).not.toContain(scenario.userId);
+        expect(value).not.toMatch(/PartitionKey|RowKey|\(/);
+      }
+    }
+
+    // The metrics count what happened: one notification accepted, one delivery sent.
+    const metrics = await exportedMetrics();
+    const points = (name: string) =>
+      (metrics.get(name)?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, value: point.value }));
+    expect(points(METRIC_NAMES.notificationsAccepted)).toEqual([{ attributes: { kind: 'notifications' }, value: 1 }]);
+    expect(points(METRIC_NAMES.deliveriesSent)).toEqual([{ attributes: {}, value: 1 }]);
+    expect(metrics.get(METRIC_NAMES.deliveriesFailed)).toBeUndefined();
   }, 180_000);
+
+  it('counts what the webhook drops, by reason', async () => {
+    const scenario = await stack.newScenario();
+    const response = await fetch(`${stack.host!.url}/api/graph/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        value: [
+          {
+            subscriptionId: scenario.subscriptionId,
+            clientState: 'not-the-client-state',
+            changeType: 'created',
+            resource: 'Users/x/Messages/y',
+            tenantId: scenario.tenantId,
+            resourceData: { id: 'y' },
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(202);
+    const metrics = await exportedMetrics();
+    const dropped = metrics.get(METRIC_NAMES.notificationsDropped);
+    expect(dropped?.dataPoints.map((point) => ({ attributes: point.attributes, value: point.value }))).toEqual([
+      { attributes: { kind: 'notifications', reason: 'clientStateMismatch' }, value: 1 },
+    ]);
+    expect(dropped?.dataPointType).toBe(DataPointType.SUM);
+  }, 60_000);
 });

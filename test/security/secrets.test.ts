@@ -1,4 +1,6 @@
+import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { METRIC_NAMES } from '../../shared/platform/telemetry/appMetrics';
 import { connectSignedUrl } from '../../dev/sandbox/jira/connectJwt';
 import { privateKeyContext } from '../../shared/jira/InstanceService';
 import { registerTelemetry } from '../../shared/platform/telemetry/registerTelemetry';
@@ -27,6 +29,8 @@ const QUERY_MARK = `${MARK}-query`;
 
 const log = new LogCapture();
 const exporter = new InMemorySpanExporter();
+const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const metricReader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
 let stack: AppStack;
 const secrets = new Map<string, string>();
 let summary = '';
@@ -37,7 +41,7 @@ function remember(name: string, value: string | undefined): void {
 
 beforeAll(async () => {
   log.captureConsole();
-  expect(registerTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)] })).toBe(true);
+  expect(registerTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)], metricReaders: [metricReader] })).toBe(true);
   stack = await startAppStack({ log });
 }, 60_000);
 
@@ -45,6 +49,7 @@ afterAll(async () => {
   log.release();
   if (summary) console.log(summary);
   if (process.env.SHOW_LOG) console.log(log.lines.join('\n'));
+  await metricReader.shutdown();
   await stack?.stop();
   await stackAgent.close();
 });
@@ -182,7 +187,17 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   const exported = exporter.getFinishedSpans().flatMap(exportedSpanStrings);
   // Requests, queue messages and Jira and Graph calls: far more than a handful of spans.
   expect(exporter.getFinishedSpans().length).toBeGreaterThan(30);
-  const text = [...log.lines, ...exported].join('\n');
+  // The metrics as exported: every name, attribute key and value.
+  await metricReader.forceFlush();
+  const metrics = (metricExporter.getMetrics().at(-1)?.scopeMetrics ?? []).flatMap((scope) => scope.metrics);
+  const metricStrings = metrics.flatMap((metric) => [
+    metric.descriptor.name,
+    ...metric.dataPoints.flatMap((point) => Object.entries(point.attributes).flat().map(String)),
+  ]);
+  // The proxied Jira calls of the run are in the latency histogram, by route template.
+  const proxy = metrics.find((metric) => metric.descriptor.name === METRIC_NAMES.proxyDuration);
+  expect(proxy?.dataPoints.length).toBeGreaterThan(0);
+  const text = [...log.lines, ...exported, ...metricStrings].join('\n');
   expect(log.lines.length).toBeGreaterThan(30);
   const leaks = [...secrets].filter(([, value]) => text.includes(value)).map(([name]) => name);
   // Halves too: a secret cut in two by a line wrap or a prefix is still a leak.
@@ -198,6 +213,6 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
     /sharedSecret|clientState"\s*:/,
   ];
   const matched = patterns.filter((pattern) => pattern.test(text)).map(String);
-  summary = `secrets run: ${log.lines.length} log lines and ${exporter.getFinishedSpans().length} spans captured, ${secrets.size} secrets and content markers looked for`;
+  summary = `secrets run: ${log.lines.length} log lines, ${exporter.getFinishedSpans().length} spans and ${metricStrings.length} metric strings captured, ${secrets.size} secrets and content markers looked for`;
   expect({ leaks, partial, matched }).toEqual({ leaks: [], partial: [], matched: [] });
 }, 120_000);

@@ -13,6 +13,8 @@ export interface GraphApiInit {
   now: () => number;
   /** The same API acting for a user (on-behalf-of, delegated `Mail.Read.Shared`); absent on a delegated one. */
   asUser?: (userAssertion: string) => GraphApi;
+  /** The app-only token of this tenant (MSAL's cache first); absent on a delegated one. */
+  appToken?: () => Promise<string>;
 }
 
 /**
@@ -81,6 +83,16 @@ export class GraphApi {
   asUser(userAssertion: string): GraphApi {
     if (!this.init.asUser) throw new AppError({ code: 'internal', detail: 'a delegated Graph client cannot act for another user' });
     return this.init.asUser(userAssertion);
+  }
+
+  /**
+   * Resolves when an app-only token for this tenant can be had, from MSAL's cache while it
+   * lasts: the client secret still works and the tenant has not revoked the app. Throws the
+   * token endpoint's failure as an AppError. The token itself never leaves the client.
+   */
+  async checkAppToken(): Promise<void> {
+    if (!this.init.appToken) throw new AppError({ code: 'internal', detail: 'a delegated Graph client has no app token' });
+    await this.init.appToken();
   }
 
   /**

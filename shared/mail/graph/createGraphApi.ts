@@ -47,5 +47,5 @@ export function createGraphApi(init: CreateGraphApiInit): GraphApi {
     });
   const asUser = (assertion: string) =>
     new GraphApi({ client: clientWith(tokens.onBehalfOf(assertion, `${init.origin}/Mail.Read.Shared`)), baseUrl, now: init.now });
-  return new GraphApi({ client: clientWith(tokens), baseUrl, now: init.now, asUser });
+  return new GraphApi({ client: clientWith(tokens), baseUrl, now: init.now, asUser, appToken: () => tokens.getAccessToken() });
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/errors/AppError';
 import { retryAfterOf } from '../graph/throttledError';
 import type { Clock } from '../../platform/clock';
+import type { JobRunRepository } from '../../platform/storage/jobRuns/JobRunRepository';
 import type { SubscriptionRepository } from '../../platform/storage/subscriptions/SubscriptionRepository';
 import type { SubscriptionEntity } from '../../platform/storage/subscriptions/subscriptionEntity';
 import type { SubscriptionManager } from './SubscriptionManager';
@@ -12,9 +13,14 @@ export interface RenewExpiringInit {
   ownsLinks: (tenantId: string, userId: string) => Promise<boolean>;
   clock: Clock;
   renewalWindowMinutes: number;
+  /** Where the run is recorded (the operators' "last successful renewal run"). */
+  runs: Pick<JobRunRepository, 'recordRun'>;
   /** Parallel renewals; Outlook allows 4 concurrent requests per app and mailbox, we make one per mailbox. */
   concurrency?: number;
 }
+
+/** The renewal's row in `jobRuns`. */
+export const RENEWAL_JOB = 'renewSubscriptions';
 
 export interface RenewalSummary {
   renewed: number;
@@ -69,5 +75,7 @@ export async function renewExpiringSubscriptions(init: RenewExpiringInit): Promi
     }
   };
   await Promise.all(Array.from({ length: Math.min(init.concurrency ?? 4, due.length) }, worker));
+  // Throttled subscriptions are not failures: the next run renews them well before they end.
+  await init.runs.recordRun({ job: RENEWAL_JOB, at: new Date(init.clock.now()).toISOString(), succeeded: summary.failed === 0 });
   return summary;
 }

@@ -5,6 +5,7 @@ import type { StorageTarget } from '../config/storageTarget';
 import { connectionStringEndpoint } from './connectionStringEndpoint';
 import { createStorageCredential } from './createStorageCredential';
 import type { StorageRequestCounter } from './StorageRequestCounter';
+import { traceStorageRequests } from './StorageRequestSpans';
 
 export type QueueRetryOptions = StorageRetryOptions;
 
@@ -21,12 +22,16 @@ export interface QueueClientFactoryInit {
 }
 
 /**
- * A `QueueClient` whose core pipeline can take one more policy: the SDK keeps it in a
+ * A `QueueClient` whose core pipeline can take more policies: the SDK keeps it in a
  * protected member, and every operation (the per-message delete's context too) runs through it.
  */
 class CountableQueueClient extends QueueClient {
   countWith(counter: StorageRequestCounter, queueName: string): void {
     counter.countOn(this.storageClientContext.pipeline, queueName);
+  }
+
+  traced(queueName: string): void {
+    traceStorageRequests(this.storageClientContext.pipeline, 'queue', queueName);
   }
 }
 
@@ -67,6 +72,7 @@ export class QueueClientFactory {
     if (!client) {
       const built = this.build(queueName);
       if (this.requestCounter) built.countWith(this.requestCounter, queueName);
+      built.traced(queueName);
       client = built;
       this.clients.set(queueName, client);
     }

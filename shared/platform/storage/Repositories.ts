@@ -1,6 +1,7 @@
 import type { DeliveryRepository } from './deliveries/DeliveryRepository';
 import type { DigestRepository } from './digests/DigestRepository';
 import type { InstanceRepository } from './instances/InstanceRepository';
+import type { JobRunRepository } from './jobRuns/JobRunRepository';
 import type { JiraTokenRepository } from './jiraTokens/JiraTokenRepository';
 import type { LicenseRepository } from './licenses/LicenseRepository';
 import type { LinkRepository } from './links/LinkRepository';
@@ -21,4 +22,6 @@ export interface Repositories {
   /** `.windows` and `.mails`: storm control's windows and the mails held for their digests. */
   digests: DigestRepository;
   trails: MailTrailRepository;
+  /** The last run of each scheduled job. */
+  jobRuns: JobRunRepository;
 }

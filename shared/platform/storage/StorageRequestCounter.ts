@@ -1,8 +1,9 @@
 import type { TableClient } from '@azure/data-tables';
+import { storageRequestName } from './storageRequestName';
 
 /** The storage SDKs' core pipeline (core-rest-pipeline's), named through a client we depend on directly. */
 export type StoragePipeline = TableClient['pipeline'];
-type StoragePipelinePolicy = Parameters<StoragePipeline['addPolicy']>[0];
+export type StoragePipelinePolicy = Parameters<StoragePipeline['addPolicy']>[0];
 
 /**
  * Every request the table and queue clients send, retries included, counted by
@@ -23,7 +24,7 @@ export class StorageRequestCounter {
     return {
       name: 'storageRequestCounter',
       sendRequest: (request, next) => {
-        const key = `${request.method} ${resource}${detailOf(resource, request.url)}`;
+        const key = storageRequestName(request.method, resource, request.url);
         this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
         return next(request);
       },
@@ -34,15 +35,4 @@ export class StorageRequestCounter {
   snapshot(): Record<string, number> {
     return Object.fromEntries(this.counts);
   }
-}
-
-/** `/messages`, `/messages/{id}` or `/$batch` after the resource's name in the URL's path; empty otherwise. */
-function detailOf(resource: string, url: string): string {
-  const path = new URL(url).pathname;
-  // A table transaction is posted to the account's `$batch`, not under the table's name.
-  if (path.endsWith('/$batch')) return '/$batch';
-  const at = path.indexOf(`/${resource}/`);
-  if (at < 0) return '';
-  const rest = path.slice(at + resource.length + 2).split('/');
-  return rest[0] ? `/${rest[0]}${rest.length > 1 ? '/{id}' : ''}` : '';
 }

@@ -5,6 +5,7 @@ import type { StorageTarget } from '../config/storageTarget';
 import { connectionStringEndpoint, isInsecureEndpoint } from './connectionStringEndpoint';
 import { createStorageCredential } from './createStorageCredential';
 import type { StorageRequestCounter } from './StorageRequestCounter';
+import { traceStorageRequests } from './StorageRequestSpans';
 
 export type TableRetryOptions = NonNullable<TableServiceClientOptions['retryOptions']>;
 
@@ -61,6 +62,7 @@ export class TableClientFactory {
     if (!client) {
       client = this.build(table);
       this.requestCounter?.countOn(client.pipeline, table);
+      traceStorageRequests(client.pipeline, 'table', table);
       this.clients.set(table, client);
     }
     return client;

@@ -1,6 +1,7 @@
 import { DeliveryRepository } from './deliveries/DeliveryRepository';
 import { DigestRepository } from './digests/DigestRepository';
 import { InstanceRepository } from './instances/InstanceRepository';
+import { JobRunRepository } from './jobRuns/JobRunRepository';
 import { JiraTokenRepository } from './jiraTokens/JiraTokenRepository';
 import { LicenseRepository } from './licenses/LicenseRepository';
 import { LinkRepository } from './links/LinkRepository';
@@ -23,5 +24,6 @@ export function createRepositories(tables: TableClientFactory): Repositories {
     licenses: new LicenseRepository({ client: tables.get(tableNames.licenses) }),
     digests: new DigestRepository({ client: tables.get(tableNames.digests) }),
     trails: new MailTrailRepository({ client: tables.get(tableNames.trails) }),
+    jobRuns: new JobRunRepository({ client: tables.get(tableNames.jobRuns) }),
   };
 }

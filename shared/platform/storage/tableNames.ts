@@ -13,6 +13,8 @@ export const tableNames = {
   digests: 'digests',
   /** One row per mail the fan-out handled, for the panel's mail trail (pruned with the deliveries). */
   trails: 'trails',
+  /** The last run of each scheduled job, for the operators' health answer. */
+  jobRuns: 'jobRuns',
 } as const;
 
 export type TableName = (typeof tableNames)[keyof typeof tableNames];

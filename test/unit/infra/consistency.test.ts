@@ -117,10 +117,16 @@ describe('infra/main.bicep and the code', () => {
     const settings = appSettingsOf(expandResources(built, {}));
     expect(settings).toMatchObject({ PROXY_MAX_BODY_BYTES: '104857600', FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '104857600' });
     expect(settings).not.toHaveProperty('LOG_LEVEL');
+    expect(settings).not.toHaveProperty('AzureFunctionsJobHost__logging__logLevel__Function');
     expect(appSettingsOf(expandResources(built, { proxyMaxBodyBytes: 52428800, logLevel: 'debug' }))).toMatchObject({
       PROXY_MAX_BODY_BYTES: '52428800',
       FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '52428800',
       LOG_LEVEL: 'debug',
+      // In Azure the host filters the app's log lines: LOG_LEVEL reaches it as its own override of host.json.
+      AzureFunctionsJobHost__logging__logLevel__Function: 'Debug',
+    });
+    expect(appSettingsOf(expandResources(built, { logLevel: 'warn' }))).toMatchObject({
+      AzureFunctionsJobHost__logging__logLevel__Function: 'Warning',
     });
   });
 

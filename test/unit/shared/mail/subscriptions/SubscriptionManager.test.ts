@@ -153,6 +153,7 @@ describe('SubscriptionManager against Azurite and the Graph simulator', () => {
       ownsLinks: (tenantId, user) => harness.services.linkOwnership.ownsAny(tenantId, user),
       clock: { now: () => harness.clock.now() + 5000 * 60_000 },
       renewalWindowMinutes: 720,
+      runs: harness.services.repositories.jobRuns,
     });
     expect(summary.removed).toBeGreaterThanOrEqual(1);
     expect(harness.simulator.state.subscriptions.has(unused.subscriptionId)).toBe(false);

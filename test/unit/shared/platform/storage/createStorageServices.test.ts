@@ -16,6 +16,7 @@ describe('createStorageServices', () => {
       'digests',
       'instances',
       'jiraTokens',
+      'jobRuns',
       'licenses',
       'links',
       'mailboxes',
