@@ -8,6 +8,7 @@ import { PanelSessions } from '../shared/admin/PanelSessions';
 import { ReportCounters } from '../shared/admin/ReportCounters';
 import { ReportRepository } from '../shared/admin/ReportRepository';
 import { UsedPanelTokens } from '../shared/admin/UsedPanelTokens';
+import { ListPager } from '../shared/platform/paging/ListPager';
 import { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
 import { InstanceService } from '../shared/jira/InstanceService';
 import { JiraServiceClient } from '../shared/jira/JiraServiceClient';
@@ -262,6 +263,8 @@ export function createServices(init: ServicesInit): Services {
       handleLifecycleMessage({ manager: mailboxSubscriptions, subscriptions: repositories.subscriptions, message: event }),
   };
 
+  const paging = new ListPager({ keyring: config.encryption });
+
   // The administration panel.
   const reports = new ReportCounters({ repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }), clock });
   const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
@@ -286,9 +289,12 @@ export function createServices(init: ServicesInit): Services {
       settings.OPERATOR_ROLE !== undefined && settings.OPERATOR_TENANT_ID !== undefined
         ? { role: settings.OPERATOR_ROLE, tenantId: settings.OPERATOR_TENANT_ID }
         : undefined,
-    listSubscriptions: (tenantId) =>
-      listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
-    listLinks: (request) => listPanelLinks(request, { links: repositories.links }),
+    listSubscriptions: (request) =>
+      listPanelSubscriptions(
+        { ...request, nowMs: clock.now() },
+        { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes, pager: paging },
+      ),
+    listLinks: (request) => listPanelLinks(request, { links: repositories.links, pager: paging }),
     mailTrail: (tenantId, id) =>
       loadMailTrail(tenantId, id, { trails: repositories.trails, deliveries: repositories.deliveries, queues: queueAdmin }),
     report: (request) =>
@@ -318,5 +324,6 @@ export function createServices(init: ServicesInit): Services {
     links,
     fanout,
     admin,
+    paging,
   };
 }

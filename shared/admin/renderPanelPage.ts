@@ -102,6 +102,7 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
       <thead><tr><th>Mailbox (user id)</th><th>State</th><th>Expires</th><th>Renewed</th><th>Last notification</th></tr></thead>
       <tbody id="subscription-rows"></tbody>
     </table>
+    <button type="button" id="subscriptions-more" class="more" hidden>Show more</button>
   </section>
 
   <section id="links" class="wide" hidden>
@@ -115,6 +116,7 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
       <thead><tr><th>Issue</th><th class="num">Conversations</th><th class="num">Stale</th><th class="num">Linked by</th><th>Last linked</th></tr></thead>
       <tbody id="link-rows"></tbody>
     </table>
+    <button type="button" id="links-more" class="more" hidden>Show more</button>
   </section>
 
   <section id="trail" class="wide" hidden>

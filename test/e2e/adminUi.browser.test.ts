@@ -137,8 +137,8 @@ describeInChromium('the administration panel in headless Chromium', (executable)
       expect(failures).toContain('issue_not_found');
       expect(await frame.locator('#test-result').textContent()).toContain('as jira-service');
       expect(await frame.locator('#credential-state').textContent()).toBe('set: 2-legged OAuth as jira-service');
-      expect(await frame.locator('#link-totals').textContent()).toBe('3 link(s): 1 conversation(s) on 3 issue(s), 1 stale.');
-      expect(await frame.locator('#subscription-summary').textContent()).toBe('1 mailbox(es), 1 subscription(s).');
+      expect(await frame.locator('#link-totals').textContent()).toBe('3 links: 1 conversation on 3 issues, 1 stale.');
+      expect(await frame.locator('#subscription-summary').textContent()).toBe('1 mailbox, 1 subscription.');
       expect(await frame.locator('#poison-rows tr', { hasText: 'jira-notify-poison' }).locator('td.num').textContent()).toBe('2');
       expect(await frame.locator('#public-key').textContent()).toBe(publicKeyPem);
       expect(await frame.locator('#license-decision').textContent()).toBe('licensed (active)');
@@ -167,7 +167,7 @@ describeInChromium('the administration panel in headless Chromium', (executable)
 
       await frame.click('button.replay[data-queue="jira-notify"]');
       await frame.waitForFunction(() => document.querySelector('#replay-result')?.textContent?.startsWith('Moved') === true);
-      expect(await frame.locator('#replay-result').textContent()).toBe('Moved 2 message(s) back to jira-notify.');
+      expect(await frame.locator('#replay-result').textContent()).toBe('Moved 2 messages back to jira-notify.');
       const back = await stack.fanout.admin.peek(queueNames.jiraNotify);
       expect(back.map((message) => message.body)).toEqual(expect.arrayContaining([stuck]));
       expect(back).toHaveLength(2);

@@ -53,6 +53,11 @@ export function panelMain(): void {
     return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
   }
 
+  /** `1 mailbox`, `2 mailboxes`: a count with its noun, singular or plural (English, so two forms do). */
+  function count(n: number, singular: string, plural = `${singular}s`): string {
+    return `${n} ${n === 1 ? singular : plural}`;
+  }
+
   function num(value: unknown): number {
     return typeof value === 'number' && Number.isFinite(value) ? value : 0;
   }
@@ -291,16 +296,39 @@ export function panelMain(): void {
     byId('poison').hidden = false;
   }
 
-  function renderSubscriptions(result: Json): void {
-    const rows = list(result.subscriptions);
-    text(
-      'subscription-summary',
-      `${num(result.mailboxes)} mailbox(es), ${rows.length} subscription(s)${result.truncated === true ? ' (first ones only)' : ''}.`,
-    );
+  /** Where each paged list goes on: its filters and the `next` token of its last page, absent at the end. */
+  const more: Record<'subscriptions' | 'links', { query: Record<string, string>; next?: string }> = {
+    subscriptions: { query: {} },
+    links: { query: {} },
+  };
+
+  /** Shows the list's "Show more" while the API says more items follow. */
+  function rememberNext(list: 'subscriptions' | 'links', result: Json, query: Record<string, string>): void {
+    more[list] = typeof result.next === 'string' ? { query, next: result.next } : { query };
+    byId(`${list}-more`).hidden = typeof result.next !== 'string';
+  }
+
+  async function loadSubscriptions(append: boolean): Promise<void> {
+    const next = append ? more.subscriptions.next : undefined;
+    const result = await call('subscriptions', next === undefined ? {} : { query: { next } });
+    renderSubscriptions(result, append);
+    rememberNext('subscriptions', result, {});
+  }
+
+  async function loadLinks(query: Record<string, string>, append: boolean): Promise<void> {
+    const next = append ? more.links.next : undefined;
+    const result = await call('links', { query: next === undefined ? query : { ...query, next } });
+    renderLinks(result, append);
+    rememberNext('links', result, query);
+  }
+
+  function renderSubscriptions(result: Json, append: boolean): void {
+    const rows = list(result.items);
     const body = byId<HTMLTableSectionElement>('subscription-rows');
-    clear(body);
+    if (!append) clear(body);
     for (const subscription of rows) {
       const row = body.insertRow();
+      row.className = 'subscription';
       cell(row, str(subscription.userId));
       cell(
         row,
@@ -311,18 +339,23 @@ export function panelMain(): void {
       cell(row, when(subscription.renewedAt));
       cell(row, when(subscription.lastNotificationAt));
     }
+    const shown = body.querySelectorAll('tr.subscription').length;
+    text(
+      'subscription-summary',
+      `${count(num(result.mailboxes), 'mailbox', 'mailboxes')}, ${count(shown, 'subscription')}${typeof result.next === 'string' ? ' shown so far' : ''}${result.truncated === true ? ' (first ones only)' : ''}.`,
+    );
     byId('subscriptions').hidden = false;
   }
 
-  function renderLinks(result: Json): void {
+  function renderLinks(result: Json, append: boolean): void {
     const totals = obj(result.totals);
     text(
       'link-totals',
-      `${num(totals.links)} link(s): ${num(totals.conversations)} conversation(s) on ${num(totals.issues)} issue(s), ${num(totals.stale)} stale${result.truncated === true ? ' (counted in part)' : ''}.`,
+      `${count(num(totals.links), 'link')}: ${count(num(totals.conversations), 'conversation')} on ${count(num(totals.issues), 'issue')}, ${num(totals.stale)} stale${result.truncated === true ? ' (counted in part)' : ''}.`,
     );
     const body = byId<HTMLTableSectionElement>('link-rows');
-    clear(body);
-    for (const issue of list(result.issues)) {
+    if (!append) clear(body);
+    for (const issue of list(result.items)) {
       const row = body.insertRow();
       cell(row, str(issue.issueKey));
       cell(row, String(num(issue.conversations)), 'num');
@@ -363,7 +396,7 @@ export function panelMain(): void {
       'trail-summary',
       mails.length === 0
         ? 'No mail with this id was handled in the retention period.'
-        : `${mails.length} ${mails.length === 1 ? 'mail' : 'mails'}${result.truncated === true ? ' (the latest only)' : ''}.`,
+        : `${count(mails.length, 'mail')}${result.truncated === true ? ' (the latest only)' : ''}.`,
       mails.length === 0 ? 'warn' : 'muted',
     );
     const container = byId('trail-mails');
@@ -378,8 +411,7 @@ export function panelMain(): void {
       const verdict = document.createElement('p');
       verdict.className = `trail-outcome ${mail.outcome === 'matched' ? 'ok' : 'warn'}`;
       const issues = list(mail.issues);
-      if (mail.outcome === 'matched')
-        verdict.textContent = `Matched ${issues.length} ${issues.length === 1 ? 'linked issue' : 'linked issues'}.`;
+      if (mail.outcome === 'matched') verdict.textContent = `Matched ${count(issues.length, 'linked issue')}.`;
       else if (mail.outcome === 'poisoned')
         verdict.textContent = 'Not handled: it failed repeatedly and waits in graph-notifications-poison.';
       else verdict.textContent = `Dropped: ${DROP_REASONS[str(mail.reason, '')] ?? str(mail.reason, 'no reason recorded')}.`;
@@ -476,7 +508,7 @@ export function panelMain(): void {
       const left = num(result.leftForLater);
       setStatus(
         'replay-result',
-        `Moved ${num(result.moved)} message(s) back to ${queue}.${left > 0 ? ` ${left} failed again and stay.` : ''}${result.complete === false ? ' There may be more: replay again.' : ''}`,
+        `Moved ${count(num(result.moved), 'message')} back to ${queue}.${left > 0 ? ` ${count(left, 'message')} failed again and ${left === 1 ? 'stays' : 'stay'}.` : ''}${result.complete === false ? ' There may be more: replay again.' : ''}`,
         'ok',
       );
       await section(async () => renderReport(await call('report')), 'report');
@@ -491,8 +523,8 @@ export function panelMain(): void {
     await Promise.all([
       section(async () => renderOverview(await call('overview')), 'instance'),
       section(async () => renderReport(await call('report')), 'report'),
-      section(async () => renderSubscriptions(await call('subscriptions')), 'subscriptions'),
-      section(async () => renderLinks(await call('links')), 'links'),
+      section(() => loadSubscriptions(false), 'subscriptions'),
+      section(() => loadLinks({}, false), 'links'),
     ]);
     byId('trail').hidden = false;
     await testConnection();
@@ -515,12 +547,14 @@ export function panelMain(): void {
     if (target.classList.contains('copy')) void copy(target.dataset.copy ?? '', target);
     else if (target.classList.contains('replay')) void replay(target.dataset.queue ?? '', target);
     else if (target.id === 'test-connection') void testConnection();
+    else if (target.id === 'subscriptions-more') void section(() => loadSubscriptions(true), 'subscriptions');
+    else if (target.id === 'links-more') void section(() => loadLinks(more.links.query, true), 'links');
   });
 
   byId('link-search').addEventListener('submit', (event) => {
     event.preventDefault();
     const issueKey = byId<HTMLInputElement>('link-issue').value.trim();
-    void section(async () => renderLinks(await call('links', issueKey === '' ? {} : { query: { issueKey } })), 'links');
+    void section(() => loadLinks(issueKey === '' ? {} : { issueKey }, false), 'links');
   });
 
   byId('trail-search').addEventListener('submit', (event) => {
