@@ -192,6 +192,7 @@ export const replayResultSchema: z.ZodType<ReplayResult> = z.object({
   moved: z.number().int(),
   leftForLater: z.number().int(),
   complete: z.boolean(),
+  dryRun: z.boolean().describe('True: nothing moved; `moved` is how many a replay would move'),
 });
 
 export const mailTrailSchema: z.ZodType<MailTrail> = z.object({

@@ -8,7 +8,12 @@ export interface PanelSubscription {
   /** The mailbox owner's object id. */
   userId: string;
   subscriptionId: string;
-  /** `active`, `reauthorizationRequired`, … as the subscription features set it; `unknown` when never set. */
+  /**
+   * `active`, `reauthorizationRequired`, … as the subscription features set it. A row exists
+   * only once Graph created the subscription, and only a lifecycle event changes its state:
+   * a row that never recorded one (written before states were) is `active`. Whether it
+   * expired is `expired`, beside.
+   */
   state: string;
   /** True when the mailbox's row points at another subscription: this one is left over and not renewed. */
   superseded: boolean;
@@ -52,7 +57,7 @@ export async function listPanelSubscriptions(
     subscriptions.push({
       userId: row.userId,
       subscriptionId: row.subscriptionId,
-      state: row.state ?? 'unknown',
+      state: row.state ?? 'active',
       superseded: currentOf.has(row.userId) && currentOf.get(row.userId) !== row.subscriptionId,
       expiresAt: row.expiresAt,
       expired: Date.parse(row.expiresAt) <= nowMs,

@@ -380,7 +380,7 @@ describe('admin panel', () => {
       const replay = await api('replay-poison', { method: 'POST', session, body: { queue: 'jira-notify' } });
       expect(replay.status).toBe(200);
       const replayText = await replay.text();
-      expect(JSON.parse(replayText)).toEqual({ queue: 'jira-notify', moved: 1, leftForLater: 0, complete: true });
+      expect(JSON.parse(replayText)).toEqual({ queue: 'jira-notify', moved: 1, leftForLater: 0, complete: true, dryRun: false });
       expect(replayText).not.toContain(subject);
       const back = await stack.fanout.admin.peek(queueNames.jiraNotify);
       expect(back.map((message) => message.body)).toEqual([poisoned]);
