@@ -6,6 +6,8 @@ import type { MailTrail } from '../shared/admin/loadMailTrail';
 import type { PanelSubscriptions } from '../shared/admin/listPanelSubscriptions';
 import type { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import type { PanelSessions } from '../shared/admin/PanelSessions';
+import type { ListPageRequest } from '../shared/platform/paging/ListEnvelope';
+import type { ListPager } from '../shared/platform/paging/ListPager';
 import type { ReportCounters } from '../shared/admin/ReportCounters';
 import type { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
 import type { OperatorPolicy } from '../shared/auth/requireOperator';
@@ -84,8 +86,8 @@ export interface AdminServices {
   operator: OperatorPolicy | undefined;
   /** The operator's deep health answer: version, storage, Graph app token, last renewal, poison depths. */
   health: OperatorHealth;
-  listSubscriptions(tenantId: string): Promise<PanelSubscriptions>;
-  listLinks(request: { tenantId: string; instanceId: string; issueKey?: string }): Promise<PanelLinks>;
+  listSubscriptions(request: { tenantId: string; page: ListPageRequest }): Promise<PanelSubscriptions>;
+  listLinks(request: { tenantId: string; instanceId: string; issueKey?: string; page: ListPageRequest }): Promise<PanelLinks>;
   /** A mail's trail within the tenant, by its Graph message id, internetMessageId or conversation id. */
   mailTrail(tenantId: string, id: string): Promise<MailTrail>;
   report(request: Omit<ActivityReportRequest, 'nowMs'>): Promise<ActivityReport>;
@@ -131,4 +133,6 @@ export interface Services extends StorageServices {
    * never throws.
    */
   stop(): Promise<void>;
+  /** Cuts every list route's answer into pages of the one envelope, with tamper-checked `next` tokens. */
+  paging: ListPager;
 }

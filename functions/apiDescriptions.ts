@@ -13,8 +13,10 @@ import {
   activityReportSchema,
   connectionTestSchema,
   healthResponseSchema,
+  instanceListSchema,
   instanceViewSchema,
   licenseAnswerSchema,
+  linkListSchema,
   linkResponseSchema,
   mailTrailSchema,
   operatorHealthSchema,
@@ -28,6 +30,7 @@ import {
 } from './http/apiResponseSchemas';
 import { beginQuerySchema } from './jiraOAuthBegin';
 import { callbackQuerySchema } from './jiraOAuthCallback';
+import { listQuerySchema } from './http/readListQuery';
 import { panelLinksQuerySchema } from './manageLinks';
 import { replayPoisonBodySchema } from './manageReplayPoison';
 import { reportQuerySchema } from './manageReport';
@@ -42,6 +45,7 @@ const BEARER_PROBLEMS: readonly ErrorCode[] = ['unauthenticated', 'invalid_token
 const ADMIN_PROBLEMS: readonly ErrorCode[] = [...BEARER_PROBLEMS, 'admin_role_required'];
 /** The panel routes take a panel session, or an admin bearer token with `?instanceId=`. */
 const PANEL_PROBLEMS: readonly ErrorCode[] = [...ADMIN_PROBLEMS, 'panel_session_invalid', 'invalid_query', 'instance_not_found'];
+const LIST_PANEL_PROBLEMS: readonly ErrorCode[] = [...PANEL_PROBLEMS, 'invalid_page_token'];
 const PANEL_QUERY = z.object({
   instanceId: instanceIdSchema.optional().describe('With an admin bearer token instead of a panel session: the instance'),
 });
@@ -220,8 +224,9 @@ export const apiDescriptions: Record<string, RouteDescription> = {
           summary: "List the tenant's Jira instances",
           security: ['bearer'],
           path: '/api/manage/instances',
-          responses: { 200: json("The tenant's instances", z.object({ instances: z.array(instanceViewSchema) })) },
-          problems: ADMIN_PROBLEMS,
+          query: listQuerySchema,
+          responses: { 200: json("The tenant's instances, by id", instanceListSchema) },
+          problems: [...ADMIN_PROBLEMS, 'invalid_query', 'invalid_page_token'],
         },
         {
           summary: 'Show one Jira instance',
@@ -310,13 +315,19 @@ export const apiDescriptions: Record<string, RouteDescription> = {
   },
   manageSubscriptions: {
     tag: 'panel',
-    operations: { GET: panelOperation("The tenant's mailboxes and their Graph subscriptions", panelSubscriptionsSchema) },
+    operations: {
+      GET: panelOperation("The tenant's mailboxes and their Graph subscriptions, soonest expiry first", panelSubscriptionsSchema, {
+        query: PANEL_QUERY.extend(listQuerySchema.shape),
+        problems: LIST_PANEL_PROBLEMS,
+      }),
+    },
   },
   manageLinks: {
     tag: 'panel',
     operations: {
-      GET: panelOperation("The instance's conversation links counted per issue", panelLinksSchema, {
-        query: PANEL_QUERY.extend(panelLinksQuerySchema.shape),
+      GET: panelOperation("The instance's conversation links counted per issue, most recently linked first", panelLinksSchema, {
+        query: PANEL_QUERY.extend(panelLinksQuerySchema.shape).extend(listQuerySchema.shape),
+        problems: LIST_PANEL_PROBLEMS,
       }),
     },
   },
@@ -366,9 +377,9 @@ export const apiDescriptions: Record<string, RouteDescription> = {
       GET: {
         summary: "The conversation's links (the caller's tenant)",
         security: ['bearer'],
-        query: z.object({ conversationId: conversationIdSchema }),
-        responses: { 200: json("The conversation's links", z.object({ value: z.array(linkResponseSchema) })) },
-        problems: [...BEARER_PROBLEMS, 'invalid_query'],
+        query: z.object({ conversationId: conversationIdSchema }).extend(listQuerySchema.shape),
+        responses: { 200: json("The conversation's links, oldest first", linkListSchema) },
+        problems: [...BEARER_PROBLEMS, 'invalid_query', 'invalid_page_token'],
       },
       POST: {
         summary: "Link a conversation to a Jira issue and make sure the caller's mailbox is subscribed",

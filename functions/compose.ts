@@ -10,6 +10,7 @@ import { PanelSessions } from '../shared/admin/PanelSessions';
 import { ReportCounters } from '../shared/admin/ReportCounters';
 import { ReportRepository } from '../shared/admin/ReportRepository';
 import { UsedPanelTokens } from '../shared/admin/UsedPanelTokens';
+import { ListPager } from '../shared/platform/paging/ListPager';
 import { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
 import { InstanceService } from '../shared/jira/InstanceService';
 import { JiraServiceClient } from '../shared/jira/JiraServiceClient';
@@ -260,6 +261,8 @@ export function createServices(init: ServicesInit): Services {
       handleLifecycleMessage({ manager: mailboxSubscriptions, subscriptions: repositories.subscriptions, message: event }),
   };
 
+  const paging = new ListPager({ keyring: config.encryption });
+
   // The administration panel.
   const reports = new ReportCounters({
     repository: new ReportRepository({ client: storage.tableClients.get(tableNames.reports) }),
@@ -305,9 +308,12 @@ export function createServices(init: ServicesInit): Services {
           ? graph.forTenant(operator.tenantId).checkAppToken()
           : Promise.reject(new AppError({ code: 'config_invalid', detail: 'OPERATOR_TENANT_ID is not set' })),
     }),
-    listSubscriptions: (tenantId) =>
-      listPanelSubscriptions(tenantId, clock.now(), { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes }),
-    listLinks: (request) => listPanelLinks(request, { links: repositories.links }),
+    listSubscriptions: (request) =>
+      listPanelSubscriptions(
+        { ...request, nowMs: clock.now() },
+        { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes, pager: paging },
+      ),
+    listLinks: (request) => listPanelLinks(request, { links: repositories.links, pager: paging }),
     mailTrail: (tenantId, id) =>
       loadMailTrail(tenantId, id, { trails: repositories.trails, deliveries: repositories.deliveries, queues: queueAdmin }),
     report: (request) =>
@@ -340,5 +346,6 @@ export function createServices(init: ServicesInit): Services {
     stop: async () => {
       if (!(await reports.stop())) console.warn('report counters not written at stop: the counts of the last interval are lost');
     },
+    paging,
   };
 }

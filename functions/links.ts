@@ -2,9 +2,11 @@ import type { HttpRequest } from '@azure/functions';
 import { AppError } from '../shared/platform/errors/AppError';
 import { conversationIdSchema, linkCreateSchema, linkRequestSchema, type LinkCreateRequest } from '../shared/mail/links/linkSchemas';
 import { toLinkResponse } from '../shared/mail/links/toLinkResponse';
+import { timeKey } from '../shared/platform/paging/timeKey';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticate } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';
+import { readListQuery } from './http/readListQuery';
 import { readRequestJson } from './http/readRequestJson';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -14,7 +16,7 @@ const MAX_BODY_BYTES = 16 * 1024;
  * - `POST { conversationId, instanceId, issueKey, sharedMailbox? }` links (201, or 200 when it
  *   already was) and makes sure the link's mailbox (the caller's, or the shared mailbox Graph
  *   lets the caller read) has a Graph subscription;
- * - `GET ?conversationId=` lists the conversation's links;
+ * - `GET ?conversationId=&limit=&next=` lists the conversation's links, oldest first, a page at a time;
  * - `DELETE ?conversationId=&instanceId=&issueKey=` removes one (204); the last link a
  *   mailbox owns takes its subscription with it.
  * The add-in calls it cross-origin: its row in the function table declares CORS.
@@ -31,8 +33,14 @@ export const links: HttpServiceHandler = async (request, context, services) => {
     case 'GET': {
       const conversationId = conversationIdSchema.safeParse(request.query.get('conversationId') ?? undefined);
       if (!conversationId.success) throw new AppError({ code: 'invalid_query', detail: 'conversationId is required' });
+      const page = readListQuery(request);
       const found = await services.links.list(caller, conversationId.data);
-      return jsonResponse(200, { value: found.map(toLinkResponse) }, { 'Cache-Control': 'private, no-store', Vary: 'Authorization' });
+      const listed = services.paging.page(
+        found.map(toLinkResponse),
+        { ...page, scope: `links\n${caller.tenantId}\n${conversationId.data}` },
+        (link) => `${timeKey(link.linkedAt)}\n${link.instanceId}\n${link.issueKey}`,
+      );
+      return jsonResponse(200, listed, { 'Cache-Control': 'private, no-store', Vary: 'Authorization' });
     }
     case 'DELETE': {
       const query = linkRequestSchema.safeParse({

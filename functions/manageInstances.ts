@@ -4,6 +4,7 @@ import { registerInstanceBodySchema } from '../shared/jira/registerInstanceBodyS
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticateAdmin } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';
+import { readListQuery } from './http/readListQuery';
 import { readRequestJson } from './http/readRequestJson';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -19,7 +20,14 @@ export const manageInstances: HttpServiceHandler = async (request, context, serv
   const { instances } = services;
   switch (request.method.toUpperCase()) {
     case 'GET':
-      if (instanceId === undefined) return jsonResponse(200, { instances: await instances.list(caller.tenantId) });
+      if (instanceId === undefined) {
+        const page = readListQuery(request);
+        const views = await instances.list(caller.tenantId);
+        return jsonResponse(
+          200,
+          services.paging.page(views, { ...page, scope: `instances\n${caller.tenantId}` }, (view) => view.instanceId),
+        );
+      }
       return jsonResponse(200, await instances.view(caller.tenantId, instanceId));
     case 'PUT': {
       if (instanceId === undefined)

@@ -12,6 +12,7 @@ import { licenseDecisionSchema } from '../../shared/licenses/LicenseDecision';
 import type { ReplayResult } from '../../shared/mail/fanout/replayPoisonMessages';
 import type { LinkResponse } from '../../shared/mail/links/toLinkResponse';
 import { allQueueNames, type QueueName } from '../../shared/platform/storage/queueNames';
+import type { ListEnvelope } from '../../shared/platform/paging/ListEnvelope';
 import type { StorageHealthResult } from '../../shared/platform/storage/StorageHealth';
 import { trailDropReasons, trailIssueStates } from '../../shared/platform/storage/trails/mailTrailEntity';
 
@@ -22,6 +23,15 @@ import { trailDropReasons, trailIssueStates } from '../../shared/platform/storag
  */
 
 const isoTime = z.string().describe('ISO 8601 date and time, UTC');
+
+/** The one list envelope (`ListEnvelope`) over an item schema, with the list's own summary fields beside. */
+function listEnvelopeSchema<I extends z.ZodType, S extends z.ZodRawShape>(item: I, summary: S) {
+  return z.object({
+    items: z.array(item),
+    next: z.string().optional().describe('Present when more items follow: pass it back as `?next=`, with the same filters'),
+    ...summary,
+  });
+}
 const healthState = z.enum(['ok', 'unavailable']);
 
 export const healthResponseSchema: z.ZodType<{ status: string; checks: StorageHealthResult['checks'] }> = z.object({
@@ -74,6 +84,8 @@ const instanceViewShape = {
 
 export const instanceViewSchema: z.ZodType<InstanceView> = z.object(instanceViewShape);
 
+export const instanceListSchema: z.ZodType<ListEnvelope<InstanceView>> = listEnvelopeSchema(instanceViewSchema, {});
+
 const panelCredentialsSchema = z.object({ issuer: z.string(), sharedSecret: z.string() });
 
 export const registeredInstanceSchema = z.object({
@@ -98,6 +110,8 @@ export const linkResponseSchema: z.ZodType<LinkResponse> = z.object({
   staleSince: isoTime.optional(),
   nextCheckAt: isoTime.optional(),
 });
+
+export const linkListSchema: z.ZodType<ListEnvelope<LinkResponse>> = listEnvelopeSchema(linkResponseSchema, {});
 
 export const panelSessionResponseSchema = z.object({ token: z.string(), expiresAt: isoTime });
 
@@ -154,38 +168,35 @@ export const activityReportSchema: z.ZodType<ActivityReport> = z.object({
   deliveriesTruncated: z.boolean(),
 });
 
-export const panelSubscriptionsSchema: z.ZodType<PanelSubscriptions> = z.object({
-  mailboxes: z.number().int(),
-  subscriptions: z.array(
-    z.object({
-      userId: z.string(),
-      subscriptionId: z.string(),
-      state: z.string(),
-      superseded: z.boolean(),
-      expiresAt: isoTime,
-      expired: z.boolean(),
-      createdAt: isoTime,
-      renewedAt: isoTime.optional(),
-      lastNotificationAt: isoTime.optional(),
-    }),
-  ),
-  truncated: z.boolean(),
-});
+export const panelSubscriptionsSchema: z.ZodType<PanelSubscriptions> = listEnvelopeSchema(
+  z.object({
+    userId: z.string(),
+    subscriptionId: z.string(),
+    state: z.string(),
+    superseded: z.boolean(),
+    expiresAt: isoTime,
+    expired: z.boolean(),
+    createdAt: isoTime,
+    renewedAt: isoTime.optional(),
+    lastNotificationAt: isoTime.optional(),
+  }),
+  { mailboxes: z.number().int(), truncated: z.boolean() },
+);
 
-export const panelLinksSchema: z.ZodType<PanelLinks> = z.object({
-  totals: z.object({ links: z.number().int(), issues: z.number().int(), conversations: z.number().int(), stale: z.number().int() }),
-  issues: z.array(
-    z.object({
-      issueKey: z.string(),
-      conversations: z.number().int(),
-      stale: z.number().int(),
-      staleReason: z.object({ status: z.number().int().optional(), since: isoTime.optional(), nextCheckAt: isoTime.optional() }).optional(),
-      linkedBy: z.number().int(),
-      lastLinkedAt: isoTime,
-    }),
-  ),
-  truncated: z.boolean(),
-});
+export const panelLinksSchema: z.ZodType<PanelLinks> = listEnvelopeSchema(
+  z.object({
+    issueKey: z.string(),
+    conversations: z.number().int(),
+    stale: z.number().int(),
+    staleReason: z.object({ status: z.number().int().optional(), since: isoTime.optional(), nextCheckAt: isoTime.optional() }).optional(),
+    linkedBy: z.number().int(),
+    lastLinkedAt: isoTime,
+  }),
+  {
+    totals: z.object({ links: z.number().int(), issues: z.number().int(), conversations: z.number().int(), stale: z.number().int() }),
+    truncated: z.boolean(),
+  },
+);
 
 export const connectionTestSchema: z.ZodType<ConnectionTest> = z.union([
   z.object({ ok: z.literal(true), status: z.number().int(), jiraUser: z.string().optional() }),
@@ -202,6 +213,7 @@ export const replayResultSchema: z.ZodType<ReplayResult> = z.object({
   moved: z.number().int(),
   leftForLater: z.number().int(),
   complete: z.boolean(),
+  dryRun: z.boolean().describe('True: nothing moved; `moved` is how many a replay would move'),
 });
 
 export const mailTrailSchema: z.ZodType<MailTrail> = z.object({

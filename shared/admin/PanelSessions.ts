@@ -1,8 +1,9 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { EncryptionKeyring } from '../platform/config/encryptionKeyring';
 import { AppError } from '../platform/errors/AppError';
 import type { Clock } from '../platform/clock';
+import { MacKeys } from '../platform/crypto/MacKeys';
 import type { InstanceEntity } from '../platform/storage/instances/instanceEntity';
 
 /** How the session was opened: from Jira's iframe, or with a Microsoft admin bearer token. */
@@ -61,15 +62,14 @@ const payloadSchema = z.object({
  * deleting the instance (even registering it again) ends its sessions.
  */
 export class PanelSessions {
-  private readonly keyring: EncryptionKeyring;
   private readonly clock: Clock;
   private readonly instances: PanelSessionsInit['instances'];
   private readonly ttlSeconds: number;
   private readonly maxSeconds: number;
-  private readonly macKeys = new Map<string, Buffer>();
+  private readonly macKeys: MacKeys;
 
   constructor(init: PanelSessionsInit) {
-    this.keyring = init.keyring;
+    this.macKeys = new MacKeys({ keyring: init.keyring, info: HKDF_INFO });
     this.clock = init.clock;
     this.instances = init.instances;
     this.ttlSeconds = init.ttlSeconds ?? 15 * 60;
@@ -113,7 +113,7 @@ export class PanelSessions {
     const parts = token.split('.');
     if (parts.length !== 4 || parts[0] !== VERSION) throw sessionInvalid();
     const [, keyId = '', payload = '', mac = ''] = parts;
-    const key = this.macKey(keyId);
+    const key = this.macKeys.get(keyId);
     if (!key) throw sessionInvalid();
     const expected = createHmac('sha256', key).update(`${VERSION}.${keyId}.${payload}`).digest();
     const given = Buffer.from(mac, 'base64url');
@@ -137,9 +137,7 @@ export class PanelSessions {
   }
 
   private sign(session: PanelSession): { token: string; session: PanelSession } {
-    const keyId = this.keyring.activeKeyId;
-    const key = this.macKey(keyId);
-    if (!key) throw new AppError({ code: 'encryption_key_unknown', detail: `no data key "${keyId}" in DATA_ENCRYPTION_KEY` });
+    const { keyId, key } = this.macKeys.active();
     const body = {
       t: session.tenantId,
       i: session.instanceId,
@@ -152,17 +150,6 @@ export class PanelSessions {
     const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
     const mac = createHmac('sha256', key).update(`${VERSION}.${keyId}.${payload}`).digest('base64url');
     return { token: `${VERSION}.${keyId}.${payload}.${mac}`, session };
-  }
-
-  /** A key of its own per data key: the data key itself only ever encrypts. */
-  private macKey(keyId: string): Buffer | undefined {
-    const cached = this.macKeys.get(keyId);
-    if (cached) return cached;
-    const dataKey = this.keyring.keys.get(keyId);
-    if (!dataKey) return undefined;
-    const derived = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), HKDF_INFO, 32));
-    this.macKeys.set(keyId, derived);
-    return derived;
   }
 
   private nowSeconds(): number {

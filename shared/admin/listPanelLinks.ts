@@ -1,3 +1,6 @@
+import type { ListEnvelope, ListPageRequest } from '../platform/paging/ListEnvelope';
+import type { ListPager } from '../platform/paging/ListPager';
+import { timeKey } from '../platform/paging/timeKey';
 import type { LinkEntity } from '../platform/storage/links/linkEntity';
 import type { LinkRepository } from '../platform/storage/links/LinkRepository';
 
@@ -20,10 +23,11 @@ export interface StaleReason {
   nextCheckAt?: string;
 }
 
-export interface PanelLinks {
+/** Per issue, most recently linked first, filtered by `issueKey` when given; a page at a time. */
+export interface PanelLinks extends ListEnvelope<PanelIssueLinks> {
+  /** Over every issue of the instance, whatever the filter and the page. */
   totals: { links: number; issues: number; conversations: number; stale: number };
-  /** Per issue, most recently linked first, filtered by `issueKey` when given. */
-  issues: PanelIssueLinks[];
+  /** The instance has more links than were read (`maxRows`): the counts are of the first ones. */
   truncated: boolean;
 }
 
@@ -32,8 +36,8 @@ export interface PanelLinks {
  * case-insensitive prefix). Conversation ids and subjects stay out: counts only.
  */
 export async function listPanelLinks(
-  request: { tenantId: string; instanceId: string; issueKey?: string; limit?: number; maxRows?: number },
-  deps: { links: Pick<LinkRepository, 'listByTenant'> },
+  request: { tenantId: string; instanceId: string; issueKey?: string; page: ListPageRequest; maxRows?: number },
+  deps: { links: Pick<LinkRepository, 'listByTenant'>; pager: Pick<ListPager, 'page'> },
 ): Promise<PanelLinks> {
   const search = request.issueKey?.trim().toUpperCase() ?? '';
   const maxRows = request.maxRows ?? 50_000;
@@ -78,10 +82,13 @@ export async function listPanelLinks(
       linkedBy: entry.users.size,
       lastLinkedAt: entry.lastLinkedAt,
       ...(entry.staleReason ? { staleReason: entry.staleReason } : {}),
-    }))
-    .sort((a, b) => Date.parse(b.lastLinkedAt) - Date.parse(a.lastLinkedAt) || a.issueKey.localeCompare(b.issueKey))
-    .slice(0, request.limit ?? 200);
-  return { totals: { links, issues: perIssue.size, conversations: conversations.size, stale }, issues, truncated };
+    }));
+  const page = deps.pager.page(
+    issues,
+    { ...request.page, scope: `panel/links\n${request.tenantId}\n${request.instanceId}\n${search}` },
+    (issue) => `${timeKey(issue.lastLinkedAt, 'descending')}\n${issue.issueKey}`,
+  );
+  return { ...page, totals: { links, issues: perIssue.size, conversations: conversations.size, stale }, truncated };
 }
 
 function staleReasonOf(link: LinkEntity): StaleReason {

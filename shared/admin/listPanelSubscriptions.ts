@@ -1,3 +1,6 @@
+import type { ListEnvelope, ListPageRequest } from '../platform/paging/ListEnvelope';
+import type { ListPager } from '../platform/paging/ListPager';
+import { timeKey } from '../platform/paging/timeKey';
 import type { MailboxRepository } from '../platform/storage/mailboxes/MailboxRepository';
 import type { SubscriptionRepository } from '../platform/storage/subscriptions/SubscriptionRepository';
 
@@ -5,7 +8,12 @@ export interface PanelSubscription {
   /** The mailbox owner's object id. */
   userId: string;
   subscriptionId: string;
-  /** `active`, `reauthorizationRequired`, … as the subscription features set it; `unknown` when never set. */
+  /**
+   * `active`, `reauthorizationRequired`, … as the subscription features set it. A row exists
+   * only once Graph created the subscription, and only a lifecycle event changes its state:
+   * a row that never recorded one (written before states were) is `active`. Whether it
+   * expired is `expired`, beside.
+   */
   state: string;
   /** True when the mailbox's row points at another subscription: this one is left over and not renewed. */
   superseded: boolean;
@@ -17,20 +25,24 @@ export interface PanelSubscription {
   lastNotificationAt?: string;
 }
 
-export interface PanelSubscriptions {
+export interface PanelSubscriptions extends ListEnvelope<PanelSubscription> {
   /** Distinct mailboxes with a subscription or a mailbox row. */
   mailboxes: number;
-  subscriptions: PanelSubscription[];
+  /** The tenant has more subscriptions than were read (`maxRows`): the pages hold the first ones. */
   truncated: boolean;
 }
 
-/** The tenant's mailboxes and their Graph subscriptions, soonest expiry first. Ids and times only. */
+/** The tenant's mailboxes and their Graph subscriptions, a page at a time, soonest expiry first. Ids and times only. */
 export async function listPanelSubscriptions(
-  tenantId: string,
-  nowMs: number,
-  deps: { subscriptions: Pick<SubscriptionRepository, 'listByTenant'>; mailboxes: Pick<MailboxRepository, 'listByTenant'> },
-  limit = 500,
+  request: { tenantId: string; nowMs: number; page: ListPageRequest; maxRows?: number },
+  deps: {
+    subscriptions: Pick<SubscriptionRepository, 'listByTenant'>;
+    mailboxes: Pick<MailboxRepository, 'listByTenant'>;
+    pager: Pick<ListPager, 'page'>;
+  },
 ): Promise<PanelSubscriptions> {
+  const { tenantId, nowMs } = request;
+  const limit = request.maxRows ?? 5_000;
   const currentOf = new Map<string, string>();
   for await (const mailbox of deps.mailboxes.listByTenant(tenantId)) currentOf.set(mailbox.userId, mailbox.subscriptionId);
   const mailboxes = new Set(currentOf.keys());
@@ -45,7 +57,7 @@ export async function listPanelSubscriptions(
     subscriptions.push({
       userId: row.userId,
       subscriptionId: row.subscriptionId,
-      state: row.state ?? 'unknown',
+      state: row.state ?? 'active',
       superseded: currentOf.has(row.userId) && currentOf.get(row.userId) !== row.subscriptionId,
       expiresAt: row.expiresAt,
       expired: Date.parse(row.expiresAt) <= nowMs,
@@ -54,6 +66,10 @@ export async function listPanelSubscriptions(
       ...(row.watermark === undefined ? {} : { lastNotificationAt: row.watermark }),
     });
   }
-  subscriptions.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
-  return { mailboxes: mailboxes.size, subscriptions, truncated };
+  const page = deps.pager.page(
+    subscriptions,
+    { ...request.page, scope: `panel/subscriptions\n${tenantId}` },
+    (subscription) => `${timeKey(subscription.expiresAt)}\n${subscription.subscriptionId}`,
+  );
+  return { ...page, mailboxes: mailboxes.size, truncated };
 }

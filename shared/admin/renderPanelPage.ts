@@ -33,7 +33,7 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
 <body data-api="${e(init.apiBase)}" data-mode="${signIn ? 'signin' : 'panel'}">
 <header class="top">
   <h1>Outlook integration <span id="instance-name" class="muted"></span></h1>
-  <span id="session-info" class="who"></span>
+  <span class="who"><span id="updated" class="muted"></span> <button type="button" id="refresh" hidden>Refresh</button> <span id="session-info"></span></span>
 </header>
 <main>
   <div id="banner" class="banner" role="alert" hidden></div>
@@ -74,7 +74,7 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
   </section>
 
   <section id="report" class="wide" hidden>
-    <h2>Activity, last <span id="report-days"></span> days (UTC)</h2>
+    <h2>Activity, last <span id="report-days"></span> days (UTC days)</h2>
     <div id="chart" class="chart" role="img" aria-label="Notifications per day"></div>
     <ul id="legend" class="legend"></ul>
     <p class="muted" id="report-note"></p>
@@ -92,6 +92,10 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
       <thead><tr><th>Queue</th><th class="num">Messages</th><th></th></tr></thead>
       <tbody id="poison-rows"></tbody>
     </table>
+    <div id="replay-confirm" class="confirm" role="alertdialog" aria-labelledby="replay-preview" hidden>
+      <p id="replay-preview"></p>
+      <div class="row"><button type="button" id="replay-go" class="primary">Move them</button><button type="button" id="replay-cancel">Cancel</button></div>
+    </div>
     <output id="replay-result" class="status"></output>
   </section>
 
@@ -99,9 +103,10 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
     <h2>Mailbox subscriptions</h2>
     <p id="subscription-summary" class="muted"></p>
     <table>
-      <thead><tr><th>Mailbox (user id)</th><th>State</th><th>Expires</th><th>Renewed</th><th>Last notification</th></tr></thead>
+      <thead><tr><th>Mailbox</th><th>State</th><th>Expires</th><th>Renewed</th><th>Last notification</th></tr></thead>
       <tbody id="subscription-rows"></tbody>
     </table>
+    <button type="button" id="subscriptions-more" class="more" hidden>Show more</button>
   </section>
 
   <section id="links" class="wide" hidden>
@@ -115,6 +120,7 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
       <thead><tr><th>Issue</th><th class="num">Conversations</th><th class="num">Stale</th><th class="num">Linked by</th><th>Last linked</th></tr></thead>
       <tbody id="link-rows"></tbody>
     </table>
+    <button type="button" id="links-more" class="more" hidden>Show more</button>
   </section>
 
   <section id="trail" class="wide" hidden>

@@ -231,7 +231,7 @@ describeInChromium('the add-in in a browser', (executable) => {
         expect(stack.graph.state.graphRequests.length).toBe(graphRequests);
         expect(stack.graph.state.subscriptions.size).toBe(subscriptions);
         const links = async (conversationId: string) =>
-          (await stack.send('GET', `/api/links?conversationId=${encodeURIComponent(conversationId)}`, { token: colleague })).json().value;
+          (await stack.send('GET', `/api/links?conversationId=${encodeURIComponent(conversationId)}`, { token: colleague })).json().items;
         expect(await links(existing.conversationId)).toEqual([expect.objectContaining({ issueKey: 'DEMO-2' })]);
         expect(await links(`${CONVERSATION}-stranger`)).toEqual([]);
         await context.close();

@@ -130,11 +130,25 @@ describeInChromium('the administration panel in headless Chromium', (executable)
 
       const failures = await frame.locator('#failure-rows').textContent();
       expect(failures).toContain('ADM-404');
-      expect(failures).toContain('issue_not_found');
+      // The reason in words, not its code; the time relative, the absolute local time in its title.
+      expect(failures).toContain('Jira no longer shows the issue (deleted, moved, or hidden from the service user)');
+      expect(failures).not.toContain('issue_not_found');
+      const failedAt = frame.locator('#failure-rows tr', { hasText: 'ADM-404' }).locator('td').first();
+      expect(await failedAt.textContent()).toMatch(/^(just now|\d+ minutes? ago)$/);
+      const title = (await failedAt.getAttribute('title')) ?? '';
+      const shownAt = await frame.evaluate(
+        (iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)),
+        (await failedAt.getAttribute('data-time')) ?? '',
+      );
+      expect(title).toBe(shownAt);
+      expect(title).toMatch(/\d{4}/);
+      expect(await frame.locator('#updated').textContent()).toBe('Updated just now');
+      // The sandbox's subscription is healthy: active, not "unknown".
+      expect(await frame.locator('#subscription-rows td.state').allTextContents()).toEqual(['active']);
       expect(await frame.locator('#test-result').textContent()).toContain('as jira-service');
       expect(await frame.locator('#credential-state').textContent()).toBe('set: 2-legged OAuth as jira-service');
-      expect(await frame.locator('#link-totals').textContent()).toBe('3 link(s): 1 conversation(s) on 3 issue(s), 1 stale.');
-      expect(await frame.locator('#subscription-summary').textContent()).toBe('1 mailbox(es), 1 subscription(s).');
+      expect(await frame.locator('#link-totals').textContent()).toBe('3 links: 1 conversation on 3 issues, 1 stale.');
+      expect(await frame.locator('#subscription-summary').textContent()).toBe('1 mailbox, 1 subscription.');
       expect(await frame.locator('#poison-rows tr', { hasText: 'jira-notify-poison' }).locator('td.num').textContent()).toBe('2');
       expect(await frame.locator('#public-key').textContent()).toBe(publicKeyPem);
       expect(await frame.locator('#license-decision').textContent()).toBe('licensed (active)');
@@ -161,9 +175,24 @@ describeInChromium('the administration panel in headless Chromium', (executable)
       await frame.waitForFunction(() => document.querySelector('button[data-copy="public-key"]')?.textContent === 'Copied');
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(publicKeyPem);
 
+      // Replay first says what will move (a dry run: nothing moves), and moves only once confirmed.
       await frame.click('button.replay[data-queue="jira-notify"]');
+      await frame.waitForSelector('#replay-confirm:not([hidden])');
+      expect(await frame.locator('#replay-preview').textContent()).toBe(
+        "2 messages of this tenant will move from jira-notify-poison back to jira-notify and be tried again. Other tenants' messages stay.",
+      );
+      expect(await stack.fanout.count(poisonQueueName(queueNames.jiraNotify))).toBe(2);
+      await frame.click('#replay-cancel');
+      expect(await frame.locator('#replay-result').textContent()).toBe('Nothing moved.');
+      expect(await frame.locator('#replay-confirm').isHidden()).toBe(true);
+      expect(await stack.fanout.admin.peek(queueNames.jiraNotify)).toEqual([]);
+      expect(await stack.fanout.count(poisonQueueName(queueNames.jiraNotify))).toBe(2);
+
+      await frame.click('button.replay[data-queue="jira-notify"]');
+      await frame.waitForSelector('#replay-confirm:not([hidden])');
+      await frame.click('#replay-go');
       await frame.waitForFunction(() => document.querySelector('#replay-result')?.textContent?.startsWith('Moved') === true);
-      expect(await frame.locator('#replay-result').textContent()).toBe('Moved 2 message(s) back to jira-notify.');
+      expect(await frame.locator('#replay-result').textContent()).toBe('Moved 2 messages back to jira-notify.');
       const back = await stack.fanout.admin.peek(queueNames.jiraNotify);
       expect(back.map((message) => message.body)).toEqual(expect.arrayContaining([stuck]));
       expect(back).toHaveLength(2);

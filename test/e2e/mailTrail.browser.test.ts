@@ -95,7 +95,8 @@ describeInChromium("a mail's trail in the administration panel", (executable) =>
       const cells = await mail.locator('tr.trail-issue td').allTextContents();
       expect(cells[0]).toBe('TRL-7');
       expect(cells[1]).toBe('queued for Jira');
-      expect(cells[2]).toMatch(/^notified \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      // Relative to the reader's clock: the run took seconds, or minutes on a loaded machine.
+      expect(cells[2]).toMatch(/^notified (just now|\d+ minutes? ago)$/);
       expect(cells[3]).toBe('2');
       expect(cells[4]).toBe('alice, bob');
       expect(cells[5]).toBe('1');

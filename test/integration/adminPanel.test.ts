@@ -376,7 +376,7 @@ describe('admin panel', () => {
       const replay = await api('replay-poison', { method: 'POST', session, body: { queue: 'jira-notify' } });
       expect(replay.status).toBe(200);
       const replayText = await replay.text();
-      expect(JSON.parse(replayText)).toEqual({ queue: 'jira-notify', moved: 1, leftForLater: 0, complete: true });
+      expect(JSON.parse(replayText)).toEqual({ queue: 'jira-notify', moved: 1, leftForLater: 0, complete: true, dryRun: false });
       expect(replayText).not.toContain(subject);
       const back = await stack.fanout.admin.peek(queueNames.jiraNotify);
       expect(back.map((message) => message.body)).toEqual([poisoned]);
@@ -397,21 +397,21 @@ describe('admin panel', () => {
       const session = await openSession(fresh);
 
       const subscriptions = (await (await api('subscriptions', { session })).json()) as {
-        subscriptions: { userId: string; state: string; expired: boolean }[];
+        items: { userId: string; state: string; expired: boolean }[];
       };
-      expect(subscriptions.subscriptions.map((s) => s.userId).sort()).toEqual([fresh.userId, second.userId].sort());
-      expect(subscriptions.subscriptions.every((s) => !s.expired)).toBe(true);
+      expect(subscriptions.items.map((s) => s.userId).sort()).toEqual([fresh.userId, second.userId].sort());
+      expect(subscriptions.items.every((s) => !s.expired)).toBe(true);
 
       const all = (await (await api('links', { session })).json()) as {
         totals: Record<string, number>;
-        issues: { issueKey: string; conversations: number }[];
+        items: { issueKey: string; conversations: number }[];
       };
       expect(all.totals).toEqual({ links: 4, issues: 3, conversations: 2, stale: 0 });
-      expect(all.issues.find((issue) => issue.issueKey === 'DEMO-1')?.conversations).toBe(2);
-      const found = (await (await api('links?issueKey=demo-1', { session })).json()) as { issues: { issueKey: string }[] };
-      expect(found.issues.map((issue) => issue.issueKey).sort()).toEqual(['DEMO-1', 'DEMO-10']);
-      const exact = (await (await api('links?issueKey=DEMO-2', { session })).json()) as { issues: { issueKey: string }[] };
-      expect(exact.issues.map((issue) => issue.issueKey)).toEqual(['DEMO-2']);
+      expect(all.items.find((issue) => issue.issueKey === 'DEMO-1')?.conversations).toBe(2);
+      const found = (await (await api('links?issueKey=demo-1', { session })).json()) as { items: { issueKey: string }[] };
+      expect(found.items.map((issue) => issue.issueKey).sort()).toEqual(['DEMO-1', 'DEMO-10']);
+      const exact = (await (await api('links?issueKey=DEMO-2', { session })).json()) as { items: { issueKey: string }[] };
+      expect(exact.items.map((issue) => issue.issueKey)).toEqual(['DEMO-2']);
       const text = JSON.stringify(all);
       expect(text).not.toContain(fresh.conversationId);
     });

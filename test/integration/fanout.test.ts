@@ -211,6 +211,7 @@ describe('fan-out: a new mail in a linked conversation notifies the watchers', (
       moved: 1,
       leftForLater: 0,
       complete: true,
+      dryRun: false,
     });
     const rows = await settled(scenario, internetMessageId, 1);
     expect(rows[0]).toMatchObject({ status: 'sent', attempts: 6 });

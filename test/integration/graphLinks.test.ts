@@ -66,8 +66,8 @@ describe('links and mailbox subscriptions', () => {
 
     const listed = await harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}`);
     expect(listed.status).toBe(200);
-    const { value } = (await listed.json()) as { value: { issueKey: string }[] };
-    expect(value.map((link) => link.issueKey)).toEqual(['DEMO-1', 'DEMO-2']);
+    const { items } = (await listed.json()) as { items: { issueKey: string }[] };
+    expect(items.map((link) => link.issueKey)).toEqual(['DEMO-1', 'DEMO-2']);
 
     // Removing one link keeps the subscription; removing the mailbox's last one deletes it.
     const remove = (issueKey: string) =>
@@ -92,14 +92,14 @@ describe('links and mailbox subscriptions', () => {
     await harness.registerInstance(stranger.tenantId, harness.instanceId);
 
     const listed = await harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}`, { user: stranger });
-    expect(await listed.json()).toEqual({ value: [] });
+    expect(await listed.json()).toEqual({ items: [] });
     const removed = await harness.fetchApp(
       `/api/links?conversationId=${encodeURIComponent(conversationId)}&instanceId=demo&issueKey=DEMO-7`,
       { method: 'DELETE', user: stranger },
     );
     expect(removed.status).toBe(404);
     const mine = await harness.fetchApp(`/api/links?conversationId=${encodeURIComponent(conversationId)}`);
-    expect(((await mine.json()) as { value: unknown[] }).value).toHaveLength(1);
+    expect(((await mine.json()) as { items: unknown[] }).items).toHaveLength(1);
   });
 
   test('bad requests are problem+json: no token, unknown instance, malformed issue key, missing query', async () => {

@@ -95,7 +95,7 @@ describe('a v1.0 and a v2.0 token of the same user', () => {
     const listed = await both('GET', `/api/links?conversationId=${encodeURIComponent(conversation)}`);
     expect(listed['1.0'].status).toBe(200);
     expect(listed['2.0'].json()).toEqual(listed['1.0'].json());
-    expect(listed['1.0'].json().value).toEqual([made.json()]);
+    expect(listed['1.0'].json().items).toEqual([made.json()]);
 
     const stored = await stack.services.repositories.links.get({ tenantId: stack.users.tenantId, ...link });
     expect(stored?.userId).toBe(stack.users.userId);
@@ -105,8 +105,8 @@ describe('a v1.0 and a v2.0 token of the same user', () => {
     const query = new URLSearchParams(link).toString();
     expect((await stack.send('DELETE', `/api/links?${query}`, { token: tokens['2.0'] })).status).toBe(204);
     const gone = await both('GET', `/api/links?conversationId=${encodeURIComponent(conversation)}`);
-    expect(gone['1.0'].json()).toEqual({ value: [] });
-    expect(gone['2.0'].json()).toEqual({ value: [] });
+    expect(gone['1.0'].json()).toEqual({ items: [] });
+    expect(gone['2.0'].json()).toEqual({ items: [] });
   });
 
   it('are each made with the same link owner when each links a conversation of its own', async () => {

@@ -93,7 +93,7 @@ describe('shared mailboxes', () => {
     const listed = await stack.send('GET', `/api/links?conversationId=${encodeURIComponent(sharedConversation)}`, {
       token: stack.tokens.user,
     });
-    expect(listed.json()).toEqual({ value: [] });
+    expect(listed.json()).toEqual({ items: [] });
     expect(subscribed(sharedMailbox)).toBe(false);
   });
 

@@ -47,9 +47,10 @@ export interface AdminPanelStack {
   stop(): Promise<void>;
 }
 
-/** The panel's rows of the function table: the page, its assets, its JSON endpoints. */
+/** The panel's rows of the function table: the page, its assets, its JSON endpoints, and the instance registration it edits. */
 export const panelRows: readonly FunctionDefinition[] = functionTable.filter(
-  (row) => row.kind === 'http' && (row.route.startsWith('manage/ui') || row.route.startsWith('manage/panel')),
+  (row) =>
+    row.kind === 'http' && (row.route.startsWith('manage/ui') || row.route.startsWith('manage/panel') || row.name === 'manageInstances'),
 );
 
 /**

@@ -1,11 +1,14 @@
+import { reasonSentences, type ReasonSentences } from '../reasonSentences';
+
 /**
  * The panel's browser code. It is type-checked and linted with the app, and shipped as the
  * text of this one function (`panelScript` below): so it must stay self-contained — no
  * reference to anything outside its body, which would not exist in the browser (nor would
- * the counters a coverage tool injects: the browser test runs uninstrumented). Every value
+ * the counters a coverage tool injects: the browser test runs uninstrumented). What it needs from the
+ * server side (the sentences of reason codes) comes as its argument. Every value
  * from the API goes into the page with `textContent` or an SVG attribute, never as markup.
  */
-export function panelMain(): void {
+export function panelMain(texts: ReasonSentences): void {
   type Json = Record<string, unknown>;
   const SVG = 'http://www.w3.org/2000/svg';
   const SERIES = ['received', 'dropped', 'delivered', 'failed', 'poisoned'] as const;
@@ -44,13 +47,75 @@ export function panelMain(): void {
     while (element.firstChild) element.removeChild(element.firstChild);
   }
 
+  const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const absoluteFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['year', 365 * 86_400_000],
+    ['month', 30 * 86_400_000],
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+  ];
+
+  /** `3 minutes ago`, `in 2 days`, `just now`: a time relative to the reader's clock. */
   function when(iso: unknown): string {
     if (typeof iso !== 'string' || Number.isNaN(Date.parse(iso))) return '—';
-    return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const delta = Date.parse(iso) - Date.now();
+    if (Math.abs(delta) < 60_000) return 'just now';
+    for (const [unit, ms] of UNITS) if (Math.abs(delta) >= ms) return relativeFormat.format(Math.trunc(delta / ms), unit);
+    return relativeFormat.format(0, 'minute');
+  }
+
+  /** The absolute time in the reader's time zone, for a title: `3 Dec 2026, 10:41`. */
+  function absolute(iso: string): string {
+    return absoluteFormat.format(new Date(iso));
+  }
+
+  /** Shows a time relative (kept current by `tick`), the absolute local time in its title. */
+  function showTime(element: HTMLElement, iso: unknown, prefix = ''): void {
+    element.textContent = `${prefix}${when(iso)}`;
+    if (typeof iso === 'string' && !Number.isNaN(Date.parse(iso))) {
+      element.dataset.time = iso;
+      element.dataset.prefix = prefix;
+      element.title = absolute(iso);
+    } else {
+      delete element.dataset.time;
+      element.removeAttribute('title');
+    }
+  }
+
+  function timeCell(row: HTMLTableRowElement, iso: unknown): HTMLTableCellElement {
+    const td = row.insertCell();
+    showTime(td, iso);
+    return td;
+  }
+
+  /** Relative times age: redrawn every half minute. */
+  function tick(): void {
+    document.querySelectorAll<HTMLElement>('[data-time]').forEach((element) => {
+      element.textContent = `${element.dataset.prefix ?? ''}${when(element.dataset.time)}`;
+    });
+  }
+
+  /** The sentence of a delivery's reason code; a code this page does not know is shown as it is. */
+  function deliveryReason(reason: unknown): string {
+    const code = str(reason, '');
+    const rejected = /^jira_rejected_(\d{3})$/.exec(code);
+    if (rejected) return texts.rejected.replace('{status}', rejected[1] ?? '');
+    return (texts.delivery as Record<string, string>)[code] ?? str(reason, 'failed');
+  }
+
+  function dropReason(reason: unknown): string {
+    return (texts.dropped as Record<string, string>)[str(reason, '')] ?? str(reason, 'no reason recorded');
   }
 
   function str(value: unknown, fallback = '—'): string {
     return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
+  }
+
+  /** `1 mailbox`, `2 mailboxes`: a count with its noun, singular or plural (English, so two forms do). */
+  function count(n: number, singular: string, plural = `${singular}s`): string {
+    return `${n} ${n === 1 ? singular : plural}`;
   }
 
   function num(value: unknown): number {
@@ -159,7 +224,7 @@ export function panelMain(): void {
       text('license-decision', `${answer.licensed === true ? 'licensed' : 'not licensed'} (${str(answer.status)})`);
       byId('license-decision').className = answer.licensed === true ? 'ok' : 'bad';
       text('license-source', answer.source === 'grace' ? `grace, until ${when(answer.graceUntil)}` : str(answer.source));
-      text('license-checked', when(answer.checkedAt));
+      showTime(byId('license-checked'), answer.checkedAt);
       const details = [
         answer.evaluation === true ? 'evaluation' : '',
         typeof answer.expiresAt === 'string' ? `expires ${when(answer.expiresAt)}` : '',
@@ -252,7 +317,7 @@ export function panelMain(): void {
     const reasons = new Map<string, number>();
     for (const day of days)
       for (const [reason, n] of Object.entries(obj(day.droppedByReason))) reasons.set(reason, (reasons.get(reason) ?? 0) + num(n));
-    const reasonText = [...reasons].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    const reasonText = [...reasons].map(([reason, n]) => `${n} because ${dropReason(reason)}`).join('; ');
     text(
       'report-note',
       `Received and poisoned: this tenant's mailboxes. Delivered and failed: this instance. Dropped: the whole deployment (most drops happen before a tenant is known)${reasonText ? ` — ${reasonText}` : ''}.${report.deliveriesTruncated === true ? ' Only part of the deliveries could be counted.' : ''}`,
@@ -262,9 +327,9 @@ export function panelMain(): void {
     clear(failures);
     for (const failure of list(report.latestFailures)) {
       const row = failures.insertRow();
-      cell(row, when(failure.at));
+      timeCell(row, failure.at);
       cell(row, str(failure.issueKey));
-      cell(row, str(failure.reason));
+      cell(row, deliveryReason(failure.reason));
       cell(row, str(failure.lastStatus), 'num');
       cell(row, str(failure.attempts), 'num');
     }
@@ -291,44 +356,73 @@ export function panelMain(): void {
     byId('poison').hidden = false;
   }
 
-  function renderSubscriptions(result: Json): void {
-    const rows = list(result.subscriptions);
-    text(
-      'subscription-summary',
-      `${num(result.mailboxes)} mailbox(es), ${rows.length} subscription(s)${result.truncated === true ? ' (first ones only)' : ''}.`,
-    );
+  /** Where each paged list goes on: its filters and the `next` token of its last page, absent at the end. */
+  const more: Record<'subscriptions' | 'links', { query: Record<string, string>; next?: string }> = {
+    subscriptions: { query: {} },
+    links: { query: {} },
+  };
+
+  /** Shows the list's "Show more" while the API says more items follow. */
+  function rememberNext(list: 'subscriptions' | 'links', result: Json, query: Record<string, string>): void {
+    more[list] = typeof result.next === 'string' ? { query, next: result.next } : { query };
+    byId(`${list}-more`).hidden = typeof result.next !== 'string';
+  }
+
+  async function loadSubscriptions(append: boolean): Promise<void> {
+    const next = append ? more.subscriptions.next : undefined;
+    const result = await call('subscriptions', next === undefined ? {} : { query: { next } });
+    renderSubscriptions(result, append);
+    rememberNext('subscriptions', result, {});
+  }
+
+  async function loadLinks(query: Record<string, string>, append: boolean): Promise<void> {
+    const next = append ? more.links.next : undefined;
+    const result = await call('links', { query: next === undefined ? query : { ...query, next } });
+    renderLinks(result, append);
+    rememberNext('links', result, query);
+  }
+
+  function renderSubscriptions(result: Json, append: boolean): void {
+    const rows = list(result.items);
     const body = byId<HTMLTableSectionElement>('subscription-rows');
-    clear(body);
+    if (!append) clear(body);
     for (const subscription of rows) {
       const row = body.insertRow();
+      row.className = 'subscription';
       cell(row, str(subscription.userId));
+      const state = subscription.expired === true ? 'expired' : str(subscription.state, 'active');
       cell(
         row,
-        `${str(subscription.state)}${subscription.superseded === true ? ' (superseded)' : ''}`,
-        subscription.state === 'active' && subscription.expired !== true ? 'ok' : 'warn',
+        `${(texts.subscriptionState as Record<string, string>)[state] ?? state}${subscription.superseded === true ? ' (superseded: no longer renewed)' : ''}`,
+        state === 'active' && subscription.superseded !== true ? 'ok state' : 'warn state',
       );
-      cell(row, `${when(subscription.expiresAt)}${subscription.expired === true ? ' (expired)' : ''}`);
-      cell(row, when(subscription.renewedAt));
-      cell(row, when(subscription.lastNotificationAt));
+      timeCell(row, subscription.expiresAt);
+      timeCell(row, subscription.renewedAt);
+      timeCell(row, subscription.lastNotificationAt);
     }
+    const shown = body.querySelectorAll('tr.subscription').length;
+    text(
+      'subscription-summary',
+      `${count(num(result.mailboxes), 'mailbox', 'mailboxes')}, ${count(shown, 'subscription')}${typeof result.next === 'string' ? ' shown so far' : ''}${result.truncated === true ? ' (first ones only)' : ''}.`,
+    );
     byId('subscriptions').hidden = false;
   }
 
-  function renderLinks(result: Json): void {
+  function renderLinks(result: Json, append: boolean): void {
     const totals = obj(result.totals);
     text(
       'link-totals',
-      `${num(totals.links)} link(s): ${num(totals.conversations)} conversation(s) on ${num(totals.issues)} issue(s), ${num(totals.stale)} stale${result.truncated === true ? ' (counted in part)' : ''}.`,
+      `${count(num(totals.links), 'link')}: ${count(num(totals.conversations), 'conversation')} on ${count(num(totals.issues), 'issue')}, ${num(totals.stale)} stale${result.truncated === true ? ' (counted in part)' : ''}.`,
     );
     const body = byId<HTMLTableSectionElement>('link-rows');
-    clear(body);
-    for (const issue of list(result.issues)) {
+    if (!append) clear(body);
+    for (const issue of list(result.items)) {
       const row = body.insertRow();
       cell(row, str(issue.issueKey));
       cell(row, String(num(issue.conversations)), 'num');
       cell(row, staleText(num(issue.stale), obj(issue.staleReason)), num(issue.stale) > 0 ? 'num warn' : 'num');
       cell(row, String(num(issue.linkedBy)), 'num');
-      cell(row, when(issue.lastLinkedAt));
+      timeCell(row, issue.lastLinkedAt);
     }
     byId('links').hidden = false;
   }
@@ -340,22 +434,6 @@ export function panelMain(): void {
     return `${count} (${status} since ${when(reason.since)}, next try ${when(reason.nextCheckAt)})`;
   }
 
-  const DROP_REASONS: Record<string, string> = {
-    changeType: 'it was not a new mail (only new mail notifies)',
-    noConversation: 'it belongs to no conversation',
-    mailGone: 'it was deleted or moved before it could be read',
-    notLinked: "its conversation is linked to no issue by the mailbox's owner",
-    draft: 'it is a draft, not a sent mail',
-    loop: "it is Jira's own notification coming back",
-    autoReply: 'it is an automatic reply (out of office, or marked automatic by its sender)',
-    bulk: 'it is bulk mail (a mailing list or newsletter)',
-  };
-  const FAN_OUT: Record<string, string> = {
-    queued: 'queued for Jira',
-    alreadyHandled: 'already handled (another mailbox or a repeat)',
-    staleSkipped: 'skipped: Jira no longer shows the issue (retried later)',
-  };
-
   /** One mail's chain: received → dropped and why, or matched → per issue what Jira was asked and who heard of it. */
   function renderTrail(result: Json): void {
     const mails = list(result.mails);
@@ -363,7 +441,7 @@ export function panelMain(): void {
       'trail-summary',
       mails.length === 0
         ? 'No mail with this id was handled in the retention period.'
-        : `${mails.length} ${mails.length === 1 ? 'mail' : 'mails'}${result.truncated === true ? ' (the latest only)' : ''}.`,
+        : `${count(mails.length, 'mail')}${result.truncated === true ? ' (the latest only)' : ''}.`,
       mails.length === 0 ? 'warn' : 'muted',
     );
     const container = byId('trail-mails');
@@ -374,15 +452,15 @@ export function panelMain(): void {
       const received = document.createElement('p');
       received.className = 'trail-received';
       received.textContent = `Received ${when(mail.receivedAt)} in the mailbox of ${str(mail.mailboxUserId)} (subscription ${str(mail.subscriptionId)}).`;
+      if (typeof mail.receivedAt === 'string') received.title = absolute(mail.receivedAt);
       article.appendChild(received);
       const verdict = document.createElement('p');
       verdict.className = `trail-outcome ${mail.outcome === 'matched' ? 'ok' : 'warn'}`;
       const issues = list(mail.issues);
-      if (mail.outcome === 'matched')
-        verdict.textContent = `Matched ${issues.length} ${issues.length === 1 ? 'linked issue' : 'linked issues'}.`;
+      if (mail.outcome === 'matched') verdict.textContent = `Matched ${count(issues.length, 'linked issue')}.`;
       else if (mail.outcome === 'poisoned')
         verdict.textContent = 'Not handled: it failed repeatedly and waits in graph-notifications-poison.';
-      else verdict.textContent = `Dropped: ${DROP_REASONS[str(mail.reason, '')] ?? str(mail.reason, 'no reason recorded')}.`;
+      else verdict.textContent = `Dropped: ${dropReason(mail.reason)}.`;
       article.appendChild(verdict);
       if (issues.length > 0) {
         const table = document.createElement('table');
@@ -398,7 +476,7 @@ export function panelMain(): void {
           const row = body.insertRow();
           row.className = 'trail-issue';
           cell(row, str(issue.issueKey));
-          cell(row, FAN_OUT[str(issue.fanOut, '')] ?? str(issue.fanOut));
+          cell(row, (texts.fanOut as Record<string, string>)[str(issue.fanOut, '')] ?? str(issue.fanOut));
           cell(
             row,
             deliveryText(delivery, issue.poisoned === true),
@@ -408,7 +486,7 @@ export function panelMain(): void {
           const names = Array.isArray(delivery.recipients)
             ? delivery.recipients.filter((name): name is string => typeof name === 'string')
             : [];
-          cell(row, names.length > 0 ? names.join(', ') : delivery.reason === 'no_recipients' ? 'nobody (no watcher left to tell)' : '—');
+          cell(row, names.length > 0 ? names.join(', ') : delivery.reason === 'no_recipients' ? deliveryReason(delivery.reason) : '—');
           cell(row, typeof delivery.attempts === 'number' ? String(delivery.attempts) : '—', 'num');
         }
         article.appendChild(table);
@@ -421,7 +499,7 @@ export function panelMain(): void {
     const status = typeof delivery.lastStatus === 'number' ? ` (Jira answered ${delivery.lastStatus})` : '';
     if (poisoned) return `failed repeatedly, waits in jira-notify-poison${status}`;
     if (delivery.status === 'sent') return `notified ${when(delivery.updatedAt)}`;
-    if (delivery.status === 'failed') return `gave up: ${str(delivery.reason, 'failed')}${status}`;
+    if (delivery.status === 'failed') return `gave up: ${deliveryReason(delivery.reason)}${status}`;
     if (delivery.status === 'pending') return `in progress, attempt ${num(delivery.attempts)}${status}`;
     return 'not yet';
   }
@@ -468,32 +546,77 @@ export function panelMain(): void {
     }
   }
 
-  async function replay(queue: string, button: HTMLButtonElement): Promise<void> {
+  /** The queue whose replay the admin is asked to confirm, after its preview. */
+  let pendingReplay: string | undefined;
+
+  /** Asks the API what a replay would move (a dry run: nothing moves), and asks the admin to confirm. */
+  async function previewReplay(queue: string, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
+    byId('replay-confirm').hidden = true;
+    setStatus('replay-result', `Looking at ${queue}-poison…`, 'muted');
+    try {
+      const preview = await call('replay-poison', { method: 'POST', body: { queue, dryRun: true } });
+      const moving = num(preview.moved);
+      if (moving === 0) {
+        pendingReplay = undefined;
+        setStatus('replay-result', `Nothing of this tenant to move in ${queue}-poison.`, 'muted');
+        return;
+      }
+      pendingReplay = queue;
+      text(
+        'replay-preview',
+        `${count(moving, 'message')}${preview.complete === false ? ' (at least)' : ''} of this tenant will move from ${queue}-poison back to ${queue} and be tried again. Other tenants' messages stay.`,
+      );
+      setStatus('replay-result', '', 'muted');
+      byId('replay-confirm').hidden = false;
+      byId('replay-go').focus();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401))
+        setStatus('replay-result', `The preview failed: ${error instanceof Error ? error.message : 'error'}`, 'bad');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function replay(queue: string): Promise<void> {
+    byId('replay-confirm').hidden = true;
+    pendingReplay = undefined;
     setStatus('replay-result', `Replaying ${queue}-poison…`, 'muted');
     try {
       const result = await call('replay-poison', { method: 'POST', body: { queue } });
       const left = num(result.leftForLater);
       setStatus(
         'replay-result',
-        `Moved ${num(result.moved)} message(s) back to ${queue}.${left > 0 ? ` ${left} failed again and stay.` : ''}${result.complete === false ? ' There may be more: replay again.' : ''}`,
+        `Moved ${count(num(result.moved), 'message')} back to ${queue}.${left > 0 ? ` ${count(left, 'message')} failed again and ${left === 1 ? 'stays' : 'stay'}.` : ''}${result.complete === false ? ' There may be more: replay again.' : ''}`,
         'ok',
       );
       await section(async () => renderReport(await call('report')), 'report');
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401))
         setStatus('replay-result', `The replay failed: ${error instanceof Error ? error.message : 'error'}`, 'bad');
+    }
+  }
+
+  /** Loads every section again; "Updated … ago" says how fresh the page is. */
+  async function refresh(): Promise<void> {
+    const button = byId<HTMLButtonElement>('refresh');
+    button.disabled = true;
+    try {
+      await Promise.all([
+        section(async () => renderOverview(await call('overview')), 'instance'),
+        section(async () => renderReport(await call('report')), 'report'),
+        section(() => loadSubscriptions(false), 'subscriptions'),
+        section(() => loadLinks(more.links.query, false), 'links'),
+      ]);
+      showTime(byId('updated'), new Date().toISOString(), 'Updated ');
+    } finally {
       button.disabled = false;
     }
   }
 
   async function loadAll(): Promise<void> {
-    await Promise.all([
-      section(async () => renderOverview(await call('overview')), 'instance'),
-      section(async () => renderReport(await call('report')), 'report'),
-      section(async () => renderSubscriptions(await call('subscriptions')), 'subscriptions'),
-      section(async () => renderLinks(await call('links')), 'links'),
-    ]);
+    await refresh();
+    byId('refresh').hidden = false;
     byId('trail').hidden = false;
     await testConnection();
     document.body.dataset.ready = 'true';
@@ -513,14 +636,22 @@ export function panelMain(): void {
     const target = event.target instanceof Element ? event.target.closest('button') : null;
     if (!target) return;
     if (target.classList.contains('copy')) void copy(target.dataset.copy ?? '', target);
-    else if (target.classList.contains('replay')) void replay(target.dataset.queue ?? '', target);
+    else if (target.classList.contains('replay')) void previewReplay(target.dataset.queue ?? '', target);
+    else if (target.id === 'replay-go' && pendingReplay !== undefined) void replay(pendingReplay);
+    else if (target.id === 'replay-cancel') {
+      pendingReplay = undefined;
+      byId('replay-confirm').hidden = true;
+      setStatus('replay-result', 'Nothing moved.', 'muted');
+    } else if (target.id === 'refresh') void refresh();
     else if (target.id === 'test-connection') void testConnection();
+    else if (target.id === 'subscriptions-more') void section(() => loadSubscriptions(true), 'subscriptions');
+    else if (target.id === 'links-more') void section(() => loadLinks(more.links.query, true), 'links');
   });
 
   byId('link-search').addEventListener('submit', (event) => {
     event.preventDefault();
     const issueKey = byId<HTMLInputElement>('link-issue').value.trim();
-    void section(async () => renderLinks(await call('links', issueKey === '' ? {} : { query: { issueKey } })), 'links');
+    void section(() => loadLinks(issueKey === '' ? {} : { issueKey }, false), 'links');
   });
 
   byId('trail-search').addEventListener('submit', (event) => {
@@ -556,6 +687,8 @@ export function panelMain(): void {
       .catch((error: unknown) => setStatus('signin-result', `Refused: ${error instanceof Error ? error.message : 'error'}`, 'bad'));
   });
 
+  window.setInterval(tick, 30_000);
+
   if (document.body.dataset.mode === 'panel' && token !== '') {
     keepSessionAlive();
     void loadAll();
@@ -563,4 +696,4 @@ export function panelMain(): void {
 }
 
 /** `panel.js`: the function above, run once the document is parsed (the tag has `defer`). */
-export const panelScript = `'use strict';\n(${panelMain.toString()})();\n`;
+export const panelScript = `'use strict';\n(${panelMain.toString()})(${JSON.stringify(reasonSentences)});\n`;

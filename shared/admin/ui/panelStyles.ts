@@ -47,4 +47,8 @@ textarea { min-height: 80px; font-family: ui-monospace, monospace; font-size: 12
 label { display: block; margin: 8px 0 4px; color: var(--muted); }
 form.search { display: flex; gap: 8px; margin-bottom: 8px; }
 form.search input { flex: 1; }
+.confirm { margin-top: 8px; padding: 10px 12px; border: 1px solid #ffc400; border-radius: 6px; background: #fffae6; }
+.confirm p { margin: 0; }
+button.more { margin-top: 8px; }
+[data-time] { text-decoration: underline dotted var(--line); }
 `;

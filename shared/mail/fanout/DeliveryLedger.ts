@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock';
 import { isAppError } from '../../platform/errors/AppError';
 import type { DeliveryEntity, DeliveryKey } from '../../platform/storage/deliveries/deliveryEntity';
 import type { DeliveryRepository } from '../../platform/storage/deliveries/DeliveryRepository';
+import type { DeliveryReason } from '../../platform/storage/deliveries/deliveryReason';
 
 /**
  * - `claimed`: this worker holds the lease and sends;
@@ -18,7 +19,7 @@ export interface DeliveryOutcome {
   /** Jira's last HTTP status, when there was an answer. */
   lastStatus?: number;
   /** A stable reason code, e.g. `no_recipients`, `issue_not_found`; never upstream text. */
-  reason?: string;
+  reason?: DeliveryReason;
   watchers?: number;
   /** The Jira user names notified. */
   recipients?: string[];

@@ -178,7 +178,7 @@ async function afterFailure(
       await giveUpLease(deps, claim, answer.status);
       throw new AppError({ code: 'jira_forbidden', detail: `Jira refused the instance's service credential or moved (${answer.status})` });
     case 'rejected': {
-      const reason = `jira_rejected_${answer.status}`;
+      const reason = `jira_rejected_${answer.status}` as const;
       await deps.ledger.complete(claim, { status: 'failed', lastStatus: answer.status, reason });
       return { kind: 'failed', reason, status: answer.status };
     }

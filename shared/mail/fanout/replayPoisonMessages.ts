@@ -4,12 +4,14 @@ import { allQueueNames, poisonQueueName, type QueueName } from '../../platform/s
 
 export interface ReplayResult {
   queue: QueueName;
-  /** Messages moved from `<queue>-poison` back to `<queue>`. */
+  /** Messages moved from `<queue>-poison` back to `<queue>`; with `dryRun`, how many would be. */
   moved: number;
   /** Messages that reached the poison queue while the replay ran: left there for the next one. */
   leftForLater: number;
   /** False when the replay stopped at a bound (`maxMessages`, `maxScanned`): there may be more to move. */
   complete: boolean;
+  /** True when nothing was moved: a preview of what a replay would move. */
+  dryRun: boolean;
 }
 
 export interface ReplayOptions {
@@ -24,6 +26,13 @@ export interface ReplayOptions {
   maxScanned?: number;
   /** Only messages whose decoded body this accepts are moved (default: every message). */
   belongsTo?: (body: unknown) => boolean;
+  /**
+   * Looks at the messages exactly as a replay would and counts those it would move, but
+   * moves none: every message is made visible again at the end. The panel's preview; a
+   * peek could not do it, as it sees only the first 32 messages and cannot tell a
+   * tenant's beyond them.
+   */
+  dryRun?: boolean;
   now?: () => number;
 }
 
@@ -102,6 +111,9 @@ export async function replayPoisonMessages(
         } else if (Date.parse(message.insertedOn) >= started) {
           leftForLater += 1;
           left.set(message.messageId, message);
+        } else if (options.dryRun === true) {
+          left.set(message.messageId, message);
+          moved += 1;
         } else {
           await admin.sendText(queue, message.messageText);
           await admin.delete(poison, message);
@@ -113,7 +125,7 @@ export async function replayPoisonMessages(
   } finally {
     await releaseAll(admin, poison, [...left.values()]);
   }
-  return { queue, moved, leftForLater, complete };
+  return { queue, moved, leftForLater, complete, dryRun: options.dryRun === true };
 }
 
 /**

@@ -1,6 +1,15 @@
 /** Why items of a batch were not enqueued; logged as counts, never with their content. */
-export type DropReason =
-  'malformed' | 'unknownSubscription' | 'clientStateMismatch' | 'untrustedRichContent' | 'undecryptable' | 'unsupportedEvent' | 'duplicate';
+export const dropReasons = [
+  'malformed',
+  'unknownSubscription',
+  'clientStateMismatch',
+  'untrustedRichContent',
+  'undecryptable',
+  'unsupportedEvent',
+  'duplicate',
+] as const;
+
+export type DropReason = (typeof dropReasons)[number];
 
 export type DropCounts = Partial<Record<DropReason, number>>;
 

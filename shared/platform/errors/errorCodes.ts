@@ -7,6 +7,7 @@ export const errorCodes = {
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_body: { status: 400, title: 'The body does not have the expected shape' },
   invalid_query: { status: 400, title: 'The query string does not have the expected shape' },
+  invalid_page_token: { status: 400, title: 'The page token is not one this list gave out' },
   invalid_path: { status: 400, title: 'The path is not allowed' },
   invalid_header: { status: 400, title: 'A header is not allowed' },
   oauth_request_token_invalid: { status: 400, title: 'Unknown, expired or used OAuth request token' },

@@ -22,7 +22,7 @@ describe('replayPoisonMessages against Azurite', () => {
     for (const text of texts) await admin.sendText('jira-notify-poison', text);
 
     const result = await replayPoisonMessages(admin, queueNames.jiraNotify, { now: () => Date.now() + 1000 });
-    expect(result).toEqual({ queue: 'jira-notify', moved: texts.length, leftForLater: 0, complete: true });
+    expect(result).toEqual({ queue: 'jira-notify', moved: texts.length, leftForLater: 0, complete: true, dryRun: false });
     expect(await admin.approximateCount('jira-notify-poison')).toBe(0);
     const back: string[] = [];
     for (;;) {
@@ -42,7 +42,7 @@ describe('replayPoisonMessages against Azurite', () => {
       now: () => Date.now() - 60_000,
       visibilityTimeoutSeconds: 1,
     });
-    expect(result).toEqual({ queue: 'graph-notifications', moved: 0, leftForLater: 1, complete: true });
+    expect(result).toEqual({ queue: 'graph-notifications', moved: 0, leftForLater: 1, complete: true, dryRun: false });
     // Made visible again when the replay ended, for the next one.
     expect((await admin.peek('graph-notifications-poison')).map((message) => message.messageText)).toEqual(['eyJhIjoxfQ==']);
     await drain('graph-notifications-poison');
@@ -73,7 +73,7 @@ describe('replayPoisonMessages against Azurite', () => {
       now: () => Date.now() + 1000,
     });
     const mine = texts.filter((_, n) => n < 70 && n % 7 === 0);
-    expect(result).toEqual({ queue: 'graph-lifecycle', moved: mine.length, leftForLater: 0, complete: true });
+    expect(result).toEqual({ queue: 'graph-lifecycle', moved: mine.length, leftForLater: 0, complete: true, dryRun: false });
     expect(await drain('graph-lifecycle')).toEqual([...mine].sort());
     // Peeked straight after: every other message is visible again, as it was.
     const after = await admin.peek('graph-lifecycle-poison', 32);
@@ -86,6 +86,22 @@ describe('replayPoisonMessages against Azurite', () => {
     expect(await drain('graph-lifecycle-poison')).toEqual(texts.filter((text) => !mine.includes(text)).sort());
   });
 
+  it("a dry run counts the tenant's messages a replay would move and moves none: every message is visible again at once", async () => {
+    const tenant = '44444444-4444-4444-8444-444444444444';
+    const other = '55555555-5555-4555-8555-555555555555';
+    const texts = Array.from({ length: 40 }, (_, n) => encodeQueueMessage({ version: 1, tenantId: n % 4 === 0 ? tenant : other, n }));
+    for (const text of texts) await admin.sendText('graph-notifications-poison', text);
+
+    const preview = await replayPoisonMessages(admin, queueNames.graphNotifications, {
+      belongsTo: isTenantMessage(tenant),
+      dryRun: true,
+      now: () => Date.now() + 1000,
+    });
+    expect(preview).toEqual({ queue: 'graph-notifications', moved: 10, leftForLater: 0, complete: true, dryRun: true });
+    expect(await admin.peek('graph-notifications', 32)).toEqual([]);
+    expect(await drain('graph-notifications-poison')).toEqual([...texts].sort());
+  });
+
   it('stops at maxScanned and says it may not have seen everything', async () => {
     const tenant = '33333333-3333-4333-8333-333333333333';
     for (let n = 0; n < 10; n += 1) await admin.sendText('jira-notify-poison', encodeQueueMessage({ version: 1, tenantId: tenant, n }));
@@ -94,12 +110,12 @@ describe('replayPoisonMessages against Azurite', () => {
       maxScanned: 4,
       now: () => Date.now() + 1000,
     });
-    expect(first).toEqual({ queue: 'jira-notify', moved: 4, leftForLater: 0, complete: false });
+    expect(first).toEqual({ queue: 'jira-notify', moved: 4, leftForLater: 0, complete: false, dryRun: false });
     const rest = await replayPoisonMessages(admin, queueNames.jiraNotify, {
       belongsTo: isTenantMessage(tenant),
       now: () => Date.now() + 1000,
     });
-    expect(rest).toEqual({ queue: 'jira-notify', moved: 6, leftForLater: 0, complete: true });
+    expect(rest).toEqual({ queue: 'jira-notify', moved: 6, leftForLater: 0, complete: true, dryRun: false });
     expect(await drain('jira-notify')).toHaveLength(10);
   });
 
@@ -115,7 +131,7 @@ describe('replayPoisonMessages against Azurite', () => {
       belongsTo: isTenantMessage('44444444-4444-4444-8444-444444444444'),
       visibilityTimeoutSeconds: 600,
     });
-    expect(result).toEqual({ queue: 'graph-notifications', moved: 0, leftForLater: 0, complete: true });
+    expect(result).toEqual({ queue: 'graph-notifications', moved: 0, leftForLater: 0, complete: true, dryRun: false });
     // Hidden until the timeout (the queue service brings it back), and still in the poison queue.
     expect(await admin.peek('graph-notifications-poison')).toEqual([]);
     expect(await admin.approximateCount('graph-notifications-poison')).toBe(1);
