@@ -1,6 +1,7 @@
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
 import { AppError } from '../platform/errors/AppError';
+import { lowerHelperThreadPriority } from '../platform/process/lowerHelperThreadPriority';
 import type { Clock } from '../platform/clock';
 import { parseFormPairs, type FormPair } from './parseFormPairs';
 
@@ -97,11 +98,20 @@ function nextNonce(): string {
   return nonce;
 }
 
+/** Once per process, after the first signature (the pool's threads exist by then). */
+let helperThreadsLowered = false;
+
 function signOffLoop(baseString: string, privateKey: KeyObject): Promise<string> {
   return new Promise((resolve, reject) => {
-    sign('sha1', Buffer.from(baseString, 'utf8'), privateKey, (error, signature) =>
-      error ? reject(error) : resolve(signature.toString('base64')),
-    );
+    sign('sha1', Buffer.from(baseString, 'utf8'), privateKey, (error, signature) => {
+      if (!helperThreadsLowered) {
+        helperThreadsLowered = true;
+        // Else each signature's pool thread would take the event loop's core (see there).
+        lowerHelperThreadPriority();
+      }
+      if (error) reject(error);
+      else resolve(signature.toString('base64'));
+    });
   });
 }
 
