@@ -33,9 +33,11 @@ export function toHttpRequest({ incoming, fallbackOrigin, params }: ToHttpReques
   const method = (incoming.method ?? 'GET').toUpperCase();
   const host = incoming.headers.host;
   const origin = host !== undefined && PLAIN_HOST.test(host) ? `http://${host}` : fallbackOrigin;
-  const headers = new Headers();
+  // Pairs, not a `Headers`: the `Request` copies (and validates) what it is given, so a
+  // `Headers` built here first was a second copy of every header on every request.
+  const headers: [string, string][] = [];
   const raw = incoming.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
 
   const init: StreamingRequestInit = { method, headers };
   if (method !== 'GET' && method !== 'HEAD') {

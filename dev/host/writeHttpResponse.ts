@@ -34,14 +34,18 @@ export interface WriteHttpResponseInit {
  */
 export async function writeHttpResponse({ result, response, method }: WriteHttpResponseInit): Promise<void> {
   const native = result instanceof HttpResponse ? result : new HttpResponse(result);
-  const connection = (native.headers.get('connection') ?? '').split(',').map((s) => s.trim().toLowerCase());
+  const connectionHeader = native.headers.get('connection');
+  const connection = connectionHeader === null ? [] : connectionHeader.split(',').map((s) => s.trim().toLowerCase());
   response.statusCode = native.status;
   native.headers.forEach((value, name) => {
     if (name !== 'set-cookie' && !HOP_BY_HOP.has(name) && !connection.includes(name)) response.setHeader(name, value);
   });
-  const cookieHeaders = new Headers();
-  for (const cookie of native.cookies) setCookie(cookieHeaders, cookie);
-  const setCookies = [...native.headers.getSetCookie(), ...cookieHeaders.getSetCookie()];
+  const setCookies = native.headers.getSetCookie();
+  if (native.cookies.length > 0) {
+    const cookieHeaders = new Headers();
+    for (const cookie of native.cookies) setCookie(cookieHeaders, cookie);
+    setCookies.push(...cookieHeaders.getSetCookie());
+  }
   if (setCookies.length > 0) response.setHeader('set-cookie', setCookies);
 
   const body: ReadableStream<unknown> | null = native.body;

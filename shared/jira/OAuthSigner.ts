@@ -1,6 +1,7 @@
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
 import { AppError } from '../platform/errors/AppError';
+import { lowerHelperThreadPriority } from '../platform/process/lowerHelperThreadPriority';
 import type { Clock } from '../platform/clock';
 import { parseFormPairs, type FormPair } from './parseFormPairs';
 
@@ -52,7 +53,7 @@ export class OAuthSigner {
     });
     // Time from the injected clock (tests move it); nonces from the CSPRNG, not Math.random.
     this.oauth.getTimeStamp = () => Math.floor(clock.now() / 1000);
-    this.oauth.getNonce = () => randomBytes(16).toString('hex');
+    this.oauth.getNonce = nextNonce;
   }
 
   /**
@@ -80,11 +81,37 @@ export class OAuthSigner {
   }
 }
 
+const NONCE_BYTES = 16;
+/** Nonces are cut from one CSPRNG draw of this many: a `randomBytes` call per request was measurable on the proxy's path. */
+const NONCE_POOL_BYTES = NONCE_BYTES * 256;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+/** 128 bits from the CSPRNG, hex; each byte of the pool is used once. */
+function nextNonce(): string {
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_POOL_BYTES);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.toString('hex', nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
+/** Once per process, after the first signature (the pool's threads exist by then). */
+let helperThreadsLowered = false;
+
 function signOffLoop(baseString: string, privateKey: KeyObject): Promise<string> {
   return new Promise((resolve, reject) => {
-    sign('sha1', Buffer.from(baseString, 'utf8'), privateKey, (error, signature) =>
-      error ? reject(error) : resolve(signature.toString('base64')),
-    );
+    sign('sha1', Buffer.from(baseString, 'utf8'), privateKey, (error, signature) => {
+      if (!helperThreadsLowered) {
+        helperThreadsLowered = true;
+        // Else each signature's pool thread would take the event loop's core (see there).
+        lowerHelperThreadPriority();
+      }
+      if (error) reject(error);
+      else resolve(signature.toString('base64'));
+    });
   });
 }
 

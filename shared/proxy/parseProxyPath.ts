@@ -45,8 +45,10 @@ export function parseProxyPath(raw: string): ProxyPath {
 export function assertDecodedPathSafe(path: string): void {
   if (CONTROL.test(path) || path.includes('\\')) throw invalid('the path contains a forbidden character');
   for (const segment of path.split('/')) {
-    const once = lenientDecode(segment);
-    for (const form of [segment, once, lenientDecode(once)]) {
+    // Without a `%` the decoded forms are the segment itself: most paths are checked once.
+    const once = segment.includes('%') ? lenientDecode(segment) : segment;
+    const forms = once === segment ? [segment] : [segment, once, lenientDecode(once)];
+    for (const form of forms) {
       if (CONTROL.test(form) || form.includes('\\')) throw invalid('the path climbs out of the instance');
       // A double-encoded slash (`..%252f..`) decodes into new segments: check each of them.
       for (const part of form.split('/')) {

@@ -47,18 +47,39 @@ export function preflightHeaders(
  * `headers` (a `Headers` object, a record or pairs, as a handler may answer them) with the
  * CORS headers set over them. `Vary` is added to, not replaced: the answer may already vary
  * on something else (`Authorization`), and dropping that would let a cache mix users.
+ * A record (what handlers answer) gives a record with lower-case names: building a
+ * `Headers` here and another one in the worker's `Response` cost every proxied request.
  */
-export function withCorsHeaders(headers: HeadersInit | undefined, cors: Readonly<Record<string, string>>): Headers {
-  const merged = new Headers(headers);
+export function withCorsHeaders(
+  headers: HeadersInit | undefined,
+  cors: Readonly<Record<string, string>>,
+): Headers | Record<string, string> {
+  if (headers instanceof Headers || Array.isArray(headers)) return withCorsOnHeaders(new Headers(headers), cors);
+  const merged: Record<string, string> = {};
+  // Names that differ only in case are one header, their values listed, as `Headers` does.
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const lower = name.toLowerCase();
+    merged[lower] = merged[lower] === undefined ? value : `${merged[lower]}, ${value}`;
+  }
   for (const [name, value] of Object.entries(cors)) {
-    if (name.toLowerCase() !== 'vary') {
-      merged.set(name, value);
-      continue;
-    }
-    const present = (merged.get('vary') ?? '').split(',').map((token) => token.trim().toLowerCase());
-    if (!present.includes(value.toLowerCase()) && !present.includes('*')) merged.append('vary', value);
+    const lower = name.toLowerCase();
+    merged[lower] = lower === 'vary' ? addedToVary(merged.vary, value) : value;
   }
   return merged;
+}
+
+function withCorsOnHeaders(merged: Headers, cors: Readonly<Record<string, string>>): Headers {
+  for (const [name, value] of Object.entries(cors)) {
+    if (name.toLowerCase() === 'vary') merged.set('vary', addedToVary(merged.get('vary') ?? undefined, value));
+    else merged.set(name, value);
+  }
+  return merged;
+}
+
+function addedToVary(present: string | undefined, value: string): string {
+  if (present === undefined || present === '') return value;
+  const tokens = present.split(',').map((token) => token.trim().toLowerCase());
+  return tokens.includes(value.toLowerCase()) || tokens.includes('*') ? present : `${present}, ${value}`;
 }
 
 function isAllowed(origin: string | null, allowedOrigins: readonly string[]): origin is string {

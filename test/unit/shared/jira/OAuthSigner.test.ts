@@ -68,11 +68,12 @@ describe('OAuthSigner', () => {
     expectSignedOver(header, 'GET', 'https://jira.example.com/rest/api/2/myself', []);
   });
 
-  it('uses a fresh nonce for every request', async () => {
+  it('uses a fresh 128-bit nonce for every request, across refills of the random pool (256 nonces each)', async () => {
     const url = new URL('https://jira.example.com/rest/api/2/myself');
-    const headers = await Promise.all(Array.from({ length: 50 }, () => signer.authorization({ method: 'GET', url })));
-    const nonces = new Set(headers.map((header) => headerParams(header).get('oauth_nonce')));
-    expect(nonces.size).toBe(50);
+    const headers = await Promise.all(Array.from({ length: 600 }, () => signer.authorization({ method: 'GET', url })));
+    const nonces = headers.map((header) => headerParams(header).get('oauth_nonce'));
+    expect(new Set(nonces).size).toBe(600);
+    for (const nonce of nonces) expect(nonce).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('signs every value of a repeated query name, values with "=", "+" as space, and a lower-cased host without default port', async () => {

@@ -3,9 +3,9 @@ import { corsHeaders, preflightHeaders, withCorsHeaders, type CorsPolicy } from 
 const policy: CorsPolicy = { allowHeaders: ['authorization', 'content-type'], exposeHeaders: ['retry-after'] };
 const allowed = ['https://addin.example'];
 
-function toRecord(headers: Headers): Record<string, string> {
+function toRecord(headers: HeadersInit): Record<string, string> {
   const record: Record<string, string> = {};
-  headers.forEach((value, name) => (record[name] = value));
+  new Headers(headers).forEach((value, name) => (record[name] = value));
   return record;
 }
 
@@ -67,9 +67,17 @@ describe('CORS', () => {
     });
 
     it('sets over what the handler said, and never repeats Origin in Vary', () => {
-      const merged = withCorsHeaders({ 'Access-Control-Allow-Origin': '*', Vary: 'origin' }, cors);
+      const merged = new Headers(withCorsHeaders({ 'Access-Control-Allow-Origin': '*', Vary: 'origin' }, cors));
       expect(merged.get('access-control-allow-origin')).toBe('https://addin.example');
       expect(merged.get('vary')).toBe('origin');
+    });
+
+    it('reads names of a record without case, as Headers does', () => {
+      expect(toRecord(withCorsHeaders({ vary: 'Accept', Vary: 'Authorization' }, cors))).toEqual({
+        vary: 'Accept, Authorization, Origin',
+        'access-control-allow-origin': 'https://addin.example',
+        'access-control-expose-headers': 'retry-after',
+      });
     });
 
     it('works without headers', () => {
