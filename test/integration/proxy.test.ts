@@ -510,9 +510,7 @@ describe('the Jira proxy', () => {
       });
       expect(again.text).not.toContain('pat-secret-value');
       const list = await send(stack.host, 'GET', '/api/manage/instances', { token: adminToken });
-      expect((list.json().items as { instanceId: string }[]).map((i) => i.instanceId)).toEqual(
-        expect.arrayContaining(['cycle', 'demo']),
-      );
+      expect((list.json().items as { instanceId: string }[]).map((i) => i.instanceId)).toEqual(expect.arrayContaining(['cycle', 'demo']));
       expect((await send(stack.host, 'GET', '/api/manage/instances', { token: otherTenantToken })).json().items).toEqual([]);
 
       const dave = newGuid();
