@@ -160,7 +160,7 @@ describeInChromium('the add-in in a browser', (executable) => {
         const query = `conversationId=${encodeURIComponent(CONVERSATION)}`;
         const listed = answer(await callFromPage(page, { method: 'GET', path: `/api/links?${query}`, token: user }));
         expect(listed.status).toBe(200);
-        expect(listed.body?.value).toEqual([expect.objectContaining({ issueKey: 'DEMO-1' })]);
+        expect(listed.body?.items).toEqual([expect.objectContaining({ issueKey: 'DEMO-1' })]);
         const removed = answer(
           await callFromPage(page, { method: 'DELETE', path: `/api/links?${query}&instanceId=demo&issueKey=DEMO-1`, token: user }),
         );

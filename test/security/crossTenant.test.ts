@@ -107,7 +107,7 @@ const cases: Case[] = [
     as: 'otherTenantAdmin',
     status: 200,
     check: (json, text) => {
-      expect((json.instances as { instanceId: string }[]).map((instance) => instance.instanceId)).toEqual(['shared']);
+      expect((json.items as { instanceId: string }[]).map((instance) => instance.instanceId)).toEqual(['shared']);
       notA(text);
     },
   },
@@ -205,7 +205,7 @@ const cases: Case[] = [
     path: `/api/links?conversationId=${encodeURIComponent(conversationId)}`,
     as: 'otherTenantUser',
     status: 200,
-    check: (json) => expect(json.value).toEqual([]),
+    check: (json) => expect(json.items).toEqual([]),
   },
   {
     name: "link to A's demo",

@@ -118,7 +118,7 @@ test('the panel lists stale links with their reason: Jira’s status and since w
 
   const reply = await stack.send('GET', '/api/manage/panel/links?instanceId=demo&issueKey=STALE-3', { token: stack.tokens.admin });
   expect(reply.status).toBe(200);
-  const { issues } = reply.json() as { issues: Record<string, unknown>[] };
+  const { items: issues } = reply.json() as { items: Record<string, unknown>[] };
   expect(issues).toHaveLength(1);
   expect(issues[0]).toMatchObject({ issueKey: 'STALE-3', stale: 1, staleReason: { status: 404 } });
   const reason = issues[0]!.staleReason as { since: string; nextCheckAt: string };
@@ -148,7 +148,7 @@ test('a 403 from Jira is jira_forbidden in the trail and the panel; the link sta
     expect.objectContaining({ reason: 'jira_forbidden', lastStatus: 403 }),
   ]);
   const links = await stack.send('GET', '/api/manage/panel/links?instanceId=demo&issueKey=FORBID-1', { token: stack.tokens.admin });
-  expect((links.json() as { issues: Record<string, unknown>[] }).issues[0]).toMatchObject({ issueKey: 'FORBID-1', stale: 0 });
+  expect((links.json() as { items: Record<string, unknown>[] }).items[0]).toMatchObject({ issueKey: 'FORBID-1', stale: 0 });
 
   // The admin turns outgoing mail back on: the next mail is sent at once, no backoff to wait for.
   stack.notifications.setOutgoingMail(true);
