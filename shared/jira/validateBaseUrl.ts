@@ -16,8 +16,8 @@ const MAX_LENGTH = 2048;
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f\\]/;
 
-const systemResolve = async (hostname: string): Promise<string[]> =>
-  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+// Every address of the answer is checked, so their order (`verbatim`) does not matter.
+const systemResolve = async (hostname: string): Promise<string[]> => (await lookup(hostname, { all: true })).map((entry) => entry.address);
 
 /**
  * The base URL of a Jira instance, normalized (`https://host[:port][/context]`, no trailing
@@ -37,13 +37,14 @@ export async function validateBaseUrl(raw: string, policy: BaseUrlPolicy): Promi
     throw invalid('baseUrl is not a URL');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowInsecure)) throw invalid('baseUrl must use https');
-  if (url.username !== '' || url.password !== '' || raw.includes('@')) throw invalid('baseUrl must not carry credentials');
-  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#'))
-    throw invalid('baseUrl must not have a query or fragment');
-  if (url.hostname === '') throw invalid('baseUrl has no host');
+  // Checked on the raw text, not on the parsed URL: the parser reads credentials only after an
+  // `@`, a query only after a `?` and a fragment only after a `#` (and an https URL always has
+  // a host, or it does not parse), so these also refuse what another parser could read as them.
+  if (raw.includes('@')) throw invalid('baseUrl must not carry credentials');
+  if (raw.includes('?') || raw.includes('#')) throw invalid('baseUrl must not have a query or fragment');
 
   if (!policy.allowPrivateTargets) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     let addresses: string[];
     if (isIP(host) !== 0) {
       addresses = [host];

@@ -26,9 +26,10 @@ export class SecretBox {
     const keyId = this.keyring.activeKeyId;
     const key = this.keyFor(keyId);
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    // GCM's tag is 16 bytes unless told otherwise; the length matters where the tag is checked.
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(context));
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return [VERSION, keyId, iv.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(
       '.',
     );
@@ -37,14 +38,16 @@ export class SecretBox {
   /** Throws `decryption_failed` for a wrong key, a tampered value or another context — never returns garbage. */
   open(sealed: string, context: string): string {
     const parts = sealed.split('.');
-    if (parts.length !== 5 || parts[0] !== VERSION) throw new AppError({ code: 'decryption_failed', detail: 'not a sealed value' });
-    const [, keyId = '', iv = '', ciphertext = '', tag = ''] = parts;
+    if (!isFiveParts(parts) || parts[0] !== VERSION) throw new AppError({ code: 'decryption_failed', detail: 'not a sealed value' });
+    const [, keyId, iv, ciphertext, tag] = parts;
     const key = this.keyFor(keyId);
     try {
+      // Without the tag length the decipher accepts a tag cut short, down to 4 bytes, and any
+      // prefix of the real tag verifies: a forger would have to guess 32 bits, not 128.
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
-      decipher.setAAD(Buffer.from(context, 'utf8'));
+      decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString();
     } catch (cause) {
       throw new AppError({ code: 'decryption_failed', detail: `the value sealed with key "${keyId}" does not open`, cause });
     }
@@ -60,4 +63,8 @@ export class SecretBox {
     if (!key) throw new AppError({ code: 'encryption_key_unknown', detail: `no data key "${keyId}" in DATA_ENCRYPTION_KEY` });
     return key;
   }
+}
+
+function isFiveParts(parts: string[]): parts is [string, string, string, string, string] {
+  return parts.length === 5;
 }

@@ -13,10 +13,9 @@ export const KEY_SEPARATOR = '.';
 /** Azure Table Storage allows up to 1 KiB per PartitionKey and RowKey. */
 export const MAX_KEY_LENGTH = 1024;
 
-const KEPT = /^[A-Za-z0-9_-]$/;
-const ENCODED_PART = /^(?:[A-Za-z0-9_-]|~[0-9A-F]{2})*$/;
+/** One code point (`u`) that is not kept as it is. */
+const NOT_KEPT = /[^A-Za-z0-9_-]/gu;
 const LONE_SURROGATE = /\p{Cs}/u;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reversible, table-safe encoding of one id; throws on text that is not well-formed Unicode. */
 export function encodeKeyPart(text: string): string {
@@ -24,20 +23,15 @@ export function encodeKeyPart(text: string): string {
   if (LONE_SURROGATE.test(text)) {
     throw new AppError({ code: 'storage_key_invalid', detail: 'the identifier is not well-formed Unicode' });
   }
-  let encoded = '';
-  for (const char of text) {
-    if (KEPT.test(char)) {
-      encoded += char;
-    } else {
-      for (const byte of Buffer.from(char, 'utf8')) encoded += `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    }
-  }
-  return encoded;
+  return text.replace(NOT_KEPT, (char) => {
+    let escaped = '';
+    for (const byte of Buffer.from(char)) escaped += `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    return escaped;
+  });
 }
 
 /** The inverse of `encodeKeyPart`; throws on anything `encodeKeyPart` cannot have produced. */
 export function decodeKeyPart(encoded: string): string {
-  if (!ENCODED_PART.test(encoded)) throw invalidEncoding();
   const bytes: number[] = [];
   for (let i = 0; i < encoded.length;) {
     if (encoded[i] === '~') {
@@ -48,20 +42,17 @@ export function decodeKeyPart(encoded: string): string {
       i += 1;
     }
   }
-  let text: string;
-  try {
-    text = strictUtf8.decode(Uint8Array.from(bytes));
-  } catch {
-    throw invalidEncoding();
-  }
-  // `~41` would decode to `A` too; only the canonical form is a key we wrote.
+  const text = Buffer.from(bytes).toString();
+  // Only the canonical form is a key we wrote, and this one check refuses everything else:
+  // `~41` (decodes to `A`), `~zz` or a lone `~` (to NUL), a character never kept as it is, and
+  // bytes that are not UTF-8 (to U+FFFD, which encodes as other bytes) all encode otherwise.
   if (encodeKeyPart(text) !== encoded) throw invalidEncoding();
   return text;
 }
 
 /** SHA-256 of the UTF-8 text in base64url: 43 table-safe characters, for ids too long or too private to keep. */
 export function hashKey(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('base64url');
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 /** Joins encoded parts; different (non-empty) part lists always give different keys. */

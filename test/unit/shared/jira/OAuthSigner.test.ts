@@ -1,6 +1,16 @@
-import { generateKeyPairSync, pbkdf2, verify } from 'node:crypto';
+import crypto, { generateKeyPairSync, pbkdf2, verify } from 'node:crypto';
 import { OAuthSigner } from '../../../../shared/jira/OAuthSigner';
-import { AppError } from '../../../../shared/platform/errors/AppError';
+import { lowerHelperThreadPriority } from '../../../../shared/platform/process/lowerHelperThreadPriority';
+
+// The niceness it sets is process-wide and stays for the life of the test runner's process,
+// so whether the signer asks for it is counted here; the lowering itself still happens (its
+// own test checks what it does to the threads).
+jest.mock('../../../../shared/platform/process/lowerHelperThreadPriority', () => {
+  const actual = jest.requireActual<typeof import('../../../../shared/platform/process/lowerHelperThreadPriority')>(
+    '../../../../shared/platform/process/lowerHelperThreadPriority',
+  );
+  return { ...actual, lowerHelperThreadPriority: jest.fn(actual.lowerHelperThreadPriority) };
+});
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const clock = { now: () => 1_700_000_000_123 };
@@ -32,6 +42,15 @@ function expectSignedOver(header: string, method: string, baseUri: string, pairs
 
 describe('OAuthSigner', () => {
   const signer = new OAuthSigner({ consumerKey: 'jira-outlook-cloud:abc', privateKey, clock });
+
+  // First in the file: Stryker runs a mutant only with the tests that reached it in the dry
+  // run, and only the first signature of a run reaches the code that lowers the priority.
+  it("lowers the pool threads' priority once per process, after its first signature", async () => {
+    const url = new URL('https://jira.example.com/rest/api/2/myself');
+    await signer.authorization({ method: 'GET', url });
+    await signer.authorization({ method: 'GET', url });
+    expect(lowerHelperThreadPriority).toHaveBeenCalledTimes(1);
+  });
 
   it('signs on the thread pool, not the event loop: the loop turns while a signature waits for a thread', async () => {
     // Every thread of libuv's pool busy first (FIFO queue): a signature made on the pool can
@@ -74,6 +93,43 @@ describe('OAuthSigner', () => {
     const nonces = headers.map((header) => headerParams(header).get('oauth_nonce'));
     expect(new Set(nonces).size).toBe(600);
     for (const nonce of nonces) expect(nonce).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('draws the CSPRNG once per 256 nonces, not once per request (the proxy signs every request)', async () => {
+    const draws = jest.spyOn(crypto, 'randomBytes');
+    const url = new URL('https://jira.example.com/rest/api/2/myself');
+    const pending: Promise<string>[] = [];
+    // The nonce is taken before the signature is awaited, so each call's draw is counted at once.
+    const signNext = () => void pending.push(signer.authorization({ method: 'GET', url }));
+    try {
+      // Up to the next refill, wherever the tests before left the pool.
+      while (draws.mock.calls.length === 0 && pending.length <= 256) signNext();
+      expect(draws.mock.calls).toEqual([[16 * 256]]);
+      for (let i = 0; i < 255; i += 1) signNext();
+      expect(draws).toHaveBeenCalledTimes(1);
+      signNext();
+      expect(draws).toHaveBeenCalledTimes(2);
+      const nonces = (await Promise.all(pending)).map((header) => headerParams(header).get('oauth_nonce'));
+      expect(new Set(nonces).size).toBe(nonces.length);
+    } finally {
+      draws.mockRestore();
+    }
+  });
+
+  it('rejects, rather than sending an unsigned request, when the key cannot make an RSA-SHA1 signature', async () => {
+    const ed25519 = new OAuthSigner({ consumerKey: 'c', privateKey: generateKeyPairSync('ed25519').privateKey, clock });
+    await expect(ed25519.authorization({ method: 'GET', url: new URL('https://jira.example.com/rest/x') })).rejects.toThrow(
+      /invalid digest/,
+    );
+  });
+
+  it('signs every value of a name repeated three times, in order', async () => {
+    const url = new URL('https://jira.example.com/rest/api/2/search?fields=c&fields=a&fields=b');
+    expectSignedOver(await signer.authorization({ method: 'GET', url }), 'GET', 'https://jira.example.com/rest/api/2/search', [
+      ['fields', 'c'],
+      ['fields', 'a'],
+      ['fields', 'b'],
+    ]);
   });
 
   it('signs every value of a repeated query name, values with "=", "+" as space, and a lower-cased host without default port', async () => {
@@ -127,10 +183,33 @@ describe('OAuthSigner', () => {
     expectSignedOver(header, 'POST', 'https://jira.example.com/plugins/servlet/oauth/request-token', []);
   });
 
-  it.each(['oauth_token=x', 'OAUTH_nonce=1', '__proto__=1', 'a=%zz', 'a=%C3'])('refuses the query %s', async (query) => {
-    await expect(signer.authorization({ method: 'GET', url: new URL(`https://jira.example.com/rest/x?${query}`) })).rejects.toThrow(
-      AppError,
-    );
+  it.each([
+    ['oauth_token=x', 'a parameter name is reserved for the OAuth protocol'],
+    ['OAUTH_nonce=1', 'a parameter name is reserved for the OAuth protocol'],
+    ['__proto__=1', 'a parameter name is reserved for the OAuth protocol'],
+    ['a=%zz', 'the query string has an invalid percent-encoding'],
+    ['a=%C3', 'the query string has an invalid percent-encoding'],
+  ])('refuses the query %s: %s', async (query, detail) => {
+    await expect(signer.authorization({ method: 'GET', url: new URL(`https://jira.example.com/rest/x?${query}`) })).rejects.toMatchObject({
+      name: 'AppError',
+      code: 'invalid_query',
+      detail,
+    });
+  });
+
+  it('refuses a reserved name in a form body too', async () => {
+    const url = new URL('https://jira.example.com/plugins/servlet/oauth/access-token');
+    await expect(signer.authorization({ method: 'POST', url, form: [['oauth_verifier', 'x']] })).rejects.toMatchObject({
+      code: 'invalid_query',
+    });
+  });
+
+  it('signs names that only contain "oauth_" past their start', async () => {
+    const url = new URL('https://jira.example.com/rest/x?x_oauth_token=1&my_OAUTH_=2');
+    expectSignedOver(await signer.authorization({ method: 'GET', url }), 'GET', 'https://jira.example.com/rest/x', [
+      ['x_oauth_token', '1'],
+      ['my_OAUTH_', '2'],
+    ]);
   });
 
   it('signs names that are properties of plain objects', async () => {

@@ -1,3 +1,4 @@
+import dns from 'node:dns/promises';
 import { validateBaseUrl } from '../../../../shared/jira/validateBaseUrl';
 
 const strict = {
@@ -60,15 +61,79 @@ describe('validateBaseUrl', () => {
     await expect(validateBaseUrl(raw, strict)).rejects.toMatchObject({ code });
   });
 
+  // The detail is what the admin reads next to the refused URL: each rule names itself.
+  it.each([
+    ['', 'baseUrl is not a URL we accept'],
+    ['https://jira.example.com/\u0000', 'baseUrl is not a URL we accept'],
+    ['https://jira.example.com\\@evil.example', 'baseUrl is not a URL we accept'],
+    ['jira.example.com', 'baseUrl is not a URL'],
+    ['http://jira.example.com', 'baseUrl must use https'],
+    ['https://user@jira.example.com', 'baseUrl must not carry credentials'],
+    ['https://jira.example.com/a@b', 'baseUrl must not carry credentials'],
+    ['https://jira.example.com/?', 'baseUrl must not have a query or fragment'],
+    ['https://jira.example.com/#', 'baseUrl must not have a query or fragment'],
+    ['https://jira.example.com/#x', 'baseUrl must not have a query or fragment'],
+    ['https://127.0.0.1', 'baseUrl is or resolves to a private, loopback or reserved address'],
+    ['https://[::1]', 'baseUrl is or resolves to a private, loopback or reserved address'],
+  ])('refuses %j saying %j', async (raw, detail) => {
+    await expect(validateBaseUrl(raw, strict)).rejects.toMatchObject({ detail });
+  });
+
+  it('accepts a URL of 2048 characters and refuses one of 2049', async () => {
+    const origin = 'https://jira.example.com/';
+    const longest = origin + 'a'.repeat(2048 - origin.length);
+    await expect(validateBaseUrl(longest, strict)).resolves.toBe(longest);
+    await expect(validateBaseUrl(`${longest}b`, strict)).rejects.toMatchObject({
+      code: 'instance_invalid',
+      detail: 'baseUrl is not a URL we accept',
+    });
+  });
+
+  it('refuses a scheme other than http even where http is allowed', async () => {
+    for (const raw of ['ftp://jira.example.com', 'ws://jira.example.com', 'file://jira.example.com/x']) {
+      await expect(validateBaseUrl(raw, { ...strict, allowInsecure: true })).rejects.toMatchObject({
+        code: 'instance_invalid',
+        detail: 'baseUrl must use https',
+      });
+    }
+  });
+
   it('lets a resolver failure count as not resolving', async () => {
     const failing = { ...strict, resolve: () => Promise.reject(new Error('ENOTFOUND')) };
-    await expect(validateBaseUrl('https://jira.example.com', failing)).rejects.toMatchObject({ code: 'instance_invalid' });
+    await expect(validateBaseUrl('https://jira.example.com', failing)).rejects.toMatchObject({
+      code: 'instance_invalid',
+      detail: 'the host of baseUrl does not resolve',
+    });
   });
 
   it('uses the system resolver: localhost is loopback', async () => {
     await expect(validateBaseUrl('https://localhost:8443', { allowInsecure: false, allowPrivateTargets: false })).rejects.toMatchObject({
       code: 'target_not_allowed',
     });
+  });
+
+  it('accepts a name the system resolver answers with public addresses only', async () => {
+    // The name cannot reach a real DNS server here: the stand-in answers as `dns.promises.lookup`
+    // does (an array of { address, family } only when asked for `all`), for this one name.
+    const realLookup = dns.lookup.bind(dns);
+    const lookup = jest.spyOn(dns, 'lookup').mockImplementation(((hostname: string, options: { all?: boolean }) =>
+      hostname === 'jira.example.com'
+        ? Promise.resolve(
+            options.all
+              ? [
+                  { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 },
+                  { address: '93.184.215.14', family: 4 },
+                ]
+              : { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 },
+          )
+        : realLookup(hostname, options)) as typeof dns.lookup);
+    try {
+      const system = { allowInsecure: false, allowPrivateTargets: false };
+      await expect(validateBaseUrl('https://jira.example.com/jira/', system)).resolves.toBe('https://jira.example.com/jira');
+      expect(lookup).toHaveBeenCalledWith('jira.example.com', expect.objectContaining({ all: true }));
+    } finally {
+      lookup.mockRestore();
+    }
   });
 
   it('allows http and private targets only where the sandbox settings say so', async () => {

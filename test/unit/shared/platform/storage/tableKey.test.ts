@@ -43,12 +43,13 @@ const anyId = fc.oneof(
   fc.string({ unit: fc.oneof(nasty, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) }),
 );
 
-const expectKeyError = (run: () => unknown) => {
+const expectKeyError = (run: () => unknown, detail?: string) => {
   try {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('storage_key_invalid');
+    if (detail !== undefined) expect((error as AppError).detail).toBe(detail);
     return;
   }
   throw new Error('expected storage_key_invalid');
@@ -96,7 +97,7 @@ describe('encodeKeyPart', () => {
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string(), (before, unit, after) => {
         fc.pre(!/[\ud800-\udbff]$/.test(before) && !/^[\udc00-\udfff]/.test(after));
-        expectKeyError(() => encodeKeyPart(before + String.fromCharCode(unit) + after));
+        expectKeyError(() => encodeKeyPart(before + String.fromCharCode(unit) + after), 'the identifier is not well-formed Unicode');
       }),
     );
   });
@@ -104,7 +105,17 @@ describe('encodeKeyPart', () => {
 
 describe('decodeKeyPart', () => {
   it('refuses what encodeKeyPart cannot have produced', () => {
-    for (const text of ['a/b', 'a.b', '~', '~4', '~zz', '~2e', '~41', '~FF', '~C3']) expectKeyError(() => decodeKeyPart(text));
+    for (const text of ['a/b', 'a.b', '~', '~4', '~zz', '~2e', '~41', '~FF', '~C3', 'a b', 'é', 'Ā', '😀', '~00~', 'A~'])
+      expectKeyError(() => decodeKeyPart(text), 'not an encoded key part');
+  });
+
+  it('refuses byte sequences that are not UTF-8, and decodes those that are', () => {
+    // Overlong NUL, a UTF-16 surrogate written as UTF-8 (CESU-8), past U+10FFFF, a lone continuation byte, a cut sequence.
+    for (const text of ['~C0~80', '~ED~A0~80', '~F4~90~80~80', '~80', '~E2~82'])
+      expectKeyError(() => decodeKeyPart(text), 'not an encoded key part');
+    expect(decodeKeyPart('~E2~82~AC')).toBe('€');
+    expect(decodeKeyPart('~EF~BF~BD')).toBe('\ufffd');
+    expect(decodeKeyPart('~F0~9F~98~80-1')).toBe('😀-1');
   });
 });
 
@@ -152,6 +163,9 @@ describe('hashKey', () => {
 describe('assertKeyLength', () => {
   it('accepts 1 KiB and refuses more', () => {
     expect(assertKeyLength('a'.repeat(MAX_KEY_LENGTH))).toHaveLength(MAX_KEY_LENGTH);
-    expectKeyError(() => assertKeyLength('a'.repeat(MAX_KEY_LENGTH + 1)));
+    expectKeyError(
+      () => assertKeyLength('a'.repeat(MAX_KEY_LENGTH + 1)),
+      'the identifier is too long to store (key of 1025 characters, at most 1024)',
+    );
   });
 });
