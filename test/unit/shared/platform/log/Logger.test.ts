@@ -5,6 +5,7 @@ import { Logger, type LogLevel } from '../../../../../shared/platform/log/Logger
 import { LoggerFactory } from '../../../../../shared/platform/log/LoggerFactory';
 import { registerTelemetry } from '../../../../../shared/platform/telemetry/registerTelemetry';
 import { withSpan } from '../../../../../shared/platform/telemetry/withSpan';
+import { parseLogRecord, type ParsedLogRecord } from '../../../../support/logRecords';
 
 const TENANT = '8f0c2e4a-1b3d-4c5e-9f60-7a8b9c0d1e2f';
 const INVOCATION = '3a1f6c9e-2d4b-4e8a-b7c5-0f9e8d7c6b5a';
@@ -26,12 +27,9 @@ function logger(level: LogLevel): { log: Logger; written: [string, string][] } {
   return { log: new LoggerFactory({ level }).of(context, { queue: 'jira-notify' }), written };
 }
 
-/** The record a line holds: its message and its attributes. */
-function parse(line: string): { message: string; attributes: Record<string, unknown> } {
-  const start = line.indexOf(' {');
-  return start < 0
-    ? { message: line, attributes: {} }
-    : { message: line.slice(0, start), attributes: JSON.parse(line.slice(start + 1)) as Record<string, unknown> };
+/** The record a line holds: its message and its attributes (none: an empty object). */
+function parse(line: string): ParsedLogRecord {
+  return parseLogRecord(line) ?? { message: line, attributes: {} };
 }
 
 beforeAll(() => {
