@@ -7,7 +7,8 @@ import { authenticate } from './http/authenticate';
  * `jira_authorization_required` and its start URL) and logs one line; CORS comes from the row.
  */
 export const jiraProxy: HttpServiceHandler = async (request, context, services) => {
-  const log = services.logs.of(context);
+  // The route's instance id: the logger keeps it only if it has an instance id's shape.
+  const log = services.logs.of(context, { instanceId: request.params.instanceId });
   const result = await services.jiraProxy.handle({
     method: request.method,
     url: request.url,
