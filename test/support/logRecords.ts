@@ -9,7 +9,8 @@ export interface ParsedLogRecord {
  * query would; undefined for a line with no attributes (a host line, a record with none).
  */
 export function parseLogRecord(line: string): ParsedLogRecord | undefined {
-  const start = line.indexOf(' {"');
+  // The last one: the attributes' JSON has no space (shaped values, no indentation), a message may.
+  const start = line.lastIndexOf(' {"');
   if (start < 0 || !line.endsWith('}')) return undefined;
   try {
     const attributes = JSON.parse(line.slice(start + 1)) as unknown;
