@@ -35,6 +35,7 @@ import type { GraphNotificationMessage } from '../shared/mail/webhooks/graphNoti
 import type { GraphWebhooks } from '../shared/mail/webhooks/GraphWebhooks';
 import type { Clock } from '../shared/platform/clock';
 import type { AppConfig } from '../shared/platform/config/loadConfig';
+import type { LoggerFactory } from '../shared/platform/log/LoggerFactory';
 import type { SecretBox } from '../shared/platform/crypto/SecretBox';
 import type { OutboundClient } from '../shared/platform/http/OutboundClient';
 import type { StorageServices } from '../shared/platform/storage/createStorageServices';
@@ -101,6 +102,8 @@ export interface AdminServices {
 export interface Services extends StorageServices {
   config: AppConfig;
   clock: Clock;
+  /** Each invocation's structured logger, at LOG_LEVEL (`services.logs.of(context, …)`). */
+  logs: LoggerFactory;
   /** Validates the add-in's bearer tokens; one per process so the signing keys stay cached. */
   auth: BearerAuthenticator;
   http: OutboundClient;

@@ -46,6 +46,7 @@ import { SubscriptionLookup } from '../shared/mail/webhooks/SubscriptionLookup';
 import { toGraphNotificationSettings } from '../shared/mail/webhooks/toGraphNotificationSettings';
 import { ValidationTokenVerifier } from '../shared/mail/webhooks/ValidationTokenVerifier';
 import { systemClock, type Clock } from '../shared/platform/clock';
+import { LoggerFactory } from '../shared/platform/log/LoggerFactory';
 import type { AppConfig } from '../shared/platform/config/loadConfig';
 import { SecretBox } from '../shared/platform/crypto/SecretBox';
 import { OutboundClient } from '../shared/platform/http/OutboundClient';
@@ -326,6 +327,7 @@ export function createServices(init: ServicesInit): Services {
   return {
     config,
     clock,
+    logs: new LoggerFactory({ level: settings.LOG_LEVEL }),
     auth,
     http,
     secrets,

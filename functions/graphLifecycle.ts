@@ -34,10 +34,10 @@ export const graphLifecycle: HttpServiceHandler = async (request, context, servi
   // Counted in memory once queued (a batch answered 503 comes again and is counted then);
   // written every few seconds off this path, so the count costs Graph's budget nothing.
   if (!(await recordWebhookBatch(services.admin.reports, { kind: 'lifecycle', messages, dropped })))
-    context.warn('graph lifecycle: report counters not recorded');
+    services.logs.of(context).warn('graph lifecycle: report counters not recorded');
 
   const outcome = describeDrops('lifecycle notifications', messages.length, dropped);
-  if (outcome.level === 'warn') context.warn(outcome.line);
-  else context.log(outcome.line);
+  if (outcome.level === 'warn') services.logs.of(context).warn(outcome.line);
+  else services.logs.of(context).info(outcome.line);
   return { status: 202, headers: { 'Cache-Control': 'no-store' } };
 };

@@ -40,12 +40,13 @@ export const graphNotifications: HttpServiceHandler = async (request, context, s
   // Counted in memory once queued (a batch answered 503 comes again and is counted then);
   // written every few seconds off this path, so the count costs Graph's budget nothing.
   if (!(await recordWebhookBatch(services.admin.reports, { kind: 'notifications', messages, dropped })))
-    context.warn('graph notifications: report counters not recorded');
+    services.logs.of(context).warn('graph notifications: report counters not recorded');
 
+  const log = services.logs.of(context);
   const outcome = describeDrops('notifications', messages.length, dropped);
-  if (outcome.level === 'warn') context.warn(outcome.line);
-  else context.log(outcome.line);
+  if (outcome.level === 'warn') log.warn(outcome.line);
+  else log.info(outcome.line);
   if (unknownCertificate > 0)
-    context.warn(`graph notifications: ${unknownCertificate} encrypted for a certificate we hold no key for, queued without resource data`);
+    log.warn(`graph notifications: ${unknownCertificate} encrypted for a certificate we hold no key for, queued without resource data`);
   return { status: 202, headers: { 'Cache-Control': 'no-store' } };
 };

@@ -24,7 +24,7 @@ export const jiraOAuthBegin: HttpServiceHandler = async (request, context, servi
     });
     if (!query.success) throw new AppError({ code: 'oauth_request_token_invalid', detail: 'the authorization link lacks its id' });
     const begun = await services.oauthDance.begin({ tenantId: query.data.tenant, id: query.data.id });
-    context.log('jiraOAuthBegin status=302');
+    services.logs.of(context, { tenantId: query.data.tenant }).info('jiraOAuthBegin status=302');
     return {
       status: 302,
       headers: { Location: begun.jiraAuthorizeUrl, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
@@ -33,8 +33,9 @@ export const jiraOAuthBegin: HttpServiceHandler = async (request, context, servi
   } catch (error) {
     if (!isAppError(error)) throw error;
     const status = statusForCode(error.code);
-    if (status >= 500) context.warn(`jiraOAuthBegin status=${status} code=${error.code}`);
-    else context.log(`jiraOAuthBegin status=${status} code=${error.code}`);
+    const log = services.logs.of(context, { problemCode: error.code });
+    if (status >= 500) log.warn(`jiraOAuthBegin status=${status} code=${error.code}`);
+    else log.info(`jiraOAuthBegin status=${status} code=${error.code}`);
     return oauthDancePage({ ok: false, status, code: error.code, message: `${titleForCode(error.code)}.` });
   }
 };

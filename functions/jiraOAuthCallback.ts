@@ -40,7 +40,9 @@ export const jiraOAuthCallback: HttpServiceHandler = async (request, context, se
     const browserBinding =
       callback.key === undefined ? undefined : readCookie(request.headers.get('cookie'), dance.browserCookieName(callback.key));
     const done = await callback.complete(browserBinding);
-    context.log(`jiraOAuthCallback instance=${done.instanceId} flow=${callback.flow} status=200`);
+    services.logs
+      .of(context, { instanceId: done.instanceId })
+      .info(`jiraOAuthCallback instance=${done.instanceId} flow=${callback.flow} status=200`);
     return {
       ...oauthDancePage({ ok: true, instanceId: done.instanceId, displayName: done.displayName, jiraUser: done.jiraUser }),
       cookies: cleared,
@@ -48,8 +50,9 @@ export const jiraOAuthCallback: HttpServiceHandler = async (request, context, se
   } catch (error) {
     if (!isAppError(error)) throw error;
     const status = statusForCode(error.code);
-    if (status >= 500) context.warn(`jiraOAuthCallback status=${status} code=${error.code}`);
-    else context.log(`jiraOAuthCallback status=${status} code=${error.code}`);
+    const log = services.logs.of(context, { problemCode: error.code });
+    if (status >= 500) log.warn(`jiraOAuthCallback status=${status} code=${error.code}`);
+    else log.info(`jiraOAuthCallback status=${status} code=${error.code}`);
     const cookies = error.code === 'oauth_request_token_invalid' ? [] : cleared;
     return { ...oauthDancePage({ ok: false, status, code: error.code, message: `${titleForCode(error.code)}.` }), cookies };
   }

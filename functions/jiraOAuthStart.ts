@@ -16,10 +16,11 @@ export const jiraOAuthStart: HttpServiceHandler = async (request, context, servi
     const instanceId = request.params.instanceId;
     if (!isInstanceId(instanceId)) throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
     const { authorizeUrl } = await services.oauthDance.start(caller, instanceId);
-    context.log(`jiraOAuthStart instance=${instanceId} status=200`);
+    services.logs.of(context, { tenantId: caller.tenantId, instanceId }).info(`jiraOAuthStart instance=${instanceId} status=200`);
     return jsonResponse(200, { authorizeUrl });
   } catch (error) {
-    if (isAppError(error)) context.log(`jiraOAuthStart status=${statusForCode(error.code)} code=${error.code}`);
+    if (isAppError(error))
+      services.logs.of(context, { problemCode: error.code }).info(`jiraOAuthStart status=${statusForCode(error.code)} code=${error.code}`);
     throw error;
   }
 };

@@ -7,6 +7,8 @@ import { authenticate } from './http/authenticate';
  * `jira_authorization_required` and its start URL) and logs one line; CORS comes from the row.
  */
 export const jiraProxy: HttpServiceHandler = async (request, context, services) => {
+  // The route's instance id: the logger keeps it only if it has an instance id's shape.
+  const log = services.logs.of(context, { instanceId: request.params.instanceId });
   const result = await services.jiraProxy.handle({
     method: request.method,
     url: request.url,
@@ -14,7 +16,7 @@ export const jiraProxy: HttpServiceHandler = async (request, context, services) 
     body: request.body as ReadableStream<Uint8Array> | null,
     params: request.params,
     authenticate: () => authenticate(request, services),
-    log: { info: (line) => context.log(line), error: (line) => context.error(line) },
+    log: { info: (line) => log.info(line), error: (line) => log.error(line) },
   });
   return { status: result.status, headers: result.headers, body: result.body };
 };

@@ -50,7 +50,10 @@ export const links: HttpServiceHandler = async (request, context, services) => {
       });
       if (!query.success) throw new AppError({ code: 'invalid_query', detail: 'conversationId, instanceId and issueKey are required' });
       const result = await services.links.remove(caller, query.data);
-      if (result.cleanupFailed) context.warn('links: a mailbox subscription could not be removed now; the renewal timer will');
+      if (result.cleanupFailed)
+        services.logs
+          .of(context, { tenantId: caller.tenantId, instanceId: query.data.instanceId, issueKey: query.data.issueKey })
+          .warn('links: a mailbox subscription could not be removed now; the renewal timer will');
       return { status: 204, headers: { 'Cache-Control': 'no-store' } };
     }
     default:

@@ -40,7 +40,9 @@ export const manageInstances: HttpServiceHandler = async (request, context, serv
         });
       }
       const result = await instances.register(caller.tenantId, instanceId, body.data);
-      context.log(`manageInstances PUT instance=${result.view.instanceId} created=${result.created}`);
+      services.logs
+        .of(context, { tenantId: caller.tenantId, instanceId: result.view.instanceId })
+        .info(`manageInstances PUT instance=${result.view.instanceId} created=${result.created}`);
       // The iframe's shared secret is handed out once, at first registration; re-registering
       // keeps it (POST admin/panel/secret rotates it).
       const panel = result.created ? await services.admin.panelSecrets.issue({ tenantId: caller.tenantId, instanceId }) : undefined;
@@ -51,7 +53,7 @@ export const manageInstances: HttpServiceHandler = async (request, context, serv
         throw new AppError({ code: 'method_not_allowed', detail: 'DELETE needs an instance id', headers: { Allow: 'GET' } });
       if (!(await instances.remove(caller.tenantId, instanceId)))
         throw new AppError({ code: 'instance_not_found', detail: 'no Jira instance with this id' });
-      context.log(`manageInstances DELETE instance=${instanceId}`);
+      services.logs.of(context, { tenantId: caller.tenantId, instanceId }).info(`manageInstances DELETE instance=${instanceId}`);
       return { status: 204, headers: { 'Cache-Control': 'no-store' } };
     }
     default:

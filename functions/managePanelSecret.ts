@@ -16,6 +16,8 @@ export const managePanelSecret: HttpServiceHandler = async (request, context, se
   if (!isInstanceId(instanceId))
     throw new AppError({ code: 'invalid_query', detail: 'instanceId: expected the id of one of your instances' });
   const credentials = await services.admin.panelSecrets.issue({ tenantId: caller.tenantId, instanceId });
-  context.log(`managePanelSecret: new panel secret for instance=${instanceId}`);
+  services.logs
+    .of(context, { tenantId: caller.tenantId, instanceId })
+    .info(`managePanelSecret: new panel secret for instance=${instanceId}`);
   return jsonResponse(200, { ...credentials, panelPath: '/api/manage/ui' });
 };

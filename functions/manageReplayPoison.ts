@@ -34,9 +34,11 @@ export const manageReplayPoison: HttpServiceHandler = async (request, context, s
     await authenticateOperator(request, services);
     const { queue, dryRun } = await readBody(request);
     const result = await replayPoisonMessages(services.admin.queueAdmin, queue, { dryRun });
-    context.log(
-      `manageReplayPoison: ${queue} deployment-wide moved=${result.moved} leftForLater=${result.leftForLater} dryRun=${dryRun} by the operator`,
-    );
+    services.logs
+      .of(context, { queue })
+      .info(
+        `manageReplayPoison: ${queue} deployment-wide moved=${result.moved} leftForLater=${result.leftForLater} dryRun=${dryRun} by the operator`,
+      );
     return jsonResponse(200, result);
   }
   const session = await authenticatePanel(request, services);
@@ -47,9 +49,11 @@ export const manageReplayPoison: HttpServiceHandler = async (request, context, s
     maxScanned: TENANT_SCAN_LIMIT,
     dryRun,
   });
-  context.log(
-    `manageReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} complete=${result.complete} dryRun=${dryRun} by instance=${session.instanceId} via=${session.via}`,
-  );
+  services.logs
+    .of(context, { queue, tenantId: session.tenantId, instanceId: session.instanceId })
+    .info(
+      `manageReplayPoison: ${queue} moved=${result.moved} leftForLater=${result.leftForLater} complete=${result.complete} dryRun=${dryRun} by instance=${session.instanceId} via=${session.via}`,
+    );
   return jsonResponse(200, result);
 };
 

@@ -17,6 +17,8 @@ export const manageSession: HttpServiceHandler = async (request, context, servic
   }
   const instance = await services.instances.require(session.tenantId, session.instanceId);
   const opened = sessions.open({ instance: instance.entity, subject: session.subject, via: session.via });
-  context.log(`manageSession: opened for instance=${session.instanceId} via=${session.via}`);
+  services.logs
+    .of(context, { tenantId: session.tenantId, instanceId: session.instanceId })
+    .info(`manageSession: opened for instance=${session.instanceId} via=${session.via}`);
   return jsonResponse(200, { token: opened.token, expiresAt: new Date(opened.session.expiresAt * 1000).toISOString() });
 };

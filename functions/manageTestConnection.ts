@@ -8,6 +8,8 @@ export const manageTestConnection: HttpServiceHandler = async (request, context,
   const session = await authenticatePanel(request, services);
   await services.instances.require(session.tenantId, session.instanceId);
   const result = await testJiraConnection(services.jiraService, session.tenantId, session.instanceId);
-  context.log(`manageTestConnection: instance=${session.instanceId} ${result.ok ? 'ok' : result.outcome}`);
+  services.logs
+    .of(context, { tenantId: session.tenantId, instanceId: session.instanceId })
+    .info(`manageTestConnection: instance=${session.instanceId} ${result.ok ? 'ok' : result.outcome}`);
   return jsonResponse(200, result);
 };

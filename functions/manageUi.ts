@@ -5,6 +5,7 @@ import { frameAncestorOf, panelSecurityHeaders } from '../shared/admin/panelSecu
 import { renderErrorPage } from '../shared/admin/renderErrorPage';
 import { renderPanelPage } from '../shared/admin/renderPanelPage';
 import { toProblemResponse } from '../shared/platform/http/problemResponse';
+import { problemCodeOf } from '../shared/platform/errors/problemCodeOf';
 import type { HttpServiceHandler } from './FunctionDefinition';
 
 /**
@@ -24,7 +25,7 @@ export const manageUi: HttpServiceHandler = async (request, context, services) =
 
     const check = await services.admin.iframeTokens.verify(token, { method: request.method, path: url.pathname, query: url.searchParams });
     if (!check.ok) {
-      context.warn(`manageUi: iframe token refused (${check.reason})`);
+      services.logs.of(context, { problemCode: check.reason }).warn(`manageUi: iframe token refused (${check.reason})`);
       // Framable by anyone: the admin should see this inside Jira rather than a blank frame; it holds nothing.
       return errorPage(
         401,
@@ -36,11 +37,14 @@ export const manageUi: HttpServiceHandler = async (request, context, services) =
     const { identity } = check;
     // Bound to the row the token was checked against: a later rotation or deletion ends it.
     const { token: sessionToken } = services.admin.sessions.open({ instance: identity.instance, subject: identity.jiraUser, via: 'jira' });
-    context.log(`manageUi: panel opened from Jira for instance=${identity.instanceId}`);
+    services.logs
+      .of(context, { instanceId: identity.instanceId })
+      .info(`manageUi: panel opened from Jira for instance=${identity.instanceId}`);
     return page(renderPanelPage({ ...paths, ...versions(), sessionToken }), frameAncestorOf(identity.instance.baseUrl));
   } catch (error) {
     const problem = toProblemResponse(error);
-    if (problem.status >= 500) context.warn(`manageUi: failed with ${problem.status}`);
+    if (problem.status >= 500)
+      services.logs.of(context, { problemCode: problemCodeOf(error) }).warn(`manageUi: failed with ${problem.status}`);
     return errorPage(problem.status, 'The administration panel is not available', 'Try again in a moment.', "'none'");
   }
 };

@@ -1,5 +1,7 @@
-import type { InvocationContext } from '@azure/functions';
 import { AppError } from '../shared/platform/errors/AppError';
+import { problemCodeOf } from '../shared/platform/errors/problemCodeOf';
+import type { Logger } from '../shared/platform/log/Logger';
+import type { LogAttributes } from '../shared/platform/log/logAttributes';
 import { processPackedItems } from '../shared/platform/storage/processPackedItems';
 import { queueNames } from '../shared/platform/storage/queueNames';
 import { fromJiraNotifyPack } from '../shared/mail/fanout/fromJiraNotifyPack';
@@ -23,7 +25,8 @@ import type { Services } from './Services';
 export const notifyIssueWatchers: QueueServiceHandler = async (message, context, services) => {
   const parsed = jiraNotifyQueueMessageSchema.safeParse(message);
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'not a jira-notify message of a known version' });
-  if (parsed.data.version === 1) return notifyIssue(parsed.data, context, services);
+  const log = services.logs.of(context, { queue: queueNames.jiraNotify });
+  if (parsed.data.version === 1) return notifyIssue(parsed.data, log, services);
 
   // The mail's issues together: their delivery rows are claimed in one table transaction and
   // recorded in another (a storage failure there throws, and the host retries the lot).
@@ -33,43 +36,49 @@ export const notifyIssueWatchers: QueueServiceHandler = async (message, context,
     items: items.map((item, index) => ({ item, result: settled[index] })),
     handle: async ({ item, result }) => {
       if (result?.status !== 'fulfilled') throw result?.reason;
-      logResult(item, result.value, context);
+      logResult(item, result.value, log);
     },
     requeueAlone: ({ item }, error) => {
       const delaySeconds = failureDelaySeconds(services.fanout.retryPolicy);
-      context.warn(
-        `${item.instanceId}/${item.issueKey}: failed in a pack (${error instanceof AppError ? error.code : 'error'}); put back alone for ${delaySeconds} s`,
-      );
+      log.warn(`failed in a pack (${problemCodeOf(error)}); put back alone for ${delaySeconds} s`, {
+        ...issueOf(item),
+        problemCode: problemCodeOf(error),
+      });
       return services.queues.send(queueNames.jiraNotify, item, { visibilityTimeoutSeconds: delaySeconds });
     },
   });
-  context.log(`pack of ${parsed.data.items.length} issue(s): ${outcome.handled} handled, ${outcome.requeued} put back alone`);
+  log.info(`pack of ${parsed.data.items.length} issue(s): ${outcome.handled} handled, ${outcome.requeued} put back alone`);
 };
 
-async function notifyIssue(message: JiraNotifyMessage, context: InvocationContext, services: Services): Promise<void> {
-  logResult(message, await services.fanout.notify(message), context);
+async function notifyIssue(message: JiraNotifyMessage, log: Logger, services: Services): Promise<void> {
+  logResult(message, await services.fanout.notify(message), log);
 }
 
-function logResult(message: JiraNotifyMessage, result: NotifyWatchersResult, context: InvocationContext): void {
-  const issue = `${message.instanceId}/${message.issueKey}`;
+/** The ids of a record about one issue: never the mail, which the message also carries. */
+function issueOf(message: JiraNotifyMessage): LogAttributes {
+  return { tenantId: message.tenantId, instanceId: message.instanceId, issueKey: message.issueKey };
+}
+
+function logResult(message: JiraNotifyMessage, result: NotifyWatchersResult, invocationLog: Logger): void {
+  const log = invocationLog.with(issueOf(message));
   switch (result.kind) {
     case 'sent':
       appMetrics.deliverySent();
-      return context.log(
-        `${issue}: notified ${result.recipients} watcher(s); dropped sender ${result.droppedSender}, inactive ${result.droppedInactive}`,
+      return log.info(
+        `notified ${result.recipients} watcher(s); dropped sender ${result.droppedSender}, inactive ${result.droppedInactive}`,
       );
     case 'sentWithoutRecipients':
-      return context.log(`${issue}: no watcher left to notify (sender ${result.droppedSender}, inactive ${result.droppedInactive})`);
+      return log.info(`no watcher left to notify (sender ${result.droppedSender}, inactive ${result.droppedInactive})`);
     case 'held':
-      return context.log(`${issue}: held for the conversation's digest (a notification went out in this window)`);
+      return log.info(`held for the conversation's digest (a notification went out in this window)`);
     case 'alreadyDone':
-      return context.log(`${issue}: already ${result.status}`);
+      return log.info(`already ${result.status}`);
     case 'failed':
       appMetrics.deliveryFailed(result.reason);
-      return context.warn(`${issue}: not notified: ${result.reason}`);
+      return log.warn(`not notified: ${result.reason}`, { problemCode: result.reason });
     case 'requeued':
-      return context.log(
-        `${issue}: put back for ${result.delaySeconds} s (${result.cause}${result.status === undefined ? '' : `, Jira ${result.status}`})`,
+      return log.info(
+        `put back for ${result.delaySeconds} s (${result.cause}${result.status === undefined ? '' : `, Jira ${result.status}`})`,
       );
   }
 }

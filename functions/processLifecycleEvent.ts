@@ -18,15 +18,16 @@ export const processLifecycleEvent: QueueServiceHandler = async (message, contex
   // Cannot succeed on a retry either: fail so it lands in the poison queue for a person to see.
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'a graph-lifecycle message does not have the expected shape' });
   const event = parsed.data;
+  const log = services.logs.of(context, { queue: queueNames.graphLifecycle, tenantId: event.tenantId });
   try {
     const { result, caughtUp } = await services.fanout.handleLifecycle(event);
-    context.log(`graph lifecycle ${event.lifecycleEvent}: ${result}${caughtUp === undefined ? '' : `, ${caughtUp} mails queued`}`);
+    log.info(`graph lifecycle ${event.lifecycleEvent}: ${result}${caughtUp === undefined ? '' : `, ${caughtUp} mails queued`}`);
   } catch (error) {
     const wait = retryAfterOf(error);
     if (wait === undefined) throw error;
     const delay = Math.min(Math.max(1, Math.ceil(wait)), MAX_DELAY_SECONDS);
     await services.queues.send(queueNames.graphLifecycle, event, { visibilityTimeoutSeconds: delay });
-    context.warn(`graph lifecycle ${event.lifecycleEvent}: throttled by Graph, put back for ${delay} s`);
+    log.warn(`graph lifecycle ${event.lifecycleEvent}: throttled by Graph, put back for ${delay} s`);
   }
 };
 

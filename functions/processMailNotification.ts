@@ -1,6 +1,7 @@
-import type { InvocationContext } from '@azure/functions';
 import { recordDropped } from '../shared/admin/recordDropped';
 import { AppError } from '../shared/platform/errors/AppError';
+import { problemCodeOf } from '../shared/platform/errors/problemCodeOf';
+import type { Logger } from '../shared/platform/log/Logger';
 import { processPackedItems } from '../shared/platform/storage/processPackedItems';
 import { queueNames } from '../shared/platform/storage/queueNames';
 import { failureDelaySeconds } from '../shared/mail/fanout/nextRetry';
@@ -30,45 +31,49 @@ export const processMailNotification: QueueServiceHandler = async (message, cont
   // Retried, then kept in the poison queue for a look (and a replay after a fix).
   if (!parsed.success) throw new AppError({ code: 'invalid_body', detail: 'not a graph-notifications message of a known version' });
   // The message exactly as it came when put back, not the parsed copy: nothing of it is dropped.
-  if (parsed.data.version === 1) return handleMail(parsed.data, message, context, services);
+  const log = services.logs.of(context, { queue: queueNames.graphNotifications });
+  if (parsed.data.version === 1) return handleMail(parsed.data, message, log, services);
 
   const outcome = await processPackedItems({
     items: fromGraphNotificationPack(parsed.data),
-    handle: (item) => handleMail(item, item, context, services),
+    handle: (item) => handleMail(item, item, log, services),
     requeueAlone: (item, error) => {
       const delaySeconds = failureDelaySeconds(services.fanout.retryPolicy);
-      context.warn(
-        `a notification of a pack failed (${error instanceof AppError ? error.code : 'error'}); put back alone for ${delaySeconds} s`,
-      );
+      log.warn(`a notification of a pack failed (${problemCodeOf(error)}); put back alone for ${delaySeconds} s`, {
+        tenantId: item.tenantId,
+        problemCode: problemCodeOf(error),
+      });
       return services.queues.send(queueNames.graphNotifications, item, { visibilityTimeoutSeconds: delaySeconds });
     },
     concurrency: PACK_CONCURRENCY,
   });
-  context.log(`pack of ${parsed.data.items.length}: ${outcome.handled} handled, ${outcome.requeued} put back alone`);
+  log.info(`pack of ${parsed.data.items.length}: ${outcome.handled} handled, ${outcome.requeued} put back alone`);
 };
 
 /** One notification; `asQueued` is what is put back when Graph throttles (the message as it came, or the item alone). */
-async function handleMail(notification: GraphNotificationMessage, asQueued: unknown, context: InvocationContext, services: Services) {
+async function handleMail(notification: GraphNotificationMessage, asQueued: unknown, invocationLog: Logger, services: Services) {
+  const log = invocationLog.with({ tenantId: notification.tenantId });
   const result = await services.fanout.fanOut(notification, {
     requeue: (_parsed, delaySeconds) =>
       services.queues.send(queueNames.graphNotifications, asQueued, { visibilityTimeoutSeconds: delaySeconds }),
-    onWatermarkError: (error) => context.warn(`subscription watermark not moved: ${error instanceof AppError ? error.code : 'error'}`),
-    onTrailError: (error) => context.warn(`mail trail not recorded: ${error instanceof AppError ? error.code : 'error'}`),
+    onWatermarkError: (error) =>
+      log.warn(`subscription watermark not moved: ${problemCodeOf(error)}`, { problemCode: problemCodeOf(error) }),
+    onTrailError: (error) => log.warn(`mail trail not recorded: ${problemCodeOf(error)}`, { problemCode: problemCodeOf(error) }),
   });
 
   switch (result.kind) {
     case 'ignored':
-      return context.log(`mail ignored: ${result.reason}`);
+      return log.info(`mail ignored: ${result.reason}`);
     case 'suppressed':
       if (!(await recordDropped(services.admin.reports, notification.tenantId, result.reason)))
-        context.warn(`drop count (${result.reason}) not recorded`);
-      return context.log(`mail in a linked conversation suppressed: ${result.reason}`);
+        log.warn(`drop count (${result.reason}) not recorded`);
+      return log.info(`mail in a linked conversation suppressed: ${result.reason}`);
     case 'notLinked':
-      return context.log('mail in no linked conversation');
+      return log.info('mail in no linked conversation');
     case 'requeued':
-      return context.log(`Graph throttled; notification put back for ${result.delaySeconds} s`);
+      return log.info(`Graph throttled; notification put back for ${result.delaySeconds} s`);
     case 'enqueued':
-      return context.log(
+      return log.info(
         `queued ${result.issues} notification(s); ${result.alreadyDelivered} already handled, ${result.staleLinks} stale link(s) skipped`,
       );
   }

@@ -12,6 +12,8 @@ export const RENEW_SUBSCRIPTIONS_SCHEDULE = `0 */${RENEWAL_TIMER_MINUTES} * * * 
 export const renewSubscriptions: TimerServiceHandler = async (_timer, context, services) => {
   const summary = await services.fanout.renewSubscriptions();
   const line = `renew subscriptions: renewed ${summary.renewed}, recreated ${summary.recreated}, removed ${summary.removed}, throttled ${summary.throttled}, failed ${summary.failed}`;
-  if (summary.failed > 0) context.warn(`${line} (${[...new Set(summary.failures)].join(', ')})`);
-  else context.log(line);
+  // The failed-renewals alert (infra/modules/alerts.bicep) reads this message: its prefix and its ", failed N".
+  const log = services.logs.of(context);
+  if (summary.failed > 0) log.warn(`${line} (${[...new Set(summary.failures)].join(', ')})`);
+  else log.info(line);
 };

@@ -1,6 +1,7 @@
 import { recordPoisoned } from '../shared/admin/recordPoisoned';
 import { poisonQueueName, queueNames, type QueueName } from '../shared/platform/storage/queueNames';
 import type { QueueServiceHandler } from './FunctionDefinition';
+import { queueMessageIds } from './queueMessageIds';
 import { appMetrics } from '../shared/platform/telemetry/appMetrics';
 
 /** host.json `extensions.queues.maxDequeueCount`: after this many failed attempts the host moves a message to poison. */
@@ -18,11 +19,13 @@ export function withPoisonReport(queue: QueueName, handler: QueueServiceHandler,
     } catch (error) {
       const dequeueCount = Number(context.triggerMetadata?.dequeueCount);
       if (Number.isInteger(dequeueCount) && dequeueCount >= maxDequeueCount) {
+        const { tenantId, instanceId } = queueMessageIds(message);
+        const log = services.logs.of(context, { queue, tenantId, instanceId });
         // The operators' poison alert (infra/modules/alerts.bicep) matches this prefix: storage has no per-queue depth metric.
-        context.warn(`poison: a message of ${queue} failed its last attempt (${dequeueCount}) and goes to ${poisonQueueName(queue)}`);
+        log.warn(`poison: a message of ${queue} failed its last attempt (${dequeueCount}) and goes to ${poisonQueueName(queue)}`);
         // A jira-notify message given up by the host is a delivery that failed for good.
         if (queue === queueNames.jiraNotify) appMetrics.deliveryFailed('poison');
-        if (!(await recordPoisoned(services.admin.reports, queue, message))) context.warn(`poison count of ${queue} not recorded`);
+        if (!(await recordPoisoned(services.admin.reports, queue, message))) log.warn(`poison count of ${queue} not recorded`);
       }
       throw error;
     }

@@ -1,19 +1,8 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { z } from 'zod';
 import { contextFromTraceparent } from '../shared/platform/telemetry/traceparent';
 import { withSpan } from '../shared/platform/telemetry/withSpan';
+import { queueMessageIds } from './queueMessageIds';
 import type { FunctionDefinition, HttpServiceHandler, QueueServiceHandler, TimerServiceHandler } from './FunctionDefinition';
-
-/**
- * What a span may take from a queue message, read loosely (the handler validates the
- * message for real): the trace it continues, and the ids operators filter by. Bounded, so
- * a forged message cannot put anything long into an attribute; never the mail.
- */
-const messageTraceSchema = z.object({
-  traceparent: z.unknown().optional(),
-  tenantId: z.string().max(64).optional().catch(undefined),
-  instanceId: z.string().max(64).optional().catch(undefined),
-});
 
 /**
  * The server span of every invocation: an HTTP request continues the caller's
@@ -40,8 +29,7 @@ export function withServerSpan(definition: FunctionDefinition): FunctionDefiniti
     case 'queue': {
       const { handler, queueName, name } = definition;
       const traced: QueueServiceHandler = (message, context, services) => {
-        const read = messageTraceSchema.safeParse(message);
-        const fields = read.success ? read.data : {};
+        const fields = queueMessageIds(message);
         const attributes: Attributes = {
           'faas.trigger': 'pubsub',
           'faas.name': name,

@@ -35,10 +35,10 @@ export function withHttpEdge(handler: HttpServiceHandler, cors?: EdgeCors): Http
       // The request's span (wrapFunction) sees an answer, not the error: it gets the code here.
       markSpanFailed(error);
       if (isAppError(error)) {
-        if (problem.status >= 500) context.warn(`request failed: ${error.code}`);
+        if (problem.status >= 500) services.logs.of(context, { problemCode: error.code }).warn(`request failed: ${error.code}`);
       } else {
         const name = error instanceof Error ? error.constructor.name : typeof error;
-        context.error(`unexpected ${name} in ${context.functionName}`);
+        services.logs.of(context).error(`unexpected ${name} in ${context.functionName}`);
       }
       return {
         status: problem.status,

@@ -12,6 +12,7 @@ import { METRIC_NAMES } from '../../shared/platform/telemetry/appMetrics';
 import { queueNames } from '../../shared/platform/storage/queueNames';
 import { registerTelemetry } from '../../shared/platform/telemetry/registerTelemetry';
 import { exportedSpanStrings } from '../support/exportedSpanStrings';
+import { parseLogRecord } from '../support/logRecords';
 import { FANOUT_CLIENT_STATE, startFanoutStack, waitFor, type FanoutStack } from '../support/fanoutStack';
 
 /**
@@ -119,6 +120,26 @@ describe('telemetry: one mail is one trace', () => {
         for (const secret of forbidden) expect(value).not.toContain(secret);
         expect(value).not.toMatch(/\?|Bearer|oauth_signature/i);
       }
+
+    // The log records of this mail carry the ids an operator filters by, and the trace id of its spans.
+    const records = stack.log.lines.map(parseLogRecord).filter((record) => record !== undefined);
+    const ofMail = records.filter((record) => record.attributes.tenantId === scenario.tenantId);
+    const fromQueue = (queue: string) => ofMail.filter((record) => record.attributes.queue === queue);
+    expect(fromQueue(queueNames.graphNotifications).map((record) => record.message)).toEqual([
+      expect.stringMatching(/queued 1 notification\(s\)/),
+    ]);
+    const notified = fromQueue(queueNames.jiraNotify);
+    expect(notified.map((record) => record.message)).toEqual([expect.stringMatching(/notified 2 watcher\(s\)/)]);
+    const { invocationId, ...ids } = notified[0]!.attributes;
+    expect(ids).toEqual({ tenantId: scenario.tenantId, instanceId: 'demo', queue: queueNames.jiraNotify, issueKey: 'TEL-1', traceId });
+    expect(invocationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(ofMail.map((record) => record.attributes.traceId))).toEqual(new Set([traceId]));
+    // The webhook's own record (a batch may hold several tenants: no tenant) is in the same trace.
+    expect(records.some((record) => /notifications: queued 1/.test(record.message) && record.attributes.traceId === traceId)).toBe(true);
+    for (const record of ofMail) {
+      for (const value of Object.values(record.attributes).map(String)) for (const secret of forbidden) expect(value).not.toContain(secret);
+      expect(record.message).not.toContain('Merger plans');
+    }
 
     // Storage calls are dependencies of the trace too: the deliveries ledger and the jira-notify
     // queue, named by table or queue and the kind of call, with the status, never an entity's keys.

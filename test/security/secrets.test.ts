@@ -5,6 +5,7 @@ import { connectSignedUrl } from '../../dev/sandbox/jira/connectJwt';
 import { privateKeyContext } from '../../shared/jira/InstanceService';
 import { registerTelemetry } from '../../shared/platform/telemetry/registerTelemetry';
 import { exportedSpanStrings } from '../support/exportedSpanStrings';
+import { parseLogRecord } from '../support/logRecords';
 import { agent as stackAgent, LogCapture } from '../support/proxyStack';
 import { waitFor } from '../support/fanoutStack';
 import { DATA_KEY_BASE64, GRAPH_CLIENT_SECRET, startAppStack, type AppStack } from '../support/appStack';
@@ -16,7 +17,8 @@ import { DATA_KEY_BASE64, GRAPH_CLIENT_SECRET, startAppStack, type AppStack } fr
  * linking (a Graph subscription with its clientState), Graph's webhook, the fan-out to
  * Jira's notify, and a lifecycle event. Afterwards the captured text holds no token, key,
  * secret, mail subject, mail body or sender address, in any of the forms we can think of.
- * The same holds for the telemetry the run exports: every span's name and attributes.
+ * The same holds for the telemetry the run exports: every span's name and attributes, and
+ * every structured log record's attributes, read back and decoded.
  */
 
 const MARK = 'Zq7v';
@@ -26,6 +28,9 @@ const SENDER = `ceo.${MARK.toLowerCase()}@initech.example`;
 const JSON_MARK = `${MARK}-json-body`;
 const FORM_MARK = `${MARK}-form-body`;
 const QUERY_MARK = `${MARK}-query`;
+
+/** The names a log record's attributes may have. */
+const LOG_ATTRIBUTE_NAMES = ['tenantId', 'instanceId', 'queue', 'issueKey', 'problemCode', 'invocationId', 'traceId'];
 
 const log = new LogCapture();
 const exporter = new InMemorySpanExporter();
@@ -197,7 +202,14 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
   // The proxied Jira calls of the run are in the latency histogram, by route template.
   const proxy = metrics.find((metric) => metric.descriptor.name === METRIC_NAMES.proxyDuration);
   expect(proxy?.dataPoints.length).toBeGreaterThan(0);
-  const text = [...log.lines, ...exported, ...metricStrings].join('\n');
+  // The structured records' attributes, decoded: JSON escapes (\u…, \") could hide a value from the scan of the raw lines.
+  const records = log.lines.map(parseLogRecord).filter((record) => record !== undefined);
+  expect(records.filter((record) => record.attributes.tenantId === stack.users.tenantId).length).toBeGreaterThan(5);
+  const attributeNames = new Set(records.flatMap((record) => Object.keys(record.attributes)));
+  // Only the allow-list's names (docs/architecture.md, Telemetry): never a subject, a sender, a URL or a token by any name.
+  expect([...attributeNames].filter((name) => !LOG_ATTRIBUTE_NAMES.includes(name))).toEqual([]);
+  const attributeValues = records.flatMap((record) => Object.values(record.attributes).map(String));
+  const text = [...log.lines, ...exported, ...metricStrings, ...attributeValues].join('\n');
   expect(log.lines.length).toBeGreaterThan(30);
   const leaks = [...secrets].filter(([, value]) => text.includes(value)).map(([name]) => name);
   // Halves too: a secret cut in two by a line wrap or a prefix is still a leak.
@@ -213,6 +225,6 @@ test('a whole flow leaves no secret and no mail content in the logs', async () =
     /sharedSecret|clientState"\s*:/,
   ];
   const matched = patterns.filter((pattern) => pattern.test(text)).map(String);
-  summary = `secrets run: ${log.lines.length} log lines, ${exporter.getFinishedSpans().length} spans and ${metricStrings.length} metric strings captured, ${secrets.size} secrets and content markers looked for`;
+  summary = `secrets run: ${log.lines.length} log lines (${records.length} with attributes), ${exporter.getFinishedSpans().length} spans and ${metricStrings.length} metric strings captured, ${secrets.size} secrets and content markers looked for`;
   expect({ leaks, partial, matched }).toEqual({ leaks: [], partial: [], matched: [] });
 }, 120_000);

@@ -115,7 +115,8 @@ describe('infra/main.bicep built to ARM: the operators are paged', () => {
       const failing = withPoisonReport(queueNames.jiraNotify, () => Promise.reject(new Error('Jira down')));
       await expect(failing({ tenantId: 'x' }, context, counted)).rejects.toThrow('Jira down');
       expect(lines.filter((line) => line.startsWith(prefix!))).toEqual([
-        'poison: a message of jira-notify failed its last attempt (5) and goes to jira-notify-poison',
+        // The structured record's attributes follow the message; the query matches its start.
+        'poison: a message of jira-notify failed its last attempt (5) and goes to jira-notify-poison {"queue":"jira-notify"}',
       ]);
 
       // An attempt that is not the last: no line, no page.
