@@ -36,6 +36,14 @@ describeInChromium('the administration panel in headless Chromium', (executable)
     // The Jira app is installed and licensed: the panel shows the license decision.
     await stack.licenseInstance(instance);
     await runFanout();
+    // The mailbox's owner is in the tenant's directory: the panel shows them by name, not object id.
+    stack.fanout.graph.state.putUser({
+      id: instance.userId,
+      tenantId: instance.tenantId,
+      displayName: 'Alice Mailbox',
+      mail: 'alice.mailbox@contoso.test',
+      userPrincipalName: 'alice.mailbox@contoso.test',
+    });
     browser = await launchChromium(executable);
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     for (const origin of [new URL(stack.fanout.jira.url).origin, stack.http.url])
@@ -145,6 +153,11 @@ describeInChromium('the administration panel in headless Chromium', (executable)
       expect(await frame.locator('#updated').textContent()).toBe('Updated just now');
       // The sandbox's subscription is healthy: active, not "unknown".
       expect(await frame.locator('#subscription-rows td.state').allTextContents()).toEqual(['active']);
+      // Its owner by name and address from Graph; the object id only in the title.
+      const owner = frame.locator('#subscription-rows td.user');
+      expect(await owner.allTextContents()).toEqual(['Alice Mailbox <alice.mailbox@contoso.test>']);
+      expect(await owner.getAttribute('title')).toBe(instance.userId);
+      expect(await frame.locator('#subscription-rows').textContent()).not.toContain(instance.userId);
       expect(await frame.locator('#test-result').textContent()).toContain('as jira-service');
       expect(await frame.locator('#credential-state').textContent()).toBe('set: 2-legged OAuth as jira-service');
       expect(await frame.locator('#link-totals').textContent()).toBe('3 links: 1 conversation on 3 issues, 1 stale.');

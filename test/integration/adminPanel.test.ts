@@ -416,6 +416,42 @@ describe('admin panel', () => {
       expect(text).not.toContain(fresh.conversationId);
     });
 
+    it('subscriptions name their owners from Graph; a deleted user is marked, a refused directory leaves the ids', async () => {
+      const named = await stack.newInstance();
+      const deleted = await stack.fanout.addMailbox(named);
+      const { state } = stack.fanout.graph;
+      state.putUser({
+        id: named.userId,
+        tenantId: named.tenantId,
+        displayName: 'Nadia Named',
+        mail: 'nadia@contoso.test',
+        userPrincipalName: 'nadia@contoso.test',
+      });
+      const session = await openSession(named);
+      const batchesBefore = state.graphRequests.filter((request) => request.path.endsWith('/$batch')).length;
+      const response = await api('subscriptions', { session });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { items: { userId: string; user?: Record<string, unknown> }[] };
+      const userOf = (userId: string) => page.items.find((item) => item.userId === userId)?.user;
+      expect(userOf(named.userId)).toEqual({ displayName: 'Nadia Named', mail: 'nadia@contoso.test' });
+      // Graph answers 404 for an id not in the directory: a deleted user.
+      expect(userOf(deleted.userId)).toEqual({ deleted: true });
+      // Both ids in one batch; the next page view is served from the cache.
+      expect(state.graphRequests.filter((request) => request.path.endsWith('/$batch')).length).toBe(batchesBefore + 1);
+      await api('subscriptions', { session });
+      expect(state.graphRequests.filter((request) => request.path.endsWith('/$batch')).length).toBe(batchesBefore + 1);
+
+      // A tenant that did not consent User.Read.All: Graph answers 403 per user; the page still lists the ids.
+      const refused = await stack.newInstance();
+      state.directoryDenied.add(refused.tenantId.toLowerCase());
+      state.putUser({ id: refused.userId, tenantId: refused.tenantId, displayName: 'Hidden', userPrincipalName: 'h@x.test' });
+      const refusedPage = await api('subscriptions', { session: await openSession(refused) });
+      expect(refusedPage.status).toBe(200);
+      const refusedItems = ((await refusedPage.json()) as { items: { userId: string; user?: unknown }[] }).items;
+      expect(refusedItems.map((item) => item.userId)).toEqual([refused.userId]);
+      expect(refusedItems[0]).not.toHaveProperty('user');
+    });
+
     it('test connection: accepted, rejected by Jira, or missing', async () => {
       const session = await openSession();
       expect(await (await api('test-connection', { method: 'POST', session })).json()).toEqual({

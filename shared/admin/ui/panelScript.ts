@@ -113,6 +113,20 @@ export function panelMain(texts: ReasonSentences): void {
     return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
   }
 
+  /**
+   * A mailbox owner as a person reads them: `Name <address>` from the directory, the id with
+   * `(deleted user)` for one deleted, the bare id when the directory could not say.
+   */
+  function userLabel(userId: unknown, user: unknown): string {
+    const id = str(userId);
+    const known = obj(user);
+    if (known.deleted === true) return `${id} (deleted user)`;
+    const name = str(known.displayName, '');
+    const mail = str(known.mail, '');
+    if (name && mail) return `${name} <${mail}>`;
+    return name || mail || id;
+  }
+
   /** `1 mailbox`, `2 mailboxes`: a count with its noun, singular or plural (English, so two forms do). */
   function count(n: number, singular: string, plural = `${singular}s`): string {
     return `${n} ${n === 1 ? singular : plural}`;
@@ -389,7 +403,8 @@ export function panelMain(texts: ReasonSentences): void {
     for (const subscription of rows) {
       const row = body.insertRow();
       row.className = 'subscription';
-      cell(row, str(subscription.userId));
+      // The object id stays in the title: what support and Graph speak in.
+      cell(row, userLabel(subscription.userId, subscription.user), 'user').title = str(subscription.userId);
       const state = subscription.expired === true ? 'expired' : str(subscription.state, 'active');
       cell(
         row,
@@ -451,7 +466,7 @@ export function panelMain(texts: ReasonSentences): void {
       article.className = 'trail-mail';
       const received = document.createElement('p');
       received.className = 'trail-received';
-      received.textContent = `Received ${when(mail.receivedAt)} in the mailbox of ${str(mail.mailboxUserId)} (subscription ${str(mail.subscriptionId)}).`;
+      received.textContent = `Received ${when(mail.receivedAt)} in the mailbox of ${userLabel(mail.mailboxUserId, mail.mailboxUser)} (subscription ${str(mail.subscriptionId)}).`;
       if (typeof mail.receivedAt === 'string') received.title = absolute(mail.receivedAt);
       article.appendChild(received);
       const verdict = document.createElement('p');
