@@ -277,4 +277,37 @@ describeInChromium('the administration panel in headless Chromium', (executable)
     },
     STEP_TIMEOUT_MS,
   );
+
+  it(
+    'renames the instance from the panel, and a fresh page from Jira shows the new name; a move to another host is refused',
+    async () => {
+      const page = await context.newPage();
+      await page.goto(stack.jiraPageUrl(instance));
+      let frame = await panelFrame(page);
+      const baseUrl = await frame.locator('#base-url').textContent();
+      expect(await frame.locator('#instance-display-name').inputValue()).toBe('Demo');
+
+      // Another host: refused with the server's reason, nothing saved.
+      await frame.fill('#instance-base-url', 'https://jira.elsewhere.example');
+      await frame.click('#instance-save');
+      await frame.waitForFunction(() => document.querySelector('#instance-edit-result')?.textContent?.startsWith('Not saved') === true);
+      expect(await frame.locator('#instance-edit-result').textContent()).toContain('moving to another host is for the tenant admin');
+      expect(await frame.locator('#base-url').textContent()).toBe(baseUrl);
+
+      await frame.fill('#instance-base-url', baseUrl ?? '');
+      await frame.fill('#instance-display-name', 'Contoso Jira');
+      await frame.click('#instance-save');
+      await frame.waitForFunction(() => document.querySelector('#instance-edit-result')?.textContent === 'Saved.');
+      expect(await frame.locator('#instance-name').textContent()).toBe('· Contoso Jira (demo)');
+
+      // A new page, with a new token from Jira: the name is the stored one.
+      await page.goto(stack.jiraPageUrl(instance));
+      frame = await panelFrame(page);
+      expect(await frame.locator('#instance-name').textContent()).toBe('· Contoso Jira (demo)');
+      expect(await frame.locator('#instance-display-name').inputValue()).toBe('Contoso Jira');
+      expect(await frame.locator('#base-url').textContent()).toBe(baseUrl);
+      await page.close();
+    },
+    STEP_TIMEOUT_MS,
+  );
 });

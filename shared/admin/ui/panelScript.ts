@@ -160,6 +160,8 @@ export function panelMain(texts: ReasonSentences): void {
     constructor(
       message: string,
       readonly status: number,
+      /** The problem's `detail`: which field and why, for forms. */
+      readonly detail = '',
     ) {
       super(message);
     }
@@ -181,7 +183,7 @@ export function panelMain(texts: ReasonSentences): void {
       showBanner('The session has ended. Open the page again from Jira (or sign in again).');
       throw new ApiError('session ended', 401);
     }
-    if (!response.ok) throw new ApiError(str(body.title, `HTTP ${response.status}`), response.status);
+    if (!response.ok) throw new ApiError(str(body.title, `HTTP ${response.status}`), response.status, str(body.detail, ''));
     return body;
   }
 
@@ -210,6 +212,9 @@ export function panelMain(texts: ReasonSentences): void {
     instanceId = str(instance.instanceId, '');
     text('instance-name', `· ${str(instance.displayName)} (${instanceId})`);
     text('base-url', str(instance.baseUrl));
+    editing = { displayName: str(instance.displayName, ''), baseUrl: str(instance.baseUrl, '') };
+    byId<HTMLInputElement>('instance-display-name').value = editing.displayName;
+    byId<HTMLInputElement>('instance-base-url').value = editing.baseUrl;
     text('callback-url', str(instance.callbackUrl));
     text('consumer-key', str(instance.consumerKey));
     text('public-key', str(instance.publicKeyPem));
@@ -528,6 +533,35 @@ export function panelMain(texts: ReasonSentences): void {
     }
   }
 
+  /** The instance's fields as last loaded: only what the admin changed is sent. */
+  let editing = { displayName: '', baseUrl: '' };
+
+  async function saveInstance(): Promise<void> {
+    const displayName = byId<HTMLInputElement>('instance-display-name').value.trim();
+    const baseUrl = byId<HTMLInputElement>('instance-base-url').value.trim();
+    const changes: Record<string, string> = {};
+    if (displayName !== editing.displayName) changes.displayName = displayName;
+    if (baseUrl !== editing.baseUrl) changes.baseUrl = baseUrl;
+    if (Object.keys(changes).length === 0) {
+      setStatus('instance-edit-result', 'Nothing changed.', 'muted');
+      return;
+    }
+    const button = byId<HTMLButtonElement>('instance-save');
+    button.disabled = true;
+    setStatus('instance-edit-result', 'Saving…', 'muted');
+    try {
+      await call('instance', { method: 'PATCH', body: changes });
+      // Shown as the server now has it, not as typed.
+      renderOverview(await call('overview'));
+      setStatus('instance-edit-result', 'Saved.', 'ok');
+    } catch (error) {
+      const detail = error instanceof ApiError && error.detail !== '' ? `: ${error.detail}` : '';
+      setStatus('instance-edit-result', `Not saved — ${error instanceof Error ? error.message : 'failed'}${detail}`, 'bad');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   async function testConnection(): Promise<void> {
     const button = byId<HTMLButtonElement>('test-connection');
     button.disabled = true;
@@ -667,6 +701,11 @@ export function panelMain(texts: ReasonSentences): void {
     event.preventDefault();
     const issueKey = byId<HTMLInputElement>('link-issue').value.trim();
     void section(() => loadLinks(issueKey === '' ? {} : { issueKey }, false), 'links');
+  });
+
+  byId('instance-edit').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void saveInstance();
   });
 
   byId('trail-search').addEventListener('submit', (event) => {
