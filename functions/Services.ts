@@ -9,6 +9,7 @@ import type { PanelSessions } from '../shared/admin/PanelSessions';
 import type { ListPageRequest } from '../shared/platform/paging/ListEnvelope';
 import type { ListPager } from '../shared/platform/paging/ListPager';
 import type { ReportCounters } from '../shared/admin/ReportCounters';
+import type { UserDirectory } from '../shared/mail/graph/UserDirectory';
 import type { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
 import type { OperatorPolicy } from '../shared/auth/requireOperator';
 import type { InstanceService } from '../shared/jira/InstanceService';
@@ -85,6 +86,8 @@ export interface AdminServices {
   queueAdmin: QueueAdmin;
   /** Who may replay every tenant's poison messages over HTTP; undefined: nobody (the CLI remains). */
   operator: OperatorPolicy | undefined;
+  /** Object ids to names and addresses, from Graph with the tenant's app token, cached an hour. */
+  users: UserDirectory;
   /** The operator's deep health answer: version, storage, Graph app token, last renewal, poison depths. */
   health: OperatorHealth;
   listSubscriptions(request: { tenantId: string; page: ListPageRequest }): Promise<PanelSubscriptions>;

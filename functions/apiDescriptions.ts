@@ -32,6 +32,7 @@ import { beginQuerySchema } from './jiraOAuthBegin';
 import { callbackQuerySchema } from './jiraOAuthCallback';
 import { listQuerySchema } from './http/readListQuery';
 import { panelLinksQuerySchema } from './manageLinks';
+import { panelInstanceEditSchema } from '../shared/admin/editPanelInstance';
 import { replayPoisonBodySchema } from './manageReplayPoison';
 import { reportQuerySchema } from './manageReport';
 import { trailQuerySchema } from './manageTrail';
@@ -338,6 +339,26 @@ export const apiDescriptions: Record<string, RouteDescription> = {
         description:
           "The tenant's mails whose internetMessageId, Graph message id or conversation id is `id`: received (when, which subscription), dropped and why or the links it matched, and per issue the watchers, who was notified, failures, retries and poison. Kept for DELIVERY_RETENTION; ids and times only, never mail content.",
         query: PANEL_QUERY.extend(trailQuerySchema.shape),
+      }),
+    },
+  },
+  managePanelInstance: {
+    tag: 'panel',
+    operations: {
+      PATCH: panelOperation("Edit the session's own instance: its display name, its base URL within the same origin", instanceViewSchema, {
+        description:
+          "The admin route's registration does it, with the same base URL checks. A base URL on another origin is 403 `forbidden`: moving the instance to another host, like registering one, is for the tenant admin (`PUT manage/instances/{instanceId}`).",
+        requestBody: { type: JSON_TYPE, schema: panelInstanceEditSchema },
+        problems: [
+          ...PANEL_PROBLEMS,
+          'invalid_json',
+          'invalid_body',
+          'payload_too_large',
+          'forbidden',
+          'instance_invalid',
+          'target_not_allowed',
+          'conflict',
+        ],
       }),
     },
   },

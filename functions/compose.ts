@@ -9,6 +9,7 @@ import { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import { PanelSessions } from '../shared/admin/PanelSessions';
 import { ReportCounters } from '../shared/admin/ReportCounters';
 import { ReportRepository } from '../shared/admin/ReportRepository';
+import { UserDirectory } from '../shared/mail/graph/UserDirectory';
 import { UsedPanelTokens } from '../shared/admin/UsedPanelTokens';
 import { ListPager } from '../shared/platform/paging/ListPager';
 import { BearerAuthenticator } from '../shared/auth/BearerAuthenticator';
@@ -278,6 +279,12 @@ export function createServices(init: ServicesInit): Services {
     settings.OPERATOR_ROLE !== undefined && settings.OPERATOR_TENANT_ID !== undefined
       ? { role: settings.OPERATOR_ROLE, tenantId: settings.OPERATOR_TENANT_ID }
       : undefined;
+  const users = new UserDirectory({
+    graph,
+    clock,
+    // The code only: never a name or an id.
+    onBatchError: (code) => console.warn(`user names not read from Graph (${code}); the panel shows ids`),
+  });
   const admin: Services['admin'] = {
     iframeTokens: new IframeJwtVerifier({
       repository: repositories.instances,
@@ -309,14 +316,15 @@ export function createServices(init: ServicesInit): Services {
           ? graph.forTenant(operator.tenantId).checkAppToken()
           : Promise.reject(new AppError({ code: 'config_invalid', detail: 'OPERATOR_TENANT_ID is not set' })),
     }),
+    users,
     listSubscriptions: (request) =>
       listPanelSubscriptions(
         { ...request, nowMs: clock.now() },
-        { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes, pager: paging },
+        { subscriptions: repositories.subscriptions, mailboxes: repositories.mailboxes, pager: paging, users },
       ),
     listLinks: (request) => listPanelLinks(request, { links: repositories.links, pager: paging }),
     mailTrail: (tenantId, id) =>
-      loadMailTrail(tenantId, id, { trails: repositories.trails, deliveries: repositories.deliveries, queues: queueAdmin }),
+      loadMailTrail(tenantId, id, { trails: repositories.trails, deliveries: repositories.deliveries, queues: queueAdmin, users }),
     report: (request) =>
       buildActivityReport(
         { ...request, nowMs: clock.now() },

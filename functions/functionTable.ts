@@ -145,6 +145,13 @@ const rows: readonly FunctionRow[] = [
   },
   {
     kind: 'http',
+    name: 'managePanelInstance',
+    route: 'manage/panel/instance',
+    methods: ['PATCH'],
+    handler: loadOnFirstCall(async () => (await import('./managePanelInstance.js')).managePanelInstance),
+  },
+  {
+    kind: 'http',
     name: 'manageTestConnection',
     route: 'manage/panel/test-connection',
     methods: ['POST'],

@@ -168,9 +168,14 @@ export const activityReportSchema: z.ZodType<ActivityReport> = z.object({
   deliveriesTruncated: z.boolean(),
 });
 
+const panelUserSchema = z
+  .object({ displayName: z.string().optional(), mail: z.string().optional(), deleted: z.literal(true).optional() })
+  .describe("The user's name and address from Microsoft Graph, or `deleted: true`; absent when Graph could not say");
+
 export const panelSubscriptionsSchema: z.ZodType<PanelSubscriptions> = listEnvelopeSchema(
   z.object({
     userId: z.string(),
+    user: panelUserSchema.optional(),
     subscriptionId: z.string(),
     state: z.string(),
     superseded: z.boolean(),
@@ -220,6 +225,7 @@ export const mailTrailSchema: z.ZodType<MailTrail> = z.object({
   mails: z.array(
     z.object({
       mailboxUserId: z.string(),
+      mailboxUser: panelUserSchema.optional(),
       messageId: z.string(),
       subscriptionId: z.string(),
       receivedAt: isoTime,

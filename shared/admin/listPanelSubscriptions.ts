@@ -1,12 +1,16 @@
+import type { UserDirectory } from '../mail/graph/UserDirectory';
 import type { ListEnvelope, ListPageRequest } from '../platform/paging/ListEnvelope';
 import type { ListPager } from '../platform/paging/ListPager';
 import { timeKey } from '../platform/paging/timeKey';
 import type { MailboxRepository } from '../platform/storage/mailboxes/MailboxRepository';
 import type { SubscriptionRepository } from '../platform/storage/subscriptions/SubscriptionRepository';
+import { toPanelUser, type PanelUser } from './PanelUser';
 
 export interface PanelSubscription {
   /** The mailbox owner's object id. */
   userId: string;
+  /** The owner's name and address from the directory, when it could say. */
+  user?: PanelUser;
   subscriptionId: string;
   /**
    * `active`, `reauthorizationRequired`, … as the subscription features set it. A row exists
@@ -32,13 +36,17 @@ export interface PanelSubscriptions extends ListEnvelope<PanelSubscription> {
   truncated: boolean;
 }
 
-/** The tenant's mailboxes and their Graph subscriptions, a page at a time, soonest expiry first. Ids and times only. */
+/**
+ * The tenant's mailboxes and their Graph subscriptions, a page at a time, soonest expiry
+ * first: ids and times, and the owners of the page's mailboxes named from the directory.
+ */
 export async function listPanelSubscriptions(
   request: { tenantId: string; nowMs: number; page: ListPageRequest; maxRows?: number },
   deps: {
     subscriptions: Pick<SubscriptionRepository, 'listByTenant'>;
     mailboxes: Pick<MailboxRepository, 'listByTenant'>;
     pager: Pick<ListPager, 'page'>;
+    users: Pick<UserDirectory, 'resolve'>;
   },
 ): Promise<PanelSubscriptions> {
   const { tenantId, nowMs } = request;
@@ -71,5 +79,14 @@ export async function listPanelSubscriptions(
     { ...request.page, scope: `panel/subscriptions\n${tenantId}` },
     (subscription) => `${timeKey(subscription.expiresAt)}\n${subscription.subscriptionId}`,
   );
-  return { ...page, mailboxes: mailboxes.size, truncated };
+  // Only the page's owners: a tenant of thousands of mailboxes is not looked up at once.
+  const users = await deps.users.resolve(
+    tenantId,
+    page.items.map((subscription) => subscription.userId),
+  );
+  const items = page.items.map((subscription) => {
+    const user = toPanelUser(users.get(subscription.userId));
+    return user ? { ...subscription, user } : subscription;
+  });
+  return { ...page, items, mailboxes: mailboxes.size, truncated };
 }

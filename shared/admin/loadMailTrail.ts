@@ -1,3 +1,4 @@
+import type { UserDirectory } from '../mail/graph/UserDirectory';
 import { fromJiraNotifyPack } from '../mail/fanout/fromJiraNotifyPack';
 import { jiraNotifyQueueMessageSchema } from '../mail/fanout/jiraNotifyPack';
 import { fromGraphNotificationPack } from '../mail/webhooks/fromGraphNotificationPack';
@@ -9,6 +10,7 @@ import { poisonQueueName, queueNames } from '../platform/storage/queueNames';
 import type { TrailDropReason, TrailIssueState } from '../platform/storage/trails/mailTrailEntity';
 import type { MailTrailRepository } from '../platform/storage/trails/MailTrailRepository';
 import { POISON_PEEK_LIMIT } from './buildActivityReport';
+import { toPanelUser, type PanelUser } from './PanelUser';
 
 /** The notify step's record as the trail shows it: the delivery row without its keys and lease. */
 export type TrailDelivery = Pick<DeliveryEntity, 'status' | 'attempts' | 'lastStatus' | 'reason' | 'watchers' | 'recipients' | 'updatedAt'>;
@@ -26,6 +28,8 @@ export interface TrailIssueStep {
 
 export interface TrailMail {
   mailboxUserId: string;
+  /** The mailbox owner's name and address from the directory, when it could say. */
+  mailboxUser?: PanelUser;
   messageId: string;
   subscriptionId: string;
   receivedAt: string;
@@ -48,6 +52,7 @@ export interface MailTrailDeps {
   trails: Pick<MailTrailRepository, 'listByAnyId'>;
   deliveries: Pick<DeliveryRepository, 'listByMessage'>;
   queues: Pick<QueueAdmin, 'peek'>;
+  users: Pick<UserDirectory, 'resolve'>;
 }
 
 /** A conversation can hold many mails; the panel shows the latest. */
@@ -114,7 +119,15 @@ export async function loadMailTrail(tenantId: string, id: string, deps: MailTrai
         outcome: 'poisoned',
         issues: [],
       });
-  return { mails, truncated: rows.length > kept.length };
+  const users = await deps.users.resolve(
+    tenantId,
+    mails.map((mail) => mail.mailboxUserId),
+  );
+  const named = mails.map((mail) => {
+    const user = toPanelUser(users.get(mail.mailboxUserId));
+    return user ? { ...mail, mailboxUser: user } : mail;
+  });
+  return { mails: named, truncated: rows.length > kept.length };
 }
 
 /** The tenant's messages among the first of each poison queue: peeked, never moved or hidden. */

@@ -61,6 +61,11 @@ ${signIn ? '' : `<meta name="panel-session" content="${e(init.sessionToken ?? ''
       <dt>Panel issuer</dt><dd><code id="panel-issuer"></code></dd>
     </dl>
     <div class="row"><button type="button" id="test-connection">Test connection</button><output id="test-result" class="status"></output></div>
+    <form id="instance-edit" class="edit">
+      <label for="instance-display-name">Display name</label><input type="text" id="instance-display-name" maxlength="200" required autocomplete="off">
+      <label for="instance-base-url">Base URL</label><input type="text" id="instance-base-url" maxlength="2048" required autocomplete="off" spellcheck="false">
+      <span></span><div class="row"><button type="submit" id="instance-save">Save</button><output id="instance-edit-result" class="status"></output></div>
+    </form>
   </section>
 
   <section id="license" hidden>

@@ -36,6 +36,14 @@ describeInChromium('the administration panel in headless Chromium', (executable)
     // The Jira app is installed and licensed: the panel shows the license decision.
     await stack.licenseInstance(instance);
     await runFanout();
+    // The mailbox's owner is in the tenant's directory: the panel shows them by name, not object id.
+    stack.fanout.graph.state.putUser({
+      id: instance.userId,
+      tenantId: instance.tenantId,
+      displayName: 'Alice Mailbox',
+      mail: 'alice.mailbox@contoso.test',
+      userPrincipalName: 'alice.mailbox@contoso.test',
+    });
     browser = await launchChromium(executable);
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     for (const origin of [new URL(stack.fanout.jira.url).origin, stack.http.url])
@@ -145,6 +153,11 @@ describeInChromium('the administration panel in headless Chromium', (executable)
       expect(await frame.locator('#updated').textContent()).toBe('Updated just now');
       // The sandbox's subscription is healthy: active, not "unknown".
       expect(await frame.locator('#subscription-rows td.state').allTextContents()).toEqual(['active']);
+      // Its owner by name and address from Graph; the object id only in the title.
+      const owner = frame.locator('#subscription-rows td.user');
+      expect(await owner.allTextContents()).toEqual(['Alice Mailbox <alice.mailbox@contoso.test>']);
+      expect(await owner.getAttribute('title')).toBe(instance.userId);
+      expect(await frame.locator('#subscription-rows').textContent()).not.toContain(instance.userId);
       expect(await frame.locator('#test-result').textContent()).toContain('as jira-service');
       expect(await frame.locator('#credential-state').textContent()).toBe('set: 2-legged OAuth as jira-service');
       expect(await frame.locator('#link-totals').textContent()).toBe('3 links: 1 conversation on 3 issues, 1 stale.');
@@ -260,6 +273,39 @@ describeInChromium('the administration panel in headless Chromium', (executable)
       expect(await page.locator('#signin-token').inputValue()).toBe('');
       expect(await page.locator('#instance-name').textContent()).toBe('· Demo (demo)');
       expect(await page.locator('#legend li[data-series="delivered"]').textContent()).toBe('Delivered: 4');
+      await page.close();
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'renames the instance from the panel, and a fresh page from Jira shows the new name; a move to another host is refused',
+    async () => {
+      const page = await context.newPage();
+      await page.goto(stack.jiraPageUrl(instance));
+      let frame = await panelFrame(page);
+      const baseUrl = await frame.locator('#base-url').textContent();
+      expect(await frame.locator('#instance-display-name').inputValue()).toBe('Demo');
+
+      // Another host: refused with the server's reason, nothing saved.
+      await frame.fill('#instance-base-url', 'https://jira.elsewhere.example');
+      await frame.click('#instance-save');
+      await frame.waitForFunction(() => document.querySelector('#instance-edit-result')?.textContent?.startsWith('Not saved') === true);
+      expect(await frame.locator('#instance-edit-result').textContent()).toContain('moving to another host is for the tenant admin');
+      expect(await frame.locator('#base-url').textContent()).toBe(baseUrl);
+
+      await frame.fill('#instance-base-url', baseUrl ?? '');
+      await frame.fill('#instance-display-name', 'Contoso Jira');
+      await frame.click('#instance-save');
+      await frame.waitForFunction(() => document.querySelector('#instance-edit-result')?.textContent === 'Saved.');
+      expect(await frame.locator('#instance-name').textContent()).toBe('· Contoso Jira (demo)');
+
+      // A new page, with a new token from Jira: the name is the stored one.
+      await page.goto(stack.jiraPageUrl(instance));
+      frame = await panelFrame(page);
+      expect(await frame.locator('#instance-name').textContent()).toBe('· Contoso Jira (demo)');
+      expect(await frame.locator('#instance-display-name').inputValue()).toBe('Contoso Jira');
+      expect(await frame.locator('#base-url').textContent()).toBe(baseUrl);
       await page.close();
     },
     STEP_TIMEOUT_MS,

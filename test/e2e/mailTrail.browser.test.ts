@@ -33,6 +33,14 @@ describeInChromium("a mail's trail in the administration panel", (executable) =>
     await stack.licenseInstance(instance);
     const { fanout } = stack;
     fanout.addIssue('TRL-7', ['alice', 'bob']);
+    // The mailbox's owner is in the tenant's directory: the trail names them.
+    fanout.graph.state.putUser({
+      id: instance.userId,
+      tenantId: instance.tenantId,
+      displayName: 'Mona Mailbox',
+      mail: 'mona@contoso.test',
+      userPrincipalName: 'mona@contoso.test',
+    });
     await fanout.link(instance, 'TRL-7');
 
     notified = fanout.mail(instance, { from: `Dave Example <${SENDER}>`, subject: SUBJECT });
@@ -90,7 +98,8 @@ describeInChromium("a mail's trail in the administration panel", (executable) =>
       expect(await mail.count()).toBe(1);
       const received = await mail.locator('.trail-received').textContent();
       expect(received).toContain(`subscription ${notified.subscriptionId}`);
-      expect(received).toContain(`mailbox of ${notified.userId}`);
+      expect(received).toContain('mailbox of Mona Mailbox <mona@contoso.test>');
+      expect(received).not.toContain(notified.userId);
       expect(await mail.locator('.trail-outcome').textContent()).toBe('Matched 1 linked issue.');
       const cells = await mail.locator('tr.trail-issue td').allTextContents();
       expect(cells[0]).toBe('TRL-7');

@@ -416,6 +416,42 @@ describe('admin panel', () => {
       expect(text).not.toContain(fresh.conversationId);
     });
 
+    it('subscriptions name their owners from Graph; a deleted user is marked, a refused directory leaves the ids', async () => {
+      const named = await stack.newInstance();
+      const deleted = await stack.fanout.addMailbox(named);
+      const { state } = stack.fanout.graph;
+      state.putUser({
+        id: named.userId,
+        tenantId: named.tenantId,
+        displayName: 'Nadia Named',
+        mail: 'nadia@contoso.test',
+        userPrincipalName: 'nadia@contoso.test',
+      });
+      const session = await openSession(named);
+      const batchesBefore = state.graphRequests.filter((request) => request.path.endsWith('/$batch')).length;
+      const response = await api('subscriptions', { session });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { items: { userId: string; user?: Record<string, unknown> }[] };
+      const userOf = (userId: string) => page.items.find((item) => item.userId === userId)?.user;
+      expect(userOf(named.userId)).toEqual({ displayName: 'Nadia Named', mail: 'nadia@contoso.test' });
+      // Graph answers 404 for an id not in the directory: a deleted user.
+      expect(userOf(deleted.userId)).toEqual({ deleted: true });
+      // Both ids in one batch; the next page view is served from the cache.
+      expect(state.graphRequests.filter((request) => request.path.endsWith('/$batch')).length).toBe(batchesBefore + 1);
+      await api('subscriptions', { session });
+      expect(state.graphRequests.filter((request) => request.path.endsWith('/$batch')).length).toBe(batchesBefore + 1);
+
+      // A tenant that did not consent User.Read.All: Graph answers 403 per user; the page still lists the ids.
+      const refused = await stack.newInstance();
+      state.directoryDenied.add(refused.tenantId.toLowerCase());
+      state.putUser({ id: refused.userId, tenantId: refused.tenantId, displayName: 'Hidden', userPrincipalName: 'h@x.test' });
+      const refusedPage = await api('subscriptions', { session: await openSession(refused) });
+      expect(refusedPage.status).toBe(200);
+      const refusedItems = ((await refusedPage.json()) as { items: { userId: string; user?: unknown }[] }).items;
+      expect(refusedItems.map((item) => item.userId)).toEqual([refused.userId]);
+      expect(refusedItems[0]).not.toHaveProperty('user');
+    });
+
     it('test connection: accepted, rejected by Jira, or missing', async () => {
       const session = await openSession();
       expect(await (await api('test-connection', { method: 'POST', session })).json()).toEqual({
@@ -528,5 +564,115 @@ describe('admin panel', () => {
     });
     url.searchParams.set('jwt', jwt);
     expect((await fetch(url)).status).toBe(200);
+  });
+
+  describe('editing its own instance', () => {
+    const edit = (session: string, body: unknown) =>
+      fetch(`${appUrl()}/api/manage/panel/instance`, {
+        method: 'PATCH',
+        headers: { 'X-Panel-Session': session, 'Content-Type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const stored = (target: { tenantId: string; instanceId: string }) =>
+      stack.fanout.services.repositories.instances.get({ tenantId: target.tenantId, instanceId: target.instanceId });
+
+    it('renames its instance and moves its path within the origin; the session and the rest stay', async () => {
+      const own = await stack.newInstance();
+      const before = (await stored(own))!;
+      const session = await openSession(own);
+
+      const renamed = await edit(session, { displayName: '  Jira of Contoso  ' });
+      expect(renamed.status).toBe(200);
+      expect(await renamed.json()).toMatchObject({ instanceId: own.instanceId, displayName: 'Jira of Contoso', baseUrl: before.baseUrl });
+      const overview = (await (await api('overview', { session })).json()) as { instance: { displayName: string } };
+      expect(overview.instance.displayName).toBe('Jira of Contoso');
+
+      const moved = await edit(session, { baseUrl: `${before.baseUrl}/jira` });
+      expect(moved.status).toBe(200);
+      const after = (await stored(own))!;
+      expect(after).toMatchObject({ baseUrl: `${before.baseUrl}/jira`, displayName: 'Jira of Contoso' });
+      // What the edit did not name is as it was: keys, service user, kind.
+      expect(after).toMatchObject({
+        consumerKey: before.consumerKey,
+        publicKeyPem: before.publicKeyPem,
+        serviceUser: before.serviceUser,
+        encryptedAdminSecret: before.encryptedAdminSecret,
+      });
+      // The session is bound to the row's identity and panel secret, not its name: it goes on.
+      expect((await api('overview', { session })).status).toBe(200);
+    });
+
+    it("never touches another instance of the tenant, nor another tenant's", async () => {
+      const own = await stack.newInstance();
+      const { services } = stack.fanout;
+      await services.instances.register(own.tenantId, 'second', { baseUrl: stack.fanout.jira.url, displayName: 'Second' });
+      const strangerTenant = await stack.newInstance();
+      // An id the caller's tenant does not have: only another tenant's instance answers to it.
+      const stranger = { tenantId: strangerTenant.tenantId, instanceId: 'elsewhere' };
+      await services.instances.register(stranger.tenantId, stranger.instanceId, {
+        baseUrl: stack.fanout.jira.url,
+        displayName: 'Elsewhere',
+      });
+      const strangerName = 'Elsewhere';
+
+      expect((await edit(await openSession(own), { displayName: 'Renamed' })).status).toBe(200);
+      expect((await stored(own))!.displayName).toBe('Renamed');
+      expect((await stored({ tenantId: own.tenantId, instanceId: 'second' }))!.displayName).toBe('Second');
+      expect((await stored(stranger))!.displayName).toBe(strangerName);
+
+      // The body cannot name another instance: the session's is the only one.
+      const named = await edit(await openSession(own), { instanceId: 'second', displayName: 'Hijack' });
+      expect(named.status).toBe(400);
+      // With an admin bearer token, another tenant's instance is not found.
+      const bearer = await fetch(`${appUrl()}/api/manage/panel/instance?instanceId=${stranger.instanceId}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${await stack.adminToken(own.tenantId)}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ displayName: 'Hijack' }),
+      });
+      expect(bearer.status).toBe(404);
+      expect(((await bearer.json()) as { code: string }).code).toBe('instance_not_found');
+      expect((await stored(stranger))!.displayName).toBe(strangerName);
+      expect((await stored({ tenantId: own.tenantId, instanceId: 'second' }))!.displayName).toBe('Second');
+    });
+
+    it.each([
+      ['an empty name', { displayName: '   ' }, 400, 'invalid_body'],
+      ['no field', {}, 400, 'invalid_body'],
+      ['a credential', { serviceToken: 'pat-123' }, 400, 'invalid_body'],
+      ['a name too long', { displayName: 'x'.repeat(201) }, 400, 'invalid_body'],
+      ['text that is not JSON', '{"displayName":', 400, 'invalid_json'],
+      ['a move to another host', { baseUrl: 'https://jira.attacker.example' }, 403, 'forbidden'],
+      // Same origin (user info is not part of it), so the registration's own check answers.
+      ['a base URL with credentials', { baseUrl: 'CREDENTIALS' }, 400, 'instance_invalid'],
+      ['a base URL that is no URL', { baseUrl: 'not a url' }, 400, 'instance_invalid'],
+    ])('refuses %s with problem+json and a stable code, changing nothing', async (_case, body, status, code) => {
+      const own = await stack.newInstance();
+      const before = (await stored(own))!;
+      const withCredentials = new URL(before.baseUrl);
+      withCredentials.username = 'admin';
+      withCredentials.password = 'pw';
+      const sent = JSON.stringify(body) === '{"baseUrl":"CREDENTIALS"}' ? { baseUrl: withCredentials.href } : body;
+      const response = await edit(await openSession(own), sent);
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      const problem = (await response.json()) as { code: string };
+      expect(problem.code).toBe(code);
+      expect(JSON.stringify(problem)).not.toMatch(/at .*\.ts:\d+/);
+      expect((await stored(own))!).toMatchObject({ displayName: before.displayName, baseUrl: before.baseUrl, updatedAt: before.updatedAt });
+    });
+
+    it('is refused without a session, or with a forged one', async () => {
+      const own = await stack.newInstance();
+      const anonymous = await fetch(`${appUrl()}/api/manage/panel/instance`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ displayName: 'Nobody' }),
+      });
+      expect(anonymous.status).toBe(401);
+      const forged = await edit('v1.forged.session.token', { displayName: 'Nobody' });
+      expect(forged.status).toBe(401);
+      expect(((await forged.json()) as { code: string }).code).toBe('panel_session_invalid');
+      expect((await stored(own))!.displayName).not.toBe('Nobody');
+    });
   });
 });

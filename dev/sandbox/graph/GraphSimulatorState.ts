@@ -60,6 +60,16 @@ export interface Fault {
   messageId?: string;
 }
 
+/** A directory user, as `GET /users/{id}` shows one. */
+export interface SimulatedUser {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  /** Null on Graph for a user without a mailbox. */
+  mail?: string;
+  userPrincipalName: string;
+}
+
 export interface AccessTokenGrant {
   tenantId: string;
   clientId: string;
@@ -79,6 +89,10 @@ export class GraphSimulatorState {
   readonly accessTokens = new Map<string, AccessTokenGrant>();
   /** Shared mailbox (its id or address, lower case) → the users with full access to it (lower case). */
   readonly sharedMailboxes = new Map<string, Set<string>>();
+  /** Directory users by object id (lower case). */
+  readonly users = new Map<string, SimulatedUser>();
+  /** Tenants (lower case) whose admin did not consent `User.Read.All`: user reads are 403. */
+  readonly directoryDenied = new Set<string>();
   tokenRequests = 0;
   readonly graphRequests: { method: string; path: string }[] = [];
   /**
@@ -106,6 +120,16 @@ export class GraphSimulatorState {
   /** A shared mailbox whose delegated access its members have (Exchange's "Full Access"); the app reads it as any mailbox. */
   addSharedMailbox(mailboxId: string, members: readonly string[]): void {
     this.sharedMailboxes.set(mailboxId.toLowerCase(), new Set(members.map((member) => member.toLowerCase())));
+  }
+
+  putUser(user: SimulatedUser): void {
+    this.users.set(user.id.toLowerCase(), user);
+  }
+
+  /** By object id or userPrincipalName, as Graph's `/users/{id | userPrincipalName}`. */
+  userOf(idOrPrincipalName: string): SimulatedUser | undefined {
+    const key = idOrPrincipalName.toLowerCase();
+    return this.users.get(key) ?? [...this.users.values()].find((user) => user.userPrincipalName.toLowerCase() === key);
   }
 
   mailsOf(userId: string): SimulatedMail[] {

@@ -33,6 +33,14 @@ export function graphSimulatorPart(init: GraphSimulatorPartInit = {}): SandboxPa
         clientSecret,
         ...(jwksUrl && audiences.length > 0 ? { onBehalfOf: { jwksUrl, audiences } } : {}),
       });
+      // The sandbox user is in Graph's directory, so the panel names their mailbox.
+      simulator.state.putUser({
+        id: context.identity.userId,
+        tenantId: context.identity.tenantId,
+        displayName: context.identity.userName,
+        mail: 'sandbox.user@sandbox.test',
+        userPrincipalName: 'sandbox.user@sandbox.test',
+      });
       const certificate = init.rich === false ? undefined : createSelfSignedCertificate('jira-outlook-cloud sandbox');
       const certificateId = `sandbox-${certificate?.x509.fingerprint256.replace(/:/g, '').slice(0, 16).toLowerCase() ?? ''}`;
       return {

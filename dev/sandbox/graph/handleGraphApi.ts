@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Clock } from '../../../shared/platform/clock';
 import { toCertificate } from './encryptResourceData';
 import type { AccessTokenGrant, GraphSimulatorState, SimulatedSubscription } from './GraphSimulatorState';
+import { answerUserRequest } from './answerUserRequest';
+import { handleGraphBatch } from './handleGraphBatch';
 import { runValidationHandshake } from './runValidationHandshake';
 import { selectFields } from './SimulatedGraph';
 import { readJson, sendEmpty, sendGraphError, sendJson } from './simulatorHttp';
@@ -96,6 +98,20 @@ export async function handleGraphApi(
       return sendJson(response, 200, toJson(subscription));
     }
     return sendGraphError(response, 405, 'MethodNotAllowed', 'Method not allowed.');
+  }
+  if (segments[0] === '$batch' && segments.length === 1) {
+    if (method !== 'POST') return sendGraphError(response, 405, 'MethodNotAllowed', 'Method not allowed.');
+    return handleGraphBatch(state, grant, request, response);
+  }
+  if (segments[0] === 'users' && segments[1] && segments.length === 2) {
+    if (method !== 'GET') return sendGraphError(response, 405, 'MethodNotAllowed', 'Method not allowed.');
+    const select = url.searchParams
+      .get('$select')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const answer = answerUserRequest(state, grant, segments[1], select);
+    return sendJson(response, answer.status, answer.body);
   }
   if (segments[0] === 'users' && segments[1] && segments[2] === 'messages') {
     if (method !== 'GET') return sendGraphError(response, 405, 'MethodNotAllowed', 'Method not allowed.');

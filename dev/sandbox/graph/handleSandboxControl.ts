@@ -23,6 +23,16 @@ const mailSchema = z.object({
 
 const sharedMailboxSchema = z.object({ mailboxId: z.string().min(1), members: z.array(z.string().min(1)) });
 
+const userSchema = z.object({
+  id: z.string().min(1),
+  tenantId: z.string().min(1),
+  displayName: z.string().min(1),
+  mail: z.string().min(1).optional(),
+  userPrincipalName: z.string().min(1),
+  /** True: the tenant has not consented `User.Read.All`, every user read of it is 403. */
+  directoryDenied: z.boolean().optional(),
+});
+
 const lifecycleSchema = z.object({ subscriptionId: z.string().min(1), lifecycleEvent: z.enum(LIFECYCLE_EVENTS) });
 
 const faultSchema = z.object({
@@ -36,7 +46,8 @@ const faultSchema = z.object({
 /**
  * `/_sandbox/...`, so a person (or a test) can drive Graph by hand: put a mail in a mailbox
  * (notifying its subscriptions, or not with `notify: false`), make a shared mailbox with its
- * members (`{ mailboxId, members }`; its mail is put with `userId: mailboxId`), post a lifecycle event,
+ * members (`{ mailboxId, members }`; its mail is put with `userId: mailboxId`), put a user in
+ * the directory (`{ id, tenantId, displayName, mail?, userPrincipalName }`), post a lifecycle event,
  * make the next calls fail, and look at what the simulator saw.
  */
 export async function handleSandboxControl(
@@ -61,6 +72,16 @@ export async function handleSandboxControl(
     if (!parsed.success)
       return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
     state.addSharedMailbox(parsed.data.mailboxId, parsed.data.members);
+    return sendEmpty(response, 204);
+  }
+  if (path === '/_sandbox/users' && method === 'POST') {
+    const parsed = userSchema.safeParse(await readJson(request));
+    if (!parsed.success)
+      return sendJson(response, 400, { error: 'invalid_body', issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
+    const { directoryDenied, ...user } = parsed.data;
+    state.putUser(user);
+    if (directoryDenied === true) state.directoryDenied.add(user.tenantId.toLowerCase());
+    if (directoryDenied === false) state.directoryDenied.delete(user.tenantId.toLowerCase());
     return sendEmpty(response, 204);
   }
   if (path === '/_sandbox/lifecycle' && method === 'POST') {

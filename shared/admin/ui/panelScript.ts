@@ -113,6 +113,20 @@ export function panelMain(texts: ReasonSentences): void {
     return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
   }
 
+  /**
+   * A mailbox owner as a person reads them: `Name <address>` from the directory, the id with
+   * `(deleted user)` for one deleted, the bare id when the directory could not say.
+   */
+  function userLabel(userId: unknown, user: unknown): string {
+    const id = str(userId);
+    const known = obj(user);
+    if (known.deleted === true) return `${id} (deleted user)`;
+    const name = str(known.displayName, '');
+    const mail = str(known.mail, '');
+    if (name && mail) return `${name} <${mail}>`;
+    return name || mail || id;
+  }
+
   /** `1 mailbox`, `2 mailboxes`: a count with its noun, singular or plural (English, so two forms do). */
   function count(n: number, singular: string, plural = `${singular}s`): string {
     return `${n} ${n === 1 ? singular : plural}`;
@@ -146,6 +160,8 @@ export function panelMain(texts: ReasonSentences): void {
     constructor(
       message: string,
       readonly status: number,
+      /** The problem's `detail`: which field and why, for forms. */
+      readonly detail = '',
     ) {
       super(message);
     }
@@ -167,7 +183,7 @@ export function panelMain(texts: ReasonSentences): void {
       showBanner('The session has ended. Open the page again from Jira (or sign in again).');
       throw new ApiError('session ended', 401);
     }
-    if (!response.ok) throw new ApiError(str(body.title, `HTTP ${response.status}`), response.status);
+    if (!response.ok) throw new ApiError(str(body.title, `HTTP ${response.status}`), response.status, str(body.detail, ''));
     return body;
   }
 
@@ -196,6 +212,9 @@ export function panelMain(texts: ReasonSentences): void {
     instanceId = str(instance.instanceId, '');
     text('instance-name', `· ${str(instance.displayName)} (${instanceId})`);
     text('base-url', str(instance.baseUrl));
+    editing = { displayName: str(instance.displayName, ''), baseUrl: str(instance.baseUrl, '') };
+    byId<HTMLInputElement>('instance-display-name').value = editing.displayName;
+    byId<HTMLInputElement>('instance-base-url').value = editing.baseUrl;
     text('callback-url', str(instance.callbackUrl));
     text('consumer-key', str(instance.consumerKey));
     text('public-key', str(instance.publicKeyPem));
@@ -389,7 +408,8 @@ export function panelMain(texts: ReasonSentences): void {
     for (const subscription of rows) {
       const row = body.insertRow();
       row.className = 'subscription';
-      cell(row, str(subscription.userId));
+      // The object id stays in the title: what support and Graph speak in.
+      cell(row, userLabel(subscription.userId, subscription.user), 'user').title = str(subscription.userId);
       const state = subscription.expired === true ? 'expired' : str(subscription.state, 'active');
       cell(
         row,
@@ -451,7 +471,7 @@ export function panelMain(texts: ReasonSentences): void {
       article.className = 'trail-mail';
       const received = document.createElement('p');
       received.className = 'trail-received';
-      received.textContent = `Received ${when(mail.receivedAt)} in the mailbox of ${str(mail.mailboxUserId)} (subscription ${str(mail.subscriptionId)}).`;
+      received.textContent = `Received ${when(mail.receivedAt)} in the mailbox of ${userLabel(mail.mailboxUserId, mail.mailboxUser)} (subscription ${str(mail.subscriptionId)}).`;
       if (typeof mail.receivedAt === 'string') received.title = absolute(mail.receivedAt);
       article.appendChild(received);
       const verdict = document.createElement('p');
@@ -510,6 +530,35 @@ export function panelMain(texts: ReasonSentences): void {
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return;
       showBanner(`The ${what} could not be loaded: ${error instanceof Error ? error.message : 'error'}`);
+    }
+  }
+
+  /** The instance's fields as last loaded: only what the admin changed is sent. */
+  let editing = { displayName: '', baseUrl: '' };
+
+  async function saveInstance(): Promise<void> {
+    const displayName = byId<HTMLInputElement>('instance-display-name').value.trim();
+    const baseUrl = byId<HTMLInputElement>('instance-base-url').value.trim();
+    const changes: Record<string, string> = {};
+    if (displayName !== editing.displayName) changes.displayName = displayName;
+    if (baseUrl !== editing.baseUrl) changes.baseUrl = baseUrl;
+    if (Object.keys(changes).length === 0) {
+      setStatus('instance-edit-result', 'Nothing changed.', 'muted');
+      return;
+    }
+    const button = byId<HTMLButtonElement>('instance-save');
+    button.disabled = true;
+    setStatus('instance-edit-result', 'Saving…', 'muted');
+    try {
+      await call('instance', { method: 'PATCH', body: changes });
+      // Shown as the server now has it, not as typed.
+      renderOverview(await call('overview'));
+      setStatus('instance-edit-result', 'Saved.', 'ok');
+    } catch (error) {
+      const detail = error instanceof ApiError && error.detail !== '' ? `: ${error.detail}` : '';
+      setStatus('instance-edit-result', `Not saved — ${error instanceof Error ? error.message : 'failed'}${detail}`, 'bad');
+    } finally {
+      button.disabled = false;
     }
   }
 
@@ -652,6 +701,11 @@ export function panelMain(texts: ReasonSentences): void {
     event.preventDefault();
     const issueKey = byId<HTMLInputElement>('link-issue').value.trim();
     void section(() => loadLinks(issueKey === '' ? {} : { issueKey }, false), 'links');
+  });
+
+  byId('instance-edit').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void saveInstance();
   });
 
   byId('trail-search').addEventListener('submit', (event) => {

@@ -46,6 +46,7 @@ textarea, input[type=text], input[type=search] { font: inherit; width: 100%; pad
 textarea { min-height: 80px; font-family: ui-monospace, monospace; font-size: 12px; }
 label { display: block; margin: 8px 0 4px; color: var(--muted); }
 form.search { display: flex; gap: 8px; margin-bottom: 8px; }
+form.edit { display: grid; grid-template-columns: max-content 1fr; gap: 6px 10px; align-items: center; margin-top: 12px; border-top: 1px solid var(--line); padding-top: 10px; }
 form.search input { flex: 1; }
 .confirm { margin-top: 8px; padding: 10px 12px; border: 1px solid #ffc400; border-radius: 6px; background: #fffae6; }
 .confirm p { margin: 0; }

@@ -2,9 +2,26 @@ import { ResponseType, type Client, type GraphRequest } from '@microsoft/microso
 import type { z } from 'zod';
 import { AppError } from '../../platform/errors/AppError';
 import { MAIL_RESOURCE_FIELDS, mailResourceDataSchema, type MailResourceData } from '../webhooks/mailResourceDataSchema';
-import { graphSubscriptionSchema, messagePageSchema, type CreateSubscriptionRequest, type GraphSubscription } from './graphSchemas';
+import {
+  batchResponseSchema,
+  graphSubscriptionSchema,
+  graphUserSchema,
+  MAX_BATCH_REQUESTS,
+  messagePageSchema,
+  USER_NAME_FIELDS,
+  type CreateSubscriptionRequest,
+  type GraphSubscription,
+  type GraphUser,
+} from './graphSchemas';
 import { unwrapGraphError } from './passThroughError';
 import { toGraphFailure } from './toGraphFailure';
+
+/** One user of a `getUsers` batch: Graph's status for it, and the user when it answered 200. */
+export interface GraphUserLookup {
+  userId: string;
+  status: number;
+  user?: GraphUser;
+}
 
 export interface GraphApiInit {
   client: Client;
@@ -54,6 +71,35 @@ export class GraphApi {
         .get(),
     );
     return this.parse(response, mailResourceDataSchema, 'reading a message');
+  }
+
+  /**
+   * Users by object id, at most 20 (Graph's limit per JSON batch), in one `POST /$batch` of
+   * `GET /users/{id}?$select=displayName,mail,userPrincipalName` (application permission
+   * `User.Read.All`). Each user has its own status: 404 for a deleted user, 403 when the app
+   * may not read the directory, 429 when that request was throttled. Only the batch itself
+   * failing throws.
+   */
+  async getUsers(userIds: readonly string[]): Promise<GraphUserLookup[]> {
+    if (userIds.length === 0) return [];
+    if (userIds.length > MAX_BATCH_REQUESTS)
+      throw new AppError({ code: 'internal', detail: `a Graph batch holds at most ${MAX_BATCH_REQUESTS} requests` });
+    const requests = userIds.map((userId, index) => ({
+      id: String(index + 1),
+      method: 'GET',
+      url: `/users/${encodeURIComponent(userId)}?$select=${USER_NAME_FIELDS.join(',')}`,
+    }));
+    const response = await this.send('reading users', (api) => api('/$batch').post({ requests }));
+    const batch = await this.parse(response, batchResponseSchema, 'reading users');
+    const byId = new Map(batch.responses.map((answer) => [answer.id, answer]));
+    return userIds.map((userId, index): GraphUserLookup => {
+      const answer = byId.get(String(index + 1));
+      // Graph answers every request of an accepted batch; a missing one is treated as a failure of that request.
+      if (!answer) return { userId, status: 502 };
+      if (answer.status !== 200) return { userId, status: answer.status };
+      const user = graphUserSchema.safeParse(answer.body);
+      return user.success ? { userId, status: 200, user: user.data } : { userId, status: 502 };
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createSelfSignedCertificate } from '../../../../dev/sandbox/graph/createSelfSignedCertificate';
 import { startGraphSimulator, type GraphSimulator } from '../../../../dev/sandbox/graph/startGraphSimulator';
 import { newGuid } from '../../../../dev/sandbox/newGuid';
+import { graphAppToken } from '../../../support/graphAppToken';
 
 const CLIENT_ID = newGuid();
 const SECRET = 's3cret';
@@ -43,19 +44,8 @@ afterAll(async () => {
   await new Promise((resolve) => webhook.close(resolve));
 });
 
-async function accessToken(tenantId = TENANT): Promise<string> {
-  const response = await fetch(simulator.tokenUrl(tenantId), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: CLIENT_ID,
-      client_secret: SECRET,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
+function accessToken(tenantId = TENANT): Promise<string> {
+  return graphAppToken(simulator, { tenantId, clientId: CLIENT_ID, clientSecret: SECRET });
 }
 
 async function graph(method: string, path: string, body?: unknown, tenantId = TENANT): Promise<Response> {

@@ -39,6 +39,10 @@ test('the sandbox Graph part points a valid configuration at a running simulator
     // The app's own Graph client gets a token and an answer from the simulator.
     const page = await services.graph.forTenant(identity.tenantId).listMessagesSince(identity.userId, '2020-01-01T00:00:00Z').next();
     expect(page.value).toEqual([]);
+    // The sandbox user is in the directory: the panel of npm start names their mailbox.
+    expect(await services.admin.users.resolve(identity.tenantId, [identity.userId])).toEqual(
+      new Map([[identity.userId, { kind: 'user', displayName: 'U', mail: 'sandbox.user@sandbox.test' }]]),
+    );
     expect(started.file.graphUrl).toBe(new URL(started.settings.GRAPH_BASE_URL!).origin);
     await services.http.close();
   } finally {
