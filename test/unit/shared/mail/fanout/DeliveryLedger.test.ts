@@ -10,7 +10,7 @@ describe('DeliveryLedger against Azurite', () => {
   const keyOf = (tenantId: string) => ({ tenantId, internetMessageId: '<m/1+2@example.test>', instanceId: 'demo', issueKey: 'DEMO-1' });
 
   beforeAll(async () => {
-    storage = await startFanoutTestStorage();
+    storage = await startFanoutTestStorage({ reuseMutationAzurite: true });
     ledger = new DeliveryLedger({ repository: storage.repositories.deliveries, clock, leaseSeconds: 60 });
   });
   afterAll(() => storage?.stop());
