@@ -176,7 +176,8 @@ export class DeliveryLedger {
     const current = await this.repository.getVersioned(claim.entity);
     if (!current || current.entity.status !== 'pending' || current.entity.leaseUntil !== claim.entity.leaseUntil) return false;
     const { leaseUntil: _lease, lastStatus: _status, ...rest } = current.entity;
-    const released: DeliveryEntity = { ...rest, updatedAt: iso(this.clock.now()), ...(lastStatus === undefined ? {} : { lastStatus }) };
+    // An undefined lastStatus is written as none (deliveryEntity's codec), like a left-out one.
+    const released: DeliveryEntity = { ...rest, updatedAt: iso(this.clock.now()), lastStatus };
     return this.repository.update(released, current.etag);
   }
 }

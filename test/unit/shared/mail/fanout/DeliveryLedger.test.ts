@@ -336,6 +336,18 @@ describe('DeliveryLedger.complete when storage fails', () => {
     expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(30_000);
   });
 
+  it('gives up on the claims of two mails, each when its lease is over', async () => {
+    const { ledger, claim, written } = ledgerWith(Array.from({ length: 200 }, unavailable));
+    const otherMail: ClaimedDelivery = { kind: 'claimed', entity: { ...claim.entity, internetMessageId: '<other@x>' } };
+    await expect(
+      ledger.completeAll([
+        { claim, outcome: { status: 'sent' } },
+        { claim: otherMail, outcome: { status: 'sent' } },
+      ]),
+    ).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(written).toEqual([]);
+  });
+
   it('waits between tries in real time when no sleep is given', async () => {
     jest.useFakeTimers({ now: Date.parse('2030-01-01T00:00:00.000Z') });
     try {
