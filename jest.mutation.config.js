@@ -45,4 +45,8 @@ module.exports = {
   testMatch: guardTests.map((name) => `<rootDir>/test/unit/shared/${name}.test.ts`),
   testTimeout: 30000,
   maxWorkers: 1,
+  // One Azurite for the whole Stryker run, for the ledger's unit test (not one per mutant).
+  globalSetup: '<rootDir>/test/support/mutationAzurite.ts',
+  // Run by hand (`npx jest -c jest.mutation.config.js`), jest would wait for that Azurite.
+  forceExit: true,
 };

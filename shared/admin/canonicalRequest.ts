@@ -12,9 +12,10 @@ export interface RequestTarget {
 
 /**
  * The canonical request of Atlassian Connect's query string hash (`qsh`): upper-case method,
- * the path (no trailing `/` unless it is `/`, `&` written `%26`), and the query without
- * `jwt`, parameters sorted by encoded name, a repeated parameter's values sorted and joined
- * by `,`, everything percent-encoded as RFC 3986 unreserved characters — joined by `&`.
+ * the path (starting with `/`, one trailing `/` removed unless it is `/`, `&` written `%26`),
+ * and the query without `jwt`, parameters sorted by encoded name, a repeated parameter's
+ * values sorted and joined by `,`, everything percent-encoded as RFC 3986 unreserved
+ * characters — joined by `&`.
  * A Jira app that already signs Connect-style requests can sign ours the same way.
  */
 export function canonicalRequest(target: RequestTarget): string {
@@ -23,14 +24,17 @@ export function canonicalRequest(target: RequestTarget): string {
 
 /** SHA-256 (hex) of the canonical request: the `qsh` claim that binds a token to one URL. */
 export function queryStringHash(target: RequestTarget): string {
-  return createHash('sha256').update(canonicalRequest(target), 'utf8').digest('hex');
+  return createHash('sha256').update(canonicalRequest(target)).digest('hex');
 }
 
+/**
+ * As Atlassian's reference libraries (atlassian-jwt for Node.js and Java) write it: a leading
+ * `/` added when missing, then ONE trailing `/` removed (`/a//` is `/a/`), never the root's.
+ */
 function canonicalPath(path: string): string {
-  let canonical = path === '' ? '/' : path;
-  if (!canonical.startsWith('/')) canonical = `/${canonical}`;
-  if (canonical.length > 1) canonical = canonical.replace(/\/+$/, '') || '/';
-  return canonical.replaceAll('&', '%26');
+  const rooted = path.startsWith('/') ? path : `/${path}`;
+  const trimmed = rooted.length > 1 && rooted.endsWith('/') ? rooted.slice(0, -1) : rooted;
+  return trimmed.replaceAll('&', '%26');
 }
 
 function canonicalQuery(query: URLSearchParams): string {
@@ -42,17 +46,15 @@ function canonicalQuery(query: URLSearchParams): string {
     list.push(encodeRfc3986(value));
     values.set(key, list);
   }
+  // sort() without a comparator orders by UTF-16 code units; the names and values are
+  // percent-encoded ASCII by now, where that is Connect's byte order.
   return [...values.keys()]
-    .sort(compareCodeUnits)
-    .map((key) => `${key}=${(values.get(key) ?? []).sort(compareCodeUnits).join(',')}`)
+    .sort()
+    .map((key) => `${key}=${values.get(key)!.sort().join(',')}`)
     .join('&');
 }
 
 /** `encodeURIComponent` leaves `!'()*` alone; RFC 3986 (and Connect) encode them. */
 function encodeRfc3986(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

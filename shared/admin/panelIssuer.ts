@@ -20,7 +20,9 @@ export function toPanelIssuer(ref: PanelInstanceRef): string {
 /** The instance an `iss` names, or undefined for anything `toPanelIssuer` cannot have produced. */
 export function parsePanelIssuer(issuer: unknown): PanelInstanceRef | undefined {
   if (typeof issuer !== 'string') return undefined;
-  const [tenantId, instanceId, ...rest] = issuer.split('/');
-  if (rest.length > 0 || tenantId === undefined || !TENANT_ID.test(tenantId) || !isInstanceId(instanceId)) return undefined;
+  const parts = issuer.split('/');
+  if (parts.length !== 2) return undefined;
+  const [tenantId, instanceId] = parts as [string, string];
+  if (!TENANT_ID.test(tenantId) || !isInstanceId(instanceId)) return undefined;
   return { tenantId, instanceId };
 }

@@ -47,7 +47,8 @@ export async function connectSignedUrl(init: ConnectJwtInit): Promise<string> {
 /** `METHOD&path&query`, hashed: the Connect spec's steps, one per line below. */
 export function connectQsh(method: string, url: URL): string {
   let path = url.pathname || '/';
-  if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '') || '/';
+  // One trailing slash, as atlassian-jwt (Node.js and Java) removes it: `/a//` signs as `/a/`.
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   path = path.split('&').join('%26');
 
   const byName = new Map<string, string[]>();

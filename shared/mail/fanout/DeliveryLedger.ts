@@ -10,7 +10,10 @@ import type { DeliveryReason } from '../../platform/storage/deliveries/deliveryR
  * - `busy`: another worker holds a live lease; look again after it ends.
  */
 export type DeliveryClaim =
-  { kind: 'claimed'; entity: DeliveryEntity } | { kind: 'done'; entity: DeliveryEntity } | { kind: 'busy'; leaseUntil: string };
+  { kind: 'claimed'; entity: LeasedDelivery } | { kind: 'done'; entity: DeliveryEntity } | { kind: 'busy'; leaseUntil: string };
+
+/** The row as a claim holds it: `pending`, with the lease that names the claim. */
+export type LeasedDelivery = DeliveryEntity & { leaseUntil: string };
 
 export type ClaimedDelivery = Extract<DeliveryClaim, { kind: 'claimed' }>;
 
@@ -89,10 +92,13 @@ export class DeliveryLedger {
       if (!existing) continue;
       last = existing.entity;
       if (last.status !== 'pending') return { kind: 'done', entity: last };
-      if (last.leaseUntil !== undefined && Date.parse(last.leaseUntil) > now) return { kind: 'busy', leaseUntil: last.leaseUntil };
+      const lease = last.leaseUntil;
+      // Stryker disable next-line ConditionalExpression: without the check, Date.parse(undefined) is NaN and NaN > now is false: the check is for the type.
+      const leased = lease !== undefined && Date.parse(lease) > now;
+      if (leased) return { kind: 'busy', leaseUntil: lease };
 
       const { lastStatus: _status, reason: _reason, ...rest } = last;
-      const taken: DeliveryEntity = { ...rest, attempts: last.attempts + 1, updatedAt: iso(now), leaseUntil: iso(now + this.leaseMs) };
+      const taken: LeasedDelivery = { ...rest, attempts: last.attempts + 1, updatedAt: iso(now), leaseUntil: iso(now + this.leaseMs) };
       if (await this.repository.update(taken, existing.etag)) return { kind: 'claimed', entity: taken };
       // Another copy took it over between our read and write: look again.
     }
@@ -120,7 +126,6 @@ export class DeliveryLedger {
    */
   async completeAll(done: ReadonlyArray<{ claim: ClaimedDelivery; outcome: DeliveryOutcome }>): Promise<DeliveryEntity[]> {
     const entities = done.map(({ claim, outcome }) => this.completed(claim, outcome));
-    if (entities.length === 0) return entities;
     const claims = done.map(({ claim }) => claim);
     if (entities.length <= MAX_BATCH && new Set(entities.map(partitionOf)).size === 1) {
       await this.whileLeased(claims, () => this.repository.upsertAll(entities));
@@ -130,7 +135,7 @@ export class DeliveryLedger {
     return entities;
   }
 
-  private freshRow(key: DeliveryKey, now: number): DeliveryEntity {
+  private freshRow(key: DeliveryKey, now: number): LeasedDelivery {
     return {
       ...pickKey(key),
       status: 'pending',
@@ -144,22 +149,13 @@ export class DeliveryLedger {
   /** The row `complete` writes for this claim and outcome. */
   completed(claim: ClaimedDelivery, outcome: DeliveryOutcome): DeliveryEntity {
     const { leaseUntil: _lease, lastStatus: _status, reason: _reason, ...rest } = claim.entity;
-    return {
-      ...rest,
-      status: outcome.status,
-      updatedAt: iso(this.clock.now()),
-      ...(outcome.lastStatus === undefined ? {} : { lastStatus: outcome.lastStatus }),
-      ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
-      ...(outcome.watchers === undefined ? {} : { watchers: outcome.watchers }),
-      ...(outcome.recipients === undefined ? {} : { recipients: outcome.recipients }),
-    };
+    // The outcome's details as given: a detail it leaves out is not on the row.
+    return { ...rest, ...outcome, updatedAt: iso(this.clock.now()) };
   }
 
   /** Tries the write again while storage is unavailable, with backoff, until the first of the claims' leases ends. */
   private async whileLeased(claims: readonly ClaimedDelivery[], write: () => Promise<void>): Promise<void> {
-    const leaseEnds = Math.min(
-      ...claims.map(({ entity }) => (entity.leaseUntil === undefined ? this.clock.now() + this.leaseMs : Date.parse(entity.leaseUntil))),
-    );
+    const leaseEnds = Math.min(...claims.map(({ entity }) => Date.parse(entity.leaseUntil)));
     for (let delayMs = COMPLETE_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, COMPLETE_MAX_DELAY_MS)) {
       try {
         await write();
@@ -180,7 +176,8 @@ export class DeliveryLedger {
     const current = await this.repository.getVersioned(claim.entity);
     if (!current || current.entity.status !== 'pending' || current.entity.leaseUntil !== claim.entity.leaseUntil) return false;
     const { leaseUntil: _lease, lastStatus: _status, ...rest } = current.entity;
-    const released: DeliveryEntity = { ...rest, updatedAt: iso(this.clock.now()), ...(lastStatus === undefined ? {} : { lastStatus }) };
+    // An undefined lastStatus is written as none (deliveryEntity's codec), like a left-out one.
+    const released: DeliveryEntity = { ...rest, updatedAt: iso(this.clock.now()), lastStatus };
     return this.repository.update(released, current.etag);
   }
 }

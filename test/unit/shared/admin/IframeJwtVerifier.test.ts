@@ -5,8 +5,8 @@ import { UsedPanelTokens } from '../../../../shared/admin/UsedPanelTokens';
 import { newPanelSecret, panelSecretContext } from '../../../../shared/admin/panelSecret';
 import { SecretBox } from '../../../../shared/platform/crypto/SecretBox';
 import type { InstanceEntity } from '../../../../shared/platform/storage/instances/instanceEntity';
-import type { UsedPanelTokenEntity } from '../../../../shared/platform/storage/jiraTokens/usedPanelTokenEntity';
 import { connectQsh, signConnectJwt } from '../../../../dev/sandbox/jira/connectJwt';
+import { memoryUsedPanelTokenTable } from './memoryUsedPanelTokenTable';
 
 const tenantId = '6f1c2a4e-8b0d-4c7e-9a51-3d2f0e6b7c18';
 const instanceId = 'demo';
@@ -35,20 +35,8 @@ function setUp() {
     createdAt: new Date(now).toISOString(),
     updatedAt: new Date(now).toISOString(),
   };
-  const rows = new Map<string, UsedPanelTokenEntity>();
-  const usedTokens = new UsedPanelTokens({
-    clock,
-    repository: {
-      insert: (entity) => {
-        const key = `${entity.tenantId}/${entity.tokenHash}`;
-        if (rows.has(key)) return Promise.resolve(false);
-        rows.set(key, entity);
-        return Promise.resolve(true);
-      },
-      listExpiredBefore: () => Promise.resolve([]),
-      delete: () => Promise.resolve(),
-    },
-  });
+  const table = memoryUsedPanelTokenTable();
+  const usedTokens = new UsedPanelTokens({ clock, repository: table });
   const verifier = new IframeJwtVerifier({
     repository: { get: (key) => Promise.resolve(key.tenantId === tenantId && key.instanceId === instanceId ? instance : undefined) },
     secrets: box,
@@ -69,9 +57,17 @@ function setUp() {
     });
   const verify = (token: string, url: URL = pageUrl, method = 'GET'): Promise<IframeCheck> =>
     verifier.verify(token, { method, path: url.pathname, query: url.searchParams });
+  /** A token of the Jira app with these claims, signed with the panel secret (HS256). */
+  const signClaims = (claims: Record<string, unknown>) =>
+    new SignJWT({ iss: issuer, sub: 'admin', iat: nowSeconds(), exp: nowSeconds() + 180, qsh: connectQsh('GET', pageUrl), ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(secret));
   return {
     secret,
+    instance,
+    table,
     sign,
+    signClaims,
     verify,
     nowSeconds,
     advance: (ms: number) => {
@@ -172,5 +168,83 @@ describe('IframeJwtVerifier', () => {
     const token = await sign();
     expect(reasonOf(await verify(token))).toBe('accepted');
     expect(reasonOf(await verify(token))).toBe('replayed');
+  });
+
+  it('refuses an issuer that is no <tenantId>/<instanceId> of ours, or none', async () => {
+    const { signClaims, verify } = setUp();
+    expect(reasonOf(await verify(await signClaims({ iss: 'jira:7a3b4c77-cfc3-4071-aae5-a887d197dc9d' })))).toBe('unknown_issuer');
+    expect(reasonOf(await verify(await signClaims({ iss: undefined })))).toBe('unknown_issuer');
+  });
+
+  it('refuses every token of an instance that has no panel secret (yet)', async () => {
+    const { sign, verify, instance } = setUp();
+    const token = await sign();
+    delete instance.encryptedAdminSecret;
+    expect(reasonOf(await verify(token))).toBe('no_panel_secret');
+  });
+
+  it.each([
+    ['a qsh with a character before the hash', (qsh: string) => `x${qsh}`],
+    ['a qsh with a character after the hash', (qsh: string) => `${qsh}0`],
+    ['a qsh in upper case', (qsh: string) => qsh.toUpperCase()],
+  ])('refuses %s as malformed claims', async (_what, spoil) => {
+    const { signClaims, verify } = setUp();
+    expect(reasonOf(await verify(await signClaims({ qsh: spoil(connectQsh('GET', pageUrl)) })))).toBe('claims');
+  });
+
+  it('refuses a token without sub, iat or exp, and one whose sub is empty', async () => {
+    const { signClaims, verify } = setUp();
+    for (const claim of ['sub', 'iat', 'exp']) expect(reasonOf(await verify(await signClaims({ [claim]: undefined })))).toBe('claims');
+    expect(reasonOf(await verify(await signClaims({ sub: '' })))).toBe('claims');
+  });
+
+  it('opens the page for each new token of the Jira app, with or without jti', async () => {
+    const { sign, verify, advance } = setUp();
+    const first = await sign();
+    advance(1000);
+    const second = await sign();
+    expect(reasonOf(await verify(first))).toBe('accepted');
+    expect(reasonOf(await verify(second))).toBe('accepted');
+    const [one, two] = [await sign({ jti: 'one' }), await sign({ jti: 'two' })];
+    expect(reasonOf(await verify(one))).toBe('accepted');
+    expect(reasonOf(await verify(two))).toBe('accepted');
+  });
+
+  it('refuses a token re-signed with a jti already used, whatever else changed', async () => {
+    const { sign, verify, advance } = setUp();
+    expect(reasonOf(await verify(await sign({ jti: 'once' })))).toBe('accepted');
+    advance(1000);
+    expect(reasonOf(await verify(await sign({ jti: 'once' })))).toBe('replayed');
+  });
+
+  it('refuses a used token spelt with another signature ending that decodes alike', async () => {
+    const { sign, verify } = setUp();
+    const token = await sign();
+    // 32 bytes in 43 base64url characters: the last one's 2 low bits are unused.
+    const last = token.at(-1) ?? '';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelt = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1] ?? ''}`;
+    expect(respelt).not.toBe(token);
+    expect(reasonOf(await verify(token))).toBe('accepted');
+    expect(reasonOf(await verify(respelt))).toBe('replayed');
+  });
+
+  it('keeps a used token refused until it can no longer be accepted: exp plus the skew', async () => {
+    const { sign, verify, advance } = setUp();
+    const token = await sign({ lifetimeSeconds: 180 });
+    expect(reasonOf(await verify(token))).toBe('accepted');
+    advance((180 + 30) * 1000);
+    // Another page opens, which cleans up the expired rows of the tenant.
+    expect(reasonOf(await verify(await sign()))).toBe('accepted');
+    expect(reasonOf(await verify(token))).toBe('replayed');
+  });
+
+  it('stores a hash naming the token, never the token', async () => {
+    const { sign, verify, table } = setUp();
+    const token = await sign();
+    expect(reasonOf(await verify(token))).toBe('accepted');
+    const [row] = [...table.rows.values()];
+    expect(row?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(token).not.toContain(row?.tokenHash);
   });
 });

@@ -1,33 +1,7 @@
-import { UsedPanelTokens, type UsedPanelTokensInit } from '../../../../shared/admin/UsedPanelTokens';
-import type { UsedPanelTokenEntity } from '../../../../shared/platform/storage/jiraTokens/usedPanelTokenEntity';
+import { UsedPanelTokens } from '../../../../shared/admin/UsedPanelTokens';
+import { memoryUsedPanelTokenTable as memoryTable } from './memoryUsedPanelTokenTable';
 
 const ref = { tenantId: '6f1c2a4e-8b0d-4c7e-9a51-3d2f0e6b7c18', instanceId: 'demo' };
-
-/** The table's semantics in memory: insert fails on an existing key; expired rows listed by time. */
-function memoryTable(): UsedPanelTokensInit['repository'] & { rows: Map<string, UsedPanelTokenEntity>; failLists: boolean } {
-  const rows = new Map<string, UsedPanelTokenEntity>();
-  const table = {
-    rows,
-    failLists: false,
-    insert: (entity: UsedPanelTokenEntity) => {
-      const key = `${entity.tenantId}/${entity.tokenHash}`;
-      if (rows.has(key)) return Promise.resolve(false);
-      rows.set(key, entity);
-      return Promise.resolve(true);
-    },
-    listExpiredBefore: (tenantId: string, time: string, max: number) =>
-      table.failLists
-        ? Promise.reject(new Error('storage down'))
-        : Promise.resolve(
-            [...rows.values()].filter((row) => row.tenantId === tenantId && Date.parse(row.expiresAt) < Date.parse(time)).slice(0, max),
-          ),
-    delete: (key: { tenantId: string; tokenHash: string }) => {
-      rows.delete(`${key.tenantId}/${key.tokenHash}`);
-      return Promise.resolve();
-    },
-  };
-  return table;
-}
 
 describe('UsedPanelTokens', () => {
   let now = Date.UTC(2025, 0, 1, 12);
@@ -57,6 +31,24 @@ describe('UsedPanelTokens', () => {
     expect(table.rows.size).toBe(3);
     expect(await used.claim(ref, 'after', seconds() + 240)).toBe(true);
     expect([...table.rows.values()].map((row) => row.tokenHash).sort()).toEqual(['after', 'live', 'next']);
+  });
+
+  it('costs a replayed token one insert: no clean-up, nothing deleted', async () => {
+    const table = memoryTable();
+    const used = new UsedPanelTokens({ repository: table, clock });
+    expect(await used.claim(ref, 'h', seconds() + 240)).toBe(true);
+    // An expired row that the next first use would delete.
+    const stale = {
+      ...ref,
+      tokenHash: 'stale',
+      expiresAt: new Date(now - 1000).toISOString(),
+      usedAt: new Date(now - 61_000).toISOString(),
+    };
+    table.rows.set(`${ref.tenantId}/stale`, stale);
+    const lists = table.lists;
+    expect(await used.claim(ref, 'h', seconds() + 240)).toBe(false);
+    expect(table.lists).toBe(lists);
+    expect(table.rows.get(`${ref.tenantId}/stale`)).toEqual(stale);
   });
 
   it('a failed clean-up does not fail the use; a failed insert does', async () => {

@@ -12,6 +12,8 @@ describe('canonicalRequest (Atlassian Connect qsh)', () => {
 
   it('sorts parameters, joins repeated values sorted with commas, and leaves jwt out', () => {
     expect(canonicalRequest(target('GET', '/api/manage/ui', 'b=2&a=z&a=y&jwt=abc.def.ghi&c='))).toBe('GET&/api/manage/ui&a=y,z&b=2&c=');
+    // By code unit, not locale: upper case before lower, `%` before digits.
+    expect(canonicalRequest(target('GET', '/p', 'b=1&B=2&a=x&a=X&a=%25&a=1'))).toBe('GET&/p&B=2&a=%25,1,X,x&b=1');
   });
 
   it('percent-encodes as RFC 3986: space as %20, * ! ( ) encoded, ~ kept, + in a query read as a space', () => {
@@ -19,10 +21,14 @@ describe('canonicalRequest (Atlassian Connect qsh)', () => {
     expect(canonicalRequest(target('GET', '/x', 'na%20me=ü'))).toBe('GET&/x&na%20me=%C3%BC');
   });
 
-  it('normalises the path: never empty, no trailing slash, & written %26', () => {
+  it('normalises the path: never empty, starts with /, one trailing slash removed, & written %26', () => {
     expect(canonicalRequest(target('GET', ''))).toBe('GET&/&');
+    expect(canonicalRequest(target('GET', '/'))).toBe('GET&/&');
+    expect(canonicalRequest(target('GET', 'user'))).toBe('GET&/user&');
     expect(canonicalRequest(target('GET', '/api/manage/ui/'))).toBe('GET&/api/manage/ui&');
-    expect(canonicalRequest(target('GET', '/a&b'))).toBe('GET&/a%26b&');
+    // atlassian-jwt (Node.js and Java) removes one: a Jira app signs `/a//` as `/a/`.
+    expect(canonicalRequest(target('GET', '/a//'))).toBe('GET&/a/&');
+    expect(canonicalRequest(target('GET', '/a&b&c'))).toBe('GET&/a%26b%26c&');
   });
 
   it('qsh is the SHA-256 hex of the canonical request', () => {

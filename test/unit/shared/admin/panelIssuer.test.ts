@@ -16,6 +16,9 @@ describe('panel issuer', () => {
     ['an instance id with capitals', `${tenantId}/Demo`],
     ['an empty instance id', `${tenantId}/`],
     ['a path trick', `${tenantId}/../demo`],
+    ['a tenant with a prefix', `x${tenantId}/demo`],
+    ['a tenant with a suffix', `${tenantId}0/demo`],
+    ['no tenant', '/demo'],
   ])('refuses %s', (_what, issuer) => {
     expect(parsePanelIssuer(issuer)).toBeUndefined();
   });

@@ -3,6 +3,25 @@ import { AppError } from '../../../../../shared/platform/errors/AppError';
 import type { DeliveryEntity } from '../../../../../shared/platform/storage/deliveries/deliveryEntity';
 import { ManualClock, newTenant, startFanoutTestStorage, type FanoutTestStorage } from './fanoutTestStorage';
 
+type LedgerRepository = DeliveryLedgerInit['repository'];
+
+/**
+ * The repository with its calls counted (each is one storage round trip: `insertAll` and
+ * `upsertAll` one table transaction), and any of them replaced, e.g. to lose every race.
+ */
+function counting(repository: LedgerRepository, replaced: Partial<LedgerRepository> = {}) {
+  const calls = { insert: 0, insertAll: 0, getVersioned: 0, update: 0, upsert: 0, upsertAll: 0 };
+  const counted: LedgerRepository = {
+    insert: (entity) => ((calls.insert += 1), (replaced.insert ?? ((e) => repository.insert(e)))(entity)),
+    insertAll: (entities) => ((calls.insertAll += 1), (replaced.insertAll ?? ((e) => repository.insertAll(e)))(entities)),
+    getVersioned: (key) => ((calls.getVersioned += 1), (replaced.getVersioned ?? ((k) => repository.getVersioned(k)))(key)),
+    update: (entity, etag) => ((calls.update += 1), (replaced.update ?? ((e, t) => repository.update(e, t)))(entity, etag)),
+    upsert: (entity) => ((calls.upsert += 1), (replaced.upsert ?? ((e) => repository.upsert(e)))(entity)),
+    upsertAll: (entities) => ((calls.upsertAll += 1), (replaced.upsertAll ?? ((e) => repository.upsertAll(e)))(entities)),
+  };
+  return { counted, calls };
+}
+
 describe('DeliveryLedger against Azurite', () => {
   let storage: FanoutTestStorage;
   const clock = new ManualClock();
@@ -10,7 +29,7 @@ describe('DeliveryLedger against Azurite', () => {
   const keyOf = (tenantId: string) => ({ tenantId, internetMessageId: '<m/1+2@example.test>', instanceId: 'demo', issueKey: 'DEMO-1' });
 
   beforeAll(async () => {
-    storage = await startFanoutTestStorage();
+    storage = await startFanoutTestStorage({ reuseMutationAzurite: true });
     ledger = new DeliveryLedger({ repository: storage.repositories.deliveries, clock, leaseSeconds: 60 });
   });
   afterAll(() => storage?.stop());
@@ -93,18 +112,96 @@ describe('DeliveryLedger against Azurite', () => {
     expect(row?.leaseUntil).toBeUndefined();
     expect(await ledger.claim(key)).toMatchObject({ kind: 'claimed', entity: { attempts: 2 } });
   });
+
+  const ledgerOver = (replaced: Partial<LedgerRepository> = {}) => {
+    const { counted, calls } = counting(storage.repositories.deliveries, replaced);
+    return { ledger: new DeliveryLedger({ repository: counted, clock, leaseSeconds: 60 }), calls };
+  };
+  const issuesOf = (tenantId: string, count: number, internetMessageId = '<m/1+2@example.test>') =>
+    Array.from({ length: count }, (_, i) => ({ ...keyOf(tenantId), internetMessageId, issueKey: `DEMO-${i + 1}` }));
+
+  it("claims a new mail's issues in one table transaction, from two issues up to the service's 100", async () => {
+    for (const count of [2, 100]) {
+      const { ledger: counted, calls } = ledgerOver();
+      const claims = await counted.claimAll(issuesOf(newTenant(), count));
+      expect(claims.filter((claim) => claim.kind === 'claimed')).toHaveLength(count);
+      expect(calls).toMatchObject({ insertAll: 1, insert: 0 });
+    }
+  });
+
+  it('claims 101 issues of one mail, or the issues of two mails, one by one: a transaction holds 100 rows of one partition', async () => {
+    const tenantId = newTenant();
+    for (const keys of [issuesOf(tenantId, 101), [...issuesOf(tenantId, 2, '<a@x>'), ...issuesOf(tenantId, 2, '<b@x>')]]) {
+      const { ledger: counted, calls } = ledgerOver();
+      const claims = await counted.claimAll(keys);
+      expect(claims.map((claim) => claim.kind)).toEqual(keys.map(() => 'claimed'));
+      expect(calls).toMatchObject({ insertAll: 0, insert: keys.length });
+    }
+  });
+
+  it('claims one issue with one insert, and a copy of it costs an insert and a read', async () => {
+    const { ledger: counted, calls } = ledgerOver();
+    const key = keyOf(newTenant());
+    expect((await counted.claimAll([key])).map((claim) => claim.kind)).toEqual(['claimed']);
+    expect((await counted.claimAll([key])).map((claim) => claim.kind)).toEqual(['busy']);
+    expect(calls).toEqual({ insert: 2, insertAll: 0, getVersioned: 1, update: 0, upsert: 0, upsertAll: 0 });
+    expect(await counted.claimAll([])).toEqual([]);
+  });
+
+  it('takes over a lease that ends exactly now', async () => {
+    const key = keyOf(newTenant());
+    expect((await ledger.claim(key)).kind).toBe('claimed');
+    clock.advance(60_000);
+    expect(await ledger.claim(key)).toMatchObject({ kind: 'claimed', entity: { attempts: 2 } });
+  });
+
+  it('answers busy, with the lease it lost to, after four takeovers lost to other copies', async () => {
+    const key = keyOf(newTenant());
+    const first = await ledger.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    clock.advance(61_000);
+    const { ledger: losing, calls } = ledgerOver({ update: () => Promise.resolve(false) });
+    expect(await losing.claim(key)).toEqual({ kind: 'busy', leaseUntil: first.entity.leaseUntil });
+    expect(calls.update).toBe(4);
+  });
+
+  it('answers busy for a full lease when the row vanishes after each insert lost to it', async () => {
+    const { ledger: chasing, calls } = ledgerOver({ insert: () => Promise.resolve(false), getVersioned: () => Promise.resolve(undefined) });
+    expect(await chasing.claim(keyOf(newTenant()))).toEqual({ kind: 'busy', leaseUntil: new Date(clock.now() + 60_000).toISOString() });
+    expect(calls).toMatchObject({ insert: 4, getVersioned: 4 });
+  });
+
+  it('releases nothing when the row is gone, or finished though it still names the lease', async () => {
+    const key = keyOf(newTenant());
+    const claim = await ledger.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    const { ledger: blind } = ledgerOver({ getVersioned: () => Promise.resolve(undefined) });
+    expect(await blind.release(claim)).toBe(false);
+    // A finished row written with the lease still on it (by an older writer): never reopened.
+    await storage.repositories.deliveries.upsert({ ...claim.entity, status: 'sent', lastStatus: 204 });
+    expect(await ledger.release(claim, 429)).toBe(false);
+    expect(await storage.repositories.deliveries.get(key)).toMatchObject({ status: 'sent', lastStatus: 204 });
+  });
+
+  it('records the outcome as given: status, Jira status, reason, watchers, recipients', async () => {
+    const key = keyOf(newTenant());
+    const claim = await ledger.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    await ledger.complete(claim, { status: 'sent', lastStatus: 204, watchers: 3, recipients: ['ann', 'bob'] });
+    const row = await storage.repositories.deliveries.get(key);
+    expect(row).toMatchObject({ status: 'sent', lastStatus: 204, watchers: 3, recipients: ['ann', 'bob'] });
+    expect(row?.reason).toBeUndefined();
+    expect(row?.leaseUntil).toBeUndefined();
+  });
 });
 
 describe('DeliveryLedger.complete when storage fails', () => {
   const key = { tenantId: 't', internetMessageId: '<m@x>', instanceId: 'demo', issueKey: 'DEMO-1' };
 
-  /** A repository whose writes fail as given (then succeed), and a ledger whose waits move its clock. */
-  function ledgerWith(failures: Error[]) {
-    const clock = new ManualClock();
-    const written: DeliveryEntity[] = [];
-    const waits: number[] = [];
+  /** A repository whose writes fail as given (then succeed) and land in `written`. */
+  function ledgerRepository(written: DeliveryEntity[], failures: Error[] = []): LedgerRepository {
     const refuse = () => Promise.reject(new Error('not used by complete'));
-    const repository: DeliveryLedgerInit['repository'] = {
+    return {
       insert: refuse,
       insertAll: refuse,
       getVersioned: refuse,
@@ -120,6 +217,14 @@ describe('DeliveryLedger.complete when storage fails', () => {
         written.push(...entities);
       },
     };
+  }
+
+  /** A ledger over `ledgerRepository` whose waits move its clock. */
+  function ledgerWith(failures: Error[]) {
+    const clock = new ManualClock();
+    const written: DeliveryEntity[] = [];
+    const waits: number[] = [];
+    const repository = ledgerRepository(written, failures);
     const ledger = new DeliveryLedger({
       repository,
       clock,
@@ -183,5 +288,82 @@ describe('DeliveryLedger.complete when storage fails', () => {
       code: 'storage_request_failed',
     });
     expect(waits).toEqual([]);
+  });
+
+  it('writes the claims of one mail in one transaction, 101 or those of two mails one by one', async () => {
+    const { ledger, claim, written } = ledgerWith([]);
+    const of = (issueKey: string, internetMessageId = key.internetMessageId): ClaimedDelivery => ({
+      kind: 'claimed',
+      entity: { ...claim.entity, internetMessageId, issueKey },
+    });
+    const sent = { status: 'sent', lastStatus: 204 } as const;
+    const batches: number[] = [];
+    const counted = new DeliveryLedger({
+      repository: {
+        ...ledgerRepository(written),
+        upsertAll: async (entities) => {
+          batches.push(entities.length);
+          written.push(...entities);
+        },
+      },
+      clock: new ManualClock(),
+      leaseSeconds: 30,
+    });
+    expect(await ledger.completeAll([])).toEqual([]);
+    await counted.completeAll(Array.from({ length: 100 }, (_, i) => ({ claim: of(`DEMO-${i}`), outcome: sent })));
+    expect(batches).toEqual([100]);
+    await counted.completeAll(Array.from({ length: 101 }, (_, i) => ({ claim: of(`DEMO-${i}`), outcome: sent })));
+    await counted.completeAll([
+      { claim: of('DEMO-1', '<a@x>'), outcome: sent },
+      { claim: of('DEMO-1', '<b@x>'), outcome: sent },
+    ]);
+    expect(batches).toEqual([100]);
+    expect(written).toHaveLength(100 + 101 + 2);
+  });
+
+  it('retries the write of several claims only until the earliest of their leases ends', async () => {
+    const { ledger, claim, waits } = ledgerWith(Array.from({ length: 100 }, unavailable));
+    const longer: ClaimedDelivery = {
+      kind: 'claimed',
+      entity: { ...claim.entity, issueKey: 'DEMO-2', leaseUntil: new Date(Date.parse(claim.entity.leaseUntil) + 60_000).toISOString() },
+    };
+    await expect(
+      ledger.completeAll([
+        { claim: longer, outcome: { status: 'sent' } },
+        { claim, outcome: { status: 'sent' } },
+      ]),
+    ).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(30_000);
+  });
+
+  it('gives up on the claims of two mails, each when its lease is over', async () => {
+    const { ledger, claim, written } = ledgerWith(Array.from({ length: 200 }, unavailable));
+    const otherMail: ClaimedDelivery = { kind: 'claimed', entity: { ...claim.entity, internetMessageId: '<other@x>' } };
+    await expect(
+      ledger.completeAll([
+        { claim, outcome: { status: 'sent' } },
+        { claim: otherMail, outcome: { status: 'sent' } },
+      ]),
+    ).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(written).toEqual([]);
+  });
+
+  it('waits between tries in real time when no sleep is given', async () => {
+    jest.useFakeTimers({ now: Date.parse('2030-01-01T00:00:00.000Z') });
+    try {
+      const failures = [unavailable()];
+      const written: DeliveryEntity[] = [];
+      const repository = ledgerRepository(written, failures);
+      const ledger = new DeliveryLedger({ repository, clock: { now: () => Date.now() }, leaseSeconds: 30 });
+      const { claim } = ledgerWith([]);
+      const done = ledger.complete(claim, { status: 'sent' });
+      await jest.advanceTimersByTimeAsync(499);
+      expect(written).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      await done;
+      expect(written).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
