@@ -103,10 +103,16 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
   });
   if (worker === 'inProcess') {
     const deliveries = stack.services.repositories.deliveries;
+    // A mail's rows are recorded in one transaction (`upsertAll`), a lone row with `upsert`.
     const upsert = deliveries.upsert.bind(deliveries);
+    const upsertAll = deliveries.upsertAll.bind(deliveries);
     deliveries.upsert = async (entity) => {
       await upsert(entity);
       if (entity.status === 'sent') noteSent(pairKey(entity.internetMessageId, entity.issueKey));
+    };
+    deliveries.upsertAll = async (entities) => {
+      await upsertAll(entities);
+      for (const entity of entities) if (entity.status === 'sent') noteSent(pairKey(entity.internetMessageId, entity.issueKey));
     };
   }
 
