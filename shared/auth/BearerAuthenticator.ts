@@ -296,10 +296,11 @@ function claimsDetail(payload: JWTPayload, issues: readonly { path: readonly Pro
 
 /** The tenant an issuer names under a template, if it has the template's shape at all. */
 function tenantNamedBy(template: string, iss: string): string | undefined {
-  const [prefix, ...rest] = template.split(TENANT_PLACEHOLDER);
-  const suffix = rest.join(TENANT_PLACEHOLDER);
-  if (prefix === undefined || !iss.startsWith(prefix) || !iss.endsWith(suffix) || iss.length <= prefix.length + suffix.length)
-    return undefined;
+  const parts = template.split(TENANT_PLACEHOLDER);
+  // split always yields a first element.
+  const prefix = parts[0]!;
+  const suffix = parts.slice(1).join(TENANT_PLACEHOLDER);
+  if (!iss.startsWith(prefix) || !iss.endsWith(suffix) || iss.length <= prefix.length + suffix.length) return undefined;
   const tenant = iss.slice(prefix.length, iss.length - suffix.length);
   return tenant.includes('/') ? undefined : tenant;
 }
