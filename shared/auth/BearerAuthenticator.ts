@@ -59,7 +59,10 @@ const MISSING_DESCRIPTION = 'An Authorization header with a Bearer token is requ
  * jose as its allow-list, which refuses any other `alg` (none, HS256 keyed with our public
  * key, RS512 or PS256 with the genuine key) before a key is looked up or fetched.
  */
-const SIGNING_ALGORITHMS: readonly string[] = ['RS256'];
+const SIGNING_ALGORITHM = 'RS256';
+
+/** An `alg` fit to name in a detail: a plain algorithm name, nothing else of the token. */
+const PLAIN_ALGORITHM = /^[A-Za-z0-9+-]{1,16}$/;
 
 /** RFC 6750 §2.1 b64token: a JWT fits it; anything else is not worth parsing. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -137,7 +140,7 @@ export class BearerAuthenticator {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
-        algorithms: [...SIGNING_ALGORITHMS],
+        algorithms: [SIGNING_ALGORITHM],
         audience: this.audiences,
         clockTolerance: this.clockSkewSeconds,
         currentDate: new Date(this.clock.now()),
@@ -181,7 +184,7 @@ export class BearerAuthenticator {
     const username = usernameOf(claims);
     if (username) caller.username = username;
     // `exp` is a required claim (checked above), so every cached entry ends with its token.
-    if (typeof payload.exp === 'number') this.verified?.set(token, caller, payload.exp);
+    this.verified?.set(token, caller, claims.exp);
     return caller;
   }
 
@@ -197,7 +200,7 @@ export class BearerAuthenticator {
   private detailOf(failure: TokenFailure, error: errors.JOSEError, token: string): string {
     if (failure === 'algorithm') {
       const alg = algorithmOf(token);
-      return `${alg === undefined ? 'The token signing algorithm' : `The token signing algorithm ${alg}`} is not allowed: only ${SIGNING_ALGORITHMS.join(', ')}, which the Microsoft identity platform signs with, is`;
+      return `${alg === undefined ? 'The token signing algorithm' : `The token signing algorithm ${alg}`} is not allowed: only ${SIGNING_ALGORITHM}, which the Microsoft identity platform signs with, is`;
     }
     if (failure === 'audience' && error instanceof errors.JWTClaimValidationFailed) {
       const aud = error.payload.aud;
@@ -237,14 +240,15 @@ export class BearerAuthenticator {
 }
 
 function bearerTokenOf(header: string | null): string {
-  const value = header?.trim() ?? '';
-  const separator = value.search(/\s/);
-  const scheme = separator < 0 ? value : value.slice(0, separator);
-  if (scheme.toLowerCase() !== 'bearer') {
+  // split always yields a first element, so `scheme` is defined.
+  // Stryker disable next-line StringLiteral: equivalent, no header and any other non-Bearer value get the same challenge
+  const [scheme, ...credentials] = (header ?? '').trim().split(/\s+/);
+  if (scheme!.toLowerCase() !== 'bearer') {
     // No credentials of our scheme: RFC 6750 §3.1 says the challenge carries no error code.
     throw new AppError({ code: 'unauthenticated', detail: MISSING_DESCRIPTION, headers: { 'WWW-Authenticate': bearerChallenge() } });
   }
-  const token = separator < 0 ? '' : value.slice(separator).trim();
+  // More than one word after the scheme is joined back, so the b64token check refuses it.
+  const token = credentials.join(' ');
   if (!B64TOKEN.test(token)) throw invalidToken('malformed');
   return token;
 }
@@ -257,7 +261,9 @@ function failureOf(error: errors.JOSEError): TokenFailure {
     if (error.claim === 'iss') return 'issuer';
     return 'claims';
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'algorithm';
+  // Not JOSENotSupported: with the allow-list it means an unknown critical header extension
+  // (RFC 7515 §4.1.11: the JWS is invalid), which no algorithm detail would explain.
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
   if (
     error instanceof errors.JWSSignatureVerificationFailed ||
     error instanceof errors.JWKSNoMatchingKey ||
@@ -268,14 +274,13 @@ function failureOf(error: errors.JOSEError): TokenFailure {
   return 'malformed';
 }
 
-/** The header's `alg` when it is a plain algorithm name: the detail names it, nothing else of the token. */
+/**
+ * The header's `alg` when it is a plain algorithm name. Not guarded: jose refuses an `alg`
+ * only after it has decoded this very header, and only a string one.
+ */
 function algorithmOf(token: string): string | undefined {
-  try {
-    const { alg } = decodeProtectedHeader(token);
-    return typeof alg === 'string' && /^[A-Za-z0-9+-]{1,16}$/.test(alg) ? alg : undefined;
-  } catch {
-    return undefined;
-  }
+  const { alg } = decodeProtectedHeader(token);
+  return PLAIN_ALGORITHM.test(alg!) ? alg : undefined;
 }
 
 /** Names the claims that failed; their values are not repeated. */
@@ -284,16 +289,18 @@ function claimsDetail(payload: JWTPayload, issues: readonly { path: readonly Pro
   if (ver !== '1.0' && ver !== '2.0') {
     return `${failureDescriptions.claims}: ver must be 1.0 or 2.0 (a Microsoft identity platform access token)`;
   }
-  const names = [...new Set(issues.map((issue) => String(issue.path[0] ?? '')).filter((name) => name.length > 0))].sort();
-  return names.length === 0 ? failureDescriptions.claims : `${failureDescriptions.claims} (v${ver} token): ${names.join(', ')}`;
+  // The claims are an object, so every issue of a failed parse is about one of its claims.
+  const names = [...new Set(issues.map((issue) => String(issue.path[0])))].sort();
+  return `${failureDescriptions.claims} (v${ver} token): ${names.join(', ')}`;
 }
 
 /** The tenant an issuer names under a template, if it has the template's shape at all. */
 function tenantNamedBy(template: string, iss: string): string | undefined {
-  const [prefix, ...rest] = template.split(TENANT_PLACEHOLDER);
-  const suffix = rest.join(TENANT_PLACEHOLDER);
-  if (prefix === undefined || !iss.startsWith(prefix) || !iss.endsWith(suffix) || iss.length <= prefix.length + suffix.length)
-    return undefined;
+  const parts = template.split(TENANT_PLACEHOLDER);
+  // split always yields a first element.
+  const prefix = parts[0]!;
+  const suffix = parts.slice(1).join(TENANT_PLACEHOLDER);
+  if (!iss.startsWith(prefix) || !iss.endsWith(suffix) || iss.length <= prefix.length + suffix.length) return undefined;
   const tenant = iss.slice(prefix.length, iss.length - suffix.length);
   return tenant.includes('/') ? undefined : tenant;
 }

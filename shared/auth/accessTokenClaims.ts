@@ -11,6 +11,8 @@ import { z } from 'zod';
  */
 const common = {
   iss: z.string().min(1),
+  /** jose has checked it is a number; the verified-token cache keeps a token no longer. */
+  exp: z.number(),
   tid: z.guid(),
   oid: z.guid(),
   roles: z.array(z.string()).optional(),

@@ -69,7 +69,8 @@ describe('BearerAuthenticator', () => {
 
   it('accepts any configured audience, a lower-case scheme and surrounding blanks; roles default to none', async () => {
     const token = await issuer.mint({ tenantId, userId, audience: clientIdAudience });
-    await expect(auth.authenticate(`  bearer   ${token} `)).resolves.toEqual({ tenantId, userId, roles: [] });
+    // Strict: a token without a name or sign-in name makes a caller without those properties.
+    await expect(auth.authenticate(`  bearer   ${token} `)).resolves.toStrictEqual({ tenantId, userId, roles: [] });
   });
 
   it('uses oid, never sub, and normalises GUIDs to lower case', async () => {
@@ -161,7 +162,9 @@ describe('BearerAuthenticator', () => {
     const ours = await issuer.mint({ tenantId, userId, audience });
     const theirs = await issuer.mint({ tenantId: otherTenant, userId, audience });
     await expect(restricted.authenticate(`Bearer ${ours}`)).resolves.toMatchObject({ tenantId });
-    expect((await rejection(restricted.authenticate(`Bearer ${theirs}`))).code).toBe('tenant_not_allowed');
+    const refused = await rejection(restricted.authenticate(`Bearer ${theirs}`));
+    expect(refused.code).toBe('tenant_not_allowed');
+    expect(refused.detail).toBe('Users of this tenant may not use this service');
 
     const theirsExpired = await issuer.mint({ tenantId: otherTenant, userId, audience, expiresInSeconds: -3600 });
     expect((await rejection(restricted.authenticate(`Bearer ${theirsExpired}`))).code).toBe('invalid_token');
@@ -216,6 +219,7 @@ describe('BearerAuthenticator', () => {
         // A fresh authenticator per answer: a failed fetch is not cached, but be explicit.
         const error = await rejection(authenticator({ jwksUrl }).authenticate(`Bearer ${token}`));
         expect(error.code).toBe('service_unavailable');
+        expect(error.detail).toBe('The signing keys of the identity provider could not be loaded');
       }
       expect(next).toBe(responses.length);
     } finally {
@@ -327,7 +331,10 @@ describe('BearerAuthenticator', () => {
       const error = await rejection(auth.authenticate(`Bearer ${await mint({ audience: 'api://someone-else' })}`));
       expect(error.code).toBe('invalid_token');
       expect(error.headers['WWW-Authenticate']).toContain('error_description="The token is not issued for this API"');
-      expect(error.detail).toMatch(/^The token is issued for api:\/\/someone-else, which is not in API_AUDIENCE/);
+      expect(error.detail).toBe(
+        'The token is issued for api://someone-else, which is not in API_AUDIENCE' +
+          ' (v2.0 tokens carry the API client id, v1.0 tokens the App ID URI or client id the add-in asked for)',
+      );
     });
 
     it(`is refused with 401 client_not_allowed when its ${clientClaim} is not an allowed client`, async () => {
@@ -406,5 +413,215 @@ describe('BearerAuthenticator', () => {
     expect(() => authenticator({ issuerTemplates: { '1.0': 'https://sts.windows.net/', '2.0': v2 } })).toThrow(/v1\.0 issuer template/);
     expect(() => authenticator({ issuerTemplates: { '1.0': v2, '2.0': v2 } })).toThrow(/must differ/);
     expect(() => authenticator({ audiences: [] })).toThrow(/audiences/);
+  });
+
+  describe('the Authorization header', () => {
+    const missing = 'An Authorization header with a Bearer token is required';
+
+    it.each([
+      ['no header', null],
+      ['another scheme', 'Basic dXNlcjpwYXNzd29yZA=='],
+      ['blanks only', '   '],
+    ])('without Bearer credentials (%s) gets 401 unauthenticated with a challenge naming no error', async (_, header) => {
+      const error = await rejection(auth.authenticate(header));
+      expect(error.code).toBe('unauthenticated');
+      expect(error.detail).toBe(missing);
+      // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
+      expect(error.headers['WWW-Authenticate']).toBe('Bearer realm="jira-outlook-cloud"');
+    });
+
+    it('carrying a Basic scheme with a genuine token is not taken for Bearer', async () => {
+      const token = await issuer.mint({ tenantId, userId, audience });
+      expect((await rejection(auth.authenticate(`Basic ${token}`))).code).toBe('unauthenticated');
+    });
+
+    it.each<[string, (token: string) => string]>([
+      ['the scheme alone', () => 'Bearer'],
+      ['a word that is no JWT', () => 'Bearer abc'],
+      ['a genuine token followed by another word', (token) => `Bearer ${token} extra`],
+      // Node's base64url decoder skips a character outside the alphabet, so jose alone would
+      // take these for the genuine token (the first) or fail its signature (the second).
+      ['a genuine token with a character outside b64token appended', (token) => `Bearer ${token}!`],
+      ['a genuine token with a character outside b64token prefixed', (token) => `Bearer !${token}`],
+    ])('with %s is refused as malformed', async (_, header) => {
+      const token = await issuer.mint({ tenantId, userId, audience });
+      const error = await rejection(auth.authenticate(header(token)));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe('The token is malformed');
+      expect(error.headers['WWW-Authenticate']).toBe(
+        'Bearer realm="jira-outlook-cloud", error="invalid_token", error_description="The token is malformed"',
+      );
+    });
+  });
+
+  describe('the signature', () => {
+    const signatureChallenge =
+      'Bearer realm="jira-outlook-cloud", error="invalid_token", error_description="The token signature is not valid"';
+
+    it('refuses a genuine token whose signature was altered', async () => {
+      const [header, payload, signature] = (await issuer.mint({ tenantId, userId, audience })).split('.') as [string, string, string];
+      const altered = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
+      const error = await rejection(auth.authenticate(`Bearer ${header}.${payload}.${altered}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe('The token signature is not valid');
+      expect(error.headers['WWW-Authenticate']).toBe(signatureChallenge);
+    });
+
+    it('refuses a token signed by a key the key set does not hold with 401, not the 503 of an unreachable key set', async () => {
+      const stranger = await startTokenIssuer();
+      try {
+        const token = await stranger.mint({ tenantId, userId, audience, clientId: issuer.clientId, issuer: issuer.issuerFor(tenantId) });
+        const error = await rejection(auth.authenticate(`Bearer ${token}`));
+        expect(error.code).toBe('invalid_token');
+        expect(error.detail).toBe('The token signature is not valid');
+        expect(error.headers['WWW-Authenticate']).toBe(signatureChallenge);
+      } finally {
+        await stranger.stop();
+      }
+    });
+
+    it('trusts a fetched key set for an hour, then fetches it again and refuses a key the provider withdrew', async () => {
+      const keySet = JSON.stringify(await (await fetch(issuer.jwksUrl)).json());
+      let served = keySet;
+      let keyRequests = 0;
+      const keys = http.createServer((_request, response) => {
+        keyRequests += 1;
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end(served);
+      });
+      await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve));
+      // jose ages its key set by Date.now; the tokens' lifetimes go by the injected clock.
+      // Three tokens of distinct callers, so none is answered from the verified-token cache.
+      const [first, second, third] = await Promise.all([0, 1, 2].map(() => issuer.mint({ tenantId, userId: newGuid(), audience })));
+      // jose ages its key set by Date.now; the tokens' lifetimes go by the injected clock.
+      const realNow = Date.now();
+      const clock = { now: () => realNow };
+      const later = jest.spyOn(Date, 'now');
+      try {
+        const keyed = authenticator({ jwksUrl: `http://127.0.0.1:${(keys.address() as AddressInfo).port}/keys`, clock });
+        await expect(keyed.authenticate(`Bearer ${first}`)).resolves.toMatchObject({ tenantId });
+        served = JSON.stringify({ keys: [] });
+        later.mockReturnValue(realNow + 59 * 60_000);
+        await expect(keyed.authenticate(`Bearer ${second}`)).resolves.toMatchObject({ tenantId });
+        expect(keyRequests).toBe(1);
+        later.mockReturnValue(realNow + 61 * 60_000);
+        const error = await rejection(keyed.authenticate(`Bearer ${third}`));
+        expect(error.code).toBe('invalid_token');
+        expect(error.detail).toBe('The token signature is not valid');
+        expect(keyRequests).toBe(2);
+      } finally {
+        later.mockRestore();
+        await new Promise<void>((resolve) => {
+          keys.close(() => resolve());
+          keys.closeAllConnections();
+        });
+      }
+    });
+  });
+
+  describe('a claim jose refuses', () => {
+    const claimsChallenge =
+      'Bearer realm="jira-outlook-cloud", error="invalid_token", error_description="The token lacks a required claim or has a malformed one"';
+
+    it.each([
+      ['no exp', { exp: undefined }],
+      ['an nbf that is no number', { nbf: 'soon' }],
+    ])('refuses a token with %s as lacking a claim, not as expired, early or for another audience', async (_, extra) => {
+      const error = await rejection(auth.authenticate(`Bearer ${await issuer.mint({ tenantId, userId, audience, extra })}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe('The token lacks a required claim or has a malformed one');
+      expect(error.headers['WWW-Authenticate']).toBe(claimsChallenge);
+    });
+
+    it('refuses a token without iss as naming no issuer', async () => {
+      const error = await rejection(
+        auth.authenticate(`Bearer ${await issuer.mint({ tenantId, userId, audience, extra: { iss: undefined } })}`),
+      );
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe('The token names no issuer');
+      expect(error.headers['WWW-Authenticate']).toContain('error_description="The token issuer is not trusted"');
+    });
+
+    it.each([
+      ['no aud', undefined, 'no audience'],
+      ['an aud that is no text', 42, 'no audience'],
+      ['a list of audiences, one of them no text', ['api://a', 7, 'api://b'], 'api://a, api://b'],
+    ])('refuses a token with %s, naming only the textual audiences', async (_, aud, named) => {
+      const error = await rejection(auth.authenticate(`Bearer ${await issuer.mint({ tenantId, userId, audience, extra: { aud } })}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe(
+        `The token is issued for ${named}, which is not in API_AUDIENCE` +
+          ' (v2.0 tokens carry the API client id, v1.0 tokens the App ID URI or client id the add-in asked for)',
+      );
+    });
+
+    it('names every malformed claim once, in alphabetical order, with the claims challenge', async () => {
+      const token = await issuer.mint({ tenantId, userId, audience, extra: { oid: 'admin', roles: [1, 2], azp: 'the-add-in' } });
+      const error = await rejection(auth.authenticate(`Bearer ${token}`));
+      expect(error.detail).toBe('The token lacks a required claim or has a malformed one (v2.0 token): azp, oid, roles');
+      expect(error.headers['WWW-Authenticate']).toBe(claimsChallenge);
+    });
+  });
+
+  describe('a header jose refuses before any key is looked up', () => {
+    const unsignedWith = (header: Record<string, unknown>) =>
+      [header, { tid: tenantId, oid: userId, aud: audience }]
+        .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+        .join('.') + '.c2lnbmF0dXJl';
+
+    it.each(['RS256 <img src=x>', 'A'.repeat(17), 'RS256\u0000'])(
+      'names no algorithm that is not a plain algorithm name (%j)',
+      async (alg) => {
+        const error = await rejection(auth.authenticate(`Bearer ${unsignedWith({ alg, typ: 'JWT' })}`));
+        expect(error.code).toBe('invalid_token');
+        expect(error.detail).toBe(
+          'The token signing algorithm is not allowed: only RS256, which the Microsoft identity platform signs with, is',
+        );
+      },
+    );
+
+    it('names an algorithm of the longest plain length', async () => {
+      const alg = 'A'.repeat(16);
+      const error = await rejection(auth.authenticate(`Bearer ${unsignedWith({ alg, typ: 'JWT' })}`));
+      expect(error.detail).toBe(
+        `The token signing algorithm ${alg} is not allowed: only RS256, which the Microsoft identity platform signs with, is`,
+      );
+    });
+
+    it('refuses an RS256 token with an unknown critical extension as malformed, not as a wrong algorithm (RFC 7515 §4.1.11)', async () => {
+      const error = await rejection(auth.authenticate(`Bearer ${unsignedWith({ alg: 'RS256', typ: 'JWT', crit: ['urn:x'], 'urn:x': 1 })}`));
+      expect(error.code).toBe('invalid_token');
+      expect(error.detail).toBe('The token is malformed');
+    });
+  });
+
+  describe("the detail of an issuer that is not the token's", () => {
+    const otherTenant = newGuid();
+    const generic = (iss: string) =>
+      `The token issuer ${iss} is not the v2.0 issuer of tenant ${tenantId}, ${issuer.issuerFor(tenantId)}; ` +
+      'if your identity platform issues v2.0 tokens under another issuer, set AUTH_ISSUER_TEMPLATE to it, with {tenantId} for the tenant';
+    const refusal = async (iss: string) =>
+      (await rejection(auth.authenticate(`Bearer ${await issuer.mint({ tenantId, userId, audience, issuer: iss })}`))).detail;
+
+    it.each([
+      ['the start of an issuer template but another end', () => `${issuer.url}/${otherTenant}/v2.1`],
+      [
+        'the end of an issuer template but another start',
+        () => `${issuer.url}/other/${otherTenant}/v2.0`.replace(`${issuer.url}/`, 'https://elsewhere.example/'),
+      ],
+      ['an issuer template with an empty tenant', () => `${issuer.url}//v2.0`],
+      ['an issuer template with a path for the tenant', () => `${issuer.url}/${otherTenant}/x/v2.0`],
+    ])('does not claim that %s names a tenant', async (_, iss) => {
+      expect(await refusal(iss())).toBe(generic(iss()));
+    });
+
+    it('quotes the issuer with control characters replaced', async () => {
+      expect(await refusal('https://evil.example/\u0007\u009f/')).toBe(generic('https://evil.example/??/'));
+    });
+
+    it('quotes an issuer of up to 200 characters whole and cuts a longer one there', async () => {
+      const of200 = `https://evil.example/${'a'.repeat(200 - 'https://evil.example/'.length)}`;
+      expect(await refusal(of200)).toBe(generic(of200));
+      expect(await refusal(`${of200}b`)).toBe(generic(`${of200}…`));
+    });
   });
 });

@@ -64,4 +64,20 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('token-b')?.userId).toBe('user-b');
     expect(cache.get('token-c')?.userId).toBe('user-c');
   });
+
+  it('does not let a token at or past its lifetime push a valid one out', () => {
+    const cache = new VerifiedTokenCache({ clock: new MovableClock(start), ttlMs: 300_000, maxEntries: 1, clockSkewSeconds: 0 });
+    cache.set('token-a', caller, expSeconds);
+    cache.set('token-ends-now', { ...caller, userId: 'user-b' }, start / 1000);
+    cache.set('token-ended', { ...caller, userId: 'user-c' }, start / 1000 - 1);
+    expect(cache.get('token-a')).toEqual(caller);
+    expect(cache.get('token-ends-now')).toBeUndefined();
+    expect(cache.get('token-ended')).toBeUndefined();
+  });
+
+  it.each([0, -1, Number.NaN, undefined])('refuses to be built with a TTL of %p, which would silently cache nothing', (ttlMs) => {
+    expect(
+      () => new VerifiedTokenCache({ clock: new MovableClock(start), ttlMs: ttlMs as number, maxEntries: 10, clockSkewSeconds: 0 }),
+    ).toThrow('ttlMs must be a positive number of milliseconds');
+  });
 });
