@@ -8,6 +8,7 @@ import { OperatorHealth } from '../shared/admin/OperatorHealth';
 import { PanelSecretIssuer } from '../shared/admin/PanelSecretIssuer';
 import { PanelSessions } from '../shared/admin/PanelSessions';
 import { ReportCounters } from '../shared/admin/ReportCounters';
+import { MailTrailWriter } from '../shared/platform/storage/trails/MailTrailWriter';
 import { ReportRepository } from '../shared/admin/ReportRepository';
 import { UserDirectory } from '../shared/mail/graph/UserDirectory';
 import { UsedPanelTokens } from '../shared/admin/UsedPanelTokens';
@@ -216,6 +217,8 @@ export function createServices(init: ServicesInit): Services {
     clock,
     window: notifyWindow,
   };
+  // One per process: the trail rows of mails handled side by side share a transaction.
+  const trailWriter = new MailTrailWriter({ repository: repositories.trails });
   const fanout: Services['fanout'] = {
     ledger,
     notifier,
@@ -231,7 +234,7 @@ export function createServices(init: ServicesInit): Services {
         watermarks,
         clock,
         maxDelaySeconds: settings.NOTIFY_RETRY_MAX_DELAY,
-        trails: repositories.trails,
+        trails: trailWriter,
         ...hooks,
       }),
     notifyMail: (messages) => notifyMailWatchers(messages, notifyDeps),

@@ -153,6 +153,47 @@ describe('packed messages: each item processed, retried and poisoned on its own'
     expect(deliveryWrites() - before.writes).toBe(2);
   });
 
+  it('one linked mail × 3 issues, from the webhook POST to the three notify calls: 8 storage requests, counted by the app', async () => {
+    const scenario = await stack.newScenario();
+    const issues = ['PACK-10', 'PACK-11', 'PACK-12'];
+    for (const issueKey of issues) {
+      stack.addIssue(issueKey, ['bob']);
+      await stack.link(scenario, issueKey);
+    }
+    const deliver = async (subject: string, expected: number) => {
+      expect(await post(scenario, [stack.mail(scenario, { from: 'alice@example.test', subject }).messageId])).toBe(202);
+      await waitFor(async () => (outbox(issues).length === expected ? true : undefined), `"${subject}" notified`, 90_000);
+      await waitFor(queuesEmpty, 'both queues empty');
+    };
+    // The first mail of a subscription also reads it (the webhook's lookup) and moves its watermark: per process, not per mail.
+    await deliver('Warm-up', 3);
+
+    // Per queue, the pollers' receives (up to 16 messages each) and this test's own looks at the queue's length.
+    const notPerMail = new Set(
+      Object.values(queueNames).flatMap((queue) => [`GET ${queue}/messages`, `GET ${queue}`, `GET ${poisonQueueName(queue)}`]),
+    );
+    const before = stack.services.storageRequests.snapshot();
+    await deliver('Counted', 6);
+    const after = stack.services.storageRequests.snapshot();
+    const perMail = Object.fromEntries(
+      Object.entries(after)
+        .map(([key, count]) => [key, count - (before[key] ?? 0)] as const)
+        // Polls and the report counters' timed flushes are paid per interval, not per mail: the bench
+        // amortises them over its thousand mails.
+        .filter(([key, count]) => count > 0 && !notPerMail.has(key) && !/ reports\b/.test(key)),
+    );
+    expect(perMail).toEqual({
+      'POST graph-notifications/messages': 1,
+      'DELETE graph-notifications/messages/{id}': 1,
+      'GET links': 1,
+      'PUT trails': 1,
+      'POST jira-notify/messages': 1,
+      'DELETE jira-notify/messages/{id}': 1,
+      'POST deliveries/$batch': 2,
+    });
+    expect(Object.values(perMail).reduce((sum, count) => sum + count, 0)).toBe(8);
+  });
+
   it('an issue Jira refuses in a mail of three: the other two notified once, that one poisoned alone in jira-notify-poison, replayed', async () => {
     const scenario = await stack.newScenario();
     const issues = ['PACK-4', 'PACK-5', 'PACK-6'];

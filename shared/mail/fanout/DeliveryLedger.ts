@@ -28,7 +28,10 @@ export interface DeliveryOutcome {
   recipients?: string[];
 }
 
-type LedgerRepository = Pick<DeliveryRepository, 'insert' | 'insertAll' | 'getVersioned' | 'update' | 'upsert' | 'upsertAll'>;
+type LedgerRepository = Pick<
+  DeliveryRepository,
+  'insert' | 'insertAll' | 'getVersioned' | 'update' | 'upsert' | 'upsertAll' | 'listByMessage'
+>;
 
 export interface DeliveryLedgerInit {
   repository: LedgerRepository;
@@ -69,15 +72,30 @@ export class DeliveryLedger {
   /**
    * `claim` for the issues of one mail (one partition): the usual case, none of them seen
    * yet, is one conditional insert of all the rows in one table transaction. When any row
-   * exists the transaction wrote nothing, and each key is claimed on its own.
+   * exists the transaction wrote nothing: one read of the mail's rows settles the keys that
+   * are done or leased (a copy of the mail through another mailbox, a redelivery: the fan-out
+   * no longer looks first, so these come here), and only the others are claimed on their own.
    */
   async claimAll(keys: readonly DeliveryKey[]): Promise<DeliveryClaim[]> {
-    if (keys.length < 2) return Promise.all(keys.map((key) => this.claim(key)));
-    if (keys.length <= MAX_BATCH && new Set(keys.map(partitionOf)).size === 1) {
-      const fresh = keys.map((key) => this.freshRow(key, this.clock.now()));
-      if (await this.repository.insertAll(fresh)) return fresh.map((entity) => ({ kind: 'claimed', entity }));
-    }
-    return Promise.all(keys.map((key) => this.claim(key)));
+    if (keys.length < 2 || keys.length > MAX_BATCH || new Set(keys.map(partitionOf)).size !== 1)
+      return Promise.all(keys.map((key) => this.claim(key)));
+    const fresh = keys.map((key) => this.freshRow(key, this.clock.now()));
+    if (await this.repository.insertAll(fresh)) return fresh.map((entity) => ({ kind: 'claimed', entity }));
+
+    const [first] = keys;
+    const rows = new Map<string, DeliveryEntity>();
+    for await (const row of this.repository.listByMessage(first!.tenantId, first!.internetMessageId)) rows.set(rowOf(row), row);
+    const now = this.clock.now();
+    return Promise.all(
+      keys.map(async (key): Promise<DeliveryClaim> => {
+        const row = rows.get(rowOf(key));
+        // What `claim` would conclude from the same read; a terminal row stays terminal.
+        if (row !== undefined && row.status !== 'pending') return { kind: 'done', entity: row };
+        if (row?.leaseUntil !== undefined && Date.parse(row.leaseUntil) > now) return { kind: 'busy', leaseUntil: row.leaseUntil };
+        // Missing (pruned, or not yet written), or a lease that ran out: the conditional path.
+        return this.claim(key);
+      }),
+    );
   }
 
   async claim(key: DeliveryKey): Promise<DeliveryClaim> {
@@ -188,6 +206,10 @@ function pickKey(key: DeliveryKey): DeliveryKey {
 
 function partitionOf(key: DeliveryKey): string {
   return `${key.tenantId}\n${key.internetMessageId}`;
+}
+
+function rowOf(key: DeliveryKey): string {
+  return `${key.instanceId}\n${key.issueKey}`;
 }
 
 function iso(ms: number): string {

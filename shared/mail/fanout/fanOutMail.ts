@@ -19,6 +19,7 @@ export interface FanOutMailDeps {
   /** Reads the mail through Graph (`$select` of the needed fields); throws AppErrors. */
   readMail(tenantId: string, userId: string, messageId: string): Promise<MailResourceData>;
   links: Pick<LinkRepository, 'listByConversation'>;
+  /** Read for a catch-up only (`deliveredIssues`). */
   deliveries: Pick<DeliveryRepository, 'listByMessage'>;
   /** Puts the messages on `jira-notify`; all durably queued when it returns. */
   enqueue(messages: JiraNotifyMessage[]): Promise<void>;
@@ -58,9 +59,9 @@ export type FanOutResult =
  * are in no linked conversation and stop here) that the mailbox's owner made before the
  * mail arrived, then one `jira-notify` message per linked issue whose link is live or due
  * for a probe. A mail that reached several mailboxes of the tenant, or a notification delivered
- * twice, is one mail: issues that already have a delivery record for its
- * `internetMessageId` get no new message, and the notify step's ledger stops any copy
- * that races past this check.
+ * twice, is one mail: the notify step's ledger (one row per mail and issue) lets each issue
+ * through once. A catch-up, which lists mail mostly delivered already, first skips the issues
+ * that have a delivery record for its `internetMessageId` (`deliveredIssues`).
  */
 export async function fanOutMail(message: GraphNotificationMessage, deps: FanOutMailDeps): Promise<FanOutResult> {
   const facts: TrailFacts = { issues: [] };
@@ -126,9 +127,7 @@ async function fanOut(message: GraphNotificationMessage, deps: FanOutMailDeps, f
     return links.length === 0 ? { kind: 'notLinked' } : { kind: 'enqueued', issues: 0, alreadyDelivered: 0, staleLinks: links.length };
   }
 
-  const delivered = new Set<string>();
-  for await (const row of deps.deliveries.listByMessage(message.tenantId, mail.internetMessageId))
-    delivered.add(issueId(row.instanceId, row.issueKey));
+  const delivered = await deliveredIssues(message, mail.internetMessageId, deps);
   const enqueuedAt = new Date(deps.clock.now()).toISOString();
   const messages: JiraNotifyMessage[] = live
     .filter((link) => !delivered.has(issueId(link.instanceId, link.issueKey)))
@@ -154,6 +153,26 @@ async function fanOut(message: GraphNotificationMessage, deps: FanOutMailDeps, f
     alreadyDelivered: live.length - messages.length,
     staleLinks: links.length - live.length,
   };
+}
+
+/**
+ * The issues of the mail that already have a delivery row, looked up for a catch-up only:
+ * a catch-up lists mail the webhook mostly delivered already, and one partition read spares
+ * each repeat a `jira-notify` message and its claims. A webhook's notification is a new mail
+ * whose only repeats (another mailbox of the tenant, Graph delivering twice) are rare, and the
+ * notify step's ledger refuses them anyway: the read would cost every mail a request to spare
+ * a few (issue 18: one mail × 3 issues in at most 8 storage requests).
+ */
+async function deliveredIssues(
+  message: GraphNotificationMessage,
+  internetMessageId: string,
+  deps: Pick<FanOutMailDeps, 'deliveries'>,
+): Promise<Set<string>> {
+  const delivered = new Set<string>();
+  if (message.origin !== 'catchUp') return delivered;
+  for await (const row of deps.deliveries.listByMessage(message.tenantId, internetMessageId))
+    delivered.add(issueId(row.instanceId, row.issueKey));
+  return delivered;
 }
 
 async function advance(message: GraphNotificationMessage, resource: MailResourceData, deps: FanOutMailDeps): Promise<void> {

@@ -4,6 +4,7 @@ import type { QueueSender } from '../../platform/storage/QueueSender';
 import { queueNames } from '../../platform/storage/queueNames';
 import type { SubscriptionRepository } from '../../platform/storage/subscriptions/SubscriptionRepository';
 import type { SubscriptionEntity } from '../../platform/storage/subscriptions/subscriptionEntity';
+import { toGraphNotificationPacks } from '../webhooks/toGraphNotificationPacks';
 import { advanceMarks } from './advanceWatermark';
 import { toCatchUpMessage } from './toCatchUpMessage';
 
@@ -33,7 +34,7 @@ export interface CatchUpInit {
  * (`completeUntil`, the low-water mark) on `graph-notifications`, as if its notification
  * had come, page by page, oldest first. Not since the last processed mail: Graph drops a
  * notification and still delivers later ones, so the latest mail seen says nothing about
- * the ones before it. The mark moves after each page is durably queued (a catch-up cut
+ * the ones before it. Each page goes as packed messages (`toGraphNotificationPacks`). The mark moves after each page is durably queued (a catch-up cut
  * short by a timeout or a 429 resumes where it stopped), and at the end to the time the
  * listing began: everything received before then was listed. Answers how many mails were
  * queued.
@@ -48,9 +49,12 @@ export async function catchUpMailbox(init: CatchUpInit): Promise<number> {
   for await (const page of init.graph.listMessagesSince(subscription.userId, since)) {
     if (page.length === 0) continue;
     const receivedAt = new Date(init.clock.now()).toISOString();
+    // One page is one mailbox's mail of one listing: packed like a webhook POST's notifications,
+    // a queue write and a delete per pack instead of per mail (each mail still handled, retried
+    // and poisoned on its own): what a catch-up lists again costs the fan-out's reads, not two queue requests a mail.
     await init.queues.sendMany(
       queueNames.graphNotifications,
-      page.map((mail) => toCatchUpMessage(subscription, mail, receivedAt)),
+      toGraphNotificationPacks(page.map((mail) => toCatchUpMessage(subscription, mail, receivedAt))),
     );
     queued += page.length;
     const latest = page.reduce<number>((max, mail) => Math.max(max, Date.parse(mail.receivedDateTime ?? '') || 0), 0);

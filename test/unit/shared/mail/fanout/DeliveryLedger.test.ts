@@ -206,6 +206,9 @@ describe('DeliveryLedger.complete when storage fails', () => {
       insertAll: refuse,
       getVersioned: refuse,
       update: refuse,
+      listByMessage: () => {
+        throw new Error('not used by complete');
+      },
       upsert: async (entity) => {
         const failure = failures.shift();
         if (failure !== undefined) throw failure;

@@ -158,8 +158,8 @@ describe('fanOutMail against Azurite', () => {
     }
   });
 
-  it('takes a rich notification as it is, and skips issues the mail was already delivered to', async () => {
-    const tenantId = newTenant();
+  /** DEMO-1 of conv-2 already notified of `<m1@example.test>` (through another mailbox, or before a catch-up listed it again). */
+  async function deliveredOnce(tenantId: string): Promise<void> {
     await link(tenantId, 'conv-2', 'DEMO-1');
     await link(tenantId, 'conv-2', 'DEMO-2');
     await storage.repositories.deliveries.insert({
@@ -172,8 +172,15 @@ describe('fanOutMail against Azurite', () => {
       createdAt: new Date(clock.now()).toISOString(),
       updatedAt: new Date(clock.now()).toISOString(),
     });
+  }
+
+  it('takes a rich notification of a catch-up as it is, and skips issues the mail was already delivered to', async () => {
+    const tenantId = newTenant();
+    await deliveredOnce(tenantId);
     const { deps: d, recorded } = deps(() => Promise.reject(new Error('no Graph read expected')));
-    expect(await fanOutMail(notification(tenantId, mail('conv-2')), d)).toEqual({
+    expect(
+      await fanOutMail({ ...notification(tenantId, mail('conv-2')), origin: 'catchUp' }, { ...d, trails: storage.repositories.trails }),
+    ).toEqual({
       kind: 'enqueued',
       issues: 1,
       alreadyDelivered: 1,
@@ -181,6 +188,26 @@ describe('fanOutMail against Azurite', () => {
     });
     expect(recorded.reads).toBe(0);
     expect(recorded.enqueued.map((m) => m.issueKey)).toEqual(['DEMO-2']);
+    const trail = await storage.repositories.trails.get({ tenantId, userId: 'user-1', messageId: 'AAMk1' });
+    expect(trail?.issues.map((issue) => `${issue.issueKey} ${issue.state}`).sort()).toEqual(['DEMO-1 alreadyHandled', 'DEMO-2 queued']);
+  });
+
+  it("queues every issue of a webhook's mail without reading the deliveries: the notify step's ledger refuses a repeat", async () => {
+    const tenantId = newTenant();
+    await deliveredOnce(tenantId);
+    const { deps: d, recorded } = deps(() => Promise.reject(new Error('no Graph read expected')));
+    const deliveries: FanOutMailDeps['deliveries'] = {
+      listByMessage: () => {
+        throw new Error('no deliveries read expected');
+      },
+    };
+    expect(await fanOutMail(notification(tenantId, mail('conv-2')), { ...d, deliveries })).toEqual({
+      kind: 'enqueued',
+      issues: 2,
+      alreadyDelivered: 0,
+      staleLinks: 0,
+    });
+    expect(recorded.enqueued.map((m) => m.issueKey).sort()).toEqual(['DEMO-1', 'DEMO-2']);
   });
 
   it('stops after the link lookup for a mail in no linked conversation', async () => {

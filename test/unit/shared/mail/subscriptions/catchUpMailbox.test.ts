@@ -1,5 +1,7 @@
 import { CATCH_UP_OVERLAP_MS, catchUpMailbox, type CatchUpInit } from '../../../../../shared/mail/subscriptions/catchUpMailbox';
 import type { MailResourceData } from '../../../../../shared/mail/webhooks/mailResourceDataSchema';
+import { fromGraphNotificationPack } from '../../../../../shared/mail/webhooks/fromGraphNotificationPack';
+import { graphNotificationsQueueMessageSchema } from '../../../../../shared/mail/webhooks/graphNotificationPack';
 import type { SubscriptionEntity } from '../../../../../shared/platform/storage/subscriptions/subscriptionEntity';
 
 const HOUR = 3600_000;
@@ -26,6 +28,8 @@ async function run(pages: (MailResourceData[] | string)[], overrides: Partial<Su
   let etag = 1;
   const asked: string[] = [];
   const queued: string[] = [];
+  /** Queue messages per page: a pack carries several mails. */
+  const writes: number[] = [];
   const init: CatchUpInit = {
     graph: {
       listMessagesSince: (_userId, since) => {
@@ -40,7 +44,14 @@ async function run(pages: (MailResourceData[] | string)[], overrides: Partial<Su
     },
     queues: {
       sendMany: async (_queue, messages) => {
-        for (const message of messages) queued.push((message as { messageId: string }).messageId);
+        writes.push(messages.length);
+        for (const message of messages) {
+          const parsed = graphNotificationsQueueMessageSchema.parse(message);
+          for (const item of parsed.version === 1 ? [parsed] : fromGraphNotificationPack(parsed)) {
+            expect(item).toMatchObject({ origin: 'catchUp', tenantId: subscription.tenantId, userId: subscription.userId });
+            queued.push(item.messageId);
+          }
+        }
       },
     },
     subscriptions: {
@@ -57,16 +68,18 @@ async function run(pages: (MailResourceData[] | string)[], overrides: Partial<Su
     maxLookbackMs,
   };
   const count = await catchUpMailbox(init).catch((error: unknown) => (error instanceof Error ? error.message : 'failed'));
-  return { count, asked, queued, row: () => row };
+  return { count, asked, queued, writes, row: () => row };
 }
 
 describe('catchUpMailbox', () => {
   test('lists from the low-water mark (less the overlap), not from the last processed mail, and ends complete up to its start', async () => {
     const pages = [[mailAt('2030-01-08T12:30:00Z', 'm1'), mailAt('2030-01-09T09:00:00Z', 'm2')], [mailAt('2030-01-10T11:30:00Z', 'm3')]];
-    const { count, asked, queued, row } = await run(pages);
+    const { count, asked, queued, writes, row } = await run(pages);
     expect(asked).toEqual([new Date(NOW - 48 * HOUR - CATCH_UP_OVERLAP_MS).toISOString().replace('.000Z', 'Z')]);
     expect(count).toBe(3);
     expect(queued).toEqual(['m1', 'm2', 'm3']);
+    // The two mails of the first page in one message.
+    expect(writes).toEqual([1, 1]);
     expect(row().completeUntil).toBe(new Date(NOW).toISOString());
     // The last mail listed is later than the last one processed: the panel's "last notification" moves too.
     expect(row().watermark).toBe('2030-01-10T11:30:00.000Z');
