@@ -10,7 +10,7 @@ type LedgerRepository = DeliveryLedgerInit['repository'];
  * `upsertAll` one table transaction), and any of them replaced, e.g. to lose every race.
  */
 function counting(repository: LedgerRepository, replaced: Partial<LedgerRepository> = {}) {
-  const calls = { insert: 0, insertAll: 0, getVersioned: 0, update: 0, upsert: 0, upsertAll: 0 };
+  const calls = { insert: 0, insertAll: 0, getVersioned: 0, update: 0, upsert: 0, upsertAll: 0, listByMessage: 0 };
   const counted: LedgerRepository = {
     insert: (entity) => ((calls.insert += 1), (replaced.insert ?? ((e) => repository.insert(e)))(entity)),
     insertAll: (entities) => ((calls.insertAll += 1), (replaced.insertAll ?? ((e) => repository.insertAll(e)))(entities)),
@@ -18,6 +18,10 @@ function counting(repository: LedgerRepository, replaced: Partial<LedgerReposito
     update: (entity, etag) => ((calls.update += 1), (replaced.update ?? ((e, t) => repository.update(e, t)))(entity, etag)),
     upsert: (entity) => ((calls.upsert += 1), (replaced.upsert ?? ((e) => repository.upsert(e)))(entity)),
     upsertAll: (entities) => ((calls.upsertAll += 1), (replaced.upsertAll ?? ((e) => repository.upsertAll(e)))(entities)),
+    listByMessage: (tenantId, internetMessageId) => (
+      (calls.listByMessage += 1),
+      (replaced.listByMessage ?? ((t, m) => repository.listByMessage(t, m)))(tenantId, internetMessageId)
+    ),
   };
   return { counted, calls };
 }
@@ -144,7 +148,7 @@ describe('DeliveryLedger against Azurite', () => {
     const key = keyOf(newTenant());
     expect((await counted.claimAll([key])).map((claim) => claim.kind)).toEqual(['claimed']);
     expect((await counted.claimAll([key])).map((claim) => claim.kind)).toEqual(['busy']);
-    expect(calls).toEqual({ insert: 2, insertAll: 0, getVersioned: 1, update: 0, upsert: 0, upsertAll: 0 });
+    expect(calls).toEqual({ insert: 2, insertAll: 0, getVersioned: 1, update: 0, upsert: 0, upsertAll: 0, listByMessage: 0 });
     expect(await counted.claimAll([])).toEqual([]);
   });
 
