@@ -3,7 +3,12 @@ import type { RunningAzurite } from '../../dev/azurite';
 import type { QueueTriggerOptions } from '../../dev/host/QueueTriggerOptions';
 import { newGuid } from '../../dev/sandbox/newGuid';
 import { replayPoisonMessages } from '../../shared/mail/fanout/replayPoisonMessages';
+import { fromJiraNotifyPack } from '../../shared/mail/fanout/fromJiraNotifyPack';
+import { jiraNotifyQueueMessageSchema } from '../../shared/mail/fanout/jiraNotifyPack';
+import { fromGraphNotificationPack } from '../../shared/mail/webhooks/fromGraphNotificationPack';
+import { graphNotificationsQueueMessageSchema } from '../../shared/mail/webhooks/graphNotificationPack';
 import { poisonQueueName, queueNames, type QueueName } from '../../shared/platform/storage/queueNames';
+import { tableNames } from '../../shared/platform/storage/tableNames';
 import { startAppStack, type AppStack } from './appStack';
 import { FaultyRelay } from './faultyRelay';
 import {
@@ -196,16 +201,34 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
       const item = (delivery.body as { value?: { resourceData?: { id?: unknown } }[] }).value?.[0];
       if (typeof item?.resourceData?.id === 'string') acknowledged.add(item.resourceData.id);
     }
+    // Poison messages read as the app reads them: a pack stands for each of its items.
     const poisonedMails = new Set<string>();
     for (const body of await readPoison(poisonQueueName(queueNames.graphNotifications))) {
-      const messageId = (body as { messageId?: unknown }).messageId;
-      if (typeof messageId === 'string') poisonedMails.add(messageId);
+      const parsed = graphNotificationsQueueMessageSchema.safeParse(body);
+      if (!parsed.success) continue;
+      for (const item of parsed.data.version === 1 ? [parsed.data] : fromGraphNotificationPack(parsed.data))
+        poisonedMails.add(item.messageId);
     }
     const poisonedPairs = new Set<string>();
+    const poisonedDigests = new Set<string>();
+    const digestOf = (conversationId: string, instanceId: string, issueKey: string) => `${conversationId}\n${instanceId}\n${issueKey}`;
     for (const body of await readPoison(poisonQueueName(queueNames.jiraNotify))) {
-      const message = body as { issueKey?: unknown; mail?: { internetMessageId?: unknown } };
-      if (typeof message.issueKey === 'string' && typeof message.mail?.internetMessageId === 'string')
-        poisonedPairs.add(pairKey(message.mail.internetMessageId, message.issueKey));
+      const parsed = jiraNotifyQueueMessageSchema.safeParse(body);
+      if (!parsed.success) continue;
+      for (const item of parsed.data.version === 1 ? [parsed.data] : fromJiraNotifyPack(parsed.data)) {
+        if (item.digest) poisonedDigests.add(digestOf(item.mail.conversationId, item.instanceId, item.issueKey));
+        else poisonedPairs.add(pairKey(item.mail.internetMessageId, item.issueKey));
+      }
+    }
+    // A poisoned digest flush holds its mails (rows in `digests`, kept until it is sent): a
+    // replay sends them, as it does any other poisoned notification.
+    if (poisonedDigests.size > 0) {
+      for await (const row of stack.services.tableClients.get(tableNames.digests).listEntities()) {
+        const { kind, conversationId, instanceId, issueKey, internetMessageId } = row;
+        if (kind !== 'mail' || typeof internetMessageId !== 'string' || typeof issueKey !== 'string') continue;
+        if (poisonedDigests.has(digestOf(String(conversationId), String(instanceId), issueKey)))
+          poisonedPairs.add(pairKey(internetMessageId, issueKey));
+      }
     }
     return { mails, acknowledged, outbox: stack.notifications.outbox, poisonedMails, poisonedPairs, ledgerSent };
   };
