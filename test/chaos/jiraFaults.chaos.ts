@@ -15,7 +15,16 @@ const MAILS = Number(process.env.CHAOS_MAILS ?? 1000);
 let run: MailRun;
 
 beforeAll(async () => {
-  run = await startMailRun({ name: 'jira-faults', mails: MAILS, mailsPerSecond: 8, env: { DELIVERY_LEASE: '45s' } });
+  // Storm control off: it would fold the run's mails into one digest flush per (issue,
+  // conversation), a dozen messages that all outlive their retries while Jira is down, and
+  // nothing would meet the slow answers or the 429 storm. This run is about each mail's own
+  // retries; test/reliability/digestStorm.test.ts covers the flushes.
+  run = await startMailRun({
+    name: 'jira-faults',
+    mails: MAILS,
+    mailsPerSecond: 8,
+    env: { DELIVERY_LEASE: '45s', NOTIFY_DIGEST_WINDOW: '0' },
+  });
 }, 120_000);
 
 afterAll(async () => {
