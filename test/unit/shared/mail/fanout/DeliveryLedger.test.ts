@@ -152,6 +152,27 @@ describe('DeliveryLedger against Azurite', () => {
     expect(await counted.claimAll([])).toEqual([]);
   });
 
+  it("settles a known mail's issues from one read: done, busy, a lease ending exactly now, a new issue", async () => {
+    const tenantId = newTenant();
+    const [d1, d2, d3, d4] = ['DEMO-1', 'DEMO-2', 'DEMO-3', 'DEMO-4'].map((issueKey) => ({ ...keyOf(tenantId), issueKey }));
+    const [one] = await ledger.claimAll([d1!, d2!]);
+    if (one?.kind !== 'claimed') throw new Error('expected a claim');
+    await ledger.completeAll([{ claim: one, outcome: { status: 'sent', lastStatus: 204 } }]);
+    clock.advance(30_000);
+    expect((await ledger.claim(d4!)).kind).toBe('claimed');
+    // DEMO-2's lease ends exactly now; DEMO-4's runs another 30 s; DEMO-3 has no row yet.
+    clock.advance(30_000);
+
+    const { ledger: counted, calls } = ledgerOver();
+    const claims = await counted.claimAll([d1!, d2!, d3!, d4!]);
+
+    // Each issue by its own row: a new issue of a mail whose other rows are done or leased is still claimed.
+    expect(claims.map((claim) => claim.kind)).toEqual(['done', 'claimed', 'claimed', 'busy']);
+    expect(claims[1]).toMatchObject({ entity: { attempts: 2 } });
+    // The failed transaction, one read of the mail's rows, then only DEMO-2's takeover and DEMO-3's insert.
+    expect(calls).toEqual({ insert: 2, insertAll: 1, getVersioned: 1, update: 1, upsert: 0, upsertAll: 0, listByMessage: 1 });
+  });
+
   it('takes over a lease that ends exactly now', async () => {
     const key = keyOf(newTenant());
     expect((await ledger.claim(key)).kind).toBe('claimed');
