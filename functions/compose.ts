@@ -1,4 +1,5 @@
 import { AppError } from '../shared/platform/errors/AppError';
+import { problemCodeOf } from '../shared/platform/errors/problemCodeOf';
 import { buildActivityReport } from '../shared/admin/buildActivityReport';
 import { IframeJwtVerifier } from '../shared/admin/IframeJwtVerifier';
 import { listPanelLinks } from '../shared/admin/listPanelLinks';
@@ -274,8 +275,7 @@ export function createServices(init: ServicesInit): Services {
     clock,
     flushIntervalMs: settings.REPORT_FLUSH_INTERVAL * 1000,
     // Counts only, never content; the sums are kept and written with the next flush.
-    onFlushError: (error) =>
-      console.warn(`report counters not written (${error instanceof AppError ? error.code : 'error'}); kept for the next flush`),
+    onFlushError: (error) => console.warn(`report counters not written (${problemCodeOf(error)}); kept for the next flush`),
   });
   const queueAdmin = new QueueAdmin({ queues: storage.queueClients });
   const operator =

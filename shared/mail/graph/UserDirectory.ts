@@ -1,6 +1,6 @@
 import { TtlCache } from '../../platform/cache';
 import type { Clock } from '../../platform/clock';
-import { AppError } from '../../platform/errors/AppError';
+import { problemCodeOf } from '../../platform/errors/problemCodeOf';
 import type { GraphApi, GraphUserLookup } from './GraphApi';
 import { MAX_BATCH_REQUESTS } from './graphSchemas';
 
@@ -53,7 +53,7 @@ export class UserDirectory {
       try {
         lookups = await this.init.graph.forTenant(tenantId).getUsers(missing.slice(start, start + MAX_BATCH_REQUESTS));
       } catch (error) {
-        this.init.onBatchError?.(error instanceof AppError ? error.code : 'error');
+        this.init.onBatchError?.(problemCodeOf(error));
         // The next batches would most likely fail alike (no token, Graph down): the page shows ids.
         break;
       }
