@@ -3,8 +3,8 @@ import type { QueueTriggerOptions } from '../../dev/host/QueueTriggerOptions';
 import { functionTable } from '../../functions/functionTable';
 import { loadConfig } from '../../shared/platform/config/loadConfig';
 import { createServices } from '../../functions/compose';
-import type { DeliveryEntity } from '../../shared/platform/storage/deliveries/deliveryEntity';
 import { ledgerSentLine } from './mailRunCounts';
+import { watchLedgerSent } from './watchLedgerSent';
 
 /*
  * The worker process of the chaos runs: the app's real services and the whole function
@@ -17,21 +17,7 @@ import { ledgerSentLine } from './mailRunCounts';
 
 async function main(): Promise<void> {
   const services = createServices({ config: loadConfig(process.env) });
-  const deliveries = services.repositories.deliveries;
-  // A mail's rows are recorded in one transaction (`upsertAll`), a lone row with `upsert`.
-  const upsert = deliveries.upsert.bind(deliveries);
-  const upsertAll = deliveries.upsertAll.bind(deliveries);
-  const printSent = (entity: DeliveryEntity) => {
-    if (entity.status === 'sent') process.stdout.write(`${ledgerSentLine(entity)}\n`);
-  };
-  deliveries.upsert = async (entity) => {
-    await upsert(entity);
-    printSent(entity);
-  };
-  deliveries.upsertAll = async (entities) => {
-    await upsertAll(entities);
-    for (const entity of entities) printSent(entity);
-  };
+  watchLedgerSent(services.repositories.deliveries, (entity) => process.stdout.write(`${ledgerSentLine(entity)}\n`));
   const queues = JSON.parse(process.env.CHAOS_QUEUES ?? '{}') as Partial<QueueTriggerOptions>;
   await startLocalHost({
     functions: functionTable,

@@ -21,6 +21,7 @@ import {
   type SentMail,
 } from './mailRunCounts';
 import { startTypeScriptProcess, type TypeScriptProcess } from './startTypeScriptProcess';
+import { watchLedgerSent } from './watchLedgerSent';
 
 const WORKER = join(__dirname, 'chaosWorker.ts');
 const MAILBOXES = 8;
@@ -107,18 +108,7 @@ export async function startMailRun(init: MailRunInit): Promise<MailRun> {
     env: { DELIVERY_LEASE: '30s', NOTIFY_RETRY_MAX_DELAY: '20s', NOTIFY_DIGEST_WINDOW: '2s', ...init.env },
   });
   if (worker === 'inProcess') {
-    const deliveries = stack.services.repositories.deliveries;
-    // A mail's rows are recorded in one transaction (`upsertAll`), a lone row with `upsert`.
-    const upsert = deliveries.upsert.bind(deliveries);
-    const upsertAll = deliveries.upsertAll.bind(deliveries);
-    deliveries.upsert = async (entity) => {
-      await upsert(entity);
-      if (entity.status === 'sent') noteSent(pairKey(entity.internetMessageId, entity.issueKey));
-    };
-    deliveries.upsertAll = async (entities) => {
-      await upsertAll(entities);
-      for (const entity of entities) if (entity.status === 'sent') noteSent(pairKey(entity.internetMessageId, entity.issueKey));
-    };
+    watchLedgerSent(stack.services.repositories.deliveries, (entity) => noteSent(pairKey(entity.internetMessageId, entity.issueKey)));
   }
 
   let child: TypeScriptProcess | undefined;
