@@ -2,6 +2,7 @@ import { AppError } from '../shared/platform/errors/AppError';
 import type { HttpServiceHandler } from './FunctionDefinition';
 import { authenticate } from './http/authenticate';
 import { jsonResponse } from './http/jsonResponse';
+import { SerializedJson } from './http/SerializedJson';
 
 /**
  * `GET /api/licenses/{instanceId}`: is the Jira app licensed on the caller's instance.
@@ -18,5 +19,6 @@ export const licenseCheck: HttpServiceHandler = async (request, _context, servic
 
   const { answer, reuseUntil } = await services.licenses.check(instance);
   const maxAge = Math.max(0, Math.floor((reuseUntil - services.clock.now()) / 1000));
-  return jsonResponse(200, answer, { 'Cache-Control': `private, max-age=${maxAge}`, Vary: 'Authorization' });
+  // The service hands out one frozen answer per decision until it must be checked again.
+  return jsonResponse(200, SerializedJson.once(answer), { 'Cache-Control': `private, max-age=${maxAge}`, Vary: 'Authorization' });
 };
