@@ -435,6 +435,16 @@ describe('BearerAuthenticator', () => {
       expect((await rejection(auth.authenticate(`Basic ${token}`))).code).toBe('unauthenticated');
     });
 
+    it('reads every spelling of a Bearer header alike, once its token is verified and cached too', async () => {
+      const token = await issuer.mint({ tenantId, userId, audience });
+      const caller = { tenantId, userId, roles: [] };
+      await expect(auth.authenticate(`Bearer ${token}`)).resolves.toStrictEqual(caller);
+      for (const header of [`BEARER ${token}`, `Bearer  ${token}`, `\tBearer ${token}\n`, `bearer\t${token}`])
+        await expect(auth.authenticate(header)).resolves.toStrictEqual(caller);
+      for (const header of [`Bearer ${token}\nx`, `Bearer ${token},${token}`, `Bearer ${token}=x`, `Bearer=${token}`])
+        expect((await rejection(auth.authenticate(header))).code).toBe(header.startsWith('Bearer=') ? 'unauthenticated' : 'invalid_token');
+    });
+
     it.each<[string, (token: string) => string]>([
       ['the scheme alone', () => 'Bearer'],
       ['a word that is no JWT', () => 'Bearer abc'],
