@@ -56,12 +56,19 @@ export function withCorsHeaders(
 ): Headers | Record<string, string> {
   if (headers instanceof Headers || Array.isArray(headers)) return withCorsOnHeaders(new Headers(headers), cors);
   const merged: Record<string, string> = {};
+  // `for…in` over own records, not `Object.entries`: no pair arrays on every answer (a third
+  // of this function's cost on a cached license check). The records are plain object literals.
   // Names that differ only in case are one header, their values listed, as `Headers` does.
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name]!;
     const lower = name.toLowerCase();
-    merged[lower] = merged[lower] === undefined ? value : `${merged[lower]}, ${value}`;
+    const present = merged[lower];
+    merged[lower] = present === undefined ? value : `${present}, ${value}`;
   }
-  for (const [name, value] of Object.entries(cors)) {
+  for (const name in cors) {
+    if (!Object.hasOwn(cors, name)) continue;
+    const value = cors[name]!;
     const lower = name.toLowerCase();
     merged[lower] = lower === 'vary' ? addedToVary(merged.vary, value) : value;
   }
