@@ -1,0 +1,73 @@
+import http from 'node:http';
+import { pipeline } from 'node:stream';
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import { outboundAgentOptions } from '../shared/platform/http/outboundAgentOptions';
+import { settingsSchema } from '../shared/platform/config/settingsSchema';
+
+/*
+ * The Node relay floor, forked by `floorRelay.ts`: the least any Node relay of this request
+ * can do — node:http in, the app's own undici pool and `request` out, keep-alive both ways —
+ * and nothing else (no Functions host, no bearer token check, no signature, no path checks,
+ * no header policy beyond what a relay must not forward). Its CPU per request is what the
+ * proxy pays before any work of its own, on this machine, in the same run.
+ */
+
+const startSchema = z.object({ upstream: z.string().url() });
+
+/** The answer headers a relay must drop (RFC 9110 §7.6.1); the rest go back as they came. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+function start(upstream: string): void {
+  // The app's pool, with the settings' defaults (loopback allowed, as the bench's app has it).
+  const outbound = settingsSchema
+    .pick({
+      OUTBOUND_CONNECT_TIMEOUT_MS: true,
+      OUTBOUND_HEADERS_TIMEOUT_MS: true,
+      OUTBOUND_BODY_TIMEOUT_MS: true,
+      OUTBOUND_CONNECTIONS_PER_ORIGIN: true,
+    })
+    .parse({});
+  const agent = new Agent(
+    outboundAgentOptions({
+      connectTimeoutMs: outbound.OUTBOUND_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: outbound.OUTBOUND_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: outbound.OUTBOUND_BODY_TIMEOUT_MS,
+      connectionsPerOrigin: outbound.OUTBOUND_CONNECTIONS_PER_ORIGIN,
+      allowPrivateNetworkTargets: true,
+    }),
+  );
+  const server = http.createServer((incoming, outgoing) => {
+    const headers: Record<string, string> = {};
+    if (incoming.headers.authorization !== undefined) headers.authorization = incoming.headers.authorization;
+    if (incoming.headers.accept !== undefined) headers.accept = incoming.headers.accept;
+    request(`${upstream}${incoming.url ?? '/'}`, { dispatcher: agent, method: 'GET', headers }).then(
+      (answer) => {
+        for (const [name, value] of Object.entries(answer.headers))
+          if (value !== undefined && !HOP_BY_HOP.has(name)) outgoing.setHeader(name, value);
+        outgoing.statusCode = answer.statusCode;
+        pipeline(answer.body, outgoing, () => undefined);
+      },
+      () => {
+        outgoing.statusCode = 502;
+        outgoing.end();
+      },
+    );
+    incoming.resume();
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    process.send!({ type: 'ready', url: `http://127.0.0.1:${port}`, pid: process.pid });
+  });
+}
+
+if (process.send) {
+  process.once('message', (message: unknown) => {
+    const parsed = startSchema.safeParse(message);
+    if (!parsed.success) process.exit(1);
+    else start(parsed.data.upstream);
+  });
+  process.once('disconnect', () => process.exit(0));
+}
