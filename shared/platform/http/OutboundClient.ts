@@ -35,8 +35,10 @@ export class OutboundClient {
 
   async request(url: URL, options: OutboundRequest): Promise<OutboundResponse> {
     // A literal IP never goes through `lookup`, so it is checked here.
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!this.allowPrivate && isIP(host) !== 0 && !isPublicAddress(host)) throw new ForbiddenTargetError(host);
+    if (!this.allowPrivate) {
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) !== 0 && !isPublicAddress(host)) throw new ForbiddenTargetError(host);
+    }
     // A dependency span per call. The path only: a query string can carry a JQL, a token or an address.
     const attributes = { 'http.request.method': options.method, 'server.address': url.hostname, 'url.path': url.pathname };
     return withSpan({ name: `${options.method} ${url.hostname}`, kind: SpanKind.CLIENT, attributes }, async (span) => {
