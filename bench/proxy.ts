@@ -113,6 +113,14 @@ export const proxy: Benchmark = {
       options.log(describeCpu(oauth2Cpu, oauth2Max.answersIncludingWarmup, 'OAuth 2.0 proxied request'));
       const oauth2Micros = oauth2Cpu.app === undefined ? undefined : (oauth2Cpu.app * 1000) / oauth2Max.answersIncludingWarmup;
 
+      // The host's own share (routing, the worker's `Request`/`HttpRequest` in and `HttpResponse`/`Response` out), no relay:
+      // with the floor relay it bounds what the OAuth 2.0 request can cost before any work of the proxy's own.
+      const emptyMeter = new CpuMeter({ appPid: stack.appPid });
+      emptyMeter.begin();
+      const emptyMax = await load('empty handler on the host, c=32', { url: `${stack.appUrl}/api/bench/empty`, headers: {} });
+      const emptyCpu = emptyMeter.end();
+      const emptyMicros = emptyCpu.app === undefined ? undefined : (emptyCpu.app * 1000) / emptyMax.answersIncludingWarmup;
+
       // Every process on the machine a proxied request runs through, per request, during the c=32 load above.
       const cores = availableParallelism();
       const perRequest =
@@ -199,7 +207,7 @@ export const proxy: Benchmark = {
         {
           name: 'proxy OAuth 2.0 app CPU per request',
           figure: oauth2Micros === undefined ? 'not measured: no /proc' : `${formatNumber(oauth2Micros)} µs`,
-          anchor: `Node relay floor ${floorMicros === undefined ? 'n/a' : formatNumber(floorMicros)} µs`,
+          anchor: `Node relay floor ${micros(floorMicros === undefined ? undefined : floorMicros / 1000)} µs; empty handler on the host ${micros(emptyMicros === undefined ? undefined : emptyMicros / 1000)} µs (${formatNumber(emptyMax.requestsPerSecond)} req/s)`,
           ratio: formatRatio(oauth2Micros, floorMicros),
           target: '— (info)',
           met: 'info',
