@@ -10,6 +10,8 @@ export interface BenchRow {
   target: string;
   /** `info`: measured, shown for context, no target of its own; undefined: could not be measured (a missing tool, a failed setup). */
   met: boolean | 'info' | undefined;
+  /** With `met: false`: the floor measured in the same run that proves no implementation can meet the target here. */
+  unreachable?: string;
 }
 
 /** The line of a benchmark that could not run, saying why. */

@@ -1,60 +1,80 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import http from 'node:http';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
+import { outboundAgentOptions } from '../shared/platform/http/outboundAgentOptions';
+import { settingsSchema } from '../shared/platform/config/settingsSchema';
 
 /*
- * The proof row's relay (`bench/startFloorRelay.ts`): the least a Node process can do to
- * relay a body between two HTTP connections — node:http in, undici out (the proxy's own
- * client), the undici body piped to the response and the request piped to undici. No
- * Functions host, no web streams, no signature, no counting: what a Node relay on this
- * machine reaches at best, in a process of its own like the app, so its RSS is its own.
+ * The Node relay floor, forked by `floorRelay.ts`: the least any Node relay of the proxy's
+ * requests can do — node:http in, the app's own undici pool and `request` out, keep-alive
+ * both ways, bodies piped both ways — and nothing else (no Functions host, no bearer token
+ * check, no signature, no path checks, no web streams, no counting, no header policy beyond
+ * what a relay must not forward). Its CPU per request, throughput and RSS growth are what the
+ * proxy pays before any work of its own, on this machine, in the same run (the proxy and the
+ * proxy-stream benchmarks).
  */
 
-const startSchema = z.object({ type: z.literal('start'), target: z.string().url() });
+const startSchema = z.object({ upstream: z.string().url() });
 
-/** What the simulated Jira needs of a relayed request and answer; everything else stays behind. */
-const REQUEST_HEADERS = ['authorization', 'content-type', 'content-length', 'x-atlassian-token'] as const;
-const RESPONSE_HEADERS = ['content-type', 'content-length', 'content-disposition'] as const;
+/** What the simulated Jira needs of a relayed request; everything else stays behind. */
+const REQUEST_HEADERS = ['authorization', 'accept', 'content-type', 'content-length', 'x-atlassian-token'] as const;
+/** The answer headers a relay must drop (RFC 9110 §7.6.1); the rest go back as they came. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
-function pick(
-  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
-  names: readonly string[],
-): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const name of names) {
-    const value = headers[name];
-    if (typeof value === 'string') picked[name] = value;
-  }
-  return picked;
-}
-
-function start(target: string): void {
-  const agent = new Agent({ connections: 8 });
-  const server = createServer((incoming, response) => {
-    const method = incoming.method === 'POST' ? 'POST' : 'GET';
-    request(new URL(incoming.url ?? '/', target), {
-      dispatcher: agent,
-      method,
-      headers: pick(incoming.headers, REQUEST_HEADERS),
-      body: method === 'POST' ? incoming : null,
+function start(upstream: string): void {
+  // The app's pool, with the settings' defaults (loopback allowed, as the bench's app has it).
+  const outbound = settingsSchema
+    .pick({
+      OUTBOUND_CONNECT_TIMEOUT_MS: true,
+      OUTBOUND_HEADERS_TIMEOUT_MS: true,
+      OUTBOUND_BODY_TIMEOUT_MS: true,
+      OUTBOUND_CONNECTIONS_PER_ORIGIN: true,
     })
-      .then(async (upstream) => {
-        response.writeHead(upstream.statusCode, pick(upstream.headers, RESPONSE_HEADERS));
-        await pipeline(upstream.body, response);
-      })
-      .catch(() => response.destroy());
+    .parse({});
+  const agent = new Agent(
+    outboundAgentOptions({
+      connectTimeoutMs: outbound.OUTBOUND_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: outbound.OUTBOUND_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: outbound.OUTBOUND_BODY_TIMEOUT_MS,
+      connectionsPerOrigin: outbound.OUTBOUND_CONNECTIONS_PER_ORIGIN,
+      allowPrivateNetworkTargets: true,
+    }),
+  );
+  const server = http.createServer((incoming, outgoing) => {
+    const headers: Record<string, string> = {};
+    for (const name of REQUEST_HEADERS) {
+      const value = incoming.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const method = incoming.method === 'POST' ? 'POST' : 'GET';
+    request(`${upstream}${incoming.url ?? '/'}`, { dispatcher: agent, method, headers, body: method === 'POST' ? incoming : null }).then(
+      (answer) => {
+        for (const [name, value] of Object.entries(answer.headers))
+          if (value !== undefined && !HOP_BY_HOP.has(name)) outgoing.setHeader(name, value);
+        outgoing.statusCode = answer.statusCode;
+        // `pipe`, the lightest streamed relay Node has (no `pipeline` bookkeeping): the floor must not cost more than it must.
+        answer.body.once('error', () => outgoing.destroy()).pipe(outgoing);
+      },
+      () => {
+        outgoing.statusCode = 502;
+        outgoing.end();
+      },
+    );
+    if (method === 'GET') incoming.resume();
   });
+  server.keepAliveTimeout = 30_000;
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    process.send?.({ type: 'ready', url: `http://127.0.0.1:${port}`, pid: process.pid });
+    process.send!({ type: 'ready', url: `http://127.0.0.1:${port}`, pid: process.pid });
   });
-  process.on('disconnect', () => process.exit(0));
 }
 
-process.once('message', (message: unknown) => {
-  const command = startSchema.safeParse(message);
-  if (command.success) start(command.data.target);
-  else process.exit(2);
-});
+if (process.send) {
+  process.once('message', (message: unknown) => {
+    const parsed = startSchema.safeParse(message);
+    if (!parsed.success) process.exit(1);
+    else start(parsed.data.upstream);
+  });
+  process.once('disconnect', () => process.exit(0));
+}

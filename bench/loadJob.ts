@@ -54,6 +54,8 @@ export const httpLoadResultSchema = z.object({
   answersIncludingWarmup: z.number(),
   errors: z.number(),
   timeouts: z.number(),
+  /** CPU milliseconds the load generator itself used, warm-up included: its share of the cores. */
+  cpuMs: z.number(),
 });
 export type HttpLoadResult = z.output<typeof httpLoadResultSchema>;
 

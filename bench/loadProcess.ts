@@ -34,6 +34,7 @@ function cannon(job: HttpJob, seconds: number, onAnswer?: (status: number, ms: n
 }
 
 async function runHttp(job: HttpJob): Promise<HttpLoadResult> {
+  const cpuBefore = process.cpuUsage();
   const warmup = job.warmupSeconds > 0 ? await cannon(job, job.warmupSeconds) : undefined;
   const warmupAnswers = warmup ? warmup['1xx'] + warmup['2xx'] + warmup['3xx'] + warmup['4xx'] + warmup['5xx'] : 0;
   // autocannon's own histogram keeps whole milliseconds; the targets need fractions of one.
@@ -52,6 +53,7 @@ async function runHttp(job: HttpJob): Promise<HttpLoadResult> {
     answersIncludingWarmup: warmupAnswers + Object.values(statuses).reduce((total, count) => total + count, 0),
     errors: result.errors,
     timeouts: result.timeouts,
+    cpuMs: ((cpu) => (cpu.user + cpu.system) / 1000)(process.cpuUsage(cpuBefore)),
   };
 }
 

@@ -6,6 +6,7 @@ import { isListening } from '../dev/azurite';
 import { findExecutable } from '../dev/host/findExecutable';
 import { freePort } from './freePort';
 import { stopWithStacks } from './stack';
+import { stopChild } from './stopChild';
 
 export interface NginxProxy {
   url: string;
@@ -101,12 +102,7 @@ http {
   let forget: () => void = () => undefined;
   const stop = async () => {
     forget();
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(hard);
-    }
+    await stopChild(child, exited);
     await rm(dir, { recursive: true, force: true });
   };
   forget = stopWithStacks(stop);

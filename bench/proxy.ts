@@ -1,5 +1,6 @@
 import type { Benchmark } from './Benchmark';
 import type { BenchRow } from './BenchRow';
+import { availableParallelism } from 'node:os';
 import { checkLoad } from './checkLoad';
 import { CpuMeter, describeCpu } from './CpuMeter';
 import { formatDeltaMs, formatMs, formatNumber, formatRatio } from './format';
@@ -11,6 +12,8 @@ import { runHttpLoad } from './runLoad';
 import { measureSignatureMicros, typicalBaseString } from './signatureCost';
 import { measureParallelSigningRate } from './signingRate';
 import { startStack } from './stack';
+import { startFloorRelay, type FloorRelay } from './floorRelay';
+import { cpuTargetProof, machineCeiling, nginxShareTargetProof, signingRateTargetProof } from './proxyProof';
 
 const CONNECTIONS = 32;
 /** The issue's targets, against anchors of the same run: a share of the machine's parallel signing rate, a multiple of one signature. */
@@ -29,12 +32,15 @@ export const PROXY_FUNCTIONS = ['jiraProxy', 'jiraOAuthStart', 'jiraOAuthBegin',
  * restate the req/s line, and a fixed rate spread over 32 connections arrives in bursts of
  * 32 that queue behind each other. The app's CPU time per request is set beside the bare
  * cost of the one RSA-SHA1 signature it must make. The same GET through an OAuth 2.0
- * instance (bearer token, no signature) is measured beside nginx `proxy_pass`.
+ * instance (bearer token, no signature) is measured beside nginx `proxy_pass`. A target no
+ * implementation can meet here is proven so by what the same run measures: the Node relay
+ * floor (`floorRelayProcess.ts`) and the CPU ceiling of every process on the machine
+ * (`proxyProof.ts`).
  */
 export const proxy: Benchmark = {
   name: 'proxy',
   measures:
-    'proxied 1 KiB GET: req/s at c=32, added p50/p99 one at a time, CPU per request; anchors: direct, nginx, one RSA-SHA1 signature',
+    'proxied 1 KiB GET: req/s at c=32, added p50/p99 one at a time, CPU per request; anchors: direct, nginx, one RSA-SHA1 signature; proofs: Node relay floor, machine CPU ceiling',
   async run(options) {
     const stack = await startStack({
       functions: PROXY_FUNCTIONS,
@@ -44,6 +50,7 @@ export const proxy: Benchmark = {
     });
     let nginx: NginxProxy | undefined;
     let nginxMissing = '';
+    let floor: FloorRelay | undefined;
     try {
       await registerInstance(stack, 'bench');
       await authorizeUser(stack, stack.userToken, 'bench', 'alice');
@@ -58,6 +65,7 @@ export const proxy: Benchmark = {
           return undefined;
         });
 
+      floor = await startFloorRelay(stack.jira.url);
       const signatureMicros = measureSignatureMicros();
       options.log(`one RSA-SHA1 signature (2,048-bit KeyObject): ${signatureMicros.toFixed(0)} µs`);
       const signingRate = await measureParallelSigningRate(typicalBaseString());
@@ -70,6 +78,7 @@ export const proxy: Benchmark = {
         headers: { authorization: `Bearer ${stack.userToken}` },
       };
       const proxiedOAuth2 = { ...proxied, url: `${stack.appUrl}/api/jira/bench2/proxy/${PAYLOAD_PATH}` };
+      const viaFloor = { url: `${floor.url}/${PAYLOAD_PATH}`, headers: { authorization: `Bearer ${pat}` } };
       const load = async (
         what: string,
         target: { url: string; headers: Record<string, string> },
@@ -86,10 +95,48 @@ export const proxy: Benchmark = {
       meter.begin();
       const proxiedMax = await load('proxied, c=32', proxied);
       const cpu = meter.end();
-      options.log(describeCpu(cpu, proxiedMax.answersIncludingWarmup, 'proxied request'));
-      const cpuMicros = cpu.app === undefined ? undefined : (cpu.app * 1000) / proxiedMax.answersIncludingWarmup;
+      const proxiedAnswers = proxiedMax.answersIncludingWarmup;
+      options.log(
+        `${describeCpu(cpu, proxiedAnswers, 'proxied request')}, load generator ${(proxiedMax.cpuMs / proxiedAnswers).toFixed(2)} ms`,
+      );
+      const cpuMicros = cpu.app === undefined ? undefined : (cpu.app * 1000) / proxiedAnswers;
 
+      // The Node relay floor: the same request, load generator and upstream, relayed by node:http and the app's undici pool alone.
+      const floorMeter = new CpuMeter({ appPid: floor.pid });
+      floorMeter.begin();
+      const floorMax = await load('Node relay floor, c=32', viaFloor);
+      const floorCpu = floorMeter.end();
+      options.log(`${describeCpu(floorCpu, floorMax.answersIncludingWarmup, 'floor-relayed request')} (app = the floor relay)`);
+      const floorMicros = floorCpu.app === undefined ? undefined : (floorCpu.app * 1000) / floorMax.answersIncludingWarmup;
+
+      const oauth2Meter = new CpuMeter({ appPid: stack.appPid });
+      oauth2Meter.begin();
       const oauth2Max = await load('proxied OAuth 2.0, c=32', proxiedOAuth2);
+      const oauth2Cpu = oauth2Meter.end();
+      options.log(describeCpu(oauth2Cpu, oauth2Max.answersIncludingWarmup, 'OAuth 2.0 proxied request'));
+      const oauth2Micros = oauth2Cpu.app === undefined ? undefined : (oauth2Cpu.app * 1000) / oauth2Max.answersIncludingWarmup;
+
+      // The host's own share (routing, the worker's `Request`/`HttpRequest` in and `HttpResponse`/`Response` out), no relay:
+      // with the floor relay it bounds what the OAuth 2.0 request can cost before any work of the proxy's own.
+      const emptyMeter = new CpuMeter({ appPid: stack.appPid });
+      emptyMeter.begin();
+      const emptyMax = await load('empty handler on the host, c=32', { url: `${stack.appUrl}/api/bench/empty`, headers: {} });
+      const emptyCpu = emptyMeter.end();
+      const emptyMicros = emptyCpu.app === undefined ? undefined : (emptyCpu.app * 1000) / emptyMax.answersIncludingWarmup;
+
+      // Every process on the machine a proxied request runs through, per request, during the c=32 load above.
+      const cores = availableParallelism();
+      const perRequest =
+        floorMicros === undefined
+          ? undefined
+          : {
+              loadGenerator: proxiedMax.cpuMs / proxiedAnswers,
+              jira: cpu.simulators / proxiedAnswers,
+              azurite: cpu.azurite === undefined ? undefined : cpu.azurite / proxiedAnswers,
+              appMinimum: (signatureMicros + floorMicros) / 1000,
+            };
+      const ceiling = perRequest === undefined ? undefined : machineCeiling(cores, perRequest);
+      const micros = (ms: number | undefined) => (ms === undefined ? 'n/a' : formatNumber(ms * 1000));
       const directOne = await load('direct, c=1', direct, 1);
       const nginxOne = viaNginx ? await load('nginx, c=1', viaNginx, 1) : undefined;
       const proxiedOne = await load('proxied, c=1', proxied, 1);
@@ -107,6 +154,19 @@ export const proxy: Benchmark = {
           ratio: formatRatio(proxiedMax.requestsPerSecond, signingRate),
           target: `≥ ${formatNumber(TARGET_SHARE_OF_SIGNING_RATE, 2)}× signing rate`,
           met: proxiedMax.requestsPerSecond >= TARGET_SHARE_OF_SIGNING_RATE * signingRate,
+          unreachable:
+            ceiling === undefined ? undefined : signingRateTargetProof({ ceiling, signingRate, share: TARGET_SHARE_OF_SIGNING_RATE }),
+        },
+        {
+          name: `proxy machine CPU ceiling (c=${CONNECTIONS})`,
+          figure:
+            ceiling === undefined || perRequest === undefined
+              ? 'not measured: no /proc'
+              : `${formatNumber(ceiling)} req/s = ${cores} cores ÷ (load gen ${micros(perRequest.loadGenerator)} + Jira ${micros(perRequest.jira)} + Azurite ${micros(perRequest.azurite)} + signature ${formatNumber(signatureMicros)} + floor ${micros(perRequest.appMinimum - signatureMicros / 1000)} µs)`,
+          anchor: `parallel signing ${formatNumber(signingRate)} signatures/s`,
+          ratio: formatRatio(ceiling, signingRate),
+          target: '— (proof)',
+          met: 'info',
         },
         {
           name: 'proxy app CPU per request',
@@ -115,6 +175,16 @@ export const proxy: Benchmark = {
           ratio: formatRatio(cpuMicros, signatureMicros),
           target: `≤ ${formatNumber(TARGET_CPU_PER_SIGNATURE, 2)}× one signature`,
           met: cpuMicros === undefined ? undefined : cpuMicros <= TARGET_CPU_PER_SIGNATURE * signatureMicros,
+          unreachable:
+            floorMicros === undefined ? undefined : cpuTargetProof({ floorMicros, signatureMicros, ratio: TARGET_CPU_PER_SIGNATURE }),
+        },
+        {
+          name: 'Node relay floor CPU per request',
+          figure: floorMicros === undefined ? 'not measured: no /proc' : `${formatNumber(floorMicros)} µs`,
+          anchor: `one RSA-SHA1 signature ${formatNumber(signatureMicros)} µs`,
+          ratio: formatRatio(floorMicros, signatureMicros),
+          target: '— (proof)',
+          met: 'info',
         },
         {
           name: `proxy OAuth 2.0 req/s (c=${CONNECTIONS})`,
@@ -123,6 +193,27 @@ export const proxy: Benchmark = {
           ratio: formatRatio(oauth2Max.requestsPerSecond, nginxMax?.requestsPerSecond),
           target: `≥ ${TARGET_OAUTH2_NGINX_RATIO * 100}% of nginx`,
           met: nginxMax ? oauth2Max.requestsPerSecond >= TARGET_OAUTH2_NGINX_RATIO * nginxMax.requestsPerSecond : undefined,
+          unreachable: nginxShareTargetProof({
+            floorRate: floorMax.requestsPerSecond,
+            nginxRate: nginxMax?.requestsPerSecond,
+            share: TARGET_OAUTH2_NGINX_RATIO,
+          }),
+        },
+        {
+          name: `Node relay floor req/s (c=${CONNECTIONS})`,
+          figure: `${formatNumber(floorMax.requestsPerSecond)} req/s`,
+          anchor: `nginx ${nginxMax ? formatNumber(nginxMax.requestsPerSecond) : `missing (${nginxMissing})`}`,
+          ratio: formatRatio(floorMax.requestsPerSecond, nginxMax?.requestsPerSecond),
+          target: '— (proof)',
+          met: 'info',
+        },
+        {
+          name: 'proxy OAuth 2.0 app CPU per request',
+          figure: oauth2Micros === undefined ? 'not measured: no /proc' : `${formatNumber(oauth2Micros)} µs`,
+          anchor: `Node relay floor ${micros(floorMicros === undefined ? undefined : floorMicros / 1000)} µs; empty handler on the host ${micros(emptyMicros === undefined ? undefined : emptyMicros / 1000)} µs (${formatNumber(emptyMax.requestsPerSecond)} req/s)`,
+          ratio: formatRatio(oauth2Micros, floorMicros),
+          target: '— (info)',
+          met: 'info',
         },
         {
           name: 'proxy added p50 (c=1)',
@@ -147,6 +238,7 @@ export const proxy: Benchmark = {
       return rows;
     } finally {
       await nginx?.stop();
+      await floor?.stop();
       await stack.stop();
     }
   },

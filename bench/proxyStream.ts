@@ -9,7 +9,7 @@ import { RssSampler } from './RssSampler';
 import { runDownload, runUpload } from './runLoad';
 import { median } from './stats';
 import { startStack } from './stack';
-import { startFloorRelay } from './startFloorRelay';
+import { startFloorRelay } from './floorRelay';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;

@@ -78,9 +78,10 @@ async function main(): Promise<number> {
   const met = rows.filter((row) => row.met === true).length;
   const judged = rows.filter((row) => typeof row.met === 'boolean').length;
   const unmeasured = rows.filter((row) => row.met === undefined).length;
+  const unreachable = rows.filter((row) => row.met === false && row.unreachable !== undefined).length;
   console.log(`\n${printTable(rows)}\n`);
   console.log(
-    `${met} of ${judged} targets met, ${unmeasured} line(s) not measured; node ${process.version}, ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s` +
+    `${met} of ${judged} targets met, ${unreachable} proven not reachable on this machine, ${unmeasured} line(s) not measured; node ${process.version}, ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s` +
       (profileDir ? `; app CPU profiles in ${profileDir}` : ''),
   );
   return 0;

@@ -153,9 +153,11 @@ export class JiraProxy {
     headers['user-agent'] = 'jira-outlook-cloud-proxy';
     const send = async (authorization: string): Promise<OutboundResponse> => {
       try {
+        // Set in place, not spread into a copy per call: a retry replaces it with the renewed credential.
+        headers.authorization = authorization;
         return await this.http.request(upstreamUrl, {
           method,
-          headers: { ...headers, authorization },
+          headers,
           body: body.form ?? body.stream?.body ?? null,
         });
       } catch (error) {

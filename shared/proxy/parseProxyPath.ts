@@ -45,18 +45,25 @@ export function parseProxyPath(raw: string): ProxyPath {
 export function assertDecodedPathSafe(path: string): void {
   if (CONTROL.test(path) || path.includes('\\')) throw invalid('the path contains a forbidden character');
   for (const segment of path.split('/')) {
-    // Without a `%` the decoded forms are the segment itself: most paths are checked once.
-    const once = segment.includes('%') ? lenientDecode(segment) : segment;
+    // Without a `%` the decoded forms are the segment itself, and the whole path's test above covered it.
+    if (!segment.includes('%')) {
+      assertNotClimbing(segment);
+      continue;
+    }
+    const once = lenientDecode(segment);
     const forms = once === segment ? [segment] : [segment, once, lenientDecode(once)];
     for (const form of forms) {
       if (CONTROL.test(form) || form.includes('\\')) throw invalid('the path climbs out of the instance');
       // A double-encoded slash (`..%252f..`) decodes into new segments: check each of them.
-      for (const part of form.split('/')) {
-        const bare = part.split(';')[0] ?? '';
-        if (bare === '.' || bare === '..') throw invalid('the path climbs out of the instance');
-      }
+      for (const part of form.split('/')) assertNotClimbing(part);
     }
   }
+}
+
+/** `.` or `..`, also with a `;` path parameter after it (Tomcat reads `..;` as `..`). */
+function assertNotClimbing(segment: string): void {
+  const bare = segment.split(';')[0] ?? '';
+  if (bare === '.' || bare === '..') throw invalid('the path climbs out of the instance');
 }
 
 function decodeSegment(segment: string): string {

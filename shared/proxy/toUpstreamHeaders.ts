@@ -23,8 +23,7 @@ const UNSAFE_VALUE = /[\r\n\0]/;
  * §7.6.1: those are meant for the next hop only, which is us). A value with CR, LF or NUL
  * is refused outright instead of being cleaned: it can only be an attempt to smuggle.
  */
-export function toUpstreamHeaders(incoming: Iterable<readonly [string, string]>): Record<string, string> {
-  const entries = [...incoming];
+export function toUpstreamHeaders(entries: readonly (readonly [string, string])[]): Record<string, string> {
   const connectionNamed = new Set<string>();
   for (const [name, value] of entries) {
     if (UNSAFE_VALUE.test(value) || UNSAFE_VALUE.test(name))

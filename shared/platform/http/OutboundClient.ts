@@ -1,19 +1,13 @@
 import { isIP } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import { Agent, request, type Dispatcher } from 'undici';
-import { ForbiddenTargetError, guardedLookup } from '../net/guardedLookup';
+import { ForbiddenTargetError } from '../net/guardedLookup';
 import { isPublicAddress } from '../net/isPublicAddress';
 import { currentTraceparent } from '../telemetry/traceparent';
 import { withSpan } from '../telemetry/withSpan';
+import { outboundAgentOptions, type OutboundAgentInit } from './outboundAgentOptions';
 
-export interface OutboundClientInit {
-  connectTimeoutMs: number;
-  headersTimeoutMs: number;
-  bodyTimeoutMs: number;
-  connectionsPerOrigin: number;
-  /** Sandbox and tests only: allow loopback and private targets. */
-  allowPrivateNetworkTargets: boolean;
-}
+export type OutboundClientInit = OutboundAgentInit;
 
 export interface OutboundRequest {
   method: Dispatcher.HttpMethod;
@@ -36,21 +30,15 @@ export class OutboundClient {
 
   constructor(init: OutboundClientInit) {
     this.allowPrivate = init.allowPrivateNetworkTargets;
-    this.agent = new Agent({
-      connections: init.connectionsPerOrigin,
-      headersTimeout: init.headersTimeoutMs,
-      bodyTimeout: init.bodyTimeoutMs,
-      keepAliveTimeout: 30_000,
-      connect: init.allowPrivateNetworkTargets
-        ? { timeout: init.connectTimeoutMs }
-        : { timeout: init.connectTimeoutMs, lookup: guardedLookup },
-    });
+    this.agent = new Agent(outboundAgentOptions(init));
   }
 
   async request(url: URL, options: OutboundRequest): Promise<OutboundResponse> {
     // A literal IP never goes through `lookup`, so it is checked here.
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!this.allowPrivate && isIP(host) !== 0 && !isPublicAddress(host)) throw new ForbiddenTargetError(host);
+    if (!this.allowPrivate) {
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) !== 0 && !isPublicAddress(host)) throw new ForbiddenTargetError(host);
+    }
     // A dependency span per call. The path only: a query string can carry a JQL, a token or an address.
     const attributes = { 'http.request.method': options.method, 'server.address': url.hostname, 'url.path': url.pathname };
     return withSpan({ name: `${options.method} ${url.hostname}`, kind: SpanKind.CLIENT, attributes }, async (span) => {

@@ -1,0 +1,46 @@
+import { formatNumber } from './format';
+
+/** CPU milliseconds per request of every process a proxied request runs through on this machine. */
+export interface CpuPerRequest {
+  loadGenerator: number;
+  /** The simulated Jira (with the token issuer; the bench's own process), which verifies each signature. */
+  jira: number;
+  /** Undefined where Azurite's process was not found. */
+  azurite: number | undefined;
+  /** The least the app itself can spend: one signature plus the Node relay floor. */
+  appMinimum: number;
+}
+
+/**
+ * The most requests per second these processes could ever answer together on `cores` cores,
+ * if each spent only what it was measured to spend per request (the app only its minimum):
+ * cores divided by the CPU seconds one request costs the whole machine.
+ */
+export function machineCeiling(cores: number, perRequest: CpuPerRequest): number {
+  const total = perRequest.loadGenerator + perRequest.jira + (perRequest.azurite ?? 0) + perRequest.appMinimum;
+  return total > 0 ? (cores * 1000) / total : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The CPU target (app CPU ≤ `ratio` × one signature) cannot be met by any Node app here when
+ * the relay floor alone costs more than what the target leaves besides the signature; then
+ * the proof, else undefined.
+ */
+export function cpuTargetProof(input: { floorMicros: number; signatureMicros: number; ratio: number }): string | undefined {
+  const share = input.floorMicros / input.signatureMicros;
+  const allowance = input.ratio - 1;
+  if (!(share > allowance)) return undefined;
+  return `Node relay floor ${formatNumber(input.floorMicros)} µs = ${formatNumber(share, 2)}× a signature > the ${formatNumber(allowance, 2)}× left besides it`;
+}
+
+/** The req/s target (≥ `share` × signing rate) is out of reach when the machine's ceiling is below it; then the proof. */
+export function signingRateTargetProof(input: { ceiling: number; signingRate: number; share: number }): string | undefined {
+  if (!(input.ceiling < input.share * input.signingRate)) return undefined;
+  return `CPU ceiling ${formatNumber(input.ceiling)} req/s = ${formatNumber(input.ceiling / input.signingRate, 2)}× signing rate < ${formatNumber(input.share, 2)}×`;
+}
+
+/** The OAuth 2.0 target (≥ `share` × nginx) is out of reach for any Node relay when the floor relay itself is below it; then the proof. */
+export function nginxShareTargetProof(input: { floorRate: number; nginxRate: number | undefined; share: number }): string | undefined {
+  if (input.nginxRate === undefined || !(input.floorRate < input.share * input.nginxRate)) return undefined;
+  return `Node relay floor ${formatNumber(input.floorRate)} req/s = ${formatNumber(input.floorRate / input.nginxRate, 2)}× nginx < ${formatNumber(input.share, 2)}×`;
+}
