@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TableClient } from '@azure/data-tables';
-import { azuriteConnectionString, startAzurite, type RunningAzurite } from '../../dev/azurite';
+import { AzureNamedKeyCredential, generateAccountSas, TableClient } from '@azure/data-tables';
+import { azuriteConnectionString, DEV_ACCOUNT, DEV_KEY, startAzurite, type RunningAzurite } from '../../dev/azurite';
 import { isAppError } from '../../shared/platform/errors/AppError';
 import { submitTableBatch } from '../../shared/platform/storage/batch/submitTableBatch';
 import { createStorageServices, type StorageServices } from '../../shared/platform/storage/createStorageServices';
@@ -180,6 +180,25 @@ describe('submitTableBatch against Azurite', () => {
     );
     expect(error).toMatchObject({ statusCode: 404, details: { errorCode: 'ResourceNotFound', failedIndex: 1 } });
     expect(await rowsOf(table, 'gone')).toEqual([]);
+  });
+
+  it('is authorized by a SAS in the client URL (a SAS connection string), kept after $batch', async () => {
+    const sas = generateAccountSas(new AzureNamedKeyCredential(DEV_ACCOUNT, DEV_KEY), {
+      expiresOn: new Date(Date.now() + 3_600_000),
+      permissions: { add: true, update: true, write: true, query: true },
+      resourceTypes: 'sco',
+    });
+    const sasTable = new TableClient(`http://127.0.0.1:${azurite.tablePort}/${DEV_ACCOUNT}?${sas}`, 'batchtest', {
+      allowInsecureConnection: true,
+    });
+    await submitTableBatch(sasTable, [
+      { kind: 'insert', row: { partitionKey: 'sas', rowKey: 'a', n: 1 } },
+      { kind: 'insert', row: { partitionKey: 'sas', rowKey: 'b', n: 2 } },
+    ]);
+    expect((await rowsOf(table, 'sas')).map((r) => [r.rowKey, r.n])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
   });
 
   describe('behind a throttling front', () => {

@@ -25,7 +25,7 @@ export async function submitTableBatch(client: TableClient, actions: readonly Ta
   const batchId = randomUUID();
   const { contentType, body } = toTableBatchRequest({ tableUrl: tableUrlOf(client), actions, batchId, changesetId: randomUUID() });
   const request = createPipelineRequest({
-    url: `${accountUrlOf(client)}/$batch`,
+    url: batchUrlOf(client),
     method: 'POST',
     body,
     headers: createHttpHeaders({
@@ -45,6 +45,12 @@ export async function submitTableBatch(client: TableClient, actions: readonly Ta
     { status: response.status, contentType: response.headers.get('content-type'), body: response.bodyAsText ?? '' },
     actions.length,
   );
+}
+
+/** A SAS in the client's URL (a SAS connection string) authorizes the batch, so it follows `$batch`, as the SDK places it. */
+function batchUrlOf(client: TableClient): string {
+  const query = client.url.indexOf('?');
+  return `${accountUrlOf(client)}/$batch${query < 0 ? '' : client.url.slice(query)}`;
 }
 
 /** The account's URL (the client's, without a trailing slash or query). */
