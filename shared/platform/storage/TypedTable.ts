@@ -1,5 +1,7 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { AppError, isAppError } from '../errors/AppError';
+import type { TableBatchAction } from './batch/TableBatchAction';
+import { submitTableBatch } from './batch/submitTableBatch';
 import { storageErrorCodeOf, storageStatusOf, toStorageError } from './storageError';
 import { assertKeyLength } from './tableKey';
 
@@ -113,7 +115,7 @@ export class TypedTable<E extends K, K extends P, P> {
   async insertAll(entities: readonly E[]): Promise<boolean> {
     if (entities.length === 1) return this.insert(entities[0]!);
     try {
-      await this.transact(entities.map((entity) => ['create', this.write(entity)]));
+      await this.transact(entities.map((entity) => ({ kind: 'insert', row: this.write(entity) })));
       return true;
     } catch (error) {
       if (storageStatusOf(error) === 409 && isEntityCode(error, 'EntityAlreadyExists')) return false;
@@ -125,7 +127,7 @@ export class TypedTable<E extends K, K extends P, P> {
   async upsertAll(entities: readonly E[]): Promise<void> {
     if (entities.length === 1) return this.upsert(entities[0]!);
     try {
-      await this.transact(entities.map((entity) => ['upsert', this.write(entity), 'Replace']));
+      await this.transact(entities.map((entity) => ({ kind: 'upsert', row: this.write(entity) })));
     } catch (error) {
       throw toStorageError(error, `write to ${this.codec.table}`);
     }
@@ -210,16 +212,16 @@ export class TypedTable<E extends K, K extends P, P> {
     }
   }
 
-  private async transact(actions: TransactionAction[]): Promise<void> {
+  private async transact(actions: TableBatchAction[]): Promise<void> {
     if (actions.length === 0) return;
-    const partitions = new Set(actions.map(([, row]) => row.partitionKey));
+    const partitions = new Set(actions.map(({ row }) => row.partitionKey));
     if (partitions.size > 1 || actions.length > MAX_TRANSACTION_ENTITIES) {
       throw new AppError({
         code: 'internal',
         detail: `a transaction on ${this.codec.table} must stay in one partition and hold at most ${MAX_TRANSACTION_ENTITIES} entities`,
       });
     }
-    await this.client.submitTransaction(actions);
+    await submitTableBatch(this.client, actions);
   }
 
   protected partitionFilter(partition: P): string {
