@@ -83,6 +83,7 @@ describe('notifyWatchers against Azurite', () => {
         requeued.push({ message: copy, delaySeconds });
       },
       policy: { ...defaultRetryPolicy, maxDelaySeconds: 600 },
+      jiraCallMs: 30_000,
       clock,
       random: () => 0.5,
     };
