@@ -37,7 +37,7 @@ type LedgerRepository = Pick<
 export interface DeliveryLedgerInit {
   repository: LedgerRepository;
   clock: Clock;
-  /** `DELIVERY_LEASE`: longer than one attempt can take (its Jira calls are bounded by the outbound timeouts). */
+  /** `DELIVERY_LEASE`: a claim's lease; an attempt whose next Jira call it does not cover renews it first (`extend`). */
   leaseSeconds: number;
   /** Waits between tries of the final write; unit tests pass one that moves their clock. */
   sleep?: (ms: number) => Promise<void>;
