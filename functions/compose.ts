@@ -217,6 +217,8 @@ export function createServices(init: ServicesInit): Services {
     policy: retryPolicy,
     clock,
     window: notifyWindow,
+    // Undici's three timeouts, one after another: the longest a Jira call of the fan-out can wait.
+    jiraCallMs: settings.OUTBOUND_CONNECT_TIMEOUT_MS + settings.OUTBOUND_HEADERS_TIMEOUT_MS + settings.OUTBOUND_BODY_TIMEOUT_MS,
   };
   // One per process: the trail rows of mails handled side by side share a transaction.
   const trailWriter = new MailTrailWriter({ repository: repositories.trails });

@@ -23,7 +23,17 @@ describe('fan-out: a worker process killed mid-notification', () => {
 
   beforeAll(async () => {
     // No host in this process: the worker child is the only consumer until it dies.
-    stack = await startFanoutStack({ host: false, env: { DELIVERY_LEASE: '3s' } });
+    // Short Jira timeouts too: a claim is renewed to cover its Jira calls (their timeouts plus
+    // 10 s), so a dead worker's delivery is taken over once those have passed, not after 3 s.
+    stack = await startFanoutStack({
+      host: false,
+      env: {
+        DELIVERY_LEASE: '3s',
+        OUTBOUND_CONNECT_TIMEOUT_MS: '1000',
+        OUTBOUND_HEADERS_TIMEOUT_MS: '2000',
+        OUTBOUND_BODY_TIMEOUT_MS: '2000',
+      },
+    });
   }, 60_000);
   afterAll(() => stack?.stop());
 

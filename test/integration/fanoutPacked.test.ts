@@ -16,7 +16,9 @@ describe('packed messages: each item processed, retried and poisoned on its own'
 
   beforeAll(async () => {
     // Short backoffs, so an item put back alone comes round in seconds.
-    stack = await startFanoutStack({ webhook: true, env: { NOTIFY_RETRY_MAX_DELAY: '2s' } });
+    // The production lease (`DELIVERY_LEASE` 5m): longer than a Jira call's timeouts, so the
+    // counts below hold no lease renewal (a lease shorter than a call is renewed first).
+    stack = await startFanoutStack({ webhook: true, env: { NOTIFY_RETRY_MAX_DELAY: '2s', DELIVERY_LEASE: '5m' } });
   });
   afterAll(() => stack?.stop());
 

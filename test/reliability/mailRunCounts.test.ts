@@ -1,4 +1,8 @@
+import { DeliveryLedger } from '../../shared/mail/fanout/DeliveryLedger';
+import type { DeliveryKey } from '../../shared/platform/storage/deliveries/deliveryEntity';
 import { countMailRun, ledgerSentLine, pairKey, parseLedgerSentLine, type MailRunEvidence, type SentMail } from '../support/mailRunCounts';
+import { watchLedgerSent } from '../support/watchLedgerSent';
+import { ManualClock, newTenant, startFanoutTestStorage } from '../unit/shared/mail/fanout/fanoutTestStorage';
 
 /** The chaos runs' verdicts come from this count: it must tell lost from poisoned and a crash-window duplicate from any other. */
 
@@ -94,4 +98,29 @@ describe('countMailRun', () => {
     );
     expect(counts).toMatchObject({ expected: 4, notified: 3, duplicated: 0, lost: 1, unexpected: 0 });
   });
+});
+
+describe('watchLedgerSent over the real ledger and Azurite', () => {
+  it('counts each sent write once: a one-issue mail (a lone row through upsertAll) and a three-issue mail', async () => {
+    const storage = await startFanoutTestStorage();
+    try {
+      const deliveries = storage.repositories.deliveries;
+      const seen: string[] = [];
+      watchLedgerSent(deliveries, (entity) => seen.push(`${entity.internetMessageId} ${entity.issueKey}`));
+      const ledger = new DeliveryLedger({ repository: deliveries, clock: new ManualClock(), leaseSeconds: 60 });
+      const tenantId = newTenant();
+      const keys = (id: string, issues: string[]): DeliveryKey[] =>
+        issues.map((issueKey) => ({ tenantId, internetMessageId: id, instanceId: 'demo', issueKey }));
+      for (const mailKeys of [keys('<one@x>', ['CH-1']), keys('<three@x>', ['CH-2', 'CH-3', 'CH-4'])]) {
+        const claims = await ledger.claimAll(mailKeys);
+        await ledger.completeAll(
+          claims.map((claim) => ({ claim: claim as Extract<typeof claim, { kind: 'claimed' }>, outcome: { status: 'sent' } })),
+        );
+      }
+      // Before: `<one@x> CH-1` twice (upsertAll's lone row goes through the watched upsert too).
+      expect(seen.sort()).toEqual(['<one@x> CH-1', '<three@x> CH-2', '<three@x> CH-3', '<three@x> CH-4']);
+    } finally {
+      await storage.stop();
+    }
+  }, 60_000);
 });

@@ -18,6 +18,7 @@ import type { Services } from '../../functions/Services';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import { QueueAdmin } from '../../shared/platform/storage/QueueAdmin';
 import { queueNames } from '../../shared/platform/storage/queueNames';
+import { FaultyRelay } from './faultyRelay';
 import { CuttableRelay } from './graphHarness';
 
 const GRAPH_CLIENT_ID = '00000000-0000-4000-8000-00000000f00d';
@@ -52,6 +53,8 @@ export interface FanoutStackInit {
   cuttableTables?: boolean;
   /** Also serve the webhook (`graphNotifications`) over the host's HTTP server. */
   webhook?: boolean;
+  /** Instances registered behind a relay the test can slow down or cut (`jiraRelay`), not Jira's own address. */
+  faultyJira?: boolean;
 }
 
 export interface Scenario {
@@ -74,6 +77,8 @@ export interface FanoutStack {
   host: LocalHost | undefined;
   /** The relay in front of the table service, with `cuttableTables`. */
   tables: CuttableRelay | undefined;
+  /** The relay the instances reach Jira through, with `faultyJira`. */
+  jiraRelay: FaultyRelay | undefined;
   log: { lines: string[] } & HostLog;
   /** A fresh tenant with the instance `demo` registered (2-legged OAuth as jira-service), a mailbox subscription and a conversation. */
   newScenario(): Promise<Scenario>;
@@ -103,6 +108,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
   const tables = init.cuttableTables ? await CuttableRelay.start(azurite.tablePort) : undefined;
   const notifications = new JiraNotifications();
   const jira = await startJiraSimulator({ routes: notifications.routes(), ...(clock ? { clock } : {}) });
+  const jiraRelay = init.faultyJira ? await FaultyRelay.start(Number(new URL(jira.url).port)) : undefined;
   for (const user of EXTRA_USERS) jira.state.users.set(user.name, { ...user });
   const graph = await startGraphSimulator({
     ...(clock ? { clock } : {}),
@@ -174,12 +180,13 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
     env,
     host,
     tables,
+    jiraRelay,
     log,
     newScenario: async () => {
       const tenantId = newGuid();
       const instanceId = 'demo';
       const { view } = await services.instances.register(tenantId, instanceId, {
-        baseUrl: jira.url,
+        baseUrl: jiraRelay?.url ?? jira.url,
         displayName: 'Demo',
         serviceUser: 'jira-service',
       });
@@ -232,6 +239,7 @@ export async function startFanoutStack(init: FanoutStackInit = {}): Promise<Fano
       await services.http.close();
       await Promise.all([jira.stop(), graph.stop()]);
       await tables?.stop();
+      await jiraRelay?.stop();
       await azurite.stop();
     },
   };

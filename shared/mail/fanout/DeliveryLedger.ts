@@ -3,6 +3,7 @@ import { isAppError } from '../../platform/errors/AppError';
 import type { DeliveryEntity, DeliveryKey } from '../../platform/storage/deliveries/deliveryEntity';
 import type { DeliveryRepository } from '../../platform/storage/deliveries/DeliveryRepository';
 import type { DeliveryReason } from '../../platform/storage/deliveries/deliveryReason';
+import type { Versioned } from '../../platform/storage/TypedTable';
 
 /**
  * - `claimed`: this worker holds the lease and sends;
@@ -36,7 +37,7 @@ type LedgerRepository = Pick<
 export interface DeliveryLedgerInit {
   repository: LedgerRepository;
   clock: Clock;
-  /** `DELIVERY_LEASE`: longer than one attempt can take (its Jira calls are bounded by the outbound timeouts). */
+  /** `DELIVERY_LEASE`: a claim's lease; an attempt whose next Jira call it does not cover renews it first (`extend`). */
   leaseSeconds: number;
   /** Waits between tries of the final write; unit tests pass one that moves their clock. */
   sleep?: (ms: number) => Promise<void>;
@@ -187,16 +188,45 @@ export class DeliveryLedger {
   }
 
   /**
+   * The claim with at least `forMs` of its lease left: as it is when it has (no request), else
+   * renewed for `renewForMs` (at least `forMs`, and never shorter than `DELIVERY_LEASE`) by a
+   * write conditional on the ETag of the row read just before, and only while
+   * the row still carries this claim's lease. Undefined when the claim is lost (another copy
+   * took the row over after the lease ran out, or finished it): that copy is the one that
+   * sends, and this one must not call Jira. A lease that ran out and was taken by nobody is
+   * simply renewed: no other copy can have sent.
+   */
+  async extend(claim: ClaimedDelivery, forMs: number, renewForMs = forMs): Promise<ClaimedDelivery | undefined> {
+    const now = this.clock.now();
+    if (Date.parse(claim.entity.leaseUntil) - now >= forMs) return claim;
+    const current = await this.readOwn(claim);
+    if (!current) return undefined;
+    const renewed: LeasedDelivery = {
+      ...current.entity,
+      updatedAt: iso(now),
+      leaseUntil: iso(now + Math.max(this.leaseMs, forMs, renewForMs)),
+    };
+    return (await this.repository.update(renewed, current.etag)) ? { kind: 'claimed', entity: renewed } : undefined;
+  }
+
+  /**
    * Gives the lease up so that the copy put back for a retry can claim at once. Only if the
    * row is still ours; false when it was not (taken over, completed, gone).
    */
   async release(claim: ClaimedDelivery, lastStatus?: number): Promise<boolean> {
-    const current = await this.repository.getVersioned(claim.entity);
-    if (!current || current.entity.status !== 'pending' || current.entity.leaseUntil !== claim.entity.leaseUntil) return false;
+    const current = await this.readOwn(claim);
+    if (!current) return false;
     const { leaseUntil: _lease, lastStatus: _status, ...rest } = current.entity;
     // An undefined lastStatus is written as none (deliveryEntity's codec), like a left-out one.
     const released: DeliveryEntity = { ...rest, updatedAt: iso(this.clock.now()), lastStatus };
     return this.repository.update(released, current.etag);
+  }
+
+  /** The row and its ETag while it is still this claim's: pending, with the claim's lease (a takeover writes a new one). */
+  private async readOwn(claim: ClaimedDelivery): Promise<Versioned<DeliveryEntity> | undefined> {
+    const current = await this.repository.getVersioned(claim.entity);
+    if (!current || current.entity.status !== 'pending' || current.entity.leaseUntil !== claim.entity.leaseUntil) return undefined;
+    return current;
   }
 }
 

@@ -3,7 +3,7 @@ import type { JiraNotifyMessage } from './jiraNotifyMessage';
 import { notifyWatchers, type NotifyWatchersDeps, type NotifyWatchersResult } from './notifyWatchers';
 
 export interface NotifyMailWatchersDeps extends Omit<NotifyWatchersDeps, 'ledger'> {
-  ledger: Pick<DeliveryLedger, 'claim' | 'complete' | 'release' | 'claimAll' | 'completeAll' | 'completed'>;
+  ledger: Pick<DeliveryLedger, 'claim' | 'complete' | 'release' | 'extend' | 'claimAll' | 'completeAll' | 'completed'>;
 }
 
 /**
@@ -15,7 +15,8 @@ export interface NotifyMailWatchersDeps extends Omit<NotifyWatchersDeps, 'ledger
  *
  * The price: a crash after Jira's 2xx for one issue and before the common write repeats that
  * notification, as a crash before `complete` did; the window now spans the mail's other Jira
- * calls too (bounded by the outbound timeouts, well inside the lease). A digest flush keeps
+ * calls too (bounded by the outbound timeouts: no call starts unless its issue's lease covers
+ * it and the write, `notifyWatchers` renews a shorter one). A digest flush keeps
  * its own order (ledger, then window) and goes alone.
  *
  * Each item's own result or error, in the items' order; throws when the claims or the common
@@ -52,6 +53,8 @@ export async function notifyMailWatchers(
             return Promise.resolve(ledger.completed(claimed, outcome));
           },
           release: (claimed, lastStatus) => ledger.release(claimed, lastStatus),
+          // A renewed claim is what `complete` then records, so the write is tried until the renewed lease ends.
+          extend: (claimed, forMs, renewForMs) => ledger.extend(claimed, forMs, renewForMs),
         },
       });
     }),

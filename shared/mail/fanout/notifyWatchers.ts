@@ -12,8 +12,14 @@ import { toDigestNotification } from './toDigestNotification';
 import { toJiraNotification } from './toJiraNotification';
 
 export interface NotifyWatchersDeps {
-  ledger: Pick<DeliveryLedger, 'claim' | 'complete' | 'release'>;
+  ledger: Pick<DeliveryLedger, 'claim' | 'complete' | 'release' | 'extend'>;
   jira: Pick<JiraIssueNotifier, 'watchers' | 'notify'>;
+  /**
+   * The longest one Jira call can take (the outbound client's connect, headers and body
+   * timeouts). No call starts unless the claim's lease covers it and the ledger write after
+   * it; a shorter lease is renewed first (see `leaseCovering`).
+   */
+  jiraCallMs: number;
   links: Pick<LinkRepository, 'getVersioned' | 'update'>;
   /** Puts a copy of the message back on `jira-notify`, visible after the delay. */
   requeue(message: JiraNotifyMessage, delaySeconds: number): Promise<void>;
@@ -57,19 +63,14 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
       return { kind: 'requeued', cause: 'windowOpen', delaySeconds: wait };
     }
   }
-  const claim = await deps.ledger.claim({ ...issue, internetMessageId: message.mail.internetMessageId });
-  if (claim.kind === 'done') {
+  const first = await deps.ledger.claim({ ...issue, internetMessageId: message.mail.internetMessageId });
+  if (first.kind === 'done') {
     // A digest recorded before its flush could tidy up (a crash): tidy up now.
     if (message.digest && deps.window) await deps.window.finish(message);
-    return { kind: 'alreadyDone', status: claim.entity.status === 'failed' ? 'failed' : 'sent' };
+    return { kind: 'alreadyDone', status: first.entity.status === 'failed' ? 'failed' : 'sent' };
   }
-  if (claim.kind === 'busy') {
-    // Another copy is at work; look again when its lease ends, in case it dies.
-    const untilLeaseEnds = Math.ceil((Date.parse(claim.leaseUntil) - deps.clock.now()) / 1000) + 1;
-    const delaySeconds = Math.min(Math.max(untilLeaseEnds, 1), Math.max(1, Math.floor(deps.policy.maxDelaySeconds)));
-    await deps.requeue(message, delaySeconds);
-    return { kind: 'requeued', cause: 'busy', delaySeconds };
-  }
+  if (first.kind === 'busy') return lookAgainLater(message, first.leaseUntil, deps);
+  let claim: ClaimedDelivery = first;
 
   // Storm control: a flush sends what its window held; a mail inside an open window is held
   // (durably, before this message completes) and counts as handled, by the digest to come.
@@ -87,6 +88,9 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
     return { kind: 'sentWithoutRecipients', droppedSender: 0, droppedInactive: 0 };
   }
 
+  const forWatchers = await leaseCovering(claim, deps);
+  if (forWatchers === undefined) return lookAgainLater(message, undefined, deps);
+  claim = forWatchers;
   const watchers = await callJira(() => deps.jira.watchers(issue));
   if (watchers.kind !== 'ok') return afterGivingUp(await afterFailure(watchers, message, claim, deps), finishDigest);
   if (message.probe === true) await reviveLink(message, deps);
@@ -108,6 +112,9 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
   const notification = digestMails
     ? toDigestNotification(message.issueKey, message.mail.subject, digestMails, selection.names)
     : toJiraNotification(message.issueKey, message.mail, selection.names);
+  const forNotify = await leaseCovering(claim, deps);
+  if (forNotify === undefined) return lookAgainLater(message, undefined, deps);
+  claim = forNotify;
   const notified = await callJira(() => deps.jira.notify(issue, notification));
   if (notified.kind !== 'ok') return afterGivingUp(await afterFailure(notified, message, claim, deps), finishDigest);
   // Between Jira's 2xx and this write is the one place a crash (or storage down for longer than the lease) yields a duplicate.
@@ -119,6 +126,35 @@ export async function notifyWatchers(message: JiraNotifyMessage, deps: NotifyWat
   });
   await finishDigest();
   return { kind: 'sent', recipients: selection.names.length, droppedSender, droppedInactive };
+}
+
+/** Room left after a Jira call for the ledger write (the storage SDK's own retries of one write take about 4 s). */
+const LEDGER_WRITE_MARGIN_MS = 10_000;
+
+/**
+ * The claim, its lease made to cover one Jira call and the ledger write after it: a lease
+ * that ran out while this copy was still waiting for Jira let another copy (a redelivery, a
+ * copy put back as busy) take the row over and notify too, and both recorded `sent` (the
+ * chaos runs' "other duplicates" of issue 18). Renewed only when the lease is shorter than
+ * that, so a production lease (`DELIVERY_LEASE`, minutes) costs no request. Undefined when
+ * another copy holds or finished the row: it sends, not this one.
+ */
+function leaseCovering(claim: ClaimedDelivery, deps: NotifyWatchersDeps): Promise<ClaimedDelivery | undefined> {
+  // Renewed for both calls of an attempt (watchers, notify), so the second finds it covered.
+  return deps.ledger.extend(claim, deps.jiraCallMs + LEDGER_WRITE_MARGIN_MS, 2 * deps.jiraCallMs + LEDGER_WRITE_MARGIN_MS);
+}
+
+/** Another copy holds the row (until `leaseUntil`, when known): look again when its lease ends, in case it dies. */
+async function lookAgainLater(
+  message: JiraNotifyMessage,
+  leaseUntil: string | undefined,
+  deps: NotifyWatchersDeps,
+): Promise<NotifyWatchersResult> {
+  const maxDelaySeconds = Math.max(1, Math.floor(deps.policy.maxDelaySeconds));
+  const untilLeaseEnds = leaseUntil === undefined ? maxDelaySeconds : Math.ceil((Date.parse(leaseUntil) - deps.clock.now()) / 1000) + 1;
+  const delaySeconds = Math.min(Math.max(untilLeaseEnds, 1), maxDelaySeconds);
+  await deps.requeue(message, delaySeconds);
+  return { kind: 'requeued', cause: 'busy', delaySeconds };
 }
 
 /** A digest given up for good (the issue is gone, Jira refuses it) still moves its window on, or its later mails would wait forever. */

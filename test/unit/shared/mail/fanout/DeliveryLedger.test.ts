@@ -143,6 +143,73 @@ describe('DeliveryLedger against Azurite', () => {
     }
   });
 
+  it('extends a claim only when its lease is shorter than asked: no request while it covers', async () => {
+    const { ledger: counted, calls } = ledgerOver();
+    const key = keyOf(newTenant());
+    const claim = await counted.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    expect(await counted.extend(claim, 60_000)).toBe(claim);
+    expect(calls).toMatchObject({ getVersioned: 0, update: 0 });
+    clock.advance(50_000);
+    const renewed = await counted.extend(claim, 20_000, 90_000);
+    expect(calls).toMatchObject({ getVersioned: 1, update: 1 });
+    expect(renewed?.entity.leaseUntil).toBe(new Date(clock.now() + 90_000).toISOString());
+    // The row carries the renewed lease: a copy arriving after the first lease's end is busy.
+    clock.advance(20_000);
+    expect(await counted.claim(key)).toMatchObject({ kind: 'busy', leaseUntil: renewed?.entity.leaseUntil });
+    // Renewed for at least the configured lease, however little is asked.
+    clock.advance(60_000);
+    const again = await counted.extend(renewed!, 20_000);
+    expect(again?.entity.leaseUntil).toBe(new Date(clock.now() + 60_000).toISOString());
+    // The renewed claim is the one that records and releases; the first no longer names the row.
+    expect(await counted.release(claim)).toBe(false);
+    expect(await counted.release(again!)).toBe(true);
+  });
+
+  it('does not extend a claim another copy took over or finished: that copy sends, not this one', async () => {
+    const key = keyOf(newTenant());
+    const first = await ledger.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    clock.advance(61_000);
+    const second = await ledger.claim(key);
+    if (second.kind !== 'claimed') throw new Error('expected a takeover');
+    expect(await ledger.extend(first, 30_000)).toBeUndefined();
+    await ledger.complete(second, { status: 'sent' });
+    clock.advance(61_000);
+    expect(await ledger.extend(second, 30_000)).toBeUndefined();
+    expect(await storage.repositories.deliveries.get(key)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('renews a lease that ran out when no other copy took the row: none can have sent', async () => {
+    const key = keyOf(newTenant());
+    const claim = await ledger.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    clock.advance(61_000);
+    const renewed = await ledger.extend(claim, 30_000);
+    expect(renewed).toMatchObject({ kind: 'claimed', entity: { attempts: 1, status: 'pending' } });
+    expect((await ledger.claim(key)).kind).toBe('busy');
+  });
+
+  it('loses the renewal to a copy that takes the row over between its read and its write', async () => {
+    const key = keyOf(newTenant());
+    const claim = await ledger.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    clock.advance(61_000);
+    const racing = new DeliveryLedger({
+      repository: counting(storage.repositories.deliveries, {
+        update: async (entity, etag) => {
+          // Another copy's takeover lands first: the renewal's ETag is stale.
+          expect((await ledger.claim(key)).kind).toBe('claimed');
+          return storage.repositories.deliveries.update(entity, etag);
+        },
+      }).counted,
+      clock,
+      leaseSeconds: 60,
+    });
+    expect(await racing.extend(claim, 30_000)).toBeUndefined();
+    expect(await storage.repositories.deliveries.get(key)).toMatchObject({ attempts: 2 });
+  });
+
   it('claims one issue with one insert, and a copy of it costs an insert and a read', async () => {
     const { ledger: counted, calls } = ledgerOver();
     const key = keyOf(newTenant());

@@ -49,6 +49,7 @@ describe('storm control (NotifyWindow with notifyWatchers) against Azurite, on a
       links: storage.repositories.links,
       requeue: async () => undefined,
       policy: { ...defaultRetryPolicy, maxDelaySeconds: 600 },
+      jiraCallMs: 30_000,
       clock,
       window,
     };

@@ -63,6 +63,7 @@ describe('notifyMailWatchers against Azurite', () => {
       links: storage.repositories.links,
       requeue: () => Promise.reject(new Error('nothing here is put back')),
       policy: { ...defaultRetryPolicy, maxDelaySeconds: 600 },
+      jiraCallMs: 30_000,
       clock,
     };
   }

@@ -83,6 +83,7 @@ describe('notifyWatchers against Azurite', () => {
         requeued.push({ message: copy, delaySeconds });
       },
       policy: { ...defaultRetryPolicy, maxDelaySeconds: 600 },
+      jiraCallMs: 30_000,
       clock,
       random: () => 0.5,
     };
@@ -107,6 +108,51 @@ describe('notifyWatchers against Azurite', () => {
     expect(await notifyWatchers(message(tenantId), deps(jira, requeued))).toEqual({ kind: 'alreadyDone', status: 'sent' });
     expect(jira.notified).toHaveLength(1);
     expect(requeued).toHaveLength(0);
+  });
+
+  /** Jira whose watchers call takes `ms` of the manual clock, with `meanwhile` run before it answers. */
+  const slowWatchers = (inner: ScriptedJira, ms: number, meanwhile: () => Promise<void>): NotifyWatchersDeps['jira'] => ({
+    watchers: async () => {
+      clock.advance(ms);
+      await meanwhile();
+      return inner.watchers();
+    },
+    notify: (issue, notification) => inner.notify(issue, notification),
+  });
+  const keyOf = (tenantId: string) => ({ tenantId, internetMessageId: '<m1@example.test>', instanceId: 'demo', issueKey: 'DEMO-1' });
+
+  it('renews a lease a slow watchers call left too short for the notify call: a copy arriving then is busy', async () => {
+    const tenantId = newTenant();
+    const inner = new ScriptedJira([]);
+    const base = deps(inner, []);
+    let copy: string | undefined;
+    // 300 s lease, 280 s of it spent waiting: 20 s left, less than one call (30 s) and the write.
+    const jira = slowWatchers(inner, 280_000, () => Promise.resolve());
+    const notifyCall = inner.notify.bind(inner);
+    inner.notify = async (issue, notification) => {
+      copy = (await base.ledger.claim(keyOf(tenantId))).kind;
+      return notifyCall(issue, notification);
+    };
+    expect(await notifyWatchers(message(tenantId), { ...base, jira })).toMatchObject({ kind: 'sent' });
+    expect(copy).toBe('busy');
+    expect(inner.notified).toHaveLength(1);
+    expect(await row(tenantId)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('calls no notify when another copy took the row over during a slow watchers call: put back as busy', async () => {
+    const tenantId = newTenant();
+    const inner = new ScriptedJira([]);
+    const requeued: { message: JiraNotifyMessage; delaySeconds: number }[] = [];
+    const base = deps(inner, requeued);
+    let taken: string | undefined;
+    const jira = slowWatchers(inner, 301_000, async () => {
+      taken = (await base.ledger.claim(keyOf(tenantId))).kind;
+    });
+    expect(await notifyWatchers(message(tenantId), { ...base, jira })).toEqual({ kind: 'requeued', cause: 'busy', delaySeconds: 600 });
+    expect(taken).toBe('claimed');
+    expect(inner.notified).toHaveLength(0);
+    expect(requeued).toHaveLength(1);
+    expect(await row(tenantId)).toMatchObject({ status: 'pending', attempts: 2 });
   });
 
   it('records sent with a reason when nobody is left, without calling notify', async () => {
