@@ -178,6 +178,10 @@ export const proxyStream: Benchmark = {
             ratio: formatRatio(proxiedSpeed, directSpeed),
             target: `≥ ${formatNumber(target, 2)}× direct`,
             met: proxiedSpeed >= target * directSpeed,
+            // The floor relays with the least work a Node relay can do: below the target, no Node relay reaches it here.
+            ...(floorReaches
+              ? {}
+              : { unreachable: `Node relay floor ${formatRatio(floorSpeed, directSpeed)} direct < ${formatNumber(target, 2)}×` }),
           },
           {
             name: `proxy-stream ${what} floor (node:http relay)`,
