@@ -68,13 +68,6 @@ const PLAIN_ALGORITHM = /^[A-Za-z0-9+-]{1,16}$/;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
- * The header as the add-in sends it, `Bearer <b64token>`, in one scan: what the general
- * path below would make of it too (nothing to trim, two words, the scheme, a b64token), at
- * half its cost, which was a tenth of a cached license check's own work (docs/performance.md).
- */
-const PLAIN_BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
-
-/**
  * Validates Microsoft identity platform access tokens of both versions (and the sandbox
  * issuer's, which go through the very same checks). Each version must name its own issuer
  * for its own tenant: a v1.0 token carrying the v2.0 issuer, or the reverse, is no token
@@ -247,8 +240,6 @@ export class BearerAuthenticator {
 }
 
 function bearerTokenOf(header: string | null): string {
-  const plain = header === null ? null : PLAIN_BEARER.exec(header);
-  if (plain) return plain[1]!;
   // split always yields a first element, so `scheme` is defined.
   // Stryker disable next-line StringLiteral: equivalent, no header and any other non-Bearer value get the same challenge
   const [scheme, ...credentials] = (header ?? '').trim().split(/\s+/);
