@@ -39,49 +39,27 @@ export const license: Benchmark = {
       const authorization = `Bearer ${stack.userToken}`;
       await setFloorToCheck(stack.appUrl, authorization);
 
+      // One load run on `path`, with the app's CPU per answer (warm-up included, as the answers counted are).
       const meter = new CpuMeter({ appPid: stack.appPid });
-      meter.begin();
-      const empty = checkLoad(
-        'empty handler',
-        await runHttpLoad({
-          url: `${stack.appUrl}/api/bench/empty`,
-          headers: { authorization },
-          connections: CONNECTIONS,
-          durationSeconds: options.durationSeconds,
-        }),
-        options.log,
-      );
-      const emptyCpu = meter.end();
-      options.log(describeCpu(emptyCpu, empty.answersIncludingWarmup, 'empty-handler request'));
-      meter.begin();
-      const floor = checkLoad(
-        'floor (the same answer, no work)',
-        await runHttpLoad({
-          url: `${stack.appUrl}/api/bench/floor`,
-          headers: { authorization },
-          connections: CONNECTIONS,
-          durationSeconds: options.durationSeconds,
-        }),
-        options.log,
-      );
-      const floorCpu = meter.end();
-      options.log(describeCpu(floorCpu, floor.answersIncludingWarmup, 'floor answer'));
-      meter.begin();
-      const cached = checkLoad(
-        'cached license check',
-        await runHttpLoad({
-          url: `${stack.appUrl}/api/licenses/lic-cached`,
-          headers: { authorization },
-          connections: CONNECTIONS,
-          durationSeconds: options.durationSeconds,
-        }),
-        options.log,
-      );
-      const cachedCpu = meter.end();
-      options.log(describeCpu(cachedCpu, cached.answersIncludingWarmup, 'cached check'));
-      const cpuPerCheck = cachedCpu.app === undefined ? undefined : cachedCpu.app / cached.answersIncludingWarmup;
-      const cpuPerEmpty = emptyCpu.app === undefined ? undefined : emptyCpu.app / empty.answersIncludingWarmup;
-      const cpuPerFloor = floorCpu.app === undefined ? undefined : floorCpu.app / floor.answersIncludingWarmup;
+      const measure = async (label: string, path: string, unit: string) => {
+        meter.begin();
+        const load = checkLoad(
+          label,
+          await runHttpLoad({
+            url: `${stack.appUrl}/api/${path}`,
+            headers: { authorization },
+            connections: CONNECTIONS,
+            durationSeconds: options.durationSeconds,
+          }),
+          options.log,
+        );
+        const cpu = meter.end();
+        options.log(describeCpu(cpu, load.answersIncludingWarmup, unit));
+        return { load, cpuPerAnswer: cpu.app === undefined ? undefined : cpu.app / load.answersIncludingWarmup };
+      };
+      const { load: empty, cpuPerAnswer: cpuPerEmpty } = await measure('empty handler', 'bench/empty', 'empty-handler request');
+      const { load: floor, cpuPerAnswer: cpuPerFloor } = await measure('floor (the same answer, no work)', 'bench/floor', 'floor answer');
+      const { load: cached, cpuPerAnswer: cpuPerCheck } = await measure('cached license check', 'licenses/lic-cached', 'cached check');
       // The target is out of any handler's reach when the same answer, given for free, misses it already.
       const floorMisses = cpuPerFloor === undefined || cpuPerEmpty === undefined ? undefined : cpuPerFloor > TARGET_CPU_RATIO * cpuPerEmpty;
       const upstreamWhileCached = upm.requestCount('com.example.outlook.cached');
