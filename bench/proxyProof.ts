@@ -39,8 +39,28 @@ export function signingRateTargetProof(input: { ceiling: number; signingRate: nu
   return `CPU ceiling ${formatNumber(input.ceiling)} req/s = ${formatNumber(input.ceiling / input.signingRate, 2)}× signing rate < ${formatNumber(input.share, 2)}×`;
 }
 
-/** The OAuth 2.0 target (≥ `share` × nginx) is out of reach for any Node relay when the floor relay itself is below it; then the proof. */
+/**
+ * A throughput target (≥ `share` × an anchor's rate) is out of reach for any Node relay when
+ * the floor relay itself, relaying the same thing in the same run, is below it; then the proof.
+ */
+export function floorShareTargetProof(input: {
+  floorRate: number;
+  anchorRate: number | undefined;
+  anchor: string;
+  unit: string;
+  share: number;
+}): string | undefined {
+  if (input.anchorRate === undefined || !(input.floorRate < input.share * input.anchorRate)) return undefined;
+  return `Node relay floor ${formatNumber(input.floorRate)} ${input.unit} = ${formatNumber(input.floorRate / input.anchorRate, 2)}× ${input.anchor} < ${formatNumber(input.share, 2)}×`;
+}
+
+/** The OAuth 2.0 target (≥ `share` × nginx `proxy_pass`). */
 export function nginxShareTargetProof(input: { floorRate: number; nginxRate: number | undefined; share: number }): string | undefined {
-  if (input.nginxRate === undefined || !(input.floorRate < input.share * input.nginxRate)) return undefined;
-  return `Node relay floor ${formatNumber(input.floorRate)} req/s = ${formatNumber(input.floorRate / input.nginxRate, 2)}× nginx < ${formatNumber(input.share, 2)}×`;
+  return floorShareTargetProof({
+    floorRate: input.floorRate,
+    anchorRate: input.nginxRate,
+    anchor: 'nginx',
+    unit: 'req/s',
+    share: input.share,
+  });
 }
