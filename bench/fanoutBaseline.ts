@@ -17,14 +17,22 @@ const REPOSITORY = join(__dirname, '..', '..');
 /** The baseline's own fan-out, 1,000 mails with no limit of ours on it but its own (it took ~45 s here). */
 const BASELINE_TIMEOUT_MS = 600_000;
 const ROW = /^\| fanout 1,000 mails × 3 issues\s*\|\s*([\d,.]+) mails\/s \(/m;
+/** The CPU split its burst logs (`describeCpu`, the same line in both codes). */
+const CPU_LINE = /CPU per mail \(burst\): app ([\d.]+) ms, Azurite ([\d.]+) ms, simulators ([\d.]+) ms/;
 
-export type BaselineFanout = { mailsPerSecond: number } | { failed: string };
+export type BaselineFanout =
+  | {
+      mailsPerSecond: number;
+      /** CPU ms one mail of its burst cost every process on the machine together; undefined when it logged none. */
+      machineCpuMsPerMail: number | undefined;
+    }
+  | { failed: string };
 
 /**
  * The baseline's fan-out measured now, on this machine, by its own bench: a git worktree of
  * `FANOUT_BASELINE_COMMIT` (this checkout's `node_modules`; the baseline's dependencies are a
  * subset of the same versions), compiled, its `dist/bench/run.js fanout` run in a process of its
- * own, its mails/s row read from the table it prints. The worktree is removed afterwards. A
+ * own, its mails/s row read from the table it prints (and its CPU per mail from its log). The worktree is removed afterwards. A
  * clone without that commit (a shallow one) says so instead of a figure.
  */
 export async function measureBaselineFanout(log: (line: string) => void): Promise<BaselineFanout> {
@@ -42,14 +50,18 @@ export async function measureBaselineFanout(log: (line: string) => void): Promis
       cwd: folder,
     });
     log('fanout baseline: running its fan-out benchmark');
-    const { stdout } = await run(process.execPath, [join('dist', 'bench', 'run.js'), 'fanout'], {
+    const { stdout, stderr } = await run(process.execPath, [join('dist', 'bench', 'run.js'), 'fanout'], {
       cwd: folder,
       timeout: BASELINE_TIMEOUT_MS,
       maxBuffer: 16 * 1024 * 1024,
     });
     const match = ROW.exec(stdout);
     if (!match) return { failed: 'the baseline printed no mails/s row' };
-    return { mailsPerSecond: Number(match[1]!.replace(/,/g, '')) };
+    const cpu = CPU_LINE.exec(stderr);
+    return {
+      mailsPerSecond: Number(match[1]!.replace(/,/g, '')),
+      machineCpuMsPerMail: cpu ? Number(cpu[1]) + Number(cpu[2]) + Number(cpu[3]) : undefined,
+    };
   } catch (error) {
     return { failed: `the baseline did not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
   } finally {

@@ -13,7 +13,7 @@ import { measureSignatureMicros, typicalBaseString } from './signatureCost';
 import { measureParallelSigningRate } from './signingRate';
 import { startStack } from './stack';
 import { startFloorRelay, type FloorRelay } from './floorRelay';
-import { cpuTargetProof, machineCeiling, nginxShareTargetProof, signingRateTargetProof } from './proxyProof';
+import { cpuTargetProof, machineCeiling, nginxShareTargetProof, signingRateTargetProof } from './targetProof';
 
 const CONNECTIONS = 32;
 /** The issue's targets, against anchors of the same run: a share of the machine's parallel signing rate, a multiple of one signature. */
@@ -35,7 +35,7 @@ export const PROXY_FUNCTIONS = ['jiraProxy', 'jiraOAuthStart', 'jiraOAuthBegin',
  * instance (bearer token, no signature) is measured beside nginx `proxy_pass`. A target no
  * implementation can meet here is proven so by what the same run measures: the Node relay
  * floor (`floorRelayProcess.ts`) and the CPU ceiling of every process on the machine
- * (`proxyProof.ts`).
+ * (`targetProof.ts`).
  */
 export const proxy: Benchmark = {
   name: 'proxy',

@@ -10,7 +10,7 @@ import { runDownload, runUpload } from './runLoad';
 import { median } from './stats';
 import { startStack } from './stack';
 import { startFloorRelay } from './floorRelay';
-import { floorShareTargetProof } from './proxyProof';
+import { floorShareTargetProof } from './targetProof';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;

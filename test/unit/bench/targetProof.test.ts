@@ -1,5 +1,45 @@
-import { cpuTargetProof, machineCeiling, nginxShareTargetProof, signingRateTargetProof } from '../../../bench/proxyProof';
+import {
+  ceilingShareTargetProof,
+  cpuCeiling,
+  cpuTargetProof,
+  machineCeiling,
+  nginxShareTargetProof,
+  signingRateTargetProof,
+} from '../../../bench/targetProof';
 import { printTable } from '../../../bench/printTable';
+
+describe('cpuCeiling', () => {
+  it('divides the cores by the CPU one mail costs the machine: Azurite, the simulators, the signatures', () => {
+    // 2 cores ÷ (13 + 6.6 + 1.8 ms) = 93.5 mails/s.
+    expect(cpuCeiling(2, [13, 6.6, 1.8])).toBeCloseTo(93.46, 2);
+  });
+
+  it('counts an unmeasured part as nothing, which can only raise the ceiling', () => {
+    expect(cpuCeiling(2, [undefined, 4])).toBe(500);
+  });
+
+  it('has no ceiling when nothing costs anything', () => {
+    expect(cpuCeiling(2, [undefined, 0])).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('ceilingShareTargetProof', () => {
+  const fanout = { anchor: 'the baseline', unit: 'mails/s', share: 5 };
+
+  it('proves the 5× fan-out target out of reach when the machine cannot do five times the baseline', () => {
+    expect(ceilingShareTargetProof({ ...fanout, ceiling: 93.5, anchorRate: 30.5 })).toBe(
+      'CPU ceiling 94 mails/s = 3.07× the baseline < 5.00×',
+    );
+  });
+
+  it('proves nothing when the ceiling leaves room for five times the baseline', () => {
+    expect(ceilingShareTargetProof({ ...fanout, ceiling: 160, anchorRate: 30.5 })).toBeUndefined();
+  });
+
+  it('proves nothing when the ceiling is exactly the target', () => {
+    expect(ceilingShareTargetProof({ ...fanout, ceiling: 150, anchorRate: 30 })).toBeUndefined();
+  });
+});
 
 describe('machineCeiling', () => {
   it('divides the cores by the CPU one request costs every process on the machine', () => {

@@ -12,13 +12,21 @@ export interface CpuPerRequest {
 }
 
 /**
+ * The most units (requests, mails) per second a CPU-bound machine could ever handle: its cores
+ * divided by the CPU milliseconds one unit costs all its processes together. A part that could
+ * not be measured (undefined: no /proc for it) counts as nothing, which only raises the ceiling.
+ */
+export function cpuCeiling(cores: number, msPerUnit: readonly (number | undefined)[]): number {
+  const total = msPerUnit.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
+  return total > 0 ? (cores * 1000) / total : Number.POSITIVE_INFINITY;
+}
+
+/**
  * The most requests per second these processes could ever answer together on `cores` cores,
- * if each spent only what it was measured to spend per request (the app only its minimum):
- * cores divided by the CPU seconds one request costs the whole machine.
+ * if each spent only what it was measured to spend per request (the app only its minimum).
  */
 export function machineCeiling(cores: number, perRequest: CpuPerRequest): number {
-  const total = perRequest.loadGenerator + perRequest.jira + (perRequest.azurite ?? 0) + perRequest.appMinimum;
-  return total > 0 ? (cores * 1000) / total : Number.POSITIVE_INFINITY;
+  return cpuCeiling(cores, [perRequest.loadGenerator, perRequest.jira, perRequest.azurite, perRequest.appMinimum]);
 }
 
 /**
@@ -33,10 +41,30 @@ export function cpuTargetProof(input: { floorMicros: number; signatureMicros: nu
   return `Node relay floor ${formatNumber(input.floorMicros)} µs = ${formatNumber(share, 2)}× a signature > the ${formatNumber(allowance, 2)}× left besides it`;
 }
 
-/** The req/s target (≥ `share` × signing rate) is out of reach when the machine's ceiling is below it; then the proof. */
+/**
+ * A throughput target (≥ `share` × an anchor's rate) is out of reach on this machine when its
+ * CPU ceiling (`cpuCeiling`, measured in the same run) is below it; then the proof.
+ */
+export function ceilingShareTargetProof(input: {
+  ceiling: number;
+  anchorRate: number;
+  anchor: string;
+  unit: string;
+  share: number;
+}): string | undefined {
+  if (!(input.ceiling < input.share * input.anchorRate)) return undefined;
+  return `CPU ceiling ${formatNumber(input.ceiling)} ${input.unit} = ${formatNumber(input.ceiling / input.anchorRate, 2)}× ${input.anchor} < ${formatNumber(input.share, 2)}×`;
+}
+
+/** The proxy's req/s target (≥ `share` × the machine's parallel signing rate). */
 export function signingRateTargetProof(input: { ceiling: number; signingRate: number; share: number }): string | undefined {
-  if (!(input.ceiling < input.share * input.signingRate)) return undefined;
-  return `CPU ceiling ${formatNumber(input.ceiling)} req/s = ${formatNumber(input.ceiling / input.signingRate, 2)}× signing rate < ${formatNumber(input.share, 2)}×`;
+  return ceilingShareTargetProof({
+    ceiling: input.ceiling,
+    anchorRate: input.signingRate,
+    anchor: 'signing rate',
+    unit: 'req/s',
+    share: input.share,
+  });
 }
 
 /**
