@@ -19,7 +19,7 @@ describe('readHostJson', () => {
       queues: {
         batchSize: 16,
         newBatchThreshold: 8,
-        maxPollingIntervalMs: 2000,
+        maxPollingIntervalMs: 500,
         visibilityTimeoutSeconds: 10,
         maxDequeueCount: 5,
         messageEncoding: 'base64',
