@@ -1,6 +1,8 @@
-import type { QueueClient, ReceivedMessageItem } from '@azure/storage-queue';
+import type { ReceivedMessageItem } from '@azure/storage-queue';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
 import { isAppError } from '../../shared/platform/errors/AppError';
+import { deleteQueueMessage } from '../../shared/platform/storage/queue/deleteQueueMessage';
+import type { StorageQueueClient } from '../../shared/platform/storage/QueueClientFactory';
 import type { Services } from '../../functions/Services';
 import { decodeQueueMessage } from './decodeQueueMessage';
 import type { HostLog } from './HostLog';
@@ -14,7 +16,7 @@ export interface QueuePollerInit {
   definition: QueueFunctionDefinition;
   services: Services;
   /** A client per queue name; the poison queue is `<queue>-poison`. */
-  queueClient(queueName: string): QueueClient;
+  queueClient(queueName: string): StorageQueueClient;
   options: QueueTriggerOptions;
   log: HostLog;
 }
@@ -30,7 +32,7 @@ const MIN_POLLING_INTERVAL_MS = 100;
  */
 export class QueuePoller {
   private readonly init: QueuePollerInit;
-  private readonly queue: QueueClient;
+  private readonly queue: StorageQueueClient;
   private readonly poisonName: string;
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
@@ -168,7 +170,7 @@ export class QueuePoller {
       return;
     }
     log.write('info', `[${name}] done with message ${message.messageId}`);
-    await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    await deleteQueueMessage(this.queue, message.messageId, message.popReceipt);
   }
 
   /** The same text (still base64) into `<queue>-poison`, then gone from the queue. */
@@ -180,7 +182,7 @@ export class QueuePoller {
     });
     await this.poisonReady;
     await poison.sendMessage(message.messageText);
-    await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    await deleteQueueMessage(this.queue, message.messageId, message.popReceipt);
   }
 }
 

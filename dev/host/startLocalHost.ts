@@ -1,4 +1,3 @@
-import type { QueueClient } from '@azure/storage-queue';
 import type { FunctionDefinition } from '../../functions/FunctionDefinition';
 import { systemClock, type Clock } from '../../shared/platform/clock';
 import type { Services } from '../../functions/Services';
@@ -9,13 +8,14 @@ import { defaultQueueTriggerOptions, type QueueTriggerOptions } from './QueueTri
 import { startHttpServer, type HttpFunctionDefinition, type RunningHttpServer } from './startHttpServer';
 import { TimerScheduler, type TimerFunctionDefinition } from './TimerScheduler';
 import { validateFunctionTable } from './validateFunctionTable';
+import type { StorageQueueClient } from '../../shared/platform/storage/QueueClientFactory';
 
 export interface LocalHostInit {
   /** The function table to serve, handlers bound as given: the app passes `functionTable` (already wrapped), tests their own. */
   functions: readonly FunctionDefinition[];
   services: Services;
   /** A client per queue name (e.g. `QueueClientFactory.get`); required when there are queue functions. */
-  queueClient?: (queueName: string) => QueueClient;
+  queueClient?: (queueName: string) => StorageQueueClient;
   /** 127.0.0.1 by default. */
   host?: string;
   /** 0 picks a free port; 7071 is what `npm start` uses. */

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AzureNamedKeyCredential, generateAccountSas, TableClient } from '@azure/data-tables';
 import { azuriteConnectionString, DEV_ACCOUNT, DEV_KEY, startAzurite, type RunningAzurite } from '../../dev/azurite';
 import { isAppError } from '../../shared/platform/errors/AppError';
@@ -7,6 +5,7 @@ import { submitTableBatch } from '../../shared/platform/storage/batch/submitTabl
 import { createStorageServices, type StorageServices } from '../../shared/platform/storage/createStorageServices';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import type { MailTrailEntity } from '../../shared/platform/storage/trails/mailTrailEntity';
+import { ThrottlingStorageFront } from '../support/ThrottlingStorageFront';
 
 /**
  * The lean entity group transaction against the real Storage emulator: what it writes is
@@ -49,49 +48,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
-}
-
-/**
- * A loopback front of Azurite that answers its first `throttled` requests as a busy Table
- * service does (503 ServerBusy, learn.microsoft.com/rest/api/storageservices/table-service-error-codes)
- * and relays the rest untouched (Shared Key signs the path, not the host).
- */
-class ThrottlingFront {
-  throttled = 0;
-  private constructor(
-    private readonly server: http.Server,
-    readonly port: number,
-  ) {}
-
-  static async start(targetPort: number): Promise<ThrottlingFront> {
-    const holder: { front?: ThrottlingFront } = {};
-    const server = http.createServer((request, response) => {
-      const front = holder.front!;
-      if (front.throttled > 0) {
-        front.throttled -= 1;
-        request.resume();
-        response.writeHead(503, { 'Content-Type': 'application/json;odata=minimalmetadata;charset=utf-8' });
-        response.end(JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { lang: 'en-US', value: 'The server is busy.' } } }));
-        return;
-      }
-      const upstream = http.request(
-        { host: '127.0.0.1', port: targetPort, method: request.method, path: request.url, headers: request.headers },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      request.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    holder.front = new ThrottlingFront(server, (server.address() as AddressInfo).port);
-    return holder.front;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
 }
 
 describe('submitTableBatch against Azurite', () => {
@@ -202,12 +158,12 @@ describe('submitTableBatch against Azurite', () => {
   });
 
   describe('behind a throttling front', () => {
-    let front: ThrottlingFront;
+    let front: ThrottlingStorageFront;
     let throttledStorage: StorageServices;
     let throttledTable: TableClient;
 
     beforeAll(async () => {
-      front = await ThrottlingFront.start(azurite.tablePort);
+      front = await ThrottlingStorageFront.start(azurite.tablePort, 'table');
       const connectionString = azuriteConnectionString('127.0.0.1', {
         blobPort: azurite.blobPort,
         queuePort: azurite.queuePort,

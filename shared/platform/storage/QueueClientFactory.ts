@@ -4,7 +4,7 @@ import { ConfigError } from '../config/ConfigError';
 import type { StorageTarget } from '../config/storageTarget';
 import { connectionStringEndpoint } from './connectionStringEndpoint';
 import { createStorageCredential } from './createStorageCredential';
-import type { StorageRequestCounter } from './StorageRequestCounter';
+import type { StoragePipeline, StorageRequestCounter } from './StorageRequestCounter';
 import { traceStorageRequests } from './StorageRequestSpans';
 
 export type QueueRetryOptions = StorageRetryOptions;
@@ -22,16 +22,13 @@ export interface QueueClientFactoryInit {
 }
 
 /**
- * A `QueueClient` whose core pipeline can take more policies: the SDK keeps it in a
- * protected member, and every operation (the per-message delete's context too) runs through it.
+ * A `QueueClient` with its core pipeline in reach: the SDK keeps it in a protected member, and
+ * every operation (the per-message delete's context too) runs through it. The factory adds its
+ * policies there; the puts and deletes of the hot path (`queue/`) are sent through it.
  */
-class CountableQueueClient extends QueueClient {
-  countWith(counter: StorageRequestCounter, queueName: string): void {
-    counter.countOn(this.storageClientContext.pipeline, queueName);
-  }
-
-  traced(queueName: string): void {
-    traceStorageRequests(this.storageClientContext.pipeline, 'queue', queueName);
+export class StorageQueueClient extends QueueClient {
+  get corePipeline(): StoragePipeline {
+    return this.storageClientContext.pipeline;
   }
 }
 
@@ -42,8 +39,8 @@ class CountableQueueClient extends QueueClient {
 export class QueueClientFactory {
   /** The queue service endpoint, e.g. for a log line at start-up. */
   readonly endpoint: string;
-  private readonly clients = new Map<string, QueueClient>();
-  private readonly build: (queueName: string) => CountableQueueClient;
+  private readonly clients = new Map<string, StorageQueueClient>();
+  private readonly build: (queueName: string) => StorageQueueClient;
   private readonly requestCounter: StorageRequestCounter | undefined;
 
   constructor(init: QueueClientFactoryInit) {
@@ -54,7 +51,7 @@ export class QueueClientFactory {
       this.endpoint = connectionStringEndpoint(target.connectionString, 'queue');
       this.build = (queueName) => {
         try {
-          return new CountableQueueClient(target.connectionString, queueName, { retryOptions });
+          return new StorageQueueClient(target.connectionString, queueName, { retryOptions });
         } catch {
           // The SDK's message is dropped on purpose: it may quote the account key.
           throw new ConfigError(['AzureWebJobsStorage: not a usable storage connection string']);
@@ -63,17 +60,16 @@ export class QueueClientFactory {
     } else {
       const credential = init.credential ?? createStorageCredential(target);
       this.endpoint = target.queueServiceUri;
-      this.build = (queueName) => new CountableQueueClient(`${target.queueServiceUri}/${queueName}`, credential, { retryOptions });
+      this.build = (queueName) => new StorageQueueClient(`${target.queueServiceUri}/${queueName}`, credential, { retryOptions });
     }
   }
 
-  get(queueName: string): QueueClient {
+  get(queueName: string): StorageQueueClient {
     let client = this.clients.get(queueName);
     if (!client) {
-      const built = this.build(queueName);
-      if (this.requestCounter) built.countWith(this.requestCounter, queueName);
-      built.traced(queueName);
-      client = built;
+      client = this.build(queueName);
+      this.requestCounter?.countOn(client.corePipeline, queueName);
+      traceStorageRequests(client.corePipeline, 'queue', queueName);
       this.clients.set(queueName, client);
     }
     return client;

@@ -1,6 +1,7 @@
 import { currentTraceparent } from '../telemetry/traceparent';
 import { toStorageError } from './storageError';
 import type { QueueClientFactory } from './QueueClientFactory';
+import { sendQueueMessage } from './queue/sendQueueMessage';
 import { encodeQueueMessage } from './queueMessageCodec';
 import type { QueueName } from './queueNames';
 
@@ -51,11 +52,7 @@ export class QueueSender {
 
   private async sendEncoded(queueName: QueueName, text: string, options: SendOptions): Promise<void> {
     try {
-      await this.queues.get(queueName).sendMessage(text, {
-        ...(options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeout: options.visibilityTimeoutSeconds }),
-        ...(options.timeToLiveSeconds === undefined ? {} : { messageTimeToLive: options.timeToLiveSeconds }),
-        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
-      });
+      await sendQueueMessage(this.queues.get(queueName), text, options);
     } catch (error) {
       throw toStorageError(error, `send to queue ${queueName}`);
     }

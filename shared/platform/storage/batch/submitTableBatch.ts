@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
-import { isInsecureEndpoint } from '../connectionStringEndpoint';
+import { sendStorageRequest } from '../sendStorageRequest';
 import { fromTableBatchResponse } from './fromTableBatchResponse';
 import type { TableBatchAction } from './TableBatchAction';
 import { toTableBatchRequest } from './toTableBatchRequest';
@@ -9,12 +8,9 @@ import { toTableBatchRequest } from './toTableBatchRequest';
 /** The service version the SDK's own transactions declare (13.3.2); the part formats above are this version's. */
 const BATCH_SERVICE_VERSION = '2019-02-02';
 
-let sharedHttpClient: HttpClient | undefined;
-
 /**
- * Sends one entity group transaction through the table client's OWN pipeline, so its
- * credential, retry policy and the policies added to it (`StorageRequestCounter`, request
- * spans) apply as to every other call of that client. `TableClient.submitTransaction` builds
+ * Sends one entity group transaction through the table client's OWN pipeline
+ * (`sendStorageRequest`). `TableClient.submitTransaction` builds
  * a new TableClient, pipeline and intercepting transaction per call (13.3.2,
  * TableClient.js `submitTransaction`); this builds the body once as text
  * (`toTableBatchRequest`) and checks every operation's answer (`fromTableBatchResponse`).
@@ -24,23 +20,18 @@ let sharedHttpClient: HttpClient | undefined;
 export async function submitTableBatch(client: TableClient, actions: readonly TableBatchAction[]): Promise<void> {
   const batchId = randomUUID();
   const { contentType, body } = toTableBatchRequest({ tableUrl: tableUrlOf(client), actions, batchId, changesetId: randomUUID() });
-  const request = createPipelineRequest({
+  const response = await sendStorageRequest(client.pipeline, {
     url: batchUrlOf(client),
     method: 'POST',
     body,
-    headers: createHttpHeaders({
+    headers: {
       Accept: 'application/json',
       'Content-Type': contentType,
       'x-ms-version': BATCH_SERVICE_VERSION,
       DataServiceVersion: '3.0;',
       MaxDataServiceVersion: '3.0;NetFx',
-    }),
-    // The same opt-in TableClientFactory gives the client itself (an emulator's http endpoint).
-    allowInsecureConnection: isInsecureEndpoint(client.url),
+    },
   });
-  // One keep-alive pool per process for every table's batches, like the SDK's cached default client.
-  sharedHttpClient ??= createDefaultHttpClient();
-  const response = await client.pipeline.sendRequest(sharedHttpClient, request);
   fromTableBatchResponse(
     { status: response.status, contentType: response.headers.get('content-type'), body: response.bodyAsText ?? '' },
     actions.length,
