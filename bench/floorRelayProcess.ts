@@ -1,8 +1,7 @@
 import http from 'node:http';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { z } from 'zod';
-import { outboundAgentOptions } from '../shared/platform/http/outboundAgentOptions';
-import { settingsSchema } from '../shared/platform/config/settingsSchema';
+import { floorAgent } from './floorAgent';
 
 /*
  * The Node relay floor, forked by `floorRelay.ts`: the least any Node relay of the proxy's
@@ -22,24 +21,7 @@ const REQUEST_HEADERS = ['authorization', 'accept', 'content-type', 'content-len
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
 function start(upstream: string): void {
-  // The app's pool, with the settings' defaults (loopback allowed, as the bench's app has it).
-  const outbound = settingsSchema
-    .pick({
-      OUTBOUND_CONNECT_TIMEOUT_MS: true,
-      OUTBOUND_HEADERS_TIMEOUT_MS: true,
-      OUTBOUND_BODY_TIMEOUT_MS: true,
-      OUTBOUND_CONNECTIONS_PER_ORIGIN: true,
-    })
-    .parse({});
-  const agent = new Agent(
-    outboundAgentOptions({
-      connectTimeoutMs: outbound.OUTBOUND_CONNECT_TIMEOUT_MS,
-      headersTimeoutMs: outbound.OUTBOUND_HEADERS_TIMEOUT_MS,
-      bodyTimeoutMs: outbound.OUTBOUND_BODY_TIMEOUT_MS,
-      connectionsPerOrigin: outbound.OUTBOUND_CONNECTIONS_PER_ORIGIN,
-      allowPrivateNetworkTargets: true,
-    }),
-  );
+  const agent = floorAgent();
   const server = http.createServer((incoming, outgoing) => {
     const headers: Record<string, string> = {};
     for (const name of REQUEST_HEADERS) {

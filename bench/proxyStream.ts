@@ -172,6 +172,7 @@ export const proxyStream: Benchmark = {
         const target = TARGET_SHARE[what];
         // The floor relays with the least work a Node relay can do: below the target, no Node relay reaches it here.
         const proof = floorShareTargetProof({
+          floor: 'Node relay floor',
           floorRate: floorSpeed,
           anchorRate: directSpeed,
           anchor: 'direct',

@@ -68,10 +68,13 @@ export function signingRateTargetProof(input: { ceiling: number; signingRate: nu
 }
 
 /**
- * A throughput target (≥ `share` × an anchor's rate) is out of reach for any Node relay when
- * the floor relay itself, relaying the same thing in the same run, is below it; then the proof.
+ * A throughput target (≥ `share` × an anchor's rate) is out of reach for any relay of the kind
+ * `floor` names when that floor itself, relaying the same thing in the same run, is below it;
+ * then the proof.
  */
 export function floorShareTargetProof(input: {
+  /** What relayed: `Node relay floor`, `host relay floor`. */
+  floor: string;
   floorRate: number;
   anchorRate: number | undefined;
   anchor: string;
@@ -79,12 +82,18 @@ export function floorShareTargetProof(input: {
   share: number;
 }): string | undefined {
   if (input.anchorRate === undefined || !(input.floorRate < input.share * input.anchorRate)) return undefined;
-  return `Node relay floor ${formatNumber(input.floorRate)} ${input.unit} = ${formatNumber(input.floorRate / input.anchorRate, 2)}× ${input.anchor} < ${formatNumber(input.share, 2)}×`;
+  return `${input.floor} ${formatNumber(input.floorRate)} ${input.unit} = ${formatNumber(input.floorRate / input.anchorRate, 2)}× ${input.anchor} < ${formatNumber(input.share, 2)}×`;
 }
 
 /** The OAuth 2.0 target (≥ `share` × nginx `proxy_pass`). */
-export function nginxShareTargetProof(input: { floorRate: number; nginxRate: number | undefined; share: number }): string | undefined {
+export function nginxShareTargetProof(input: {
+  floor: string;
+  floorRate: number;
+  nginxRate: number | undefined;
+  share: number;
+}): string | undefined {
   return floorShareTargetProof({
+    floor: input.floor,
     floorRate: input.floorRate,
     anchorRate: input.nginxRate,
     anchor: 'nginx',

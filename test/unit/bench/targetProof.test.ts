@@ -78,17 +78,23 @@ describe('signingRateTargetProof', () => {
 
 describe('nginxShareTargetProof', () => {
   it('proves the OAuth 2.0 target out of reach when the floor relay is under half of nginx', () => {
-    expect(nginxShareTargetProof({ floorRate: 4000, nginxRate: 10_000, share: 0.5 })).toBe(
+    expect(nginxShareTargetProof({ floor: 'Node relay floor', floorRate: 4000, nginxRate: 10_000, share: 0.5 })).toBe(
       'Node relay floor 4,000 req/s = 0.40× nginx < 0.50×',
     );
   });
 
   it('proves nothing when the floor reaches half of nginx: the gap is then the app’s', () => {
-    expect(nginxShareTargetProof({ floorRate: 6000, nginxRate: 10_000, share: 0.5 })).toBeUndefined();
+    expect(nginxShareTargetProof({ floor: 'Node relay floor', floorRate: 6000, nginxRate: 10_000, share: 0.5 })).toBeUndefined();
+  });
+
+  it('names the floor that proves it: a relay through the Functions host', () => {
+    expect(nginxShareTargetProof({ floor: 'host relay floor', floorRate: 3500, nginxRate: 10_000, share: 0.5 })).toBe(
+      'host relay floor 3,500 req/s = 0.35× nginx < 0.50×',
+    );
   });
 
   it('proves nothing without nginx', () => {
-    expect(nginxShareTargetProof({ floorRate: 10, nginxRate: undefined, share: 0.5 })).toBeUndefined();
+    expect(nginxShareTargetProof({ floor: 'Node relay floor', floorRate: 10, nginxRate: undefined, share: 0.5 })).toBeUndefined();
   });
 });
 
