@@ -11,7 +11,7 @@ import type { StoragePipeline } from './StorageRequestCounter';
 
 export interface StorageRequestInit {
   url: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'POST' | 'DELETE';
   headers: RawHttpHeadersInput;
   body?: string;
   abortSignal?: AbortSignal;
