@@ -14,29 +14,14 @@ import { sendQueueMessage } from '../../shared/platform/storage/queue/sendQueueM
 import { QueueClientFactory, type StorageQueueClient } from '../../shared/platform/storage/QueueClientFactory';
 import { queueNames } from '../../shared/platform/storage/queueNames';
 import { ThrottlingStorageFront } from '../support/ThrottlingStorageFront';
+import { countsAdded } from '../support/countsAdded';
+import { rejection } from '../support/rejection';
 
 /**
  * The queue puts and deletes the app sends itself (not through the SDK's operations), against
  * the real Storage emulator: what they put is what the SDK receives, they fail as the SDK's
  * calls fail, and they go through the client's pipeline (signed, counted, retried).
  */
-
-function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([key, count]) => [key, count - (before[key] ?? 0)] as const)
-      .filter(([, count]) => count > 0),
-  );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Every visible message of the queue, taken off it. */
 async function drain(client: StorageQueueClient): Promise<string[]> {
@@ -147,14 +132,14 @@ describe('queue puts and deletes of our own, against Azurite', () => {
       front.throttled = 1;
       let before = throttled.storageRequests.snapshot();
       await sendQueueMessage(throttledQueue, 'busy');
-      expect(delta(before, throttled.storageRequests.snapshot())).toEqual({ 'POST jira-notify/messages': 2 });
+      expect(countsAdded(before, throttled.storageRequests.snapshot())).toEqual({ 'POST jira-notify/messages': 2 });
 
       const [received] = (await queue.receiveMessages({ visibilityTimeout: 60 })).receivedMessageItems;
       expect(received?.messageText).toBe('busy');
       front.throttled = 1;
       before = throttled.storageRequests.snapshot();
       await deleteQueueMessage(throttledQueue, received!.messageId, received!.popReceipt);
-      expect(delta(before, throttled.storageRequests.snapshot())).toEqual({ 'DELETE jira-notify/messages/{id}': 2 });
+      expect(countsAdded(before, throttled.storageRequests.snapshot())).toEqual({ 'DELETE jira-notify/messages/{id}': 2 });
       expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
     }, 60_000);
 

@@ -2,16 +2,9 @@ import { startAzurite, type RunningAzurite } from '../../dev/azurite';
 import { createStorageServices, type StorageServices } from '../../shared/platform/storage/createStorageServices';
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import { queueNames } from '../../shared/platform/storage/queueNames';
+import { countsAdded } from '../support/countsAdded';
 
 /** What happened between two snapshots, without the keys that did not move. */
-function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([key, count]) => [key, count - (before[key] ?? 0)] as const)
-      .filter(([, count]) => count > 0),
-  );
-}
-
 describe('storage requests counted by the clients (Azurite)', () => {
   let azurite: RunningAzurite;
   let storage: StorageServices;
@@ -30,7 +23,7 @@ describe('storage requests counted by the clients (Azurite)', () => {
     const { receivedMessageItems } = await client.receiveMessages({ numberOfMessages: 1 });
     expect(receivedMessageItems).toHaveLength(1);
     await client.deleteMessage(receivedMessageItems[0]!.messageId, receivedMessageItems[0]!.popReceipt);
-    expect(delta(before, storage.storageRequests.snapshot())).toEqual({
+    expect(countsAdded(before, storage.storageRequests.snapshot())).toEqual({
       [`POST ${queueNames.jiraNotify}/messages`]: 1,
       [`GET ${queueNames.jiraNotify}/messages`]: 1,
       [`DELETE ${queueNames.jiraNotify}/messages/{id}`]: 1,
@@ -48,7 +41,7 @@ describe('storage requests counted by the clients (Azurite)', () => {
     const rows = [];
     for await (const row of table.listEntities({ queryOptions: { filter: "PartitionKey eq 'counted'" } })) rows.push(row);
     expect(rows).toHaveLength(3);
-    expect(delta(before, storage.storageRequests.snapshot())).toEqual({
+    expect(countsAdded(before, storage.storageRequests.snapshot())).toEqual({
       'PATCH instances': 1,
       'POST instances/$batch': 1,
       'GET instances': 1,

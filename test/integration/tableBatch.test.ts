@@ -6,20 +6,14 @@ import { createStorageServices, type StorageServices } from '../../shared/platfo
 import { ensureStorage } from '../../shared/platform/storage/ensureStorage';
 import type { MailTrailEntity } from '../../shared/platform/storage/trails/mailTrailEntity';
 import { ThrottlingStorageFront } from '../support/ThrottlingStorageFront';
+import { countsAdded } from '../support/countsAdded';
+import { rejection } from '../support/rejection';
 
 /**
  * The lean entity group transaction against the real Storage emulator: what it writes is
  * what the SDK reads back, a failed change set writes nothing and names the failing
  * operation, and it goes through the client's pipeline (counted, retried).
  */
-
-function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([key, count]) => [key, count - (before[key] ?? 0)] as const)
-      .filter(([, count]) => count > 0),
-  );
-}
 
 async function rowsOf(table: TableClient, partitionKey: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
@@ -39,15 +33,6 @@ function trailOf(tenantId: string, messageId: string): MailTrailEntity {
     issues: [],
     updatedAt: '2026-12-03T10:00:01.000Z',
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('submitTableBatch against Azurite', () => {
@@ -72,7 +57,7 @@ describe('submitTableBatch against Azurite', () => {
       { kind: 'insert', row: { partitionKey: "o'p", rowKey: 'b c', state: 'pending', attempts: 1, ratio: 1.5, done: true, at } },
       { kind: 'upsert', row: { partitionKey: "o'p", rowKey: "it's", state: 'sent', attempts: 0, ratio: 2.5, done: true, at } },
     ]);
-    expect(delta(before, storage.storageRequests.snapshot())).toEqual({ 'POST batchtest/$batch': 1 });
+    expect(countsAdded(before, storage.storageRequests.snapshot())).toEqual({ 'POST batchtest/$batch': 1 });
     const row = await table.getEntity<Record<string, unknown>>("o'p", 'a');
     expect(row).toMatchObject({ state: 'pending', attempts: 2, ratio: 0.5, done: false, at });
     expect(row.at).toBeInstanceOf(Date);
@@ -181,7 +166,7 @@ describe('submitTableBatch against Azurite', () => {
         { kind: 'insert', row: { partitionKey: 'busy', rowKey: 'a', n: 1 } },
         { kind: 'insert', row: { partitionKey: 'busy', rowKey: 'b', n: 2 } },
       ]);
-      expect(delta(before, throttledStorage.storageRequests.snapshot())).toEqual({ 'POST batchtest/$batch': 2 });
+      expect(countsAdded(before, throttledStorage.storageRequests.snapshot())).toEqual({ 'POST batchtest/$batch': 2 });
       expect((await rowsOf(table, 'busy')).map((r) => r.rowKey)).toEqual(['a', 'b']);
     }, 60_000);
 

@@ -8,8 +8,26 @@ import { loadConfig } from '../../../shared/platform/config/loadConfig';
 
 const BASE = 'http://127.0.0.1:7071';
 
+let services: Services;
+
+// One container for the file: the anchors take it as every handler does, and use none of it.
+beforeAll(() => {
+  services = createServices({
+    config: loadConfig({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      PUBLIC_BASE_URL: BASE,
+      API_AUDIENCE: 'api://bench-anchor-test',
+      GRAPH_CLIENT_ID: '00000000-0000-4000-8000-00000000a9e1',
+      GRAPH_CLIENT_SECRET: 'test-only',
+    }),
+  });
+});
+afterAll(async () => {
+  await services.http.close();
+});
+
 describe('the bench floor: a prepared answer, given back as it is', () => {
-  let services: Services;
   const floor = anchorFunctions.find((row) => row.name === 'benchFloor');
 
   function call(method: 'GET' | 'POST', body?: string): Promise<HttpResponseInit> {
@@ -17,22 +35,6 @@ describe('the bench floor: a prepared answer, given back as it is', () => {
     const request = new HttpRequest({ method, url: `${BASE}/api/bench/floor`, ...(body === undefined ? {} : { body: { string: body } }) });
     return floor.handler(request, new InvocationContext({ functionName: 'benchFloor', logHandler: () => undefined }), services);
   }
-
-  beforeAll(() => {
-    services = createServices({
-      config: loadConfig({
-        AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-        DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-        PUBLIC_BASE_URL: BASE,
-        API_AUDIENCE: 'api://bench-floor-test',
-        GRAPH_CLIENT_ID: '00000000-0000-4000-8000-00000000a9e1',
-        GRAPH_CLIENT_SECRET: 'test-only',
-      }),
-    });
-  });
-  afterAll(async () => {
-    await services.http.close();
-  });
 
   it('answers a problem, not an empty 200, until it is given an answer', async () => {
     const answer = await call('GET');
@@ -60,7 +62,6 @@ describe('the bench floor: a prepared answer, given back as it is', () => {
 });
 
 describe('the bench host relay: the GET sent on to the named upstream, nothing else', () => {
-  let services: Services;
   let upstream: http.Server;
   let upstreamUrl: string;
   const seen: { url?: string; authorization?: string; cookie?: string }[] = [];
@@ -75,16 +76,6 @@ describe('the bench host relay: the GET sent on to the named upstream, nothing e
   }
 
   beforeAll(async () => {
-    services = createServices({
-      config: loadConfig({
-        AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-        DATA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-        PUBLIC_BASE_URL: BASE,
-        API_AUDIENCE: 'api://bench-relay-test',
-        GRAPH_CLIENT_ID: '00000000-0000-4000-8000-00000000a9e1',
-        GRAPH_CLIENT_SECRET: 'test-only',
-      }),
-    });
     upstream = http.createServer((request, response) => {
       seen.push({ url: request.url, authorization: request.headers.authorization, cookie: request.headers.cookie });
       response.writeHead(203, { 'content-type': 'application/json', 'x-upstream': 'kept back' });
@@ -96,7 +87,6 @@ describe('the bench host relay: the GET sent on to the named upstream, nothing e
   afterAll(async () => {
     upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
-    await services.http.close();
   });
 
   it('answers a problem until it is given an upstream, and refuses one that is not a URL', async () => {
