@@ -31,7 +31,10 @@ const hostJsonSchema = z.object({
         .object({
           batchSize: z.number().int().min(1).max(32).optional(),
           newBatchThreshold: z.number().int().min(0).optional(),
-          maxPollingInterval: timeSpanMs.optional(),
+          // The storage extension's QueuesOptions refuses less at start-up, with this message.
+          maxPollingInterval: timeSpanMs
+            .refine((ms) => ms >= 100, { message: 'MaxPollingInterval must not be less than 00:00:00.1000000.' })
+            .optional(),
           visibilityTimeout: timeSpanMs.optional(),
           maxDequeueCount: z.number().int().min(1).optional(),
           messageEncoding: z.enum(['base64', 'none']).optional(),

@@ -49,6 +49,14 @@ describe('readHostJson', () => {
     expect((await readHostJson(join(dir, 'missing.json'))).queues.maxPollingIntervalMs).toBe(60_000);
   });
 
+  it('refuses a maxPollingInterval under 100 ms, as the storage extension does at start-up', async () => {
+    const path = join(dir, 'fast.json');
+    await writeFile(path, JSON.stringify({ extensions: { queues: { maxPollingInterval: '00:00:00.05' } } }));
+    await expect(readHostJson(path)).rejects.toThrow('maxPollingInterval: MaxPollingInterval must not be less than 00:00:00.1000000.');
+    await writeFile(path, JSON.stringify({ extensions: { queues: { maxPollingInterval: '00:00:00.1' } } }));
+    expect((await readHostJson(path)).queues.maxPollingIntervalMs).toBe(100);
+  });
+
   it('names a malformed setting', async () => {
     const path = join(dir, 'bad.json');
     await writeFile(path, JSON.stringify({ extensions: { queues: { visibilityTimeout: '10 seconds', batchSize: 64 } } }));
