@@ -17,6 +17,11 @@ export type FloorAnswer = z.infer<typeof floorAnswerSchema>;
 /** Set once by a bench before it measures the floor. */
 let floorAnswer: HttpResponseInit | undefined;
 
+/** The queue `benchEmptyQueue` is triggered by; a bench fills it itself (`queueTriggerCost.ts`). */
+export const EMPTY_QUEUE = 'bench-empty';
+/** Served only when a bench names it: an idle poller would add its polls to every other bench's figures. */
+export const EMPTY_QUEUE_FUNCTION = 'benchEmptyQueue';
+
 /** What `POST /api/bench/relay-upstream` is given: the origin `bench/relay/…` relays to. */
 const relayUpstreamSchema = z.object({ upstream: z.string().url() });
 /** Set once by a bench before it measures the host relay floor. */
@@ -38,6 +43,11 @@ let relay: { upstream: string; agent: Agent } | undefined;
  * upstream a bench named once (`bench/relay-upstream`) through the app's own undici pool, with
  * the caller's `Authorization` and nothing else, and the answer given back with its status and
  * content type. No auth check, no signature, no path policy, no header policy, no streaming.
+ *
+ * `benchEmptyQueue` is a queue function that does nothing: what a message costs the process
+ * with it is the local host's side of a queue trigger (its share of a receive, the dispatch,
+ * the delete). In Azure the Functions host does that in its own process, so the fan-out reads
+ * its app CPU net of it. Not wrapped: the app's wrapping is the app's cost, not the host's.
  */
 export const anchorFunctions: readonly FunctionDefinition[] = [
   wrapFunction({
@@ -96,4 +106,5 @@ export const anchorFunctions: readonly FunctionDefinition[] = [
       return { status: answer.statusCode, headers, body: Buffer.from(await answer.body.arrayBuffer()) };
     },
   }),
+  { kind: 'queue', name: EMPTY_QUEUE_FUNCTION, queueName: EMPTY_QUEUE, handler: async () => {} },
 ];

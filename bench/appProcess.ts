@@ -49,7 +49,7 @@ async function start(command: Extract<AppCommand, { type: 'start' }>): Promise<v
   const rows = functionTable.filter((row) => wanted === undefined || wanted.has(row.name));
   const hostJson = await readHostJson(join(process.cwd(), 'host.json'));
   const host = await startLocalHost({
-    functions: [...rows, ...anchorFunctions],
+    functions: [...rows, ...anchorFunctions.filter((anchor) => anchor.kind === 'http' || wanted?.has(anchor.name) === true)],
     services,
     queueClient: (queueName) => services.queueClients.get(queueName),
     port: command.port,
