@@ -143,6 +143,13 @@ describe('queue puts and deletes of our own, against Azurite', () => {
       expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
     }, 60_000);
 
+    it("reads each put's answer to its end unparsed, so one kept-alive connection carries a run of puts", async () => {
+      const before = front.connections;
+      for (let index = 0; index < 10; index += 1) await sendQueueMessage(throttledQueue, `run ${index}`);
+      expect(front.connections - before).toBeLessThanOrEqual(1);
+      expect((await drain(queue)).sort()).toEqual(Array.from({ length: 10 }, (_, index) => `run ${index}`).sort());
+    });
+
     it('gives up as storage_unavailable through the sender when the service stays busy', async () => {
       front.throttled = 100;
       const error = await rejection(throttled.queues.send(queueNames.jiraNotify, { busy: true }));

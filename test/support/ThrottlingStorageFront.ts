@@ -23,6 +23,8 @@ const BUSY: Record<'table' | 'queue', { headers: http.OutgoingHttpHeaders; body:
  */
 export class ThrottlingStorageFront {
   throttled = 0;
+  /** TCP connections opened to the front so far: a client that leaves answers unread opens one per request. */
+  connections = 0;
   private constructor(
     private readonly server: http.Server,
     readonly port: number,
@@ -48,6 +50,7 @@ export class ThrottlingStorageFront {
       );
       request.pipe(upstream);
     });
+    server.on('connection', () => (holder.front!.connections += 1));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     holder.front = new ThrottlingStorageFront(server, (server.address() as AddressInfo).port);
     return holder.front;

@@ -10,8 +10,8 @@ export interface QueueMessageOptions {
 /**
  * Put Message (learn.microsoft.com/rest/api/storageservices/put-message): `text` as the
  * message, XML-escaped in the `<QueueMessage>` body the service takes; 201 or a `RestError`.
- * What `QueueClient.sendMessage` sends, without its serializer and the parse of an answer the
- * app never reads.
+ * What `QueueClient.sendMessage` sends, without its serializer; the answer (the message's id
+ * and receipt, which the app never reads) is drained unparsed.
  */
 export function sendQueueMessage(client: StorageQueueClient, text: string, options: QueueMessageOptions = {}): Promise<void> {
   const params: Record<string, string> = {};

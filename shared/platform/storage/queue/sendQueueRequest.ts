@@ -35,6 +35,7 @@ export async function sendQueueRequest(client: StorageQueueClient, init: QueueRe
     },
     ...(init.body === undefined ? {} : { body: init.body }),
     ...(init.abortSignal === undefined ? {} : { abortSignal: init.abortSignal }),
+    unreadStatus: init.expectedStatus,
   });
   if (response.status === init.expectedStatus) return;
   const code = response.headers.get('x-ms-error-code') ?? ERROR_CODE.exec(response.bodyAsText ?? '')?.[1];
