@@ -294,7 +294,12 @@ async function measureFanout(
       signedJiraCalls: (signedJiraCalls(stack) - signedBefore) / MAILS,
     };
     options.log(describeCpu(cpu, MAILS, 'mail (burst)'));
-    const requests = storageRequestsPer(withoutAnchorQueue(requestsBefore), withoutAnchorQueue(await stack.storageRequests()), MAILS, 'mail');
+    const requests = storageRequestsPer(
+      withoutAnchorQueue(requestsBefore),
+      withoutAnchorQueue(await stack.storageRequests()),
+      MAILS,
+      'mail',
+    );
     options.log(requests.text);
     const appCpuPerMail = cpu.app === undefined ? undefined : cpu.app / MAILS;
     // For the scaling model (`npm run bench -- model`): what one mail cost, as counted here.

@@ -134,7 +134,7 @@ export const proxyStream: Benchmark = {
         );
 
       // One download and one upload through each relay first, unmeasured, as every bench warms up.
-      // A process's first large transfer raises its RSS once, by 35–65 MiB on the bare relay too
+      // A process's first large transfer raises its RSS once, by 55–70 MiB on a bare relay here too
       // (its allocator's arenas growing to their working size; the ArrayBuffers alive stay under
       // 36 MiB); later transfers add a few MiB. The rows are about what each transfer holds, so
       // they are read after it, and the first transfer's rise is printed beside them.
